@@ -1,0 +1,6 @@
+file(READ "${INPUT}" content)
+string(FIND "${content}" ")embedded\"" clash)
+if(NOT clash EQUAL -1)
+  message(FATAL_ERROR "${INPUT} contains the raw-string delimiter )embedded\"")
+endif()
+file(WRITE "${OUTPUT}" "#include <string_view>\nnamespace mta::embedded {\nextern const std::string_view ${SYMBOL};\nconst std::string_view ${SYMBOL} = R\"embedded(${content})embedded\";\n}\n")

@@ -1,0 +1,173 @@
+#include <iostream>
+#include <string>
+
+#include "app/commands.hpp"
+#include "classify/classifier.hpp"
+#include "metrics/mta_metrics.hpp"
+#include "mta/mta_parsers.hpp"
+
+namespace mta {
+namespace {
+
+void write_json_string(std::ostream& out, std::string_view text) {
+  out << '"';
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out << '\\' << c;
+    } else if (byte < 0x20 || byte >= 0x80) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out << "\\u00" << hex[byte >> 4] << hex[byte & 15];
+    } else {
+      out << c;
+    }
+  }
+  out << '"';
+}
+
+// A line that is itself an SMTP reply: "550 5.7.1 ..." or "5.7.1 ...".
+bool is_bare_reply(std::string_view line) {
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (basic_code(line) != 0) return true;
+  const std::string_view first = line.substr(0, line.find(' '));
+  return parse_enhanced_code(first.starts_with("#") ? first.substr(1) : first).present();
+}
+
+struct Classified {
+  bool matched = false;
+  bool bare = false;
+  SmtpEvent event;
+  Verdict verdict;
+};
+
+Classified classify_line(std::string_view line, Classifier& classifier) {
+  Classified result;
+  if (parse_log_line(line, result.event) != ParseOutcome::event) {
+    if (!is_bare_reply(line)) return result;
+    result.event = {};
+    result.event.reply = line.substr(line.find_first_not_of(" \t"));
+    result.bare = true;
+  }
+  result.verdict = classifier.classify(result.event);
+  result.matched = result.verdict.klass != 0;
+  return result;
+}
+
+void print_json(std::ostream& out, const Classified& line) {
+  const Knowledge& knowledge = Knowledge::builtin();
+  const auto field = [&out](std::string_view key, std::string_view value, bool first = false) {
+    if (!first) out << ',';
+    write_json_string(out, key);
+    out << ':';
+    write_json_string(out, value);
+  };
+  out << '{';
+  if (!line.matched) {
+    for (std::string_view key : {"mta", "direction", "status", "class", "code", "enhanced_code", "cause", "provider"}) {
+      field(key, "", key == "mta");
+    }
+    out << ",\"matched\":false}\n";
+    return;
+  }
+  const SmtpEvent& event = line.event;
+  const Verdict& verdict = line.verdict;
+  EnhancedCodeText code_text;
+  const std::string klass = std::to_string(verdict.klass) + "xx";
+  const std::string basic = verdict.basic != 0 ? std::to_string(verdict.basic) : std::string();
+  field("mta", line.bare ? "" : to_string(event.mta), true);
+  field("direction", line.bare ? "" : to_string(event.direction));
+  field("status", to_string(event.status));
+  field("class", klass);
+  field("code", basic);
+  field("enhanced_code", format(verdict.enhanced, code_text));
+  field("cause", to_string(verdict.cause));
+  const std::string_view provider = line.bare ? (verdict.provider > kOtherProvider ? knowledge.provider_name(verdict.provider) : "")
+                                              : provider_label(knowledge, event.direction, verdict.provider);
+  field("provider", provider);
+  out << ",\"matched\":true}\n";
+}
+
+void print_plain(std::ostream& out, const Classified& line) {
+  if (!line.matched) {
+    out << "no SMTP event\n";
+    return;
+  }
+  EnhancedCodeText code_text;
+  const Verdict& verdict = line.verdict;
+  out << (line.bare ? "reply" : to_string(line.event.mta)) << ' ' << (line.bare ? "-" : to_string(line.event.direction))
+      << ' ' << verdict.klass << "xx " << (verdict.basic ? std::to_string(verdict.basic) : "-") << ' '
+      << (verdict.enhanced.present() ? format(verdict.enhanced, code_text) : "-") << ' ' << to_string(verdict.cause);
+  if (!verdict.rule.empty()) out << " [" << to_string(verdict.tier) << ' ' << verdict.rule << ']';
+  out << '\n';
+}
+
+void print_explanation(std::ostream& out, std::string_view input, const Classified& line, const Classifier& classifier) {
+  const Knowledge& knowledge = Knowledge::builtin();
+  out << "input:          " << input << '\n';
+  if (!line.matched) {
+    out << "result:         no SMTP event in this line\n\n";
+    return;
+  }
+  const SmtpEvent& event = line.event;
+  const Verdict& verdict = line.verdict;
+  EnhancedCodeText code_text;
+  if (!line.bare) {
+    out << "mta:            " << to_string(event.mta) << '\n'
+        << "direction:      " << to_string(event.direction) << '\n'
+        << "status:         " << to_string(event.status) << '\n'
+        << "stage:          " << to_string(event.stage) << '\n';
+    if (!event.remote_host.empty()) out << "remote host:    " << event.remote_host << '\n';
+  }
+  out << "reply:          " << (event.reply.empty() ? event.agent_text : event.reply) << '\n'
+      << "class:          " << verdict.klass << "xx" << (verdict.class_mismatch ? " (basic and enhanced code disagree)" : "")
+      << '\n';
+  if (verdict.basic != 0) {
+    const CodeMeaning* meaning = knowledge.basic_meaning(verdict.basic);
+    out << "basic code:     " << verdict.basic << (meaning ? " - " + meaning->description : std::string(" - not registered"))
+        << '\n';
+  }
+  if (verdict.enhanced.present()) {
+    const CodeMeaning* meaning = knowledge.enhanced_meaning(verdict.enhanced);
+    out << "enhanced code:  " << format(verdict.enhanced, code_text) << (verdict.enhanced_from_dsn ? " (from dsn=)" : "")
+        << (meaning ? " - " + meaning->title + ": " + meaning->description : std::string(" - not registered")) << '\n';
+  }
+  if (verdict.provider > kOtherProvider) out << "provider:       " << knowledge.provider_name(verdict.provider) << '\n';
+  out << "cause:          " << to_string(verdict.cause) << '\n'
+      << "decided by:     " << (verdict.rule.empty() ? "no rule (fallback)" : std::string(to_string(verdict.tier)) + " rule " + std::string(verdict.rule))
+      << '\n';
+  if (!classifier.normalized_text().empty()) out << "rule text:      " << classifier.normalized_text() << '\n';
+  out << '\n';
+}
+
+}  // namespace
+
+int run_classify(Arguments arguments) {
+  bool json = false;
+  bool explain = false;
+  for (std::string_view argument : arguments) {
+    if (argument == "--json") {
+      json = true;
+    } else if (argument == "--explain") {
+      explain = true;
+    } else {
+      std::cerr << "usage: mta_exporter classify [--json | --explain] < lines\n";
+      return 2;
+    }
+  }
+  Classifier classifier;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const Classified classified = classify_line(line, classifier);
+    if (json) {
+      print_json(std::cout, classified);
+    } else if (explain) {
+      print_explanation(std::cout, line, classified, classifier);
+    } else {
+      print_plain(std::cout, classified);
+    }
+  }
+  return 0;
+}
+
+}  // namespace mta

@@ -1,0 +1,45 @@
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include "app/commands.hpp"
+
+namespace {
+
+constexpr std::string_view kUsage = R"(usage: mta_exporter [COMMAND] [OPTIONS]
+
+Commands:
+  serve [--config FILE] [--web.listen-address ADDR]
+                         run the agent (the default command)
+  report [--format prometheus|text] FILE...
+                         read log files from the beginning and print the resulting metrics
+  classify [--json] [--explain]
+                         classify log lines or bare SMTP replies read from standard input
+  check-config FILE      validate a configuration file
+  version                print the version
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> arguments(argv + 1, argv + argc);
+  std::string_view command = "serve";
+  if (!arguments.empty() && !arguments.front().starts_with("-")) {
+    command = arguments.front();
+    arguments.erase(arguments.begin());
+  } else if (!arguments.empty() && (arguments.front() == "--help" || arguments.front() == "-h")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "serve") return mta::run_serve(arguments);
+  if (command == "report") return mta::run_report(arguments);
+  if (command == "classify") return mta::run_classify(arguments);
+  if (command == "check-config") return mta::run_check_config(arguments);
+  if (command == "version") return mta::run_version(arguments);
+  if (command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::cerr << "mta_exporter: unknown command \"" << command << "\"\n\n" << kUsage;
+  return 2;
+}

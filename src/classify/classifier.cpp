@@ -1,0 +1,164 @@
+#include "classify/classifier.hpp"
+
+#include <algorithm>
+
+namespace mta {
+namespace {
+
+int class_of_status(Status status) {
+  switch (status) {
+    case Status::sent: return 2;
+    case Status::deferred: return 4;
+    case Status::bounced:
+    case Status::expired:
+    case Status::rejected:
+    case Status::auth_failed: return 5;
+    case Status::none: return 0;
+  }
+  return 0;
+}
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// Orange and La Poste end their texts with codes such as "OFR006_102" or "LPNAAA_101".
+int orange_number(std::string_view text) {
+  for (std::string_view prefix : {std::string_view("ofr"), std::string_view("lpn")}) {
+    for (std::size_t pos = text.find(prefix); pos != std::string_view::npos; pos = text.find(prefix, pos + 1)) {
+      if (pos > 0 && is_lower_alnum(text[pos - 1])) continue;
+      std::size_t cursor = pos + prefix.size();
+      while (cursor < text.size() && is_lower_alnum(text[cursor])) ++cursor;
+      if (cursor + 4 > text.size() || text[cursor] != '_') continue;
+      const std::string_view digits = text.substr(cursor + 1, 3);
+      if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+      if (cursor + 4 < text.size() && text[cursor + 4] >= '0' && text[cursor + 4] <= '9') continue;
+      return (digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0');
+    }
+  }
+  return 0;
+}
+
+// Cox names the violated policy as "AUP#CXBL".
+std::string_view cox_code(std::string_view text) {
+  const std::size_t pos = text.find("aup#");
+  if (pos == std::string_view::npos) return {};
+  std::size_t end = pos + 4;
+  while (end < text.size() && is_lower_alnum(text[end])) ++end;
+  return text.substr(pos + 4, end - pos - 4);
+}
+
+bool conditions_hold(const CodeRule& rule, const CodeFacts& facts, Stage stage, std::string_view text) {
+  if (rule.stages != 0 && (rule.stages & stage_bit(stage)) == 0) return false;
+  if (!rule.basic_in.empty() && std::find(rule.basic_in.begin(), rule.basic_in.end(), facts.basic) == rule.basic_in.end()) {
+    return false;
+  }
+  if (std::find(rule.basic_not_in.begin(), rule.basic_not_in.end(), facts.basic) != rule.basic_not_in.end()) return false;
+  if (!rule.text_any.empty() && std::none_of(rule.text_any.begin(), rule.text_any.end(), [&](const std::string& needle) {
+        return text.find(needle) != std::string_view::npos;
+      })) {
+    return false;
+  }
+  return true;
+}
+
+// Basic codes that say more than a generic enhanced code (taxonomy 8.2).
+bool skips_generic_tier(int basic) {
+  return basic == 530 || basic == 534 || basic == 535 || basic == 538 || basic == 556;
+}
+
+}  // namespace
+
+Classifier::Classifier(const Knowledge& knowledge) : knowledge_(knowledge) {
+  matches_.reserve(knowledge.set_entries().size());
+}
+
+ProviderId Classifier::identify_provider(std::string_view host) const {
+  const ProviderId by_host = knowledge_.provider_for_host(host);
+  if (by_host > kOtherProvider) return by_host;
+  for (int index : matches_) {
+    const SetEntry& entry = knowledge_.set_entries()[static_cast<std::size_t>(index)];
+    if (entry.is_marker) return static_cast<ProviderId>(entry.index);
+  }
+  return by_host;
+}
+
+bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const {
+  for (const CodeRule& rule : knowledge_.code_rules()) {
+    if (rule.tier != tier) continue;
+    if (rule.provider != kNoProvider && rule.provider != verdict.provider) continue;
+    if (!code_spec_matches(rule.code, facts) || !conditions_hold(rule, facts, stage, normalized_)) continue;
+    verdict.cause = rule.cause;
+    verdict.tier = tier;
+    verdict.rule = rule.id;
+    return true;
+  }
+  return false;
+}
+
+bool Classifier::decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) const {
+  // matches_ is sorted, and rules are stored in priority order, so the first hit wins.
+  for (int index : matches_) {
+    const SetEntry& entry = knowledge_.set_entries()[static_cast<std::size_t>(index)];
+    if (entry.is_marker) continue;
+    const TextRule& rule = knowledge_.text_rules()[entry.index];
+    if (rule.tier != tier) continue;
+    if (rule.stages != 0 && (rule.stages & stage_bit(stage)) == 0) continue;
+    if (rule.unless && RE2::PartialMatch(normalized_, *rule.unless)) continue;
+    verdict.cause = rule.cause;
+    verdict.tier = tier;
+    verdict.rule = rule.id;
+    return true;
+  }
+  return false;
+}
+
+Verdict Classifier::classify(const SmtpEvent& event) {
+  Verdict verdict;
+  normalized_ = {};
+  matches_.clear();
+  verdict.basic = basic_code(event.reply);
+  if (verdict.basic / 100 == 3) verdict.basic = 0;  // 334/354 are intermediate, never an outcome
+  if (!event.reply.empty()) {
+    verdict.enhanced = find_enhanced_code(verdict.basic != 0 ? event.reply.substr(4) : event.reply);
+  }
+  if (!verdict.enhanced.present()) {
+    verdict.enhanced = parse_enhanced_code(event.dsn);
+    verdict.enhanced_from_dsn = verdict.enhanced.present();
+  }
+  if (verdict.basic != 0) {
+    verdict.klass = verdict.basic / 100;
+    verdict.class_mismatch =
+        verdict.enhanced.present() && !verdict.enhanced_from_dsn && verdict.enhanced.klass != verdict.klass;
+  } else if (verdict.enhanced.present()) {
+    verdict.klass = verdict.enhanced.klass;
+  } else {
+    verdict.klass = class_of_status(event.status);
+  }
+
+  const std::string_view text = event.reply.empty() ? event.agent_text : event.reply;
+  if (verdict.klass == 2) {
+    verdict.cause = Cause::none;
+    verdict.provider = knowledge_.provider_for_host(event.remote_host);
+    return verdict;
+  }
+  normalized_ = normalizer_.normalize(text, verdict.basic, verdict.enhanced);
+  knowledge_.text_set().Match(normalized_, &matches_);
+  std::sort(matches_.begin(), matches_.end());
+  verdict.provider = identify_provider(event.remote_host);
+  if (verdict.klass == 0) return verdict;
+
+  const CodeFacts facts{verdict.basic, verdict.enhanced, orange_number(normalized_), cox_code(normalized_)};
+  const Stage stage = event.stage;
+  if (decide_by_code_rules(Tier::provider, facts, stage, verdict)) return verdict;
+  if (decide_by_text_rules(Tier::strong_text, stage, verdict)) return verdict;
+  if (decide_by_code_rules(Tier::specific_code, facts, stage, verdict)) return verdict;
+  if (decide_by_text_rules(Tier::weak_text, stage, verdict)) return verdict;
+  if (!skips_generic_tier(verdict.basic) && decide_by_code_rules(Tier::generic_code, facts, stage, verdict)) {
+    return verdict;
+  }
+  if (decide_by_code_rules(Tier::basic_code, facts, stage, verdict)) return verdict;
+  verdict.cause = Cause::other;
+  verdict.rule = {};
+  return verdict;
+}
+
+}  // namespace mta

@@ -1,0 +1,47 @@
+#pragma once
+// Gives an SMTP event its class (2xx/4xx/5xx), cause and provider. The tiers run in the order of
+// cause-taxonomy.md section 5: provider, strong text, specific code, weak text, generic code, basic
+// code; the first rule that fires decides. Text rules run only for non-success replies.
+
+#include <string_view>
+#include <vector>
+
+#include "classify/knowledge.hpp"
+#include "classify/text_normalizer.hpp"
+#include "smtp/smtp_event.hpp"
+
+namespace mta {
+
+struct Verdict {
+  int klass = 0;  // 2, 4 or 5; 0 when neither codes nor status tell
+  int basic = 0;
+  EnhancedCode enhanced;
+  bool enhanced_from_dsn = false;  // no code in the reply; the MTA's own dsn= was used
+  bool class_mismatch = false;     // basic and enhanced code disagree; the basic code won
+  Cause cause = Cause::other;
+  ProviderId provider = kNoProvider;  // from the remote host, else from text markers
+  Tier tier = Tier::basic_code;
+  std::string_view rule;  // id of the deciding rule, empty when none fired
+};
+
+class Classifier {
+ public:
+  explicit Classifier(const Knowledge& knowledge = Knowledge::builtin());
+
+  Verdict classify(const SmtpEvent& event);
+
+  // The text the rules saw in the last classify() call.
+  std::string_view normalized_text() const { return normalized_; }
+
+ private:
+  bool decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const;
+  bool decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) const;
+  ProviderId identify_provider(std::string_view host) const;
+
+  const Knowledge& knowledge_;
+  TextNormalizer normalizer_;
+  std::string_view normalized_;
+  std::vector<int> matches_;
+};
+
+}  // namespace mta

@@ -1,0 +1,377 @@
+#include "classify/knowledge.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+namespace mta::embedded {
+extern const std::string_view text_rules_tsv;
+extern const std::string_view code_rules_tsv;
+extern const std::string_view providers_tsv;
+extern const std::string_view enhanced_status_codes_csv;
+extern const std::string_view reply_codes_csv;
+}  // namespace mta::embedded
+
+namespace mta {
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+// Calls `row(line_number, line)` for every non-empty, non-comment line.
+template <typename Row>
+void for_each_data_line(std::string_view text, Row row) {
+  std::size_t line_number = 0;
+  for (std::string_view line : split(text, '\n')) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    row(line_number, line);
+  }
+}
+
+[[noreturn]] void data_error(std::string_view file, std::size_t line, std::string_view what) {
+  throw std::runtime_error(std::string(file) + ":" + std::to_string(line) + ": " + std::string(what));
+}
+
+// RFC 4180 fields: quoted fields may contain commas and doubled quotes.
+std::vector<std::string> csv_fields(std::string_view line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back().push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back().push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back().push_back(c);
+    }
+  }
+  return fields;
+}
+
+bool parse_int(std::string_view text, int& value) {
+  return !text.empty() && std::from_chars(text.data(), text.data() + text.size(), value).ptr == text.data() + text.size();
+}
+
+bool parse_u16(std::string_view text, std::uint16_t& value) {
+  return !text.empty() && text.size() <= 3 &&
+         std::from_chars(text.data(), text.data() + text.size(), value).ptr == text.data() + text.size();
+}
+
+}  // namespace
+
+bool parse_stage(std::string_view name, Stage& stage) {
+  for (int i = 0; i <= static_cast<int>(Stage::body); ++i) {
+    if (to_string(static_cast<Stage>(i)) == name) {
+      stage = static_cast<Stage>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view to_string(Tier tier) {
+  switch (tier) {
+    case Tier::site: return "site";
+    case Tier::provider: return "provider";
+    case Tier::strong_text: return "strong_text";
+    case Tier::specific_code: return "specific_code";
+    case Tier::weak_text: return "weak_text";
+    case Tier::generic_code: return "generic_code";
+    case Tier::basic_code: return "basic_code";
+  }
+  return "";
+}
+
+RE2::Options text_regex_options() {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingLatin1);  // any bytes are safe; patterns are ASCII
+  options.set_log_errors(false);
+  options.set_never_capture(true);
+  return options;
+}
+
+bool parse_code_spec(std::string_view text, CodeSpec& spec) {
+  spec = {};
+  if (text.starts_with("orange:")) {
+    spec.kind = CodeSpec::Kind::orange;
+    return parse_int(text.substr(7), spec.number);
+  }
+  if (text.starts_with("cox:")) {
+    spec.kind = CodeSpec::Kind::cox;
+    spec.cox_prefix = std::string(text.substr(4));
+    return !spec.cox_prefix.empty();
+  }
+  if (text.find('.') == std::string_view::npos) {
+    spec.kind = CodeSpec::Kind::basic;
+    return text.size() == 3 && parse_int(text, spec.number) && spec.number >= 200 && spec.number <= 599;
+  }
+  const std::vector<std::string_view> parts = split(text, '.');
+  if (parts.size() != 3) return false;
+  if (parts[0] == "x" || parts[0] == "X") {
+    spec.klass = 0;
+  } else if (parts[0] == "2" || parts[0] == "4" || parts[0] == "5") {
+    spec.klass = static_cast<std::uint8_t>(parts[0][0] - '0');
+  } else {
+    return false;
+  }
+  if (!parse_u16(parts[1], spec.subject)) return false;
+  if (parts[2] == "*") {
+    spec.any_detail = true;
+    return true;
+  }
+  const std::size_t dash = parts[2].find('-');
+  if (dash == std::string_view::npos) {
+    if (!parse_u16(parts[2], spec.detail_low)) return false;
+    spec.detail_high = spec.detail_low;
+    return true;
+  }
+  return parse_u16(parts[2].substr(0, dash), spec.detail_low) &&
+         parse_u16(parts[2].substr(dash + 1), spec.detail_high) && spec.detail_low <= spec.detail_high;
+}
+
+bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
+  switch (spec.kind) {
+    case CodeSpec::Kind::basic: return facts.basic == spec.number;
+    case CodeSpec::Kind::orange: return facts.orange_number == spec.number;
+    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
+    case CodeSpec::Kind::enhanced: break;
+  }
+  const EnhancedCode& code = facts.enhanced;
+  if (!code.present() || code.subject != spec.subject) return false;
+  if (spec.klass != 0 && spec.klass != code.klass) return false;
+  return spec.any_detail || (code.detail >= spec.detail_low && code.detail <= spec.detail_high);
+}
+
+const Knowledge& Knowledge::builtin() {
+  static const Knowledge knowledge;
+  return knowledge;
+}
+
+Knowledge::Knowledge() {
+  provider_names_ = {"", "other"};
+  load_registries();
+  load_providers();
+  load_text_rules();
+  load_code_rules();
+  index_label_codes();
+}
+
+void Knowledge::load_registries() {
+  bool header = true;
+  for_each_data_line(embedded::enhanced_status_codes_csv, [&](std::size_t line_number, std::string_view line) {
+    if (std::exchange(header, false)) return;
+    const std::vector<std::string> fields = csv_fields(line);
+    if (fields.size() < 4) data_error("enhanced-status-codes.csv", line_number, "expected 5 columns");
+    const std::vector<std::string_view> parts = split(fields[0], '.');
+    EnhancedCode code;
+    if (parts.size() != 3 || !parse_u16(parts[1], code.subject) || !parse_u16(parts[2], code.detail)) {
+      return;  // class and subject sub-code rows ("4.XXX.YYY", "X.1.YYY") describe ranges, not codes
+    }
+    code.klass = parts[0] == "X" ? 0 : static_cast<std::uint8_t>(parts[0][0] - '0');
+    enhanced_registry_.push_back({code, CodeMeaning{fields[0], fields[1], fields[3]}});
+  });
+  header = true;
+  for_each_data_line(embedded::reply_codes_csv, [&](std::size_t line_number, std::string_view line) {
+    if (std::exchange(header, false)) return;
+    const std::vector<std::string> fields = csv_fields(line);
+    int code = 0;
+    if (fields.size() < 3 || !parse_int(fields[0], code)) data_error("reply-codes.csv", line_number, "bad row");
+    basic_registry_.push_back({code, CodeMeaning{fields[0], fields[2], fields[1]}});
+  });
+}
+
+void Knowledge::load_providers() {
+  for_each_data_line(embedded::providers_tsv, [&](std::size_t line_number, std::string_view line) {
+    const std::vector<std::string_view> fields = split(line, '\t');
+    if (fields.size() != 3) data_error("providers.tsv", line_number, "expected 3 tab-separated columns");
+    ProviderId id = find_provider(fields[0]);
+    if (id == kNoProvider) {
+      provider_names_.emplace_back(fields[0]);
+      id = static_cast<ProviderId>(provider_names_.size() - 1);
+    }
+    if (fields[1] == "host") {
+      provider_hosts_.push_back({std::string(fields[2]), id});
+    } else if (fields[1] == "marker") {
+      provider_markers_.emplace_back(std::string(fields[2]), id);
+    } else {
+      data_error("providers.tsv", line_number, "kind must be host or marker");
+    }
+  });
+}
+
+void Knowledge::load_text_rules() {
+  text_set_ = std::make_unique<RE2::Set>(text_regex_options(), RE2::UNANCHORED);
+  std::string error;
+  for_each_data_line(embedded::text_rules_tsv, [&](std::size_t line_number, std::string_view line) {
+    const std::vector<std::string_view> fields = split(line, '\t');
+    if (fields.size() < 3 || fields.size() > 4) data_error("text-rules.tsv", line_number, "expected 3 or 4 columns");
+    const std::optional<Cause> cause = parse_cause(fields[1]);
+    if (!cause) data_error("text-rules.tsv", line_number, "unknown cause " + std::string(fields[1]));
+    const Tier tier = fields[0].starts_with("T") ? Tier::strong_text : Tier::weak_text;
+    TextRule rule{tier, std::string(fields[0]), *cause, std::string(fields[2]), nullptr};
+    if (fields.size() == 4 && fields[3].starts_with("unless=")) {
+      rule.unless = std::make_unique<RE2>(fields[3].substr(7), text_regex_options());
+      if (!rule.unless->ok()) data_error("text-rules.tsv", line_number, rule.unless->error());
+    } else if (fields.size() == 4 && fields[3].starts_with("stage=")) {
+      for (std::string_view name : split(fields[3].substr(6), '|')) {
+        Stage stage;
+        if (!parse_stage(name, stage)) data_error("text-rules.tsv", line_number, "unknown stage");
+        rule.stages |= stage_bit(stage);
+      }
+    } else if (fields.size() == 4) {
+      data_error("text-rules.tsv", line_number, "fourth column must be unless=PATTERN or stage=LIST");
+    }
+    if (text_set_->Add(rule.pattern, &error) < 0) data_error("text-rules.tsv", line_number, error);
+    set_entries_.push_back({false, static_cast<std::uint16_t>(text_rules_.size())});
+    text_rules_.push_back(std::move(rule));
+  });
+  for (const auto& [pattern, provider] : provider_markers_) {
+    if (text_set_->Add(pattern, &error) < 0) throw std::runtime_error("providers.tsv: marker " + pattern + ": " + error);
+    set_entries_.push_back({true, provider});
+  }
+  if (!text_set_->Compile()) throw std::runtime_error("text rules: RE2::Set failed to compile (out of memory)");
+}
+
+void Knowledge::load_code_rules() {
+  for_each_data_line(embedded::code_rules_tsv, [&](std::size_t line_number, std::string_view line) {
+    const std::vector<std::string_view> fields = split(line, '\t');
+    if (fields.size() != 5) data_error("code-rules.tsv", line_number, "expected 5 tab-separated columns");
+    CodeRule rule;
+    if (fields[0] == "P") {
+      rule.tier = Tier::provider;
+    } else if (fields[0] == "C") {
+      rule.tier = Tier::specific_code;
+    } else if (fields[0] == "G") {
+      rule.tier = Tier::generic_code;
+    } else if (fields[0] == "B") {
+      rule.tier = Tier::basic_code;
+    } else {
+      data_error("code-rules.tsv", line_number, "tier must be P, C, G or B");
+    }
+    rule.id = std::string(fields[1]);
+    if (!parse_code_spec(fields[2], rule.code)) data_error("code-rules.tsv", line_number, "bad code " + std::string(fields[2]));
+    const std::optional<Cause> cause = parse_cause(fields[4]);
+    if (!cause) data_error("code-rules.tsv", line_number, "unknown cause " + std::string(fields[4]));
+    rule.cause = *cause;
+    if (fields[3] != "-") {
+      for (std::string_view condition : split(fields[3], ',')) {
+        const std::size_t eq = condition.find('=');
+        if (eq == std::string_view::npos) data_error("code-rules.tsv", line_number, "condition needs '='");
+        const bool negated = eq > 0 && condition[eq - 1] == '!';
+        const std::string_view key = condition.substr(0, negated ? eq - 1 : eq);
+        const std::vector<std::string_view> values = split(condition.substr(eq + 1), '|');
+        if (key == "provider") {
+          rule.provider = find_provider(values[0]);
+          if (rule.provider == kNoProvider) data_error("code-rules.tsv", line_number, "unknown provider");
+        } else if (key == "stage") {
+          for (std::string_view value : values) {
+            Stage stage;
+            if (!parse_stage(value, stage)) data_error("code-rules.tsv", line_number, "unknown stage");
+            rule.stages |= stage_bit(stage);
+          }
+        } else if (key == "basic") {
+          for (std::string_view value : values) {
+            int code = 0;
+            if (!parse_int(value, code)) data_error("code-rules.tsv", line_number, "bad basic code");
+            (negated ? rule.basic_not_in : rule.basic_in).push_back(code);
+          }
+        } else if (key == "text" && !negated) {
+          for (std::string_view value : values) rule.text_any.emplace_back(value);
+        } else {
+          data_error("code-rules.tsv", line_number, "unknown condition " + std::string(key));
+        }
+      }
+    }
+    code_rules_.push_back(std::move(rule));
+  });
+}
+
+ProviderId Knowledge::find_provider(std::string_view name) const {
+  for (std::size_t i = 2; i < provider_names_.size(); ++i) {
+    if (provider_names_[i] == name) return static_cast<ProviderId>(i);
+  }
+  return name == "other" ? kOtherProvider : kNoProvider;
+}
+
+ProviderId Knowledge::provider_for_host(std::string_view host) const {
+  if (host.empty()) return kNoProvider;
+  for (const ProviderHost& entry : provider_hosts_) {
+    const std::string_view suffix = entry.suffix;
+    if (host.size() < suffix.size()) continue;
+    const std::string_view tail = host.substr(host.size() - suffix.size());
+    const bool equal = std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
+      return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+    });
+    if (equal && (host.size() == suffix.size() || host[host.size() - suffix.size() - 1] == '.')) return entry.provider;
+  }
+  return kOtherProvider;
+}
+
+bool Knowledge::is_registered(EnhancedCode code) const { return enhanced_meaning(code) != nullptr; }
+
+const CodeMeaning* Knowledge::enhanced_meaning(EnhancedCode code) const {
+  for (const auto& [registered, meaning] : enhanced_registry_) {
+    if (registered.subject == code.subject && registered.detail == code.detail &&
+        (registered.klass == 0 || registered.klass == code.klass)) {
+      return &meaning;
+    }
+  }
+  return nullptr;
+}
+
+bool Knowledge::is_registered_basic(int code) const { return basic_meaning(code) != nullptr; }
+
+const CodeMeaning* Knowledge::basic_meaning(int code) const {
+  for (const auto& [registered, meaning] : basic_registry_) {
+    if (registered == code) return &meaning;
+  }
+  return nullptr;
+}
+
+namespace {
+std::uint32_t pack(EnhancedCode code) {
+  return static_cast<std::uint32_t>(code.klass) << 24 | static_cast<std::uint32_t>(code.subject) << 12 | code.detail;
+}
+}  // namespace
+
+void Knowledge::index_label_codes() {
+  for (std::uint8_t klass : {2, 4, 5}) {
+    for (const auto& [registered, meaning] : enhanced_registry_) {
+      if (registered.klass == 0 || registered.klass == klass) {
+        label_codes_.insert(pack({klass, registered.subject, registered.detail}));
+      }
+    }
+    for (const CodeRule& rule : code_rules_) {
+      const CodeSpec& spec = rule.code;
+      if (rule.tier != Tier::provider || spec.kind != CodeSpec::Kind::enhanced || spec.any_detail) continue;
+      if (spec.klass != 0 && spec.klass != klass) continue;
+      for (int detail = spec.detail_low; detail <= spec.detail_high; ++detail) {
+        label_codes_.insert(pack({klass, spec.subject, static_cast<std::uint16_t>(detail)}));
+      }
+    }
+  }
+}
+
+bool Knowledge::has_exact_label(EnhancedCode code) const { return label_codes_.contains(pack(code)); }
+
+}  // namespace mta

@@ -1,0 +1,136 @@
+#pragma once
+// Everything the classifier knows, parsed once from the data files in knowledge/ that are compiled
+// into the binary: the code registries, the text rules, the code rules and the provider table.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include "classify/cause.hpp"
+#include "smtp/reply.hpp"
+#include "smtp/smtp_event.hpp"
+
+namespace mta {
+
+using ProviderId = std::uint8_t;
+inline constexpr ProviderId kNoProvider = 0;     // label ""
+inline constexpr ProviderId kOtherProvider = 1;  // label "other"
+
+struct CodeMeaning {
+  std::string code;  // "X.7.26" or "550"
+  std::string title;
+  std::string description;
+};
+
+enum class Tier : std::uint8_t { site, provider, strong_text, specific_code, weak_text, generic_code, basic_code };
+std::string_view to_string(Tier tier);
+
+struct TextRule {
+  Tier tier;
+  std::string id;
+  Cause cause;
+  std::string pattern;
+  std::unique_ptr<RE2> unless;  // a match of this pattern vetoes the rule
+  std::uint32_t stages = 0;     // bit per Stage; 0: any
+};
+
+// Where an RE2::Set index points: a text rule or a provider marker.
+struct SetEntry {
+  bool is_marker;
+  std::uint16_t index;  // into text_rules, or a ProviderId for markers
+};
+
+struct CodeSpec {
+  enum class Kind : std::uint8_t { enhanced, basic, orange, cox } kind = Kind::enhanced;
+  std::uint8_t klass = 0;  // 0: any class
+  std::uint16_t subject = 0;
+  std::uint16_t detail_low = 0;
+  std::uint16_t detail_high = 0;
+  bool any_detail = false;
+  int number = 0;          // basic code, or the Orange number
+  std::string cox_prefix;  // Cox AUP code prefix
+};
+
+struct CodeRule {
+  Tier tier;
+  std::string id;
+  CodeSpec code;
+  ProviderId provider = kNoProvider;  // kNoProvider: any
+  std::uint32_t stages = 0;           // bit per Stage; 0: any
+  std::vector<int> basic_in;
+  std::vector<int> basic_not_in;
+  std::vector<std::string> text_any;
+  Cause cause;
+};
+
+struct ProviderHost {
+  std::string suffix;
+  ProviderId provider;
+};
+
+class Knowledge {
+ public:
+  // Parses the compiled-in data; throws std::runtime_error naming the file and line on bad data.
+  static const Knowledge& builtin();
+
+  std::string_view provider_name(ProviderId id) const { return provider_names_[id]; }
+  std::size_t provider_count() const { return provider_names_.size(); }
+  ProviderId provider_for_host(std::string_view host) const;
+  ProviderId find_provider(std::string_view name) const;
+
+  const std::vector<TextRule>& text_rules() const { return text_rules_; }
+  const std::vector<SetEntry>& set_entries() const { return set_entries_; }
+  const RE2::Set& text_set() const { return *text_set_; }
+  const std::vector<CodeRule>& code_rules() const { return code_rules_; }
+
+  bool is_registered(EnhancedCode code) const;
+  bool is_registered_basic(int code) const;
+  // Registry meaning of "X.s.d", or nullptr.
+  const CodeMeaning* enhanced_meaning(EnhancedCode code) const;
+  const CodeMeaning* basic_meaning(int code) const;
+  // True for registered codes and codes a provider rule names (e.g. Microsoft 5.7.606): their label
+  // keeps the exact code; any other code is collapsed so remote servers cannot mint new series.
+  bool has_exact_label(EnhancedCode code) const;
+
+ private:
+  Knowledge();
+  void load_registries();
+  void load_providers();
+  void load_text_rules();
+  void load_code_rules();
+  void index_label_codes();
+
+  std::vector<std::string> provider_names_;
+  std::vector<ProviderHost> provider_hosts_;
+  std::vector<std::pair<std::string, ProviderId>> provider_markers_;
+  std::vector<TextRule> text_rules_;
+  std::vector<SetEntry> set_entries_;
+  std::unique_ptr<RE2::Set> text_set_;
+  std::vector<CodeRule> code_rules_;
+  std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
+  std::vector<std::pair<int, CodeMeaning>> basic_registry_;
+  std::unordered_set<std::uint32_t> label_codes_;
+};
+
+inline std::uint32_t stage_bit(Stage stage) { return 1u << static_cast<unsigned>(stage); }
+bool parse_stage(std::string_view name, Stage& stage);
+
+// Shared by the built-in data and the site rules in the config: RE2 options for reply text.
+RE2::Options text_regex_options();
+// Parses "x.7.26", "5.7.500-699", "x.1.*", "550", "orange:101", "cox:cxbl"; false when malformed.
+bool parse_code_spec(std::string_view text, CodeSpec& spec);
+struct CodeFacts {
+  int basic = 0;
+  EnhancedCode enhanced;
+  int orange_number = 0;        // from "OFR..._102", 0 when absent
+  std::string_view cox_code;    // from "AUP#CXBL", lower case
+};
+bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts);
+
+}  // namespace mta

@@ -1,0 +1,196 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace mta {
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+
+  [[noreturn]] void fail(const toml::node& node, std::string_view key, std::string_view what) const {
+    const toml::source_region& where = node.source();
+    throw ConfigError(origin_ + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column) +
+                      ": " + std::string(key) + ": " + std::string(what));
+  }
+
+  void check_keys(const toml::table& table, std::string_view context, std::initializer_list<std::string_view> allowed) const {
+    for (auto&& [key, value] : table) {
+      bool known = false;
+      for (std::string_view name : allowed) known = known || key.str() == name;
+      if (!known) {
+        std::string list;
+        for (std::string_view name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
+        fail(value, std::string(context) + std::string(key.str()), "unknown key (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  std::string string(const toml::table& table, std::string_view key, std::string_view context, std::string fallback) const {
+    const toml::node* node = table.get(key);
+    if (!node) return fallback;
+    if (!node->is_string()) fail(*node, std::string(context) + std::string(key), "must be a string");
+    return std::string(*node->value<std::string_view>());
+  }
+
+  bool boolean(const toml::table& table, std::string_view key, std::string_view context, bool fallback) const {
+    const toml::node* node = table.get(key);
+    if (!node) return fallback;
+    if (!node->is_boolean()) fail(*node, std::string(context) + std::string(key), "must be true or false");
+    return *node->value<bool>();
+  }
+
+  double positive_number(const toml::table& table, std::string_view key, std::string_view context, double fallback) const {
+    const toml::node* node = table.get(key);
+    if (!node) return fallback;
+    const std::optional<double> value = node->value<double>();
+    if (!value || *value <= 0) fail(*node, std::string(context) + std::string(key), "must be a number greater than 0");
+    return *value;
+  }
+
+  const std::string& origin() const { return origin_; }
+
+ private:
+  std::string origin_;
+};
+
+SourceType parse_source_type(const Reader& reader, const toml::table& table, std::string_view context) {
+  const toml::node* node = table.get("type");
+  if (!node) throw ConfigError(reader.origin() + ": " + std::string(context) + "type: missing (file, stdin or replay)");
+  const std::optional<std::string_view> type = node->value<std::string_view>();
+  if (type == "file") return SourceType::file;
+  if (type == "stdin") return SourceType::stdin_stream;
+  if (type == "replay") return SourceType::replay;
+  reader.fail(*node, std::string(context) + "type", "must be \"file\", \"stdin\" or \"replay\"");
+}
+
+SourceConfig parse_source(const Reader& reader, const toml::table& table, std::size_t index,
+                          const std::filesystem::path& base) {
+  const std::string context = "source[" + std::to_string(index) + "].";
+  SourceConfig source;
+  source.type = parse_source_type(reader, table, context);
+  switch (source.type) {
+    case SourceType::file:
+      reader.check_keys(table, context, {"type", "name", "path", "start_at", "max_line_length"});
+      break;
+    case SourceType::stdin_stream:
+      reader.check_keys(table, context, {"type", "name", "max_line_length"});
+      break;
+    case SourceType::replay:
+      reader.check_keys(table, context, {"type", "name", "path", "lines_per_second", "loop"});
+      break;
+  }
+  if (source.type != SourceType::stdin_stream) {
+    source.path = reader.string(table, "path", context, "");
+    if (source.path.empty()) {
+      throw ConfigError(reader.origin() + ": " + context + "path: missing (the log file to read)");
+    }
+    if (std::filesystem::path(source.path).is_relative()) source.path = (base / source.path).lexically_normal().string();
+  }
+  const std::string start_at = reader.string(table, "start_at", context, "end");
+  if (start_at != "end" && start_at != "beginning") {
+    reader.fail(*table.get("start_at"), context + "start_at", "must be \"end\" or \"beginning\"");
+  }
+  source.from_beginning = start_at == "beginning";
+  source.max_line_length =
+      static_cast<std::size_t>(reader.positive_number(table, "max_line_length", context, 65536));
+  source.lines_per_second = reader.positive_number(table, "lines_per_second", context, 20);
+  source.loop = reader.boolean(table, "loop", context, true);
+  const std::string default_name = source.type == SourceType::stdin_stream
+                                       ? "stdin"
+                                       : std::filesystem::path(source.path).filename().string();
+  source.name = reader.string(table, "name", context, default_name);
+  return source;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& error) {
+    const toml::source_region& where = error.source();
+    throw ConfigError(origin + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column) +
+                      ": " + std::string(error.description()));
+  }
+  const Reader reader(origin);
+  reader.check_keys(root, "", {"web", "log", "source"});
+  Config config;
+  if (const toml::node* web_node = root.get("web")) {
+    const toml::table* web = web_node->as_table();
+    if (!web) reader.fail(*web_node, "web", "must be a table ([web])");
+    reader.check_keys(*web, "web.", {"listen_address", "telemetry_path"});
+    config.web.listen_address = reader.string(*web, "listen_address", "web.", config.web.listen_address);
+    config.web.telemetry_path = reader.string(*web, "telemetry_path", "web.", config.web.telemetry_path);
+    if (!config.web.telemetry_path.starts_with("/")) {
+      reader.fail(*web->get("telemetry_path"), "web.telemetry_path", "must start with '/'");
+    }
+    try {
+      parse_listen_address(config.web.listen_address);
+    } catch (const ConfigError& error) {
+      reader.fail(*web->get("listen_address"), "web.listen_address", error.what());
+    }
+  }
+  if (const toml::node* log_node = root.get("log")) {
+    const toml::table* log = log_node->as_table();
+    if (!log) reader.fail(*log_node, "log", "must be a table ([log])");
+    reader.check_keys(*log, "log.", {"level"});
+    config.log_level = reader.string(*log, "level", "log.", config.log_level);
+    static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
+    if (!levels.contains(config.log_level)) {
+      reader.fail(*log->get("level"), "log.level", "must be one of trace, debug, info, warn, error, off");
+    }
+  }
+  const std::filesystem::path base = std::filesystem::path(origin).parent_path();
+  if (const toml::node* sources_node = root.get("source")) {
+    const toml::array* sources = sources_node->as_array();
+    if (!sources) reader.fail(*sources_node, "source", "must be an array of tables ([[source]])");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < sources->size(); ++i) {
+      const toml::table* table = (*sources)[i].as_table();
+      if (!table) reader.fail((*sources)[i], "source[" + std::to_string(i) + "]", "must be a table");
+      SourceConfig source = parse_source(reader, *table, i, base);
+      if (!names.insert(source.name).second) {
+        reader.fail(*table, "source[" + std::to_string(i) + "].name",
+                    "duplicate source name \"" + source.name + "\" (set a distinct name)");
+      }
+      config.sources.push_back(std::move(source));
+    }
+  }
+  return config;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+ListenAddress parse_listen_address(const std::string& address) {
+  const std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos) throw ConfigError("\"" + address + "\" must be HOST:PORT or :PORT");
+  ListenAddress result;
+  result.host = address.substr(0, colon);
+  if (result.host.size() >= 2 && result.host.front() == '[' && result.host.back() == ']') {
+    result.host = result.host.substr(1, result.host.size() - 2);
+  }
+  if (result.host.empty()) result.host = "0.0.0.0";
+  const std::string port = address.substr(colon + 1);
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), result.port);
+  if (error != std::errc{} || end != port.data() + port.size() || result.port < 0 || result.port > 65535) {
+    throw ConfigError("\"" + address + "\" has no valid port");
+  }
+  return result;
+}
+
+}  // namespace mta

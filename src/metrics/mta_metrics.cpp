@@ -1,0 +1,190 @@
+#include "metrics/mta_metrics.hpp"
+
+#include "mta_exporter_version.hpp"
+
+namespace mta {
+namespace {
+
+using prometheus::BuildCounter;
+
+// Seconds: from sub-second local deliveries to the five-day default queue lifetime.
+const prometheus::Histogram::BucketBoundaries kDelayBuckets = {
+    0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 14400, 43200, 86400, 259200, 432000};
+
+constexpr std::uint16_t kCollapsed = 0xFFF;
+
+// The label form of an enhanced code: exact when known, otherwise detail (and maybe subject) collapsed.
+EnhancedCode bounded(const Knowledge& knowledge, EnhancedCode code) {
+  if (!code.present() || knowledge.has_exact_label(code)) return code;
+  return {code.klass, code.subject <= 7 ? code.subject : kCollapsed, kCollapsed};
+}
+
+int bounded_basic(const Knowledge& knowledge, int basic) {
+  if (basic == 0 || knowledge.is_registered_basic(basic)) return basic;
+  return basic / 100 * 100 + 99;
+}
+
+std::uint64_t pack_code(EnhancedCode code) {
+  return static_cast<std::uint64_t>(code.klass) << 24 | static_cast<std::uint64_t>(code.subject) << 12 | code.detail;
+}
+
+}  // namespace
+
+MetricFamilies::MetricFamilies(prometheus::Registry& registry)
+    : replies(BuildCounter()
+                  .Name("mta_smtp_replies_total")
+                  .Help("SMTP replies found in mail logs, by MTA, direction, class, basic and enhanced code, cause "
+                        "and provider.")
+                  .Register(registry)),
+      deliveries(BuildCounter()
+                     .Name("mta_deliveries_total")
+                     .Help("Delivery attempts by final status of the attempt (sent, deferred, bounced, expired).")
+                     .Register(registry)),
+      delivery_delay(prometheus::BuildHistogram()
+                         .Name("mta_delivery_delay_seconds")
+                         .Help("Time from message arrival to the end of the delivery attempt, in seconds.")
+                         .Register(registry)),
+      rejects(BuildCounter()
+                  .Name("mta_rejects_total")
+                  .Help("Mail refused by this server (smtpd, postscreen, cleanup, milters), by SMTP stage and cause.")
+                  .Register(registry)),
+      auth_failures(BuildCounter()
+                        .Name("mta_auth_failures_total")
+                        .Help("Failed SMTP AUTH attempts against this server, by SASL mechanism.")
+                        .Register(registry)),
+      lines(BuildCounter()
+                .Name("mta_exporter_lines_total")
+                .Help("Log lines read, by source and result (matched: held an SMTP outcome; ignored: holds none; "
+                      "unmatched: looked like an outcome but could not be read).")
+                .Register(registry)),
+      class_mismatches(BuildCounter()
+                           .Name("mta_exporter_class_mismatches_total")
+                           .Help("Replies whose basic and enhanced codes disagree on the class; the basic code won.")
+                           .Register(registry)),
+      build_info(prometheus::BuildGauge()
+                     .Name("mta_exporter_build_info")
+                     .Help("Build information of the running mta_exporter; the value is always 1.")
+                     .Register(registry)) {
+  build_info.Add({{"version", std::string(kVersion)}, {"revision", std::string(kRevision)}}).Set(1);
+}
+
+std::string enhanced_code_label(const Knowledge& knowledge, EnhancedCode code) {
+  code = bounded(knowledge, code);
+  if (!code.present()) return {};
+  std::string label(1, static_cast<char>('0' + code.klass));
+  label += code.subject == kCollapsed ? ".x" : "." + std::to_string(code.subject);
+  label += code.detail == kCollapsed ? ".x" : "." + std::to_string(code.detail);
+  return label;
+}
+
+std::string basic_code_label(const Knowledge& knowledge, int basic) {
+  basic = bounded_basic(knowledge, basic);
+  if (basic == 0) return {};
+  if (basic % 100 == 99 && !knowledge.is_registered_basic(basic)) return std::to_string(basic / 100) + "xx";
+  return std::to_string(basic);
+}
+
+std::string_view mechanism_label(std::string_view mechanism) {
+  static constexpr std::string_view known[] = {"PLAIN",   "LOGIN",       "CRAM-MD5",      "DIGEST-MD5",
+                                               "NTLM",    "GSSAPI",      "XOAUTH2",       "OAUTHBEARER",
+                                               "SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "ANONYMOUS"};
+  if (mechanism.empty()) return "unknown";
+  for (std::string_view name : known) {
+    if (mechanism == name) return name;
+  }
+  return "other";
+}
+
+std::string_view provider_label(const Knowledge& knowledge, Direction direction, ProviderId provider) {
+  if (direction != Direction::outbound) return {};
+  return knowledge.provider_name(provider == kNoProvider ? kOtherProvider : provider);
+}
+
+MetricsRecorder::MetricsRecorder(MetricFamilies& families, const Knowledge& knowledge, std::string source)
+    : families_(families), knowledge_(knowledge), source_(std::move(source)) {
+  static constexpr std::string_view results[] = {"matched", "ignored", "unmatched"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    line_counters_[i] = &families_.lines.Add({{"source", source_}, {"result", std::string(results[i])}});
+  }
+}
+
+void MetricsRecorder::count_line(ParseOutcome outcome) { line_counters_[static_cast<std::size_t>(outcome)]->Increment(); }
+
+void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict) {
+  const EnhancedCode enhanced = bounded(knowledge_, verdict.enhanced);
+  const int basic = bounded_basic(knowledge_, verdict.basic);
+  const ProviderId provider = event.direction == Direction::outbound ? verdict.provider : kNoProvider;
+  const auto mta_label = [&] { return std::string(to_string(event.mta)); };
+  const std::uint64_t mta_key = static_cast<std::uint64_t>(event.mta);
+
+  // 3 + 2 + 3 + 10 + 27 + 5 + 8 = 58 bits.
+  const std::uint64_t reply_key = (((((mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 3 |
+                                      static_cast<std::uint64_t>(verdict.klass))
+                                         << 10 |
+                                     static_cast<std::uint64_t>(basic))
+                                        << 27 |
+                                    pack_code(enhanced))
+                                       << 5 |
+                                   static_cast<std::uint64_t>(verdict.cause))
+                                      << 8 |
+                                  provider;
+  lookup(replies_, reply_key, [&]() -> prometheus::Counter& {
+    return families_.replies.Add({{"mta", mta_label()},
+                                  {"direction", std::string(to_string(event.direction))},
+                                  {"class", std::to_string(verdict.klass) + "xx"},
+                                  {"code", basic_code_label(knowledge_, basic)},
+                                  {"enhanced_code", enhanced_code_label(knowledge_, enhanced)},
+                                  {"cause", std::string(to_string(verdict.cause))},
+                                  {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
+  }).Increment();
+
+  if (verdict.class_mismatch) {
+    lookup(mismatches_, mta_key, [&]() -> prometheus::Counter& { return families_.class_mismatches.Add({{"mta", mta_label()}}); })
+        .Increment();
+  }
+
+  switch (event.status) {
+    case Status::sent:
+    case Status::deferred:
+    case Status::bounced:
+    case Status::expired: {
+      const std::uint64_t key = (mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 4 |
+                                static_cast<std::uint64_t>(event.status);
+      const std::string status{to_string(event.status)};
+      lookup(deliveries_, key, [&]() -> prometheus::Counter& {
+        return families_.deliveries.Add(
+            {{"mta", mta_label()}, {"direction", std::string(to_string(event.direction))}, {"status", status}});
+      }).Increment();
+      if (event.delay_seconds >= 0) {
+        const std::uint64_t delay_key = mta_key << 4 | static_cast<std::uint64_t>(event.status);
+        lookup(delays_, delay_key, [&]() -> prometheus::Histogram& {
+          return families_.delivery_delay.Add({{"mta", mta_label()}, {"status", status}}, kDelayBuckets);
+        }).Observe(event.delay_seconds);
+      }
+      break;
+    }
+    case Status::rejected: {
+      const std::uint64_t key = (mta_key << 4 | static_cast<std::uint64_t>(event.stage)) << 5 |
+                                static_cast<std::uint64_t>(verdict.cause);
+      lookup(rejects_, key, [&]() -> prometheus::Counter& {
+        return families_.rejects.Add({{"mta", mta_label()},
+                                      {"stage", std::string(to_string(event.stage))},
+                                      {"cause", std::string(to_string(verdict.cause))}});
+      }).Increment();
+      break;
+    }
+    case Status::auth_failed: {
+      const std::string_view mechanism = mechanism_label(event.mechanism);
+      // Bounded labels: the key is the label's position in the static list (or its address).
+      const std::uint64_t key = mta_key << 56 | reinterpret_cast<std::uintptr_t>(mechanism.data());
+      lookup(auth_failures_, key, [&]() -> prometheus::Counter& {
+        return families_.auth_failures.Add({{"mta", mta_label()}, {"mechanism", std::string(mechanism)}});
+      }).Increment();
+      break;
+    }
+    case Status::none:
+      break;
+  }
+}
+
+}  // namespace mta

@@ -1,0 +1,23 @@
+#pragma once
+// The table of MTA parsers: each claims lines by program name and reads them into SMTP events.
+
+#include <string_view>
+
+#include "mta/parse_outcome.hpp"
+#include "smtp/smtp_event.hpp"
+#include "syslog/syslog_header.hpp"
+
+namespace mta {
+
+struct MtaParser {
+  bool (*claims)(std::string_view program);
+  ParseOutcome (*parse)(const SyslogRecord& record, SmtpEvent& event);
+};
+
+// Dispatches a syslog record to the parser of its program; lines of other programs are ignored.
+ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event);
+
+// Reads a whole log line: syslog header, then the MTA parser.
+ParseOutcome parse_log_line(std::string_view line, SmtpEvent& event);
+
+}  // namespace mta

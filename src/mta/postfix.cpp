@@ -1,0 +1,260 @@
+#include "mta/postfix.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "smtp/reply.hpp"
+
+namespace mta {
+namespace {
+
+using namespace std::string_view_literals;
+
+constexpr std::string_view npos_guard{};
+
+constexpr std::string_view kDaemons[] = {
+    "smtp",     "smtpd",   "lmtp",    "local",  "virtual",  "pipe",    "postscreen", "cleanup",
+    "qmgr",     "bounce",  "error",   "retry",  "discard",  "pickup",  "anvil",      "scache",
+    "dnsblog",  "tlsproxy", "tlsmgr", "master", "trivial-rewrite", "showq", "verify", "proxymap",
+    "postdrop", "flush",   "spawn",   "oqmgr",  "postfix-script", "sendmail", "postqueue",
+    "postsuper", "postmap", "postlog",
+};
+
+bool is_postfix_daemon(std::string_view name) {
+  for (std::string_view daemon : kDaemons) {
+    if (name == daemon) return true;
+  }
+  return false;
+}
+
+bool is_short_id_char(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
+
+// Long queue ids (enable_long_queue_ids) use digits and consonants only, so no word is mistaken for one.
+bool is_long_id_char(char c) {
+  const bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  return alnum && std::string_view("AEIOUaeiou").find(c) == std::string_view::npos;
+}
+
+bool is_queue_id(std::string_view token) {
+  if (token == "NOQUEUE") return true;
+  if (token.size() >= 6 && std::all_of(token.begin(), token.end(), is_short_id_char)) return true;
+  return token.size() >= 10 && std::all_of(token.begin(), token.end(), is_long_id_char);
+}
+
+// Removes a leading "4PbqCh5Cjrz3tG3: ", "A3EF4405DD14: " or "NOQUEUE: ".
+std::string_view strip_queue_id(std::string_view message) {
+  const std::size_t colon = message.find(": ");
+  if (colon != std::string_view::npos && colon <= 20 && is_queue_id(message.substr(0, colon))) {
+    return message.substr(colon + 2);
+  }
+  return message;
+}
+
+// Value of "key=" where it starts the text or follows ", "; ends at the next ", " (or end).
+std::string_view field_value(std::string_view text, std::string_view key) {
+  std::size_t pos = 0;
+  while (true) {
+    pos = text.find(key, pos);
+    if (pos == std::string_view::npos) return npos_guard;
+    const bool at_field_start = pos == 0 || (pos >= 2 && text.substr(pos - 2, 2) == ", ");
+    if (at_field_start && pos + key.size() < text.size() && text[pos + key.size()] == '=') break;
+    pos += key.size();
+  }
+  std::string_view value = text.substr(pos + key.size() + 1);
+  return value.substr(0, value.find(", "));
+}
+
+// "mx.example.com[192.0.2.1]:25" -> "mx.example.com".
+std::string_view host_of(std::string_view endpoint) { return endpoint.substr(0, endpoint.find('[')); }
+
+// Finds a host named in Postfix's own texts: "connect to H[", "lost connection with H[", "host H[".
+std::string_view host_in_text(std::string_view text) {
+  for (std::string_view marker : {"connect to "sv, "connection with "sv, "conversation with "sv, "host "sv}) {
+    const std::size_t pos = text.find(marker);
+    if (pos == std::string_view::npos) continue;
+    std::string_view rest = text.substr(pos + marker.size());
+    const std::size_t bracket = rest.find('[');
+    const std::size_t space = rest.find(' ');
+    if (bracket != std::string_view::npos && bracket < space) return rest.substr(0, bracket);
+  }
+  return {};
+}
+
+double parse_seconds(std::string_view text) {
+  double value = -1;
+  if (text.empty() || std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc{}) {
+    return -1;
+  }
+  return value;
+}
+
+Status delivery_status(std::string_view word) {
+  if (word == "sent") return Status::sent;
+  if (word == "deferred") return Status::deferred;
+  if (word == "bounced") return Status::bounced;
+  if (word == "expired") return Status::expired;
+  return Status::none;
+}
+
+Direction delivery_direction(std::string_view daemon) {
+  return daemon == "smtp" || daemon == "retry" ? Direction::outbound : Direction::local;
+}
+
+// The parenthesised explanation after "status=X": a remote reply, or Postfix's own text.
+void read_delivery_text(std::string_view text, SmtpEvent& event) {
+  constexpr std::string_view said = " said: ";
+  constexpr std::string_view refused = " refused to talk to me: ";
+  if (const std::size_t pos = text.find(said); pos != std::string_view::npos) {
+    const ReplyAndStage reply = split_in_reply_to(text.substr(pos + said.size()));
+    event.reply = reply.reply;
+    event.stage = reply.stage;
+    if (event.remote_host.empty()) event.remote_host = host_in_text(text.substr(0, pos + 1));
+  } else if (const std::size_t refused_pos = text.find(refused); refused_pos != std::string_view::npos) {
+    event.reply = text.substr(refused_pos + refused.size());
+    event.stage = Stage::connect;
+    if (event.remote_host.empty()) event.remote_host = host_in_text(text.substr(0, refused_pos + 1));
+  } else if (basic_code(text) != 0) {
+    event.reply = text;
+  } else {
+    event.agent_text = text;
+    if (event.remote_host.empty()) event.remote_host = host_in_text(text);
+  }
+}
+
+ParseOutcome parse_delivery(std::string_view body, std::string_view daemon, SmtpEvent& event) {
+  const std::size_t status_pos = body.find(", status=");
+  if (status_pos == std::string_view::npos) return ParseOutcome::unmatched;
+  std::string_view after_status = body.substr(status_pos + 9);
+  const std::string_view word = after_status.substr(0, after_status.find(' '));
+  if (word == "deliverable" || word == "undeliverable") return ParseOutcome::ignored;  // verify probes
+  event.status = delivery_status(word);
+  if (event.status == Status::none) return ParseOutcome::unmatched;
+  event.direction = delivery_direction(daemon);
+  const std::string_view head = body.substr(0, status_pos);
+  const std::string_view relay = field_value(head, "relay");
+  if (relay != "none") event.remote_host = host_of(relay);
+  event.dsn = field_value(head, "dsn");
+  event.delay_seconds = parse_seconds(field_value(head, "delay"));
+  const std::size_t open = after_status.find(" (");
+  const std::size_t close = after_status.rfind(')');
+  if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+    read_delivery_text(after_status.substr(open + 2, close - open - 2), event);
+  }
+  return ParseOutcome::event;
+}
+
+// Postscreen rejects these without logging its reply; the reply texts are fixed in postscreen.c.
+std::string_view postscreen_implied_reply(std::string_view text) {
+  if (text == "too many connections") return "421 4.7.0 Error: too many connections";
+  if (text == "all server ports are busy") return "421 4.3.2 All server ports are busy";
+  return {};
+}
+
+// "reject: RCPT from host[ip]: 550 5.1.1 <a>: ...; from=<..> to=<..> proto=ESMTP helo=<..>",
+// "reject: header Subject: x from host[ip]; from=<..> to=<..>: 5.7.1 text" (cleanup).
+ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
+  const std::size_t space = rest.find(' ');
+  if (space == std::string_view::npos) return ParseOutcome::unmatched;
+  const std::string_view verb = rest.substr(0, space);
+  event.stage = stage_from_command(verb);
+  event.status = Status::rejected;
+  event.direction = Direction::inbound;
+  const std::size_t envelope = rest.rfind("; from=<");
+  if (event.stage == Stage::header || event.stage == Stage::body) {
+    const std::size_t reply_start = rest.rfind(">: ");
+    if (envelope == std::string_view::npos || reply_start == std::string_view::npos || reply_start < envelope) {
+      return ParseOutcome::unmatched;
+    }
+    event.reply = rest.substr(reply_start + 3);
+    return ParseOutcome::event;
+  }
+  const std::size_t from = rest.find(" from ", space);
+  if (from == std::string_view::npos) return ParseOutcome::unmatched;
+  std::size_t pos = rest.find(']', from);
+  if (pos == std::string_view::npos) return ParseOutcome::unmatched;
+  ++pos;
+  if (pos < rest.size() && rest[pos] == ':' && pos + 1 < rest.size() && rest[pos + 1] != ' ') {
+    while (pos + 1 < rest.size() && rest[pos + 1] >= '0' && rest[pos + 1] <= '9') ++pos;  // postscreen ":port"
+    ++pos;
+  }
+  if (rest.substr(pos, 2) != ": ") return ParseOutcome::unmatched;
+  pos += 2;
+  const std::size_t end = envelope != std::string_view::npos && envelope >= pos ? envelope : rest.size();
+  event.reply = rest.substr(pos, end - pos);
+  if (basic_code(event.reply) == 0 && !find_enhanced_code(event.reply).present()) {
+    if (const std::string_view implied = postscreen_implied_reply(event.reply); !implied.empty()) {
+      event.reply = implied;
+    } else {
+      event.agent_text = event.reply;
+      event.reply = {};
+    }
+  }
+  return ParseOutcome::event;
+}
+
+// "warning: unknown[192.0.2.1]: SASL LOGIN authentication failed: UGFzc3dvcmQ6"
+ParseOutcome parse_sasl_failure(std::string_view message, SmtpEvent& event) {
+  constexpr std::string_view sasl = ": SASL ";
+  const std::size_t pos = message.find(sasl);
+  if (pos == std::string_view::npos) return ParseOutcome::unmatched;
+  std::string_view rest = message.substr(pos + sasl.size());
+  const std::size_t space = rest.find(' ');
+  if (space == std::string_view::npos) return ParseOutcome::unmatched;
+  event.mechanism = rest.substr(0, space);
+  event.status = Status::auth_failed;
+  event.direction = Direction::inbound;
+  event.stage = Stage::auth;
+  // smtpd answers every SASL failure with this reply (smtpd_sasl_proto.c); the log omits it.
+  event.reply = "535 5.7.8 Error: authentication failed";
+  return ParseOutcome::event;
+}
+
+bool looks_like_outcome(std::string_view message) {
+  return message.find("status=") != std::string_view::npos || message.find("reject: ") != std::string_view::npos ||
+         message.find(" said: ") != std::string_view::npos ||
+         message.find("authentication failed") != std::string_view::npos;
+}
+
+}  // namespace
+
+bool is_postfix_program(std::string_view program) {
+  const std::string_view family = program_family(program);
+  if (family.starts_with("postfix")) return true;
+  return family.size() != program.size() && is_postfix_daemon(daemon_name(program));
+}
+
+ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
+  event = {};
+  event.mta = Mta::postfix;
+  const std::string_view daemon = daemon_name(record.program);
+  const std::string_view body = strip_queue_id(record.message);
+
+  if (body.starts_with("to=<")) return parse_delivery(body, daemon, event);
+  if (daemon == "qmgr" && body.starts_with("from=<")) {
+    const std::size_t pos = body.find(", status=expired");
+    if (pos == std::string_view::npos) return ParseOutcome::ignored;
+    event.status = Status::expired;
+    event.direction = Direction::outbound;
+    event.agent_text = body.substr(pos + 9);
+    return ParseOutcome::event;
+  }
+  if (body.starts_with("reject: ")) return parse_reject(body.substr(8), event);
+  if (body.starts_with("milter-reject: ")) return parse_reject(body.substr(15), event);
+  if (body.starts_with("reject_warning: ")) return ParseOutcome::ignored;  // warn_if_reject: accepted
+  if (body.starts_with("warning: ") && body.find(" authentication failed") != std::string_view::npos &&
+      body.find(": SASL ") != std::string_view::npos) {
+    return parse_sasl_failure(body, event);
+  }
+  if ((daemon == "smtp" || daemon == "lmtp") && body.starts_with("host ")) {
+    // A reply from one MX host before Postfix tries the next one; the recipient's result follows.
+    read_delivery_text(body, event);
+    if (event.reply.empty()) return ParseOutcome::unmatched;
+    event.direction = delivery_direction(daemon);
+    return ParseOutcome::event;
+  }
+  if (body.starts_with("> ") || body.starts_with("< ")) return ParseOutcome::ignored;  // debug_peer dumps
+  if (body.starts_with("warning: ")) return ParseOutcome::ignored;
+  return looks_like_outcome(body) ? ParseOutcome::unmatched : ParseOutcome::ignored;
+}
+
+}  // namespace mta

@@ -1,0 +1,19 @@
+#pragma once
+// Postfix: delivery results (smtp, lmtp, local, virtual, pipe, error), qmgr expiry, smtpd /
+// postscreen / cleanup rejects including milter rejects, and SASL authentication failures.
+
+#include <string_view>
+
+#include "mta/parse_outcome.hpp"
+#include "smtp/smtp_event.hpp"
+#include "syslog/syslog_header.hpp"
+
+namespace mta {
+
+// True for "postfix/...", instance names such as "postfix-out/smtp", and custom syslog_name setups
+// whose last component is a Postfix daemon ("mailout/smtpd").
+bool is_postfix_program(std::string_view program);
+
+ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event);
+
+}  // namespace mta

@@ -1,0 +1,47 @@
+#pragma once
+// The value type handed from the MTA parsers to the classifier: one SMTP outcome found in a log line.
+// Every view points into the log line (or into static text) and is valid only while that line is.
+
+#include <cstdint>
+#include <string_view>
+
+namespace mta {
+
+enum class Mta : std::uint8_t { postfix };
+enum class Direction : std::uint8_t { inbound, outbound, local };
+
+// What the MTA itself decided about the message or session.
+enum class Status : std::uint8_t {
+  none,         // a reply seen without a final decision (e.g. Postfix tries the next MX host)
+  sent,
+  deferred,
+  bounced,
+  expired,
+  rejected,     // we refused a client (smtpd, postscreen, cleanup, milter)
+  auth_failed,  // a client failed SMTP AUTH against us
+};
+
+// SMTP command the reply answered; `unknown` when the log does not say.
+enum class Stage : std::uint8_t {
+  unknown, connect, helo, starttls, auth, mail, rcpt, data, end_of_data, header, body,
+};
+
+struct SmtpEvent {
+  Mta mta = Mta::postfix;
+  Direction direction = Direction::outbound;
+  Status status = Status::none;
+  Stage stage = Stage::unknown;
+  std::string_view reply;        // the remote (or our own) SMTP reply, multi-line replies joined
+  std::string_view agent_text;   // the MTA's own explanation when there is no reply
+  std::string_view dsn;          // the MTA's own enhanced code (Postfix dsn=)
+  std::string_view remote_host;  // relay or MX host name, for the provider label
+  std::string_view mechanism;    // SASL mechanism of an AUTH failure
+  double delay_seconds = -1;     // negative when the line carries no delay
+};
+
+std::string_view to_string(Mta);
+std::string_view to_string(Direction);
+std::string_view to_string(Status);
+std::string_view to_string(Stage);
+
+}  // namespace mta

@@ -1,0 +1,150 @@
+#include "syslog/syslog_header.hpp"
+
+namespace mta {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Consumes characters up to the next space; returns the token and advances `rest` past the space.
+std::string_view take_token(std::string_view& rest) {
+  const std::size_t space = rest.find(' ');
+  std::string_view token = rest.substr(0, space);
+  rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+  return token;
+}
+
+bool skip_priority(std::string_view& rest) {
+  if (rest.empty() || rest[0] != '<') return true;
+  std::size_t pos = 1;
+  while (pos < rest.size() && pos <= 4 && is_digit(rest[pos])) ++pos;
+  if (pos == 1 || pos >= rest.size() || rest[pos] != '>') return false;
+  rest.remove_prefix(pos + 1);
+  return true;
+}
+
+// "Mar  4 00:00:00 " -> the 15-character timestamp.
+bool take_bsd_timestamp(std::string_view& rest, std::string_view& timestamp) {
+  if (rest.size() < 16) return false;
+  static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  bool month_ok = false;
+  for (std::size_t m = 0; m < months.size(); m += 3) {
+    if (rest.substr(0, 3) == months.substr(m, 3)) month_ok = true;
+  }
+  if (!month_ok || rest[3] != ' ') return false;
+  // Day is "dd", " d" or a single digit followed by one space ("Jan 1 00:00:00").
+  std::size_t pos = 4;
+  if (rest[pos] == ' ') ++pos;
+  if (!is_digit(rest[pos])) return false;
+  ++pos;
+  if (is_digit(rest[pos])) ++pos;
+  if (rest[pos] != ' ') return false;
+  ++pos;
+  const std::string_view clock = rest.substr(pos, 8);
+  if (clock.size() < 8 || clock[2] != ':' || clock[5] != ':' || !is_digit(clock[0]) ||
+      !is_digit(clock[7])) {
+    return false;
+  }
+  pos += 8;
+  // Some writers add fractional seconds or a year; both stay part of the timestamp.
+  while (pos < rest.size() && rest[pos] != ' ') ++pos;
+  if (pos >= rest.size()) return false;
+  timestamp = rest.substr(0, pos);
+  rest.remove_prefix(pos + 1);
+  return true;
+}
+
+// "2026-11-24T10:16:01.448812+00:00 " (also with a space instead of 'T' when a zone follows).
+bool take_iso_timestamp(std::string_view& rest, std::string_view& timestamp) {
+  if (rest.size() < 20 || !is_digit(rest[0]) || rest[4] != '-' || rest[7] != '-' ||
+      rest[10] != 'T' || rest[13] != ':') {
+    return false;
+  }
+  timestamp = take_token(rest);
+  return !rest.empty();
+}
+
+// "prog[pid]: " or "prog: "; the tag may contain '/', '-', '.', '_' and similar, never a space.
+bool take_tag(std::string_view& rest, SyslogRecord& record) {
+  std::size_t pos = 0;
+  while (pos < rest.size() && rest[pos] != '[' && rest[pos] != ':' && rest[pos] != ' ') ++pos;
+  if (pos == 0 || pos >= rest.size()) return false;
+  record.program = rest.substr(0, pos);
+  if (rest[pos] == '[') {
+    const std::size_t close = rest.find(']', pos);
+    if (close == std::string_view::npos) return false;
+    record.pid = rest.substr(pos + 1, close - pos - 1);
+    pos = close + 1;
+  }
+  if (pos >= rest.size() || rest[pos] != ':') return false;
+  ++pos;
+  if (pos < rest.size() && rest[pos] == ' ') ++pos;
+  record.message = rest.substr(pos);
+  return true;
+}
+
+std::string_view nil_to_empty(std::string_view field) { return field == "-" ? std::string_view{} : field; }
+
+// RFC 5424: "<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG" (PRI already removed).
+bool parse_rfc5424(std::string_view rest, SyslogRecord& record) {
+  if (rest.size() < 2 || rest[0] != '1' || rest[1] != ' ') return false;
+  rest.remove_prefix(2);
+  record.timestamp = nil_to_empty(take_token(rest));
+  record.host = nil_to_empty(take_token(rest));
+  record.program = nil_to_empty(take_token(rest));
+  record.pid = nil_to_empty(take_token(rest));
+  take_token(rest);  // MSGID
+  if (rest.starts_with("-")) {
+    rest.remove_prefix(rest.size() > 1 ? 2 : 1);
+  } else if (rest.starts_with("[")) {
+    // Structured data: elements "[id k="v"]..."; quoted values may hold escaped ']' characters.
+    std::size_t pos = 0;
+    bool in_quotes = false;
+    while (pos < rest.size()) {
+      const char c = rest[pos];
+      if (c == '\\' && in_quotes) {
+        pos += 2;
+        continue;
+      }
+      if (c == '"') in_quotes = !in_quotes;
+      ++pos;
+      if (c == ']' && !in_quotes && (pos >= rest.size() || rest[pos] != '[')) break;
+    }
+    rest.remove_prefix(pos);
+    if (rest.starts_with(" ")) rest.remove_prefix(1);
+  } else {
+    return false;
+  }
+  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
+  record.message = rest;
+  return !record.program.empty();
+}
+
+}  // namespace
+
+bool parse_syslog_line(std::string_view line, SyslogRecord& record) {
+  record = {};
+  std::string_view rest = line;
+  if (!skip_priority(rest)) return false;
+  if (rest.size() != line.size() && parse_rfc5424(rest, record)) return true;
+  if (!take_bsd_timestamp(rest, record.timestamp) && !take_iso_timestamp(rest, record.timestamp)) {
+    return false;
+  }
+  // The host is optional in some local writers; a token ending in ':' or holding '[' is the tag.
+  const std::size_t space = rest.find(' ');
+  const std::string_view first = rest.substr(0, space);
+  const bool first_is_tag = first.ends_with(':') || first.find('[') != std::string_view::npos;
+  if (!first_is_tag) {
+    record.host = first;
+    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+  }
+  return take_tag(rest, record);
+}
+
+std::string_view daemon_name(std::string_view program) {
+  const std::size_t slash = program.rfind('/');
+  return slash == std::string_view::npos ? program : program.substr(slash + 1);
+}
+
+std::string_view program_family(std::string_view program) { return program.substr(0, program.find('/')); }
+
+}  // namespace mta

@@ -1,0 +1,27 @@
+#pragma once
+// Splits a syslog line into header fields and message. Understands classic BSD syslog
+// ("Mar  4 00:00:00 host prog[pid]: msg", optionally <PRI>-prefixed), RFC 3339 timestamps as
+// rsyslog writes them ("2026-11-24T10:16:01.448812+00:00 host prog[pid]: msg") and RFC 5424.
+
+#include <string_view>
+
+namespace mta {
+
+struct SyslogRecord {
+  std::string_view timestamp;
+  std::string_view host;
+  std::string_view program;  // the whole tag, e.g. "postfix-out/submission/smtpd"
+  std::string_view pid;
+  std::string_view message;
+};
+
+// Returns false when the line has no recognisable syslog header.
+bool parse_syslog_line(std::string_view line, SyslogRecord& record);
+
+// Last path component of a program tag: "postfix/submission/smtpd" -> "smtpd".
+std::string_view daemon_name(std::string_view program);
+
+// First path component: "postfix-out/smtp" -> "postfix-out".
+std::string_view program_family(std::string_view program);
+
+}  // namespace mta
