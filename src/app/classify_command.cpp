@@ -81,8 +81,9 @@ void print_json(std::ostream& out, const Classified& line) {
   field("code", basic);
   field("enhanced_code", format(verdict.enhanced, code_text));
   field("cause", to_string(verdict.cause));
-  const std::string_view provider = line.bare ? (verdict.provider > kOtherProvider ? knowledge.provider_name(verdict.provider) : "")
-                                              : provider_label(knowledge, event.direction, verdict.provider);
+  const std::string_view provider =
+      line.bare ? (verdict.provider > kOtherProvider ? knowledge.provider_name(verdict.provider) : "")
+                : provider_label(knowledge, event.direction, verdict.provider);
   field("provider", provider);
   out << ",\"matched\":true}\n";
 }
@@ -101,7 +102,8 @@ void print_plain(std::ostream& out, const Classified& line) {
   out << '\n';
 }
 
-void print_explanation(std::ostream& out, std::string_view input, const Classified& line, const Classifier& classifier) {
+void print_explanation(std::ostream& out, std::string_view input, const Classified& line,
+                       const Classifier& classifier) {
   const Knowledge& knowledge = Knowledge::builtin();
   out << "input:          " << input << '\n';
   if (!line.matched) {
@@ -119,21 +121,24 @@ void print_explanation(std::ostream& out, std::string_view input, const Classifi
     if (!event.remote_host.empty()) out << "remote host:    " << event.remote_host << '\n';
   }
   out << "reply:          " << (event.reply.empty() ? event.agent_text : event.reply) << '\n'
-      << "class:          " << verdict.klass << "xx" << (verdict.class_mismatch ? " (basic and enhanced code disagree)" : "")
-      << '\n';
+      << "class:          " << verdict.klass << "xx"
+      << (verdict.class_mismatch ? " (basic and enhanced code disagree)" : "") << '\n';
   if (verdict.basic != 0) {
     const CodeMeaning* meaning = knowledge.basic_meaning(verdict.basic);
-    out << "basic code:     " << verdict.basic << (meaning ? " - " + meaning->description : std::string(" - not registered"))
-        << '\n';
+    out << "basic code:     " << verdict.basic
+        << (meaning ? " - " + meaning->description : std::string(" - not registered")) << '\n';
   }
   if (verdict.enhanced.present()) {
     const CodeMeaning* meaning = knowledge.enhanced_meaning(verdict.enhanced);
-    out << "enhanced code:  " << format(verdict.enhanced, code_text) << (verdict.enhanced_from_dsn ? " (from dsn=)" : "")
+    out << "enhanced code:  " << format(verdict.enhanced, code_text)
+        << (verdict.enhanced_from_dsn ? " (from dsn=)" : "")
         << (meaning ? " - " + meaning->title + ": " + meaning->description : std::string(" - not registered")) << '\n';
   }
   if (verdict.provider > kOtherProvider) out << "provider:       " << knowledge.provider_name(verdict.provider) << '\n';
   out << "cause:          " << to_string(verdict.cause) << '\n'
-      << "decided by:     " << (verdict.rule.empty() ? "no rule (fallback)" : std::string(to_string(verdict.tier)) + " rule " + std::string(verdict.rule))
+      << "decided by:     "
+      << (verdict.rule.empty() ? "no rule (fallback)"
+                               : std::string(to_string(verdict.tier)) + " rule " + std::string(verdict.rule))
       << '\n';
   if (!classifier.normalized_text().empty()) out << "rule text:      " << classifier.normalized_text() << '\n';
   out << '\n';

@@ -26,8 +26,8 @@ std::string label(const prometheus::ClientMetric& metric, std::string_view name)
 }
 
 // Sums a counter family by the given label; a map keeps the output ordered.
-std::map<std::string, double> sum_by(const std::vector<prometheus::MetricFamily>& families, std::string_view family_name,
-                                     std::string_view label_name) {
+std::map<std::string, double> sum_by(const std::vector<prometheus::MetricFamily>& families,
+                                     std::string_view family_name, std::string_view label_name) {
   std::map<std::string, double> sums;
   for (const auto& family : families) {
     if (family.name != family_name) continue;
@@ -53,7 +53,8 @@ std::string text_summary(const prometheus::Registry& registry) {
   for (const auto& family : families) {
     if (family.name != "mta_exporter_lines_total") continue;
     std::map<std::string, std::map<std::string, double>> by_source;
-    for (const auto& metric : family.metric) by_source[label(metric, "source")][label(metric, "result")] += metric.counter.value;
+    for (const auto& metric : family.metric)
+      by_source[label(metric, "source")][label(metric, "result")] += metric.counter.value;
     out << "Lines\n";
     for (const auto& [source, results] : by_source) {
       double total = 0;

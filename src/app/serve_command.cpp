@@ -1,13 +1,13 @@
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <pthread.h>
-#include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include "app/commands.hpp"
 #include "config/config.hpp"
@@ -16,8 +16,8 @@
 #include "mta_exporter_version.hpp"
 #include "pipeline/line_processor.hpp"
 #include "source/file_follower.hpp"
-#include "source/replay_source.hpp"
 #include "source/interruptible_sleep.hpp"
+#include "source/replay_source.hpp"
 #include "source/stream_reader.hpp"
 
 namespace mta {
@@ -45,9 +45,9 @@ class RunningSource {
     try {
       switch (config_.type) {
         case SourceType::file: {
-          FileFollower follower({config_.path, config_.from_beginning, std::chrono::milliseconds(250),
-                                 config_.max_line_length},
-                                processor_);
+          FileFollower follower(
+              {config_.path, config_.from_beginning, std::chrono::milliseconds(250), config_.max_line_length},
+              processor_);
           while (!stop.stop_requested()) {
             const bool progressed = follower.poll_once();
             file_open_ = follower.is_open();
@@ -114,7 +114,8 @@ int run_serve(Arguments arguments) {
   prometheus::Registry registry;
   MetricFamilies families(registry);
   std::vector<std::unique_ptr<RunningSource>> sources;
-  for (const SourceConfig& source : config.sources) sources.push_back(std::make_unique<RunningSource>(source, families));
+  for (const SourceConfig& source : config.sources)
+    sources.push_back(std::make_unique<RunningSource>(source, families));
   if (sources.empty()) spdlog::warn("msg=\"no [[source]] configured; only self-metrics will be exported\"");
 
   HttpServer server(config.web, registry, [&sources] {

@@ -7,13 +7,17 @@ namespace {
 
 int class_of_status(Status status) {
   switch (status) {
-    case Status::sent: return 2;
-    case Status::deferred: return 4;
+    case Status::sent:
+      return 2;
+    case Status::deferred:
+      return 4;
     case Status::bounced:
     case Status::expired:
     case Status::rejected:
-    case Status::auth_failed: return 5;
-    case Status::none: return 0;
+    case Status::auth_failed:
+      return 5;
+    case Status::none:
+      return 0;
   }
   return 0;
 }
@@ -48,13 +52,15 @@ std::string_view cox_code(std::string_view text) {
 
 bool conditions_hold(const CodeRule& rule, const CodeFacts& facts, Stage stage, std::string_view text) {
   if (rule.stages != 0 && (rule.stages & stage_bit(stage)) == 0) return false;
-  if (!rule.basic_in.empty() && std::find(rule.basic_in.begin(), rule.basic_in.end(), facts.basic) == rule.basic_in.end()) {
+  if (!rule.basic_in.empty() &&
+      std::find(rule.basic_in.begin(), rule.basic_in.end(), facts.basic) == rule.basic_in.end()) {
     return false;
   }
-  if (std::find(rule.basic_not_in.begin(), rule.basic_not_in.end(), facts.basic) != rule.basic_not_in.end()) return false;
-  if (!rule.text_any.empty() && std::none_of(rule.text_any.begin(), rule.text_any.end(), [&](const std::string& needle) {
-        return text.find(needle) != std::string_view::npos;
-      })) {
+  if (std::find(rule.basic_not_in.begin(), rule.basic_not_in.end(), facts.basic) != rule.basic_not_in.end())
+    return false;
+  if (!rule.text_any.empty() &&
+      std::none_of(rule.text_any.begin(), rule.text_any.end(),
+                   [&](const std::string& needle) { return text.find(needle) != std::string_view::npos; })) {
     return false;
   }
   return true;

@@ -69,7 +69,8 @@ std::vector<std::string> csv_fields(std::string_view line) {
 }
 
 bool parse_int(std::string_view text, int& value) {
-  return !text.empty() && std::from_chars(text.data(), text.data() + text.size(), value).ptr == text.data() + text.size();
+  return !text.empty() &&
+         std::from_chars(text.data(), text.data() + text.size(), value).ptr == text.data() + text.size();
 }
 
 bool parse_u16(std::string_view text, std::uint16_t& value) {
@@ -91,13 +92,20 @@ bool parse_stage(std::string_view name, Stage& stage) {
 
 std::string_view to_string(Tier tier) {
   switch (tier) {
-    case Tier::site: return "site";
-    case Tier::provider: return "provider";
-    case Tier::strong_text: return "strong_text";
-    case Tier::specific_code: return "specific_code";
-    case Tier::weak_text: return "weak_text";
-    case Tier::generic_code: return "generic_code";
-    case Tier::basic_code: return "basic_code";
+    case Tier::site:
+      return "site";
+    case Tier::provider:
+      return "provider";
+    case Tier::strong_text:
+      return "strong_text";
+    case Tier::specific_code:
+      return "specific_code";
+    case Tier::weak_text:
+      return "weak_text";
+    case Tier::generic_code:
+      return "generic_code";
+    case Tier::basic_code:
+      return "basic_code";
   }
   return "";
 }
@@ -151,10 +159,14 @@ bool parse_code_spec(std::string_view text, CodeSpec& spec) {
 
 bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
   switch (spec.kind) {
-    case CodeSpec::Kind::basic: return facts.basic == spec.number;
-    case CodeSpec::Kind::orange: return facts.orange_number == spec.number;
-    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
-    case CodeSpec::Kind::enhanced: break;
+    case CodeSpec::Kind::basic:
+      return facts.basic == spec.number;
+    case CodeSpec::Kind::orange:
+      return facts.orange_number == spec.number;
+    case CodeSpec::Kind::cox:
+      return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
+    case CodeSpec::Kind::enhanced:
+      break;
   }
   const EnhancedCode& code = facts.enhanced;
   if (!code.present() || code.subject != spec.subject) return false;
@@ -246,7 +258,8 @@ void Knowledge::load_text_rules() {
     text_rules_.push_back(std::move(rule));
   });
   for (const auto& [pattern, provider] : provider_markers_) {
-    if (text_set_->Add(pattern, &error) < 0) throw std::runtime_error("providers.tsv: marker " + pattern + ": " + error);
+    if (text_set_->Add(pattern, &error) < 0)
+      throw std::runtime_error("providers.tsv: marker " + pattern + ": " + error);
     set_entries_.push_back({true, provider});
   }
   if (!text_set_->Compile()) throw std::runtime_error("text rules: RE2::Set failed to compile (out of memory)");
@@ -269,7 +282,8 @@ void Knowledge::load_code_rules() {
       data_error("code-rules.tsv", line_number, "tier must be P, C, G or B");
     }
     rule.id = std::string(fields[1]);
-    if (!parse_code_spec(fields[2], rule.code)) data_error("code-rules.tsv", line_number, "bad code " + std::string(fields[2]));
+    if (!parse_code_spec(fields[2], rule.code))
+      data_error("code-rules.tsv", line_number, "bad code " + std::string(fields[2]));
     const std::optional<Cause> cause = parse_cause(fields[4]);
     if (!cause) data_error("code-rules.tsv", line_number, "unknown cause " + std::string(fields[4]));
     rule.cause = *cause;

@@ -2,15 +2,15 @@
 // Everything the classifier knows, parsed once from the data files in knowledge/ that are compiled
 // into the binary: the code registries, the text rules, the code rules and the provider table.
 
+#include <re2/re2.h>
+#include <re2/set.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
-
-#include <re2/re2.h>
-#include <re2/set.h>
 
 #include "classify/cause.hpp"
 #include "smtp/reply.hpp"
@@ -128,8 +128,8 @@ bool parse_code_spec(std::string_view text, CodeSpec& spec);
 struct CodeFacts {
   int basic = 0;
   EnhancedCode enhanced;
-  int orange_number = 0;        // from "OFR..._102", 0 when absent
-  std::string_view cox_code;    // from "AUP#CXBL", lower case
+  int orange_number = 0;      // from "OFR..._102", 0 when absent
+  std::string_view cox_code;  // from "AUP#CXBL", lower case
 };
 bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts);
 

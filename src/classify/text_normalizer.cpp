@@ -8,8 +8,8 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' |
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool ends_token(char c) {
-  return is_space(c) || c == '>' || c == '<' || c == ',' || c == ';' || c == ')' || c == '(' || c == '"' ||
-         c == '\'' || c == '[' || c == ']';
+  return is_space(c) || c == '>' || c == '<' || c == ',' || c == ';' || c == ')' || c == '(' || c == '"' || c == '\'' ||
+         c == '[' || c == ']';
 }
 
 // An address token: something@domain.tld.

@@ -1,12 +1,12 @@
 #include "config/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 namespace mta {
 namespace {
@@ -21,7 +21,8 @@ class Reader {
                       ": " + std::string(key) + ": " + std::string(what));
   }
 
-  void check_keys(const toml::table& table, std::string_view context, std::initializer_list<std::string_view> allowed) const {
+  void check_keys(const toml::table& table, std::string_view context,
+                  std::initializer_list<std::string_view> allowed) const {
     for (auto&& [key, value] : table) {
       bool known = false;
       for (std::string_view name : allowed) known = known || key.str() == name;
@@ -33,7 +34,8 @@ class Reader {
     }
   }
 
-  std::string string(const toml::table& table, std::string_view key, std::string_view context, std::string fallback) const {
+  std::string string(const toml::table& table, std::string_view key, std::string_view context,
+                     std::string fallback) const {
     const toml::node* node = table.get(key);
     if (!node) return fallback;
     if (!node->is_string()) fail(*node, std::string(context) + std::string(key), "must be a string");
@@ -47,7 +49,8 @@ class Reader {
     return *node->value<bool>();
   }
 
-  double positive_number(const toml::table& table, std::string_view key, std::string_view context, double fallback) const {
+  double positive_number(const toml::table& table, std::string_view key, std::string_view context,
+                         double fallback) const {
     const toml::node* node = table.get(key);
     if (!node) return fallback;
     const std::optional<double> value = node->value<double>();
@@ -92,20 +95,19 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
     if (source.path.empty()) {
       throw ConfigError(reader.origin() + ": " + context + "path: missing (the log file to read)");
     }
-    if (std::filesystem::path(source.path).is_relative()) source.path = (base / source.path).lexically_normal().string();
+    if (std::filesystem::path(source.path).is_relative())
+      source.path = (base / source.path).lexically_normal().string();
   }
   const std::string start_at = reader.string(table, "start_at", context, "end");
   if (start_at != "end" && start_at != "beginning") {
     reader.fail(*table.get("start_at"), context + "start_at", "must be \"end\" or \"beginning\"");
   }
   source.from_beginning = start_at == "beginning";
-  source.max_line_length =
-      static_cast<std::size_t>(reader.positive_number(table, "max_line_length", context, 65536));
+  source.max_line_length = static_cast<std::size_t>(reader.positive_number(table, "max_line_length", context, 65536));
   source.lines_per_second = reader.positive_number(table, "lines_per_second", context, 20);
   source.loop = reader.boolean(table, "loop", context, true);
-  const std::string default_name = source.type == SourceType::stdin_stream
-                                       ? "stdin"
-                                       : std::filesystem::path(source.path).filename().string();
+  const std::string default_name =
+      source.type == SourceType::stdin_stream ? "stdin" : std::filesystem::path(source.path).filename().string();
   source.name = reader.string(table, "name", context, default_name);
   return source;
 }

@@ -15,10 +15,10 @@ struct SourceConfig {
   std::string name;  // the `source` label of the self-metrics
   SourceType type = SourceType::file;
   std::string path;
-  bool from_beginning = false;        // file: start_at = "beginning"
+  bool from_beginning = false;  // file: start_at = "beginning"
   std::size_t max_line_length = 65536;
-  double lines_per_second = 20;       // replay
-  bool loop = true;                   // replay
+  double lines_per_second = 20;  // replay
+  bool loop = true;              // replay
 };
 
 struct WebConfig {

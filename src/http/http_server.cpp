@@ -1,9 +1,9 @@
 #include "http/http_server.hpp"
 
-#include <stdexcept>
-
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+
+#include <stdexcept>
 
 #include "metrics/exposition.hpp"
 #include "mta_exporter_version.hpp"
@@ -15,13 +15,17 @@ std::string landing_page(const std::string& telemetry_path) {
   return "<!DOCTYPE html>\n<html><head><title>mta_exporter</title></head><body>\n"
          "<h1>mta_exporter</h1>\n<p>SMTP replies, causes and deliveries from mail logs. Version " +
          std::string(kVersion) + ".</p>\n<ul>\n<li><a href=\"" + telemetry_path + "\">Metrics</a></li>\n" +
-         "<li><a href=\"/-/healthy\">Health</a></li>\n<li><a href=\"/-/ready\">Readiness</a></li>\n</ul>\n</body></html>\n";
+         "<li><a href=\"/-/healthy\">Health</a></li>\n<li><a "
+         "href=\"/-/ready\">Readiness</a></li>\n</ul>\n</body></html>\n";
 }
 
 }  // namespace
 
 HttpServer::HttpServer(WebConfig config, const prometheus::Registry& registry, std::function<bool()> ready)
-    : config_(std::move(config)), registry_(registry), ready_(std::move(ready)), server_(std::make_unique<httplib::Server>()) {
+    : config_(std::move(config)),
+      registry_(registry),
+      ready_(std::move(ready)),
+      server_(std::make_unique<httplib::Server>()) {
   server_->Get(config_.telemetry_path, [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(render_exposition(registry_), "text/plain; version=0.0.4; charset=utf-8");
   });

@@ -2,12 +2,12 @@
 // The HTTP endpoints: the metrics page (gzip when the scraper asks), a landing page, and the
 // /-/healthy and /-/ready probes.
 
+#include <prometheus/registry.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <prometheus/registry.h>
 
 #include "config/config.hpp"
 

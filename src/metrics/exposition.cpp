@@ -1,9 +1,9 @@
 #include "metrics/exposition.hpp"
 
+#include <prometheus/text_serializer.h>
+
 #include <algorithm>
 #include <sstream>
-
-#include <prometheus/text_serializer.h>
 
 namespace mta {
 

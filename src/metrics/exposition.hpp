@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string>
-
 #include <prometheus/registry.h>
+
+#include <string>
 
 namespace mta {
 

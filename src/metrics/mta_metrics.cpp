@@ -8,8 +8,8 @@ namespace {
 using prometheus::BuildCounter;
 
 // Seconds: from sub-second local deliveries to the five-day default queue lifetime.
-const prometheus::Histogram::BucketBoundaries kDelayBuckets = {
-    0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 14400, 43200, 86400, 259200, 432000};
+const prometheus::Histogram::BucketBoundaries kDelayBuckets = {0.1, 0.5,  1,    2.5,   5,     10,    30,     60,    300,
+                                                               900, 1800, 3600, 14400, 43200, 86400, 259200, 432000};
 
 constexpr std::uint16_t kCollapsed = 0xFFF;
 
@@ -85,8 +85,8 @@ std::string basic_code_label(const Knowledge& knowledge, int basic) {
 }
 
 std::string_view mechanism_label(std::string_view mechanism) {
-  static constexpr std::string_view known[] = {"PLAIN",   "LOGIN",       "CRAM-MD5",      "DIGEST-MD5",
-                                               "NTLM",    "GSSAPI",      "XOAUTH2",       "OAUTHBEARER",
+  static constexpr std::string_view known[] = {"PLAIN",       "LOGIN",         "CRAM-MD5", "DIGEST-MD5",
+                                               "NTLM",        "GSSAPI",        "XOAUTH2",  "OAUTHBEARER",
                                                "SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "ANONYMOUS"};
   if (mechanism.empty()) return "unknown";
   for (std::string_view name : known) {
@@ -108,7 +108,9 @@ MetricsRecorder::MetricsRecorder(MetricFamilies& families, const Knowledge& know
   }
 }
 
-void MetricsRecorder::count_line(ParseOutcome outcome) { line_counters_[static_cast<std::size_t>(outcome)]->Increment(); }
+void MetricsRecorder::count_line(ParseOutcome outcome) {
+  line_counters_[static_cast<std::size_t>(outcome)]->Increment();
+}
 
 void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict) {
   const EnhancedCode enhanced = bounded(knowledge_, verdict.enhanced);
@@ -118,16 +120,16 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
   const std::uint64_t mta_key = static_cast<std::uint64_t>(event.mta);
 
   // 3 + 2 + 3 + 10 + 27 + 5 + 8 = 58 bits.
-  const std::uint64_t reply_key = (((((mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 3 |
-                                      static_cast<std::uint64_t>(verdict.klass))
-                                         << 10 |
-                                     static_cast<std::uint64_t>(basic))
-                                        << 27 |
-                                    pack_code(enhanced))
-                                       << 5 |
-                                   static_cast<std::uint64_t>(verdict.cause))
-                                      << 8 |
-                                  provider;
+  const std::uint64_t reply_key =
+      (((((mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 3 | static_cast<std::uint64_t>(verdict.klass))
+             << 10 |
+         static_cast<std::uint64_t>(basic))
+            << 27 |
+        pack_code(enhanced))
+           << 5 |
+       static_cast<std::uint64_t>(verdict.cause))
+          << 8 |
+      provider;
   lookup(replies_, reply_key, [&]() -> prometheus::Counter& {
     return families_.replies.Add({{"mta", mta_label()},
                                   {"direction", std::string(to_string(event.direction))},
@@ -139,8 +141,9 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
   }).Increment();
 
   if (verdict.class_mismatch) {
-    lookup(mismatches_, mta_key, [&]() -> prometheus::Counter& { return families_.class_mismatches.Add({{"mta", mta_label()}}); })
-        .Increment();
+    lookup(mismatches_, mta_key, [&]() -> prometheus::Counter& {
+      return families_.class_mismatches.Add({{"mta", mta_label()}});
+    }).Increment();
   }
 
   switch (event.status) {
@@ -148,8 +151,8 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
     case Status::deferred:
     case Status::bounced:
     case Status::expired: {
-      const std::uint64_t key = (mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 4 |
-                                static_cast<std::uint64_t>(event.status);
+      const std::uint64_t key =
+          (mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 4 | static_cast<std::uint64_t>(event.status);
       const std::string status{to_string(event.status)};
       lookup(deliveries_, key, [&]() -> prometheus::Counter& {
         return families_.deliveries.Add(
@@ -164,8 +167,8 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
       break;
     }
     case Status::rejected: {
-      const std::uint64_t key = (mta_key << 4 | static_cast<std::uint64_t>(event.stage)) << 5 |
-                                static_cast<std::uint64_t>(verdict.cause);
+      const std::uint64_t key =
+          (mta_key << 4 | static_cast<std::uint64_t>(event.stage)) << 5 | static_cast<std::uint64_t>(verdict.cause);
       lookup(rejects_, key, [&]() -> prometheus::Counter& {
         return families_.rejects.Add({{"mta", mta_label()},
                                       {"stage", std::string(to_string(event.stage))},

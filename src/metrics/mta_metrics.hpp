@@ -3,16 +3,16 @@
 // through a small cache keyed by packed label values, so the hot path never builds label maps or
 // takes the registry lock once a series exists.
 
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <unordered_map>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
 
 #include "classify/classifier.hpp"
 #include "mta/parse_outcome.hpp"

@@ -13,11 +13,11 @@ using namespace std::string_view_literals;
 constexpr std::string_view npos_guard{};
 
 constexpr std::string_view kDaemons[] = {
-    "smtp",     "smtpd",   "lmtp",    "local",  "virtual",  "pipe",    "postscreen", "cleanup",
-    "qmgr",     "bounce",  "error",   "retry",  "discard",  "pickup",  "anvil",      "scache",
-    "dnsblog",  "tlsproxy", "tlsmgr", "master", "trivial-rewrite", "showq", "verify", "proxymap",
-    "postdrop", "flush",   "spawn",   "oqmgr",  "postfix-script", "sendmail", "postqueue",
-    "postsuper", "postmap", "postlog",
+    "smtp",           "smtpd",    "lmtp",      "local",     "virtual", "pipe",    "postscreen",
+    "cleanup",        "qmgr",     "bounce",    "error",     "retry",   "discard", "pickup",
+    "anvil",          "scache",   "dnsblog",   "tlsproxy",  "tlsmgr",  "master",  "trivial-rewrite",
+    "showq",          "verify",   "proxymap",  "postdrop",  "flush",   "spawn",   "oqmgr",
+    "postfix-script", "sendmail", "postqueue", "postsuper", "postmap", "postlog",
 };
 
 bool is_postfix_daemon(std::string_view name) {

@@ -98,14 +98,22 @@ Stage stage_from_command(std::string_view command) {
     Stage stage;
   };
   static constexpr Entry table[] = {
-      {"RCPT TO", Stage::rcpt},   {"RCPT", Stage::rcpt},
-      {"MAIL FROM", Stage::mail}, {"MAIL", Stage::mail},
-      {"end of DATA", Stage::end_of_data}, {"END-OF-MESSAGE", Stage::end_of_data},
-      {"DATA", Stage::data},      {"BDAT", Stage::data},
-      {"EHLO", Stage::helo},      {"HELO", Stage::helo},
-      {"LHLO", Stage::helo},      {"STARTTLS", Stage::starttls},
-      {"AUTH", Stage::auth},      {"CONNECT", Stage::connect},
-      {"header", Stage::header},  {"body", Stage::body},
+      {"RCPT TO", Stage::rcpt},
+      {"RCPT", Stage::rcpt},
+      {"MAIL FROM", Stage::mail},
+      {"MAIL", Stage::mail},
+      {"end of DATA", Stage::end_of_data},
+      {"END-OF-MESSAGE", Stage::end_of_data},
+      {"DATA", Stage::data},
+      {"BDAT", Stage::data},
+      {"EHLO", Stage::helo},
+      {"HELO", Stage::helo},
+      {"LHLO", Stage::helo},
+      {"STARTTLS", Stage::starttls},
+      {"AUTH", Stage::auth},
+      {"CONNECT", Stage::connect},
+      {"header", Stage::header},
+      {"body", Stage::body},
   };
   for (const Entry& entry : table) {
     if (command == entry.command) return entry.stage;

@@ -12,7 +12,7 @@ enum class Direction : std::uint8_t { inbound, outbound, local };
 
 // What the MTA itself decided about the message or session.
 enum class Status : std::uint8_t {
-  none,         // a reply seen without a final decision (e.g. Postfix tries the next MX host)
+  none,  // a reply seen without a final decision (e.g. Postfix tries the next MX host)
   sent,
   deferred,
   bounced,
@@ -23,7 +23,17 @@ enum class Status : std::uint8_t {
 
 // SMTP command the reply answered; `unknown` when the log does not say.
 enum class Stage : std::uint8_t {
-  unknown, connect, helo, starttls, auth, mail, rcpt, data, end_of_data, header, body,
+  unknown,
+  connect,
+  helo,
+  starttls,
+  auth,
+  mail,
+  rcpt,
+  data,
+  end_of_data,
+  header,
+  body,
 };
 
 struct SmtpEvent {

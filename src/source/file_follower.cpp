@@ -1,13 +1,13 @@
 #include "source/file_follower.hpp"
 
-#include <array>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
+#include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "source/interruptible_sleep.hpp"
 
@@ -28,7 +28,8 @@ bool FileFollower::open_file(bool seek_to_end) {
   const int fd = ::open(options_.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (!reported_missing_) {
-      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error=\"{}\"", options_.path, std::strerror(errno));
+      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error=\"{}\"", options_.path,
+                   std::strerror(errno));
       reported_missing_ = true;
     }
     return false;

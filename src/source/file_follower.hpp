@@ -3,11 +3,12 @@
 // survives rename-and-create rotation (the old file is read to its end first) and copytruncate
 // rotation, and waits for a file that does not exist yet.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <stop_token>
 #include <string>
-#include <sys/types.h>
 
 #include "framing/line_splitter.hpp"
 #include "source/line_handler.hpp"

@@ -1,9 +1,10 @@
 #include "source/stream_reader.hpp"
 
-#include <array>
-#include <cerrno>
 #include <poll.h>
 #include <unistd.h>
+
+#include <array>
+#include <cerrno>
 
 #include "framing/line_splitter.hpp"
 

@@ -40,8 +40,7 @@ bool take_bsd_timestamp(std::string_view& rest, std::string_view& timestamp) {
   if (rest[pos] != ' ') return false;
   ++pos;
   const std::string_view clock = rest.substr(pos, 8);
-  if (clock.size() < 8 || clock[2] != ':' || clock[5] != ':' || !is_digit(clock[0]) ||
-      !is_digit(clock[7])) {
+  if (clock.size() < 8 || clock[2] != ':' || clock[5] != ':' || !is_digit(clock[0]) || !is_digit(clock[7])) {
     return false;
   }
   pos += 8;
@@ -55,8 +54,8 @@ bool take_bsd_timestamp(std::string_view& rest, std::string_view& timestamp) {
 
 // "2026-11-24T10:16:01.448812+00:00 " (also with a space instead of 'T' when a zone follows).
 bool take_iso_timestamp(std::string_view& rest, std::string_view& timestamp) {
-  if (rest.size() < 20 || !is_digit(rest[0]) || rest[4] != '-' || rest[7] != '-' ||
-      rest[10] != 'T' || rest[13] != ':') {
+  if (rest.size() < 20 || !is_digit(rest[0]) || rest[4] != '-' || rest[7] != '-' || rest[10] != 'T' ||
+      rest[13] != ':') {
     return false;
   }
   timestamp = take_token(rest);
