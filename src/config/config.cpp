@@ -16,7 +16,10 @@ class Reader {
   explicit Reader(std::string origin) : origin_(std::move(origin)) {}
 
   [[noreturn]] void fail(const toml::node& node, std::string_view key, std::string_view what) const {
-    const toml::source_region& where = node.source();
+    fail_at(node.source(), key, what);
+  }
+
+  [[noreturn]] void fail_at(const toml::source_region& where, std::string_view key, std::string_view what) const {
     throw ConfigError(origin_ + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column) +
                       ": " + std::string(key) + ": " + std::string(what));
   }
@@ -24,12 +27,13 @@ class Reader {
   void check_keys(const toml::table& table, std::string_view context,
                   std::initializer_list<std::string_view> allowed) const {
     for (auto&& [key, value] : table) {
+      (void)value;
       bool known = false;
       for (std::string_view name : allowed) known = known || key.str() == name;
       if (!known) {
         std::string list;
         for (std::string_view name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-        fail(value, std::string(context) + std::string(key.str()), "unknown key (expected one of: " + list + ")");
+        fail_at(key.source(), std::string(context) + std::string(key.str()), "unknown key (expected one of: " + list + ")");
       }
     }
   }

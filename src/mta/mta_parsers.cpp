@@ -11,6 +11,14 @@ constexpr MtaParser kParsers[] = {
 
 }  // namespace
 
+bool looks_like_smtp_outcome(std::string_view text) {
+  constexpr std::string_view marks[] = {", status=", "reject: ", " said: ", "authentication failed"};
+  for (std::string_view mark : marks) {
+    if (text.find(mark) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event) {
   for (const MtaParser& parser : kParsers) {
     if (parser.claims(record.program)) return parser.parse(record, event);
@@ -20,7 +28,9 @@ ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event) {
 
 ParseOutcome parse_log_line(std::string_view line, SmtpEvent& event) {
   SyslogRecord record;
-  if (!parse_syslog_line(line, record)) return ParseOutcome::ignored;
+  if (!parse_syslog_line(line, record)) {
+    return looks_like_smtp_outcome(line) ? ParseOutcome::unmatched : ParseOutcome::ignored;
+  }
   return parse_mta_record(record, event);
 }
 

@@ -17,6 +17,10 @@ struct MtaParser {
 // Dispatches a syslog record to the parser of its program; lines of other programs are ignored.
 ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event);
 
+// True for text with the marks of an SMTP outcome (a delivery status, a reject, a remote reply, an
+// AUTH failure): such a line that no parser could read counts as unmatched, not ignored.
+bool looks_like_smtp_outcome(std::string_view text);
+
 // Reads a whole log line: syslog header, then the MTA parser.
 ParseOutcome parse_log_line(std::string_view line, SmtpEvent& event);
 

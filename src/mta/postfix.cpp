@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "mta/mta_parsers.hpp"
 #include "smtp/reply.hpp"
 
 namespace mta {
@@ -143,10 +144,11 @@ ParseOutcome parse_delivery(std::string_view body, std::string_view daemon, Smtp
   return ParseOutcome::event;
 }
 
-// Postscreen rejects these without logging its reply; the reply texts are fixed in postscreen.c.
+// Postscreen rejects these without logging its reply; the replies are fixed in postscreen.c.
 std::string_view postscreen_implied_reply(std::string_view text) {
-  if (text == "too many connections") return "421 4.7.0 Error: too many connections";
-  if (text == "all server ports are busy") return "421 4.3.2 All server ports are busy";
+  if (text.starts_with("too many connections")) return "421 4.7.0 Error: too many connections";
+  if (text.starts_with("all server ports")) return "421 4.3.2 All server ports are busy";
+  if (text.starts_with("all screening ports")) return "421 4.3.2 All screening ports are busy";
   return {};
 }
 
@@ -209,11 +211,6 @@ ParseOutcome parse_sasl_failure(std::string_view message, SmtpEvent& event) {
   return ParseOutcome::event;
 }
 
-bool looks_like_outcome(std::string_view message) {
-  return message.find("status=") != std::string_view::npos || message.find("reject: ") != std::string_view::npos ||
-         message.find(" said: ") != std::string_view::npos ||
-         message.find("authentication failed") != std::string_view::npos;
-}
 
 }  // namespace
 
@@ -229,7 +226,7 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
   const std::string_view daemon = daemon_name(record.program);
   const std::string_view body = strip_queue_id(record.message);
 
-  if (body.starts_with("to=<")) return parse_delivery(body, daemon, event);
+  if (body.starts_with("to=")) return parse_delivery(body, daemon, event);
   if (daemon == "qmgr" && body.starts_with("from=<")) {
     const std::size_t pos = body.find(", status=expired");
     if (pos == std::string_view::npos) return ParseOutcome::ignored;
@@ -245,16 +242,16 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
       body.find(": SASL ") != std::string_view::npos) {
     return parse_sasl_failure(body, event);
   }
-  if ((daemon == "smtp" || daemon == "lmtp") && body.starts_with("host ")) {
+  if ((daemon == "smtp" || daemon == "lmtp") && body.starts_with("host ") &&
+      (body.find(" said: ") != std::string_view::npos || body.find(" refused to talk to me: ") != std::string_view::npos)) {
     // A reply from one MX host before Postfix tries the next one; the recipient's result follows.
     read_delivery_text(body, event);
-    if (event.reply.empty()) return ParseOutcome::unmatched;
     event.direction = delivery_direction(daemon);
     return ParseOutcome::event;
   }
   if (body.starts_with("> ") || body.starts_with("< ")) return ParseOutcome::ignored;  // debug_peer dumps
   if (body.starts_with("warning: ")) return ParseOutcome::ignored;
-  return looks_like_outcome(body) ? ParseOutcome::unmatched : ParseOutcome::ignored;
+  return looks_like_smtp_outcome(body) ? ParseOutcome::unmatched : ParseOutcome::ignored;
 }
 
 }  // namespace mta

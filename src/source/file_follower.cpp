@@ -66,9 +66,10 @@ bool FileFollower::drain() {
 
 bool FileFollower::poll_once() {
   if (fd_ < 0) {
+    // Only a file that exists at start has history to skip; one that appears later is all new.
     const bool seek_to_end = first_open_ && !options_.from_beginning;
-    if (!open_file(seek_to_end)) return false;
     first_open_ = false;
+    if (!open_file(seek_to_end)) return false;
   }
   if (drain()) return true;
 

@@ -1,0 +1,88 @@
+"""Contract tests of `mta_exporter classify --json`: exactly one JSON object per input line, with the
+keys of the product contract, for log lines, bare replies, and lines without an SMTP event."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../integration"))
+from harness import BINARY, SHARED_DIR  # noqa: E402
+
+KEYS = {"mta", "direction", "status", "class", "code", "enhanced_code", "cause", "provider", "matched"}
+CAUSES = {"none", "blocklist", "dnsbl_error", "reputation", "spam", "spf", "dkim", "dmarc", "sender_auth",
+          "reverse_dns", "auth_required", "auth_failed", "tls", "relay_denied", "sender_rejected",
+          "mailbox_unknown", "mailbox_disabled", "quota", "greylist", "rate_limit", "content_rejected", "policy",
+          "message_too_large", "domain_not_found", "dns", "connection", "timeout", "loop", "protocol",
+          "server_unavailable", "other"}
+
+
+def classify(lines):
+    data = b"".join(line + b"\n" for line in lines)
+    result = subprocess.run([BINARY, "classify", "--json"], input=data, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(row) for row in result.stdout.decode().splitlines()]
+
+
+class ClassifyJsonContract(unittest.TestCase):
+    def check_row(self, row):
+        self.assertEqual(set(row), KEYS)
+        if not row["matched"]:
+            self.assertTrue(all(row[key] == "" for key in KEYS - {"matched"}), row)
+            return
+        self.assertIn(row["class"], {"2xx", "4xx", "5xx"})
+        self.assertIn(row["cause"], CAUSES)
+        self.assertEqual(row["cause"] == "none", row["class"] == "2xx", row)
+        self.assertIn(row["direction"], {"", "inbound", "outbound", "local"})
+        if row["direction"] in ("inbound", "local"):
+            self.assertEqual(row["provider"], "", row)
+
+    def test_examples(self):
+        rows = classify([
+            b"550 5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org",
+            b"Mar  4 00:00:00 mx1 postfix/smtp[1]: 65315FF034: to=<i@hotmail.com>, relay=hotmail-com.olc.protection"
+            b".outlook.com[52.101.194.3]:25, delay=3052, delays=3052/0.01/0.3/0.2, dsn=4.7.500, status=deferred (host "
+            b"hotmail-com.olc.protection.outlook.com[52.101.194.3] said: 451 4.7.500 Server busy. Please try again "
+            b"later from [192.0.2.10]. (S77719) (in reply to RCPT TO command))",
+            b"Mar  4 00:00:00 mx1 CRON[5]: (root) CMD (true)",
+            b"",
+            b"\x00\xff garbage",
+            b"421-4.7.28 [192.0.2.10 15] Our system has detected an unusual rate of 421-4.7.28 unsolicited mail "
+            b"421 4.7.28 gsmtp",
+        ])
+        self.assertEqual(len(rows), 6)
+        for row in rows:
+            self.check_row(row)
+        self.assertEqual(rows[0], {"mta": "", "direction": "", "status": "", "class": "5xx", "code": "550",
+                                   "enhanced_code": "5.7.1", "cause": "blocklist", "provider": "", "matched": True})
+        self.assertEqual(rows[1], {"mta": "postfix", "direction": "outbound", "status": "deferred", "class": "4xx",
+                                   "code": "451", "enhanced_code": "4.7.500", "cause": "reputation",
+                                   "provider": "microsoft", "matched": True})
+        self.assertFalse(rows[2]["matched"])
+        self.assertFalse(rows[3]["matched"])
+        self.assertFalse(rows[4]["matched"])
+        self.assertEqual((rows[5]["cause"], rows[5]["provider"], rows[5]["enhanced_code"]),
+                         ("rate_limit", "google", "4.7.28"))
+
+    def test_one_object_per_line_over_the_corpus(self):
+        files = sorted(glob.glob(os.path.join(SHARED_DIR, "corpus/real/*")))
+        if not files:
+            self.skipTest("shared corpus not found")
+        for path in files:
+            if path.endswith(".md"):
+                continue
+            with open(path, "rb") as corpus:
+                lines = corpus.read().split(b"\n")
+            if lines and lines[-1] == b"":
+                lines.pop()
+            with self.subTest(file=os.path.basename(path)):
+                rows = classify(lines)
+                self.assertEqual(len(rows), len(lines))
+                for row in rows:
+                    self.check_row(row)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,128 @@
+"""Helpers for tests that run the real mta_exporter binary: a temporary folder, a free loopback
+port, an agent process that is always stopped, and polling instead of sleeping."""
+
+import gzip
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+BINARY = os.environ.get("MTA_EXPORTER", "mta_exporter")
+SHARED_DIR = os.environ.get("MTA_SHARED_DIR", os.path.join(os.path.dirname(__file__), "../../../shared"))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, timeout=15.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value: {last!r})")
+
+
+def http_get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def parse_metrics(text):
+    """{(name, frozenset(labels)): value} of the sample lines of an exposition."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        match = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$', line)
+        if not match:
+            raise AssertionError(f"unparseable exposition line: {line!r}")
+        labels = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', match.group(3) or ""))
+        samples[(match.group(1), labels)] = float(match.group(4))
+    return samples
+
+
+def metric_sum(samples, name, **labels):
+    wanted = set(labels.items())
+    return sum(value for (metric, metric_labels), value in samples.items()
+               if metric == name and wanted <= set(metric_labels))
+
+
+class Agent:
+    """An mta_exporter serve process on a loopback port with a config written to a temp folder."""
+
+    def __init__(self, folder, sources_toml, extra_toml=""):
+        self.port = free_port()
+        self.config = os.path.join(folder, "mta_exporter.toml")
+        with open(self.config, "w") as config:
+            config.write(f'[web]\nlisten_address = "127.0.0.1:{self.port}"\n{extra_toml}\n{sources_toml}\n')
+        self.log_path = os.path.join(folder, "agent.log")
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen([BINARY, "serve", "--config", self.config],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self._up(), what="the agent to answer /-/healthy")
+
+    def _up(self):
+        if self.process.poll() is not None:
+            raise AssertionError(f"agent exited with {self.process.returncode}: {self.agent_log()}")
+        try:
+            return http_get(self.url("/-/healthy"))[0] == 200
+        except OSError:
+            return False
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def metrics_text(self):
+        status, headers, body = http_get(self.url("/metrics"))
+        assert status == 200, status
+        return body.decode()
+
+    def metrics(self):
+        return parse_metrics(self.metrics_text())
+
+    def agent_log(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(self.log_path) as log:
+            return log.read()
+
+    def stop(self, timeout=10):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise AssertionError("agent did not stop within 10s of SIGTERM")
+        self.log.close()
+        return self.process.returncode
+
+
+class TempFolder:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="mta_exporter_test_")
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def gunzip(data):
+    return gzip.decompress(data)

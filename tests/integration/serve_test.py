@@ -1,0 +1,176 @@
+"""End-to-end tests of `mta_exporter serve`: endpoints, promtool on /metrics, waiting for a missing
+file, log rotation while lines are appended, hostile bytes, config errors and SIGTERM."""
+
+import os
+import subprocess
+import threading
+import unittest
+
+from harness import (Agent, TempFolder, SHARED_DIR, BINARY, gunzip, http_get, metric_sum, parse_metrics,
+                     wait_for)
+
+POSTFIX_LINES = [
+    "Mar  4 00:00:00 mx1 postfix/smtp[123]: D016D64F490: to=<a@gmail.com>, relay=gmail-smtp-in.l.google.com"
+    "[142.251.9.27]:25, delay=0.98, delays=0.47/0.01/0.3/0.2, dsn=5.1.1, status=bounced (host "
+    "gmail-smtp-in.l.google.com[142.251.9.27] said: 550-5.1.1 The email account that you tried to reach does "
+    "not exist. 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser - gsmtp (in reply to RCPT TO command))",
+    "Mar  4 00:00:01 mx1 postfix/postscreen[1]: NOQUEUE: reject: RCPT from [198.51.100.7]:28833: 550 5.7.1 "
+    "Service unavailable; client [198.51.100.7] blocked using zen.spamhaus.org; from=<x@example.net>, "
+    "to=<y@example.org>, proto=ESMTP, helo=<example.net>",
+    "Mar  4 00:00:02 mx1 postfix/smtpd[9]: warning: unknown[203.0.113.5]: SASL LOGIN authentication failed: "
+    "UGFzc3dvcmQ6",
+    "Mar  4 00:00:03 mx1 CRON[5]: (root) CMD (true)",
+]
+
+
+def lines_total(agent):
+    return metric_sum(agent.metrics(), "mta_exporter_lines_total")
+
+
+class ServeTest(unittest.TestCase):
+    def test_endpoints_and_metrics(self):
+        with TempFolder() as folder:
+            log = os.path.join(folder, "mail.log")
+            with open(log, "w") as out:
+                out.write("\n".join(POSTFIX_LINES) + "\n")
+            agent = Agent(folder, f'[[source]]\ntype = "file"\npath = "{log}"\nstart_at = "beginning"\n')
+            try:
+                wait_for(lambda: lines_total(agent) == len(POSTFIX_LINES), what="all lines counted")
+                samples = agent.metrics()
+                self.assertEqual(metric_sum(samples, "mta_smtp_replies_total", cause="mailbox_unknown",
+                                            provider="google", direction="outbound", code="550",
+                                            enhanced_code="5.1.1"), 1)
+                self.assertEqual(metric_sum(samples, "mta_rejects_total", stage="rcpt", cause="blocklist"), 1)
+                self.assertEqual(metric_sum(samples, "mta_auth_failures_total", mechanism="LOGIN"), 1)
+                self.assertEqual(metric_sum(samples, "mta_exporter_lines_total", result="ignored"), 1)
+                self.assertEqual(metric_sum(samples, "mta_exporter_build_info"), 1)
+
+                status, headers, body = http_get(agent.url("/"))
+                self.assertEqual(status, 200)
+                self.assertIn(b'href="/metrics"', body)
+                self.assertEqual(http_get(agent.url("/-/healthy"))[0], 200)
+                self.assertEqual(http_get(agent.url("/-/ready"))[0], 200)
+                status, headers, body = http_get(agent.url("/metrics"), {"Accept-Encoding": "gzip"})
+                self.assertEqual(headers.get("Content-Encoding"), "gzip")
+                self.assertIn(b"mta_smtp_replies_total", gunzip(body))
+            finally:
+                self.assertEqual(agent.stop(), 0, agent.agent_log())
+
+    def test_metrics_pass_promtool(self):
+        corpus = os.path.join(SHARED_DIR, "corpus/real/postfix-pixelpark-events.log")
+        if not os.path.exists(corpus):
+            self.skipTest(f"{corpus} not found")
+        with TempFolder() as folder:
+            agent = Agent(folder, f'[[source]]\ntype = "file"\npath = "{corpus}"\nstart_at = "beginning"\n')
+            try:
+                with open(corpus, "rb") as corpus_file:
+                    expected = sum(1 for _ in corpus_file)
+                wait_for(lambda: lines_total(agent) == expected, what="the corpus to be read")
+                text = agent.metrics_text()
+                check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True)
+                self.assertEqual(check.returncode, 0, check.stdout.decode() + check.stderr.decode())
+            finally:
+                agent.stop()
+
+    def test_missing_file_is_waited_for(self):
+        with TempFolder() as folder:
+            log = os.path.join(folder, "later.log")
+            agent = Agent(folder, f'[[source]]\ntype = "file"\npath = "{log}"\n')
+            try:
+                self.assertEqual(http_get(agent.url("/-/ready"))[0], 503)
+                with open(log, "w") as out:
+                    out.write(POSTFIX_LINES[0] + "\n")
+                wait_for(lambda: http_get(agent.url("/-/ready"))[0] == 200, what="ready after the file appeared")
+                wait_for(lambda: lines_total(agent) == 1, what="the first line of the new file")
+                self.assertIn("waiting for it", agent.agent_log())
+            finally:
+                self.assertEqual(agent.stop(), 0)
+
+    def test_rotation_while_appending_counts_every_line_once(self):
+        with TempFolder() as folder:
+            log = os.path.join(folder, "mail.log")
+            open(log, "w").close()
+            agent = Agent(folder, f'[[source]]\ntype = "file"\npath = "{log}"\n')
+            written = 0
+            out = open(log, "a")
+            lock = threading.Lock()
+
+            def write(count):
+                nonlocal written
+                for i in range(count):
+                    line = POSTFIX_LINES[i % len(POSTFIX_LINES)] + "\n"
+                    # Split some lines in two writes so the reader sees partial lines.
+                    with lock:
+                        out.write(line[:40])
+                        out.flush()
+                        out.write(line[40:])
+                        out.flush()
+                        written += 1
+
+            try:
+                wait_for(lambda: http_get(agent.url("/-/ready"))[0] == 200, what="ready")
+                write(500)
+                # Rename-and-create, as logrotate's default: the writer keeps appending to the renamed
+                # file for a while before it reopens the path.
+                os.rename(log, log + ".1")
+                write(200)
+                with lock:
+                    out.close()
+                    out = open(log, "a")
+                write(300)
+                # copytruncate: copy, truncate in place, keep appending to the same file.
+                wait_for(lambda: lines_total(agent) == written, what="reader caught up before copytruncate")
+                with lock:
+                    with open(log, "rb") as source, open(log + ".2", "wb") as copy:
+                        copy.write(source.read())
+                    out.truncate(0)
+                    out.seek(0)
+                write(250)
+                wait_for(lambda: lines_total(agent) == written, timeout=20, what=f"{written} lines counted")
+                samples = agent.metrics()
+                self.assertEqual(metric_sum(samples, "mta_exporter_lines_total"), written)
+                self.assertEqual(metric_sum(samples, "mta_deliveries_total", status="bounced"),
+                                 sum(1 for i in range(500) if i % 4 == 0) + sum(1 for i in range(200) if i % 4 == 0)
+                                 + sum(1 for i in range(300) if i % 4 == 0) + sum(1 for i in range(250) if i % 4 == 0))
+                log_text = agent.agent_log()
+                self.assertIn("rotated", log_text)
+                self.assertIn("truncated", log_text)
+            finally:
+                out.close()
+                self.assertEqual(agent.stop(), 0)
+
+    def test_hostile_bytes_do_not_stop_counting(self):
+        with TempFolder() as folder:
+            log = os.path.join(folder, "mail.log")
+            with open(log, "wb") as out:
+                out.write(b"\x00\x01\xff\xfe garbage \x00\n")
+                out.write(b"Mar  4 00:00:00 mx1 postfix/smtp[1]: \xc3\x28 to=<\xff>, status=bounced (\x00)\n")
+                out.write(b"A" * 200000 + b"\n")
+                out.write(POSTFIX_LINES[0].encode() + b"\n")
+            agent = Agent(folder, f'[[source]]\ntype = "file"\npath = "{log}"\nstart_at = "beginning"\n'
+                                  f'max_line_length = 65536\n')
+            try:
+                # The over-long line is dropped; the three others are counted.
+                wait_for(lambda: lines_total(agent) == 3, what="the three readable lines")
+                samples = agent.metrics()
+                self.assertEqual(metric_sum(samples, "mta_smtp_replies_total", cause="mailbox_unknown"), 1)
+            finally:
+                self.assertEqual(agent.stop(), 0)
+
+    def test_config_error_names_file_line_and_key(self):
+        with TempFolder() as folder:
+            config = os.path.join(folder, "bad.toml")
+            with open(config, "w") as out:
+                out.write('[web]\nlisten_address = ":10154"\n\n[[source]]\ntype = "file"\npath = "/x"\nstrat_at = "end"\n')
+            result = subprocess.run([BINARY, "serve", "--config", config], capture_output=True, timeout=10)
+            self.assertEqual(result.returncode, 2)
+            message = result.stderr.decode()
+            self.assertIn(f"{config}:7:", message)
+            self.assertIn("strat_at", message)
+            check = subprocess.run([BINARY, "check-config", config], capture_output=True, timeout=10)
+            self.assertNotEqual(check.returncode, 0)
+            self.assertIn("strat_at", check.stderr.decode())
+
+
+if __name__ == "__main__":
+    unittest.main()

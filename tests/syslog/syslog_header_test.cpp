@@ -1,0 +1,170 @@
+// Tests for the syslog header splitter (src/syslog/syslog_header.hpp).
+
+#include "syslog/syslog_header.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+namespace mta {
+namespace {
+
+struct HeaderCase {
+  const char* name;
+  std::string_view line;
+  std::string_view timestamp;
+  std::string_view host;
+  std::string_view program;
+  std::string_view pid;
+  std::string_view message;
+};
+
+void PrintTo(const HeaderCase& c, std::ostream* os) { *os << c.name; }
+
+class SyslogHeaderTest : public ::testing::TestWithParam<HeaderCase> {};
+
+TEST_P(SyslogHeaderTest, SplitsHeaderFields) {
+  const HeaderCase& c = GetParam();
+  SyslogRecord record;
+  ASSERT_TRUE(parse_syslog_line(c.line, record)) << c.line;
+  EXPECT_EQ(record.timestamp, c.timestamp);
+  EXPECT_EQ(record.host, c.host);
+  EXPECT_EQ(record.program, c.program);
+  EXPECT_EQ(record.pid, c.pid);
+  EXPECT_EQ(record.message, c.message);
+}
+
+const HeaderCase kHeaderCases[] = {
+    {"bsd_single_digit_day_padded",
+     // postfix-dovecot-maillog-exporter.log
+     "Feb  1 07:54:25 mail postfix/lmtp[27157]: 05DAA10087: to=<test@example.com>, status=sent",
+     "Feb  1 07:54:25", "mail", "postfix/lmtp", "27157", "05DAA10087: to=<test@example.com>, status=sent"},
+    {"bsd_single_digit_day_unpadded",
+     // postfix-exporter-sergeymakinen-TEMPLATED.log
+     "Jan 1 00:00:00 hostname postfix/qmgr[12345]: 123456789AB: from=<user@example.com>>, status=expired, returned "
+     "to sender",
+     "Jan 1 00:00:00", "hostname", "postfix/qmgr", "12345",
+     "123456789AB: from=<user@example.com>>, status=expired, returned to sender"},
+    {"bsd_double_digit_day",
+     // postfix-blockbadip.log
+     "Feb 12 06:19:00 t postfix/smtpd[20456]: NOQUEUE: reject: RCPT from unknown[183.240.19.250]: 450 4.7.1",
+     "Feb 12 06:19:00", "t", "postfix/smtpd", "20456", "NOQUEUE: reject: RCPT from unknown[183.240.19.250]: 450 4.7.1"},
+    {"bsd_with_priority", "<22>Mar  4 00:00:00 mx1 postfix/smtp[99]: hello", "Mar  4 00:00:00", "mx1", "postfix/smtp",
+     "99", "hello"},
+    {"bsd_fractional_seconds_stay_in_timestamp", "Mar  4 00:00:00.123 mx1 postfix/smtp[99]: hello",
+     "Mar  4 00:00:00.123", "mx1", "postfix/smtp", "99", "hello"},
+    {"rfc3339_rsyslog",
+     // postfix-pixelpark-2023-03-15.log
+     "2023-03-15T00:16:32.884060+01:00 helga postfix/pipe[404037]: 4PbqCh5Cjrz3tG3: to=<user01.test@uhu-banane.net>",
+     "2023-03-15T00:16:32.884060+01:00", "helga", "postfix/pipe", "404037",
+     "4PbqCh5Cjrz3tG3: to=<user01.test@uhu-banane.net>"},
+    {"rfc3339_with_priority", "<13>2026-11-24T10:16:01Z mail postfix/smtpd[7]: connect from x[192.0.2.1]",
+     "2026-11-24T10:16:01Z", "mail", "postfix/smtpd", "7", "connect from x[192.0.2.1]"},
+    {"instance_prefix",
+     // postfix-fail2ban.log
+     "Jan 31 13:55:24 xxx postfix-incoming/smtpd[3462]: NOQUEUE: reject: EHLO", "Jan 31 13:55:24", "xxx",
+     "postfix-incoming/smtpd", "3462", "NOQUEUE: reject: EHLO"},
+    {"service_prefix",
+     // postfix-blockbadip.log (message shortened)
+     "Feb 12 13:54:36 t postfix/smtps/smtpd[19098]: NOQUEUE: reject: RCPT", "Feb 12 13:54:36", "t",
+     "postfix/smtps/smtpd", "19098", "NOQUEUE: reject: RCPT"},
+    {"instance_and_service_prefix",
+     // postfix-fail2ban.log (message shortened)
+     "Mar 11 23:27:54 server postfix-smo/submission/smtpd[22427]: 44JCRG5tYPzCqt2: reject: BDAT", "Mar 11 23:27:54",
+     "server", "postfix-smo/submission/smtpd", "22427", "44JCRG5tYPzCqt2: reject: BDAT"},
+    {"missing_pid", "Mar  4 00:00:00 mx1 postfix/smtpd: warning: something", "Mar  4 00:00:00", "mx1",
+     "postfix/smtpd", "", "warning: something"},
+    {"missing_host_tag_with_pid", "Mar  4 00:00:00 postfix/smtpd[12]: message text", "Mar  4 00:00:00", "",
+     "postfix/smtpd", "12", "message text"},
+    {"missing_host_tag_without_pid", "Mar  4 00:00:00 postfix/smtpd: message text", "Mar  4 00:00:00", "",
+     "postfix/smtpd", "", "message text"},
+    {"empty_message", "Mar  4 00:00:00 mx1 postfix/smtpd[1]:", "Mar  4 00:00:00", "mx1", "postfix/smtpd", "1", ""},
+    {"rfc5424_nil_fields",
+     "<22>1 2026-11-24T10:16:01.448812+00:00 mail.example.com postfix/smtp 1234 - - 4F1: to=<a@example.com>",
+     "2026-11-24T10:16:01.448812+00:00", "mail.example.com", "postfix/smtp", "1234", "4F1: to=<a@example.com>"},
+    {"rfc5424_nil_host_and_pid", "<22>1 2026-11-24T10:16:01Z - postfix/qmgr - - - queue active", "2026-11-24T10:16:01Z",
+     "", "postfix/qmgr", "", "queue active"},
+    {"rfc5424_structured_data_with_escaped_bracket",
+     R"(<165>1 2003-10-11T22:14:15.003Z mymachine.example.com postfix/smtpd 99 ID47 [exampleSDID@32473 iut="3" eventSource="App\]lication"][other@1 k="v"] reject: RCPT from x)",
+     "2003-10-11T22:14:15.003Z", "mymachine.example.com", "postfix/smtpd", "99", "reject: RCPT from x"},
+    {"rfc5424_structured_data_with_escaped_quote",
+     R"(<165>1 2003-10-11T22:14:15.003Z h postfix/smtpd 5 - [a@1 k="x\"]y"] the message)", "2003-10-11T22:14:15.003Z",
+     "h", "postfix/smtpd", "5", "the message"},
+    {"rfc5424_bom_stripped", "<165>1 2003-10-11T22:14:15.003Z h postfix/smtpd 5 - - \xEF\xBB\xBFhello",
+     "2003-10-11T22:14:15.003Z", "h", "postfix/smtpd", "5", "hello"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, SyslogHeaderTest, ::testing::ValuesIn(kHeaderCases),
+                         [](const ::testing::TestParamInfo<HeaderCase>& info) { return std::string(info.param.name); });
+
+class NotSyslogTest : public ::testing::TestWithParam<std::string_view> {};
+
+TEST_P(NotSyslogTest, ReturnsFalse) {
+  SyslogRecord record;
+  EXPECT_FALSE(parse_syslog_line(GetParam(), record)) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lines, NotSyslogTest,
+    ::testing::Values(
+        "", "hello world", "Mar", "Mar  4 00:00:00",  // no host/tag
+        "Mar  4 00:00:00 mx1",                        // no tag after the host
+        "Mar  4 00:00:00 mx1 postfix/smtpd[12 message without closing bracket",
+        "Mar  4 00:00:00 mx1 postfix/smtpd message without colon",
+        "Foo  4 00:00:00 mx1 postfix/smtpd[1]: unknown month",
+        "Mar 123 00:00:00 mx1 postfix/smtpd[1]: three-digit day",
+        "Mar  4 0000:00 mx1 postfix/smtpd[1]: bad clock",
+        "<abc>Mar  4 00:00:00 mx1 postfix/smtpd[1]: bad priority",
+        "<22 Mar  4 00:00:00 mx1 postfix/smtpd[1]: unterminated priority",
+        // postfix-grok-patterns.log: a message without its syslog header.
+        "40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: 450 4.3.2 try again later",
+        // assp-fail2ban.log
+        "Apr-07-13 07:08:36 [SSL-out] 68.171.223.68 SSL negotiation with client failed",
+        // An Exim main log line: date and time separated by a space, no tag.
+        "2017-01-01 12:00:00 1cNgJp-0000Ea-Bd <= sender@example.com H=mx [192.0.2.1] P=esmtp S=1234",
+        "<22>1 2026-11-24T10:16:01Z host - - - - no program"));
+
+TEST(SyslogRecordTest, RecordIsResetBetweenCalls) {
+  SyslogRecord record;
+  ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 postfix/smtpd[12]: a", record));
+  ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 postfix/smtpd: b", record));
+  EXPECT_EQ(record.pid, "");
+  EXPECT_FALSE(parse_syslog_line("garbage", record));
+  EXPECT_EQ(record.program, "");
+  EXPECT_EQ(record.message, "");
+}
+
+TEST(SyslogRecordTest, ViewsPointIntoTheLine) {
+  const std::string line = "Mar  4 00:00:00 mx1 postfix/smtpd[12]: the message";
+  SyslogRecord record;
+  ASSERT_TRUE(parse_syslog_line(line, record));
+  EXPECT_GE(record.message.data(), line.data());
+  EXPECT_EQ(record.message.data() + record.message.size(), line.data() + line.size());
+}
+
+struct ProgramCase {
+  std::string_view program;
+  std::string_view daemon;
+  std::string_view family;
+};
+
+class ProgramNameTest : public ::testing::TestWithParam<ProgramCase> {};
+
+TEST_P(ProgramNameTest, DaemonAndFamily) {
+  const ProgramCase& c = GetParam();
+  EXPECT_EQ(daemon_name(c.program), c.daemon) << c.program;
+  EXPECT_EQ(program_family(c.program), c.family) << c.program;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, ProgramNameTest,
+                         ::testing::Values(ProgramCase{"postfix/smtpd", "smtpd", "postfix"},
+                                           ProgramCase{"postfix-out/smtp", "smtp", "postfix-out"},
+                                           ProgramCase{"postfix/submission/smtpd", "smtpd", "postfix"},
+                                           ProgramCase{"postfix-smo/submission/smtpd", "smtpd", "postfix-smo"},
+                                           ProgramCase{"mailout/smtpd", "smtpd", "mailout"},
+                                           ProgramCase{"dovecot", "dovecot", "dovecot"},
+                                           ProgramCase{"", "", ""}));
+
+}  // namespace
+}  // namespace mta
