@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Throughput benchmark: `mta_exporter report` over the product side's generated Postfix log
+(1M lines, seed 1, in both timestamp formats). Prints lines/s, peak memory, and whether the counts
+agree with the generator's ground truth. Figures only, no pass/fail on speed.
+
+usage: throughput.py [--binary build/src/mta_exporter] [--lines 1000000] [--runs 3]
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "../.."))
+
+
+def parse(text):
+    samples = []
+    for line in text.splitlines():
+        match = re.match(r'^(\w+)\{(.*)\} (\S+)$', line)
+        if match:
+            samples.append((match.group(1), dict(re.findall(r'(\w+)="([^"]*)"', match.group(2))), float(match.group(3))))
+    return samples
+
+
+def truth_check(samples, truth):
+    status = Counter()
+    codes = Counter()
+    enhanced = Counter()
+    rejects = 0
+    for name, labels, value in samples:
+        if name == "mta_deliveries_total":
+            status[labels["status"]] += value
+        if name == "mta_rejects_total":
+            rejects += value
+        if name == "mta_smtp_replies_total" and not (labels["direction"] == "inbound" and labels["cause"] == "auth_failed"):
+            if labels["code"]:
+                codes[labels["code"]] += value
+            if labels["enhanced_code"]:
+                enhanced[labels["enhanced_code"]] += value
+    checks = {
+        "deliveries by status": (dict(status), truth["by_status"]),
+        "rejects": (rejects, truth["reject"]["total"]),
+        "reply codes": (dict(codes), truth["by_code"]),
+        "enhanced codes": (dict(enhanced), truth["by_enhanced"]),
+    }
+    for name, (ours, theirs) in checks.items():
+        if isinstance(ours, dict):
+            ours = {key: int(value) for key, value in ours.items()}
+        print(f"  {name:22} {'agrees' if ours == theirs else 'DIFFERS: ' + str(ours) + ' vs ' + str(theirs)}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=os.path.join(ROOT, "build/src/mta_exporter"))
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--shared", default=os.path.join(ROOT, "../shared"))
+    args = parser.parse_args()
+    generator = os.path.join(args.shared, "bench/gen_postfix_corpus.py")
+    with tempfile.TemporaryDirectory(prefix="mta_bench_") as folder:
+        for fmt in ("rfc3164", "iso"):
+            corpus = os.path.join(folder, f"corpus-{fmt}.log")
+            truth_path = corpus + ".truth.json"
+            subprocess.run([sys.executable, generator, "--lines", str(args.lines), "--seed", "1", "--format", fmt,
+                            "--out", corpus, "--truth", truth_path], check=True, capture_output=True)
+            size = os.path.getsize(corpus)
+            best = None
+            peak_kib = 0
+            for _ in range(args.runs):
+                with tempfile.TemporaryFile() as output:
+                    start = time.perf_counter()
+                    process = subprocess.Popen([args.binary, "report", "--format", "prometheus", corpus], stdout=output)
+                    _, status, usage = os.wait4(process.pid, 0)
+                    elapsed = time.perf_counter() - start
+                    if status != 0:
+                        sys.exit(f"report failed with status {status}")
+                    output.seek(0)
+                    exposition = output.read().decode()
+                best = elapsed if best is None else min(best, elapsed)
+                peak_kib = max(peak_kib, usage.ru_maxrss)
+            print(f"{fmt}: {args.lines} lines, {size / 1e6:.1f} MB: best of {args.runs} {best:.3f} s = "
+                  f"{args.lines / best:,.0f} lines/s, {size / best / 1e6:.0f} MB/s, peak RSS {peak_kib / 1024:.1f} MiB")
+            with open(truth_path) as truth_file:
+                truth_check(parse(exposition), json.load(truth_file))
+
+
+if __name__ == "__main__":
+    main()
