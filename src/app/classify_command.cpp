@@ -3,8 +3,10 @@
 
 #include "app/commands.hpp"
 #include "classify/classifier.hpp"
+#include "config/config.hpp"
 #include "metrics/mta_metrics.hpp"
 #include "mta/mta_parsers.hpp"
+#include "smtp/bare_reply.hpp"
 
 namespace mta {
 namespace {
@@ -25,14 +27,6 @@ void write_json_string(std::ostream& out, std::string_view text) {
   out << '"';
 }
 
-// A line that is itself an SMTP reply: "550 5.7.1 ..." or "5.7.1 ...".
-bool is_bare_reply(std::string_view line) {
-  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-  if (basic_code(line) != 0) return true;
-  const std::string_view first = line.substr(0, line.find(' '));
-  return parse_enhanced_code(first.starts_with("#") ? first.substr(1) : first).present();
-}
-
 struct Classified {
   bool matched = false;
   bool bare = false;
@@ -43,9 +37,8 @@ struct Classified {
 Classified classify_line(std::string_view line, Classifier& classifier) {
   Classified result;
   if (parse_log_line(line, result.event) != ParseOutcome::event) {
-    if (!is_bare_reply(line)) return result;
     result.event = {};
-    result.event.reply = line.substr(line.find_first_not_of(" \t"));
+    if (!read_bare_reply(line, result.event)) return result;
     result.bare = true;
   }
   result.verdict = classifier.classify(result.event);
@@ -102,8 +95,8 @@ void print_plain(std::ostream& out, const Classified& line) {
   out << '\n';
 }
 
-void print_explanation(std::ostream& out, std::string_view input, const Classified& line,
-                       const Classifier& classifier) {
+void print_explanation(std::ostream& out, std::string_view input, const Classified& line, const Classifier& classifier,
+                       std::string_view language) {
   const Knowledge& knowledge = Knowledge::builtin();
   out << "input:          " << input << '\n';
   if (!line.matched) {
@@ -141,6 +134,9 @@ void print_explanation(std::ostream& out, std::string_view input, const Classifi
                                : std::string(to_string(verdict.tier)) + " rule " + std::string(verdict.rule))
       << '\n';
   if (!classifier.normalized_text().empty()) out << "rule text:      " << classifier.normalized_text() << '\n';
+  if (const Remedy* remedy = knowledge.remedy(verdict.cause, language)) {
+    out << "meaning:        " << remedy->meaning << '\n' << "remedy:         " << remedy->action << '\n';
+  }
   out << '\n';
 }
 
@@ -149,17 +145,32 @@ void print_explanation(std::ostream& out, std::string_view input, const Classifi
 int run_classify(Arguments arguments) {
   bool json = false;
   bool explain = false;
-  for (std::string_view argument : arguments) {
-    if (argument == "--json") {
+  std::string_view language = "en";
+  Config config;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    if (arguments[i] == "--json") {
       json = true;
-    } else if (argument == "--explain") {
+    } else if (arguments[i] == "--explain") {
       explain = true;
+    } else if (arguments[i] == "--lang" && i + 1 < arguments.size()) {
+      language = arguments[++i];
+      if (language != "en" && language != "tr") {
+        std::cerr << "mta_exporter classify: --lang takes en or tr\n";
+        return 2;
+      }
+    } else if (arguments[i] == "--config" && i + 1 < arguments.size()) {
+      try {
+        config = load_config(std::string(arguments[++i]));
+      } catch (const ConfigError& error) {
+        std::cerr << "mta_exporter: configuration error: " << error.what() << "\n";
+        return 2;
+      }
     } else {
-      std::cerr << "usage: mta_exporter classify [--json | --explain] < lines\n";
+      std::cerr << "usage: mta_exporter classify [--json | --explain [--lang en|tr]] [--config FILE] < lines\n";
       return 2;
     }
   }
-  Classifier classifier;
+  Classifier classifier(Knowledge::builtin(), config.site_rules.get());
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -167,7 +178,7 @@ int run_classify(Arguments arguments) {
     if (json) {
       print_json(std::cout, classified);
     } else if (explain) {
-      print_explanation(std::cout, line, classified, classifier);
+      print_explanation(std::cout, line, classified, classifier, language);
     } else {
       print_plain(std::cout, classified);
     }

@@ -28,8 +28,8 @@ constexpr std::string_view kDefaultConfig = "/etc/mta_exporter/mta_exporter.toml
 // A source and its pipeline, run on a thread of its own.
 class RunningSource {
  public:
-  RunningSource(const SourceConfig& config, MetricFamilies& families)
-      : config_(config), processor_(families, config.name) {}
+  RunningSource(const SourceConfig& config, MetricFamilies& families, const SiteRules* site_rules)
+      : config_(config), processor_(families, config.name, site_rules) {}
 
   void start() {
     thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
@@ -115,7 +115,7 @@ int run_serve(Arguments arguments) {
   MetricFamilies families(registry);
   std::vector<std::unique_ptr<RunningSource>> sources;
   for (const SourceConfig& source : config.sources)
-    sources.push_back(std::make_unique<RunningSource>(source, families));
+    sources.push_back(std::make_unique<RunningSource>(source, families, config.site_rules.get()));
   if (sources.empty()) spdlog::warn("msg=\"no [[source]] configured; only self-metrics will be exported\"");
 
   HttpServer server(config.web, registry, [&sources] {
@@ -151,8 +151,8 @@ int run_check_config(Arguments arguments) {
   }
   try {
     const Config config = load_config(std::string(arguments[0]));
-    std::cout << arguments[0] << ": OK (" << config.sources.size() << " source(s), listening on "
-              << config.web.listen_address << config.web.telemetry_path << ")\n";
+    std::cout << arguments[0] << ": OK (" << config.sources.size() << " source(s), " << config.site_rules->size()
+              << " site rule(s), listening on " << config.web.listen_address << config.web.telemetry_path << ")\n";
     return 0;
   } catch (const ConfigError& error) {
     std::cerr << error.what() << "\n";

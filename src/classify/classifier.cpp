@@ -73,7 +73,8 @@ bool skips_generic_tier(int basic) {
 
 }  // namespace
 
-Classifier::Classifier(const Knowledge& knowledge) : knowledge_(knowledge) {
+Classifier::Classifier(const Knowledge& knowledge, const SiteRules* site_rules)
+    : knowledge_(knowledge), site_rules_(site_rules) {
   matches_.reserve(knowledge.set_entries().size());
 }
 
@@ -85,6 +86,24 @@ ProviderId Classifier::identify_provider(std::string_view host) const {
     if (entry.is_marker) return static_cast<ProviderId>(entry.index);
   }
   return by_host;
+}
+
+bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const {
+  if (site_rules_ == nullptr) return false;
+  for (const SiteRule& rule : *site_rules_) {
+    if (rule.direction && *rule.direction != event.direction) continue;
+    if (rule.mta && *rule.mta != event.mta) continue;
+    if (rule.provider != kNoProvider && rule.provider != verdict.provider) continue;
+    if (rule.basic != 0 && rule.basic != verdict.basic) continue;
+    if (rule.enhanced && !code_spec_matches(*rule.enhanced, facts)) continue;
+    if (rule.text && !RE2::PartialMatch(normalized_, *rule.text)) continue;
+    verdict.cause = rule.cause;
+    verdict.tier = Tier::site;
+    verdict.rule = rule.name;
+    if (rule.set_provider != kNoProvider) verdict.provider = rule.set_provider;
+    return true;
+  }
+  return false;
 }
 
 bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const {
@@ -154,6 +173,7 @@ Verdict Classifier::classify(const SmtpEvent& event) {
 
   const CodeFacts facts{verdict.basic, verdict.enhanced, orange_number(normalized_), cox_code(normalized_)};
   const Stage stage = event.stage;
+  if (decide_by_site_rules(event, facts, verdict)) return verdict;
   if (decide_by_code_rules(Tier::provider, facts, stage, verdict)) return verdict;
   if (decide_by_text_rules(Tier::strong_text, stage, verdict)) return verdict;
   if (decide_by_code_rules(Tier::specific_code, facts, stage, verdict)) return verdict;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "classify/knowledge.hpp"
+#include "classify/site_rules.hpp"
 #include "classify/text_normalizer.hpp"
 #include "smtp/smtp_event.hpp"
 
@@ -26,7 +27,7 @@ struct Verdict {
 
 class Classifier {
  public:
-  explicit Classifier(const Knowledge& knowledge = Knowledge::builtin());
+  explicit Classifier(const Knowledge& knowledge = Knowledge::builtin(), const SiteRules* site_rules = nullptr);
 
   Verdict classify(const SmtpEvent& event);
 
@@ -34,11 +35,13 @@ class Classifier {
   std::string_view normalized_text() const { return normalized_; }
 
  private:
+  bool decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const;
   bool decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const;
   bool decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) const;
   ProviderId identify_provider(std::string_view host) const;
 
   const Knowledge& knowledge_;
+  const SiteRules* site_rules_;
   TextNormalizer normalizer_;
   std::string_view normalized_;
   std::vector<int> matches_;

@@ -10,6 +10,7 @@ extern const std::string_view code_rules_tsv;
 extern const std::string_view providers_tsv;
 extern const std::string_view enhanced_status_codes_csv;
 extern const std::string_view reply_codes_csv;
+extern const std::string_view remedies_tsv;
 }  // namespace mta::embedded
 
 namespace mta {
@@ -186,6 +187,36 @@ Knowledge::Knowledge() {
   load_text_rules();
   load_code_rules();
   index_label_codes();
+  load_remedies();
+}
+
+void Knowledge::load_remedies() {
+  const std::size_t languages = std::size(kLanguages);
+  remedies_.resize(all_causes().size() * languages);
+  for_each_data_line(embedded::remedies_tsv, [&](std::size_t line_number, std::string_view line) {
+    const std::vector<std::string_view> fields = split(line, '\t');
+    if (fields.size() != 4) data_error("remedies.tsv", line_number, "expected 4 tab-separated columns");
+    const std::optional<Cause> cause = parse_cause(fields[0]);
+    if (!cause) data_error("remedies.tsv", line_number, "unknown cause " + std::string(fields[0]));
+    const auto language = std::find(std::begin(kLanguages), std::end(kLanguages), fields[1]);
+    if (language == std::end(kLanguages)) data_error("remedies.tsv", line_number, "language must be en or tr");
+    const std::size_t index =
+        static_cast<std::size_t>(*cause) * languages + static_cast<std::size_t>(language - std::begin(kLanguages));
+    remedies_[index] = Remedy{std::string(fields[2]), std::string(fields[3])};
+  });
+  for (std::size_t i = 0; i < remedies_.size(); ++i) {
+    if (remedies_[i].action.empty()) {
+      throw std::runtime_error("remedies.tsv: no " + std::string(kLanguages[i % languages]) + " remedy for cause " +
+                               std::string(to_string(static_cast<Cause>(i / languages))));
+    }
+  }
+}
+
+const Remedy* Knowledge::remedy(Cause cause, std::string_view language) const {
+  const auto found = std::find(std::begin(kLanguages), std::end(kLanguages), language);
+  if (found == std::end(kLanguages)) return nullptr;
+  return &remedies_[static_cast<std::size_t>(cause) * std::size(kLanguages) +
+                    static_cast<std::size_t>(found - std::begin(kLanguages))];
 }
 
 void Knowledge::load_registries() {

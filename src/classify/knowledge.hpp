@@ -22,6 +22,12 @@ using ProviderId = std::uint8_t;
 inline constexpr ProviderId kNoProvider = 0;     // label ""
 inline constexpr ProviderId kOtherProvider = 1;  // label "other"
 
+// What a cause means for the mail admin and what to do about it, in one language.
+struct Remedy {
+  std::string meaning;
+  std::string action;
+};
+
 struct CodeMeaning {
   std::string code;  // "X.7.26" or "550"
   std::string title;
@@ -97,6 +103,8 @@ class Knowledge {
   // True for registered codes and codes a provider rule names (e.g. Microsoft 5.7.606): their label
   // keeps the exact code; any other code is collapsed so remote servers cannot mint new series.
   bool has_exact_label(EnhancedCode code) const;
+  // The remedy for a cause in "en" or "tr"; nullptr for another language.
+  const Remedy* remedy(Cause cause, std::string_view language) const;
 
  private:
   Knowledge();
@@ -105,6 +113,7 @@ class Knowledge {
   void load_text_rules();
   void load_code_rules();
   void index_label_codes();
+  void load_remedies();
 
   std::vector<std::string> provider_names_;
   std::vector<ProviderHost> provider_hosts_;
@@ -116,6 +125,8 @@ class Knowledge {
   std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
   std::vector<std::pair<int, CodeMeaning>> basic_registry_;
   std::unordered_set<std::uint32_t> label_codes_;
+  static constexpr std::string_view kLanguages[] = {"en", "tr"};
+  std::vector<Remedy> remedies_;  // cause-major, then language
 };
 
 inline std::uint32_t stage_bit(Stage stage) { return 1u << static_cast<unsigned>(stage); }

@@ -33,7 +33,8 @@ class Reader {
       if (!known) {
         std::string list;
         for (std::string_view name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-        fail_at(key.source(), std::string(context) + std::string(key.str()), "unknown key (expected one of: " + list + ")");
+        fail_at(key.source(), std::string(context) + std::string(key.str()),
+                "unknown key (expected one of: " + list + ")");
       }
     }
   }
@@ -116,6 +117,45 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
   return source;
 }
 
+SiteRule parse_rule(const Reader& reader, const toml::table& table, std::size_t index) {
+  std::string context = "rule[" + std::to_string(index) + "]";
+  if (const toml::node* name = table.get("name"); name && name->is_string()) {
+    context += " \"" + std::string(*name->value<std::string_view>()) + "\"";
+  }
+  context += ".";
+  reader.check_keys(table, context, {"name", "cause", "provider", "match"});
+  SiteRuleSpec spec;
+  spec.name = reader.string(table, "name", context, "rule" + std::to_string(index + 1));
+  spec.cause = reader.string(table, "cause", context, "");
+  spec.set_provider = reader.string(table, "provider", context, "");
+  const toml::node* match_node = table.get("match");
+  if (!match_node || !match_node->is_table()) {
+    throw ConfigError(reader.origin() + ":" + std::to_string(table.source().begin.line) + ": " + context +
+                      "match: missing [rule.match] table with the conditions");
+  }
+  const toml::table& match = *match_node->as_table();
+  const std::string match_context = context + "match.";
+  reader.check_keys(match, match_context, {"text", "code", "enhanced_code", "direction", "mta", "provider"});
+  spec.text = reader.string(match, "text", match_context, "");
+  spec.code = reader.string(match, "code", match_context, "");
+  spec.enhanced_code = reader.string(match, "enhanced_code", match_context, "");
+  spec.direction = reader.string(match, "direction", match_context, "");
+  spec.mta = reader.string(match, "mta", match_context, "");
+  spec.provider = reader.string(match, "provider", match_context, "");
+  if (spec.cause.empty()) {
+    throw ConfigError(reader.origin() + ":" + std::to_string(table.source().begin.line) + ": " + context +
+                      "cause: missing (a cause of the taxonomy)");
+  }
+  try {
+    return compile_site_rule(spec);
+  } catch (const std::invalid_argument& error) {
+    const std::string what = error.what();
+    const std::string key = what.substr(0, what.find(':'));
+    const toml::node* node = key.starts_with("match.") ? match.get(key.substr(6)) : table.get(key);
+    reader.fail(node ? *node : static_cast<const toml::node&>(table), context + key, what.substr(what.find(':') + 2));
+  }
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, const std::string& origin) {
@@ -128,7 +168,7 @@ Config parse_config(std::string_view text, const std::string& origin) {
                       ": " + std::string(error.description()));
   }
   const Reader reader(origin);
-  reader.check_keys(root, "", {"web", "log", "source"});
+  reader.check_keys(root, "", {"web", "log", "source", "rule"});
   Config config;
   if (const toml::node* web_node = root.get("web")) {
     const toml::table* web = web_node->as_table();
@@ -170,6 +210,17 @@ Config parse_config(std::string_view text, const std::string& origin) {
       }
       config.sources.push_back(std::move(source));
     }
+  }
+  if (const toml::node* rules_node = root.get("rule")) {
+    const toml::array* rules = rules_node->as_array();
+    if (!rules) reader.fail(*rules_node, "rule", "must be an array of tables ([[rule]])");
+    auto site_rules = std::make_shared<SiteRules>();
+    for (std::size_t i = 0; i < rules->size(); ++i) {
+      const toml::table* table = (*rules)[i].as_table();
+      if (!table) reader.fail((*rules)[i], "rule[" + std::to_string(i) + "]", "must be a table");
+      site_rules->push_back(parse_rule(reader, *table, i));
+    }
+    config.site_rules = std::move(site_rules);
   }
   return config;
 }

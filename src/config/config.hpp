@@ -2,10 +2,13 @@
 // The TOML configuration (config/mta_exporter.toml documents every key).
 
 #include <cstddef>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "classify/site_rules.hpp"
 
 namespace mta {
 
@@ -30,6 +33,7 @@ struct Config {
   WebConfig web;
   std::string log_level = "info";
   std::vector<SourceConfig> sources;
+  std::shared_ptr<const SiteRules> site_rules = std::make_shared<const SiteRules>();
 };
 
 // Carries "FILE:LINE:COLUMN: KEY: what is wrong".

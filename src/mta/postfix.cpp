@@ -211,7 +211,6 @@ ParseOutcome parse_sasl_failure(std::string_view message, SmtpEvent& event) {
   return ParseOutcome::event;
 }
 
-
 }  // namespace
 
 bool is_postfix_program(std::string_view program) {
@@ -243,7 +242,8 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
     return parse_sasl_failure(body, event);
   }
   if ((daemon == "smtp" || daemon == "lmtp") && body.starts_with("host ") &&
-      (body.find(" said: ") != std::string_view::npos || body.find(" refused to talk to me: ") != std::string_view::npos)) {
+      (body.find(" said: ") != std::string_view::npos ||
+       body.find(" refused to talk to me: ") != std::string_view::npos)) {
     // A reply from one MX host before Postfix tries the next one; the recipient's result follows.
     read_delivery_text(body, event);
     event.direction = delivery_direction(daemon);

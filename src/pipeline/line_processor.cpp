@@ -4,8 +4,9 @@
 
 namespace mta {
 
-LineProcessor::LineProcessor(MetricFamilies& families, std::string source, const Knowledge& knowledge)
-    : classifier_(knowledge), recorder_(families, knowledge, std::move(source)) {}
+LineProcessor::LineProcessor(MetricFamilies& families, std::string source, const SiteRules* site_rules,
+                             const Knowledge& knowledge)
+    : classifier_(knowledge, site_rules), recorder_(families, knowledge, std::move(source)) {}
 
 void LineProcessor::process(std::string_view line) {
   SmtpEvent event;

@@ -12,7 +12,8 @@ namespace mta {
 
 class LineProcessor final : public LineHandler {
  public:
-  LineProcessor(MetricFamilies& families, std::string source, const Knowledge& knowledge = Knowledge::builtin());
+  LineProcessor(MetricFamilies& families, std::string source, const SiteRules* site_rules = nullptr,
+                const Knowledge& knowledge = Knowledge::builtin());
 
   void process(std::string_view line);
   void on_line(std::string_view line) override { process(line); }

@@ -1,0 +1,46 @@
+#pragma once
+// Site rules: the operator's own [[rule]] tables, tried before every built-in tier. A rule matches
+// on any combination of reply text (RE2 on the normalised text), basic code, enhanced code,
+// direction, MTA and provider, and sets the cause and optionally the provider label.
+
+#include <re2/re2.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "classify/knowledge.hpp"
+
+namespace mta {
+
+struct SiteRuleSpec {
+  std::string name;
+  std::string cause;
+  std::string set_provider;   // empty: keep the detected provider
+  std::string text;           // RE2, searched in the lowercased, address-masked reply text
+  std::string code;           // basic code, e.g. "550"
+  std::string enhanced_code;  // "5.7.1", "x.7.*", "5.7.500-699"
+  std::string direction;      // inbound | outbound | local
+  std::string mta;            // postfix
+  std::string provider;       // a provider name, or "other"
+};
+
+struct SiteRule {
+  std::string name;
+  Cause cause = Cause::other;
+  ProviderId set_provider = kNoProvider;
+  std::unique_ptr<RE2> text;
+  int basic = 0;
+  std::optional<CodeSpec> enhanced;
+  std::optional<Direction> direction;
+  std::optional<Mta> mta;
+  ProviderId provider = kNoProvider;
+};
+
+// Checks and compiles a rule; throws std::invalid_argument "KEY: what is wrong".
+SiteRule compile_site_rule(const SiteRuleSpec& spec, const Knowledge& knowledge = Knowledge::builtin());
+
+using SiteRules = std::vector<SiteRule>;
+
+}  // namespace mta
