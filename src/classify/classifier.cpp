@@ -7,17 +7,14 @@ namespace {
 
 int class_of_status(Status status) {
   switch (status) {
-    case Status::sent:
-      return 2;
+    case Status::sent: return 2;
     case Status::deferred:
-      return 4;
+    case Status::rejected_temporarily: return 4;
     case Status::bounced:
     case Status::expired:
     case Status::rejected:
-    case Status::auth_failed:
-      return 5;
-    case Status::none:
-      return 0;
+    case Status::auth_failed: return 5;
+    case Status::none: return 0;
   }
   return 0;
 }

@@ -93,20 +93,13 @@ bool parse_stage(std::string_view name, Stage& stage) {
 
 std::string_view to_string(Tier tier) {
   switch (tier) {
-    case Tier::site:
-      return "site";
-    case Tier::provider:
-      return "provider";
-    case Tier::strong_text:
-      return "strong_text";
-    case Tier::specific_code:
-      return "specific_code";
-    case Tier::weak_text:
-      return "weak_text";
-    case Tier::generic_code:
-      return "generic_code";
-    case Tier::basic_code:
-      return "basic_code";
+    case Tier::site: return "site";
+    case Tier::provider: return "provider";
+    case Tier::strong_text: return "strong_text";
+    case Tier::specific_code: return "specific_code";
+    case Tier::weak_text: return "weak_text";
+    case Tier::generic_code: return "generic_code";
+    case Tier::basic_code: return "basic_code";
   }
   return "";
 }
@@ -160,14 +153,10 @@ bool parse_code_spec(std::string_view text, CodeSpec& spec) {
 
 bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
   switch (spec.kind) {
-    case CodeSpec::Kind::basic:
-      return facts.basic == spec.number;
-    case CodeSpec::Kind::orange:
-      return facts.orange_number == spec.number;
-    case CodeSpec::Kind::cox:
-      return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
-    case CodeSpec::Kind::enhanced:
-      break;
+    case CodeSpec::Kind::basic: return facts.basic == spec.number;
+    case CodeSpec::Kind::orange: return facts.orange_number == spec.number;
+    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
+    case CodeSpec::Kind::enhanced: break;
   }
   const EnhancedCode& code = facts.enhanced;
   if (!code.present() || code.subject != spec.subject) return false;

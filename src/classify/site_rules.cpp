@@ -53,8 +53,11 @@ SiteRule compile_site_rule(const SiteRuleSpec& spec, const Knowledge& knowledge)
     if (!rule.direction) invalid("match.direction", "must be inbound, outbound or local");
   }
   if (!spec.mta.empty()) {
-    if (spec.mta != to_string(Mta::postfix)) invalid("match.mta", "unknown MTA \"" + spec.mta + "\"");
-    rule.mta = Mta::postfix;
+    for (Mta mta : {Mta::postfix, Mta::exim, Mta::sendmail, Mta::opensmtpd, Mta::dovecot, Mta::generic}) {
+      if (to_string(mta) == spec.mta) rule.mta = mta;
+    }
+    if (!rule.mta)
+      invalid("match.mta", "unknown MTA \"" + spec.mta + "\" (postfix, exim, sendmail, opensmtpd, dovecot, generic)");
   }
   if (!spec.provider.empty()) rule.provider = provider_by_name(knowledge, "match.provider", spec.provider);
   if (!rule.text && rule.basic == 0 && !rule.enhanced && !rule.direction && !rule.mta && rule.provider == kNoProvider) {

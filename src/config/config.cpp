@@ -88,9 +88,7 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
     case SourceType::file:
       reader.check_keys(table, context, {"type", "name", "path", "start_at", "max_line_length"});
       break;
-    case SourceType::stdin_stream:
-      reader.check_keys(table, context, {"type", "name", "max_line_length"});
-      break;
+    case SourceType::stdin_stream: reader.check_keys(table, context, {"type", "name", "max_line_length"}); break;
     case SourceType::replay:
       reader.check_keys(table, context, {"type", "name", "path", "lines_per_second", "loop"});
       break;

@@ -166,7 +166,8 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
       }
       break;
     }
-    case Status::rejected: {
+    case Status::rejected:
+    case Status::rejected_temporarily: {
       const std::uint64_t key =
           (mta_key << 4 | static_cast<std::uint64_t>(event.stage)) << 5 | static_cast<std::uint64_t>(verdict.cause);
       lookup(rejects_, key, [&]() -> prometheus::Counter& {
@@ -185,8 +186,7 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
       }).Increment();
       break;
     }
-    case Status::none:
-      break;
+    case Status::none: break;
   }
 }
 

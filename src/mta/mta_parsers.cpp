@@ -1,5 +1,6 @@
 #include "mta/mta_parsers.hpp"
 
+#include "mta/exim.hpp"
 #include "mta/postfix.hpp"
 
 namespace mta {
@@ -7,6 +8,7 @@ namespace {
 
 constexpr MtaParser kParsers[] = {
     {is_postfix_program, parse_postfix},
+    {is_exim_program, parse_exim},
 };
 
 }  // namespace
@@ -29,6 +31,7 @@ ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event) {
 ParseOutcome parse_log_line(std::string_view line, SmtpEvent& event) {
   SyslogRecord record;
   if (!parse_syslog_line(line, record)) {
+    if (is_exim_log_line(line)) return parse_exim_log_line(line, event);
     return looks_like_smtp_outcome(line) ? ParseOutcome::unmatched : ParseOutcome::ignored;
   }
   return parse_mta_record(record, event);

@@ -4,68 +4,52 @@ namespace mta {
 
 std::string_view to_string(Mta mta) {
   switch (mta) {
-    case Mta::postfix:
-      return "postfix";
+    case Mta::postfix: return "postfix";
+    case Mta::exim: return "exim";
+    case Mta::sendmail: return "sendmail";
+    case Mta::opensmtpd: return "opensmtpd";
+    case Mta::dovecot: return "dovecot";
+    case Mta::generic: return "generic";
   }
   return "";
 }
 
 std::string_view to_string(Direction direction) {
   switch (direction) {
-    case Direction::inbound:
-      return "inbound";
-    case Direction::outbound:
-      return "outbound";
-    case Direction::local:
-      return "local";
+    case Direction::inbound: return "inbound";
+    case Direction::outbound: return "outbound";
+    case Direction::local: return "local";
   }
   return "";
 }
 
 std::string_view to_string(Status status) {
   switch (status) {
-    case Status::none:
-      return "";
-    case Status::sent:
-      return "sent";
-    case Status::deferred:
-      return "deferred";
-    case Status::bounced:
-      return "bounced";
-    case Status::expired:
-      return "expired";
-    case Status::rejected:
-      return "rejected";
-    case Status::auth_failed:
-      return "auth_failed";
+    case Status::none: return "";
+    case Status::sent: return "sent";
+    case Status::deferred: return "deferred";
+    case Status::bounced: return "bounced";
+    case Status::expired: return "expired";
+    case Status::rejected: return "rejected";
+    case Status::rejected_temporarily: return "rejected_temporarily";
+    case Status::auth_failed: return "auth_failed";
   }
   return "";
 }
 
 std::string_view to_string(Stage stage) {
   switch (stage) {
-    case Stage::unknown:
-      return "unknown";
-    case Stage::connect:
-      return "connect";
-    case Stage::helo:
-      return "helo";
-    case Stage::starttls:
-      return "starttls";
-    case Stage::auth:
-      return "auth";
-    case Stage::mail:
-      return "mail";
-    case Stage::rcpt:
-      return "rcpt";
-    case Stage::data:
-      return "data";
-    case Stage::end_of_data:
-      return "end_of_data";
-    case Stage::header:
-      return "header";
-    case Stage::body:
-      return "body";
+    case Stage::unknown: return "unknown";
+    case Stage::connect: return "connect";
+    case Stage::helo: return "helo";
+    case Stage::starttls: return "starttls";
+    case Stage::auth: return "auth";
+    case Stage::mail: return "mail";
+    case Stage::rcpt: return "rcpt";
+    case Stage::data: return "data";
+    case Stage::end_of_data: return "end_of_data";
+    case Stage::header: return "header";
+    case Stage::body: return "body";
   }
   return "";
 }

@@ -7,7 +7,7 @@
 
 namespace mta {
 
-enum class Mta : std::uint8_t { postfix };
+enum class Mta : std::uint8_t { postfix, exim, sendmail, opensmtpd, dovecot, generic };
 enum class Direction : std::uint8_t { inbound, outbound, local };
 
 // What the MTA itself decided about the message or session.
@@ -17,8 +17,9 @@ enum class Status : std::uint8_t {
   deferred,
   bounced,
   expired,
-  rejected,     // we refused a client (smtpd, postscreen, cleanup, milter)
-  auth_failed,  // a client failed SMTP AUTH against us
+  rejected,              // we refused a client (smtpd, postscreen, cleanup, milter)
+  rejected_temporarily,  // we refused a client for now (4xx), e.g. Exim "temporarily rejected"
+  auth_failed,           // a client failed SMTP AUTH against us
 };
 
 // SMTP command the reply answered; `unknown` when the log does not say.

@@ -1,0 +1,227 @@
+#include "mta/exim.hpp"
+
+#include <algorithm>
+
+#include "mta/mta_parsers.hpp"
+#include "smtp/reply.hpp"
+
+namespace mta {
+namespace {
+
+using namespace std::string_view_literals;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+// "2026-11-24 12:00:01" with optional ".123" and " +0100".
+std::size_t timestamp_length(std::string_view line) {
+  if (line.size() < 19 || !is_digit(line[0]) || line[4] != '-' || line[7] != '-' || line[10] != ' ' ||
+      line[13] != ':' || line[16] != ':' || !is_digit(line[18])) {
+    return 0;
+  }
+  std::size_t pos = 19;
+  if (pos < line.size() && line[pos] == '.') {
+    ++pos;
+    while (pos < line.size() && is_digit(line[pos])) ++pos;
+  }
+  if (pos + 6 <= line.size() && line[pos] == ' ' && (line[pos + 1] == '+' || line[pos + 1] == '-') &&
+      std::all_of(line.begin() + static_cast<std::ptrdiff_t>(pos) + 2,
+                  line.begin() + static_cast<std::ptrdiff_t>(pos) + 6, is_digit)) {
+    pos += 6;
+  }
+  return pos;
+}
+
+std::string_view skip_spaces(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  return text;
+}
+
+// Removes the optional timestamp, "[pid]" and message id ("1j5IF1-0006A7-Ub", "1rZTNF-00000000Z3E-2mXo").
+std::string_view strip_prefixes(std::string_view text) {
+  if (const std::size_t length = timestamp_length(text); length != 0) text = skip_spaces(text.substr(length));
+  if (text.starts_with("[")) {
+    const std::size_t close = text.find("] ");
+    if (close != std::string_view::npos && close < 12) text = skip_spaces(text.substr(close + 2));
+  }
+  const std::size_t space = text.find(' ');
+  const std::string_view token = text.substr(0, space);
+  const std::size_t dash1 = token.find('-');
+  const std::size_t dash2 = token.rfind('-');
+  if (dash1 == 6 && dash2 != dash1 && token.size() - dash2 >= 3 && token.size() - dash2 <= 5 &&
+      std::all_of(token.begin(), token.end(), [](char c) { return is_alnum(c) || c == '-'; })) {
+    text = space == std::string_view::npos ? std::string_view{} : skip_spaces(text.substr(space + 1));
+  }
+  return text;
+}
+
+// Value of a " K=" field up to the next space ("T=remote_smtp"); for H= the host name before " [ip]".
+std::string_view field(std::string_view text, std::string_view key) {
+  for (std::size_t pos = text.find(key); pos != std::string_view::npos; pos = text.find(key, pos + 1)) {
+    if (pos != 0 && text[pos - 1] != ' ') continue;
+    std::string_view value = text.substr(pos + key.size());
+    return value.substr(0, value.find_first_of(" :"));
+  }
+  return {};
+}
+
+Stage stage_after(std::string_view command) {
+  if (command.starts_with("pipelined ")) command.remove_prefix(10);
+  if (command.starts_with("RCPT TO")) return Stage::rcpt;
+  if (command.starts_with("MAIL FROM")) return Stage::mail;
+  if (command.starts_with("end of data") || command.starts_with("DATA")) return Stage::end_of_data;
+  if (command.starts_with("initial connection")) return Stage::connect;
+  if (command.starts_with("EHLO") || command.starts_with("HELO") || command.starts_with("LHLO")) return Stage::helo;
+  if (command.starts_with("STARTTLS")) return Stage::starttls;
+  if (command.starts_with("AUTH")) return Stage::auth;
+  return Stage::unknown;
+}
+
+// The explanation of a ** or == line: a remote reply after "SMTP error from remote mail server after
+// X: " (or "LMTP error after X: "), else Exim's own text.
+void read_failure_text(std::string_view text, SmtpEvent& event) {
+  for (std::string_view marker : {"SMTP error from remote mail server after "sv, "LMTP error after "sv}) {
+    const std::size_t pos = text.find(marker);
+    if (pos == std::string_view::npos) continue;
+    const std::string_view command = text.substr(pos + marker.size());
+    const std::size_t colon = command.find(": ");
+    if (colon == std::string_view::npos) break;
+    event.stage = stage_after(command);
+    event.reply = command.substr(colon + 2);
+    return;
+  }
+  if (text.find("SMTP timeout after ") != std::string_view::npos) {
+    event.stage = stage_after(text.substr(text.find("SMTP timeout after ") + 19));
+  }
+  event.agent_text = text;
+}
+
+Direction delivery_direction(std::string_view line) {
+  const std::string_view transport = field(line, "T=");
+  if (transport.find("lmtp") != std::string_view::npos) return Direction::local;
+  return field(line, "H=").empty() ? Direction::local : Direction::outbound;
+}
+
+// "=> addr ... C="250 OK id=..."", "** addr R=.. T=..: text", "== addr R=.. defer (-44) H=..: text".
+ParseOutcome parse_delivery(std::string_view flag, std::string_view rest, SmtpEvent& event) {
+  event.direction = delivery_direction(rest);
+  event.remote_host = field(rest, "H=");
+  if (flag == "=>" || flag == "->") {
+    event.status = Status::sent;
+    constexpr std::string_view confirmation = " C=\"";
+    if (const std::size_t pos = rest.find(confirmation); pos != std::string_view::npos) {
+      const std::string_view reply = rest.substr(pos + confirmation.size());
+      event.reply = reply.substr(0, reply.find('"'));
+    }
+    if (event.reply.empty()) event.agent_text = "delivered";
+    return ParseOutcome::event;
+  }
+  event.status = flag == "**" ? Status::bounced : Status::deferred;
+  const std::size_t colon = rest.find(": ");
+  read_failure_text(colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 2), event);
+  if (event.reply.empty() && event.agent_text.empty()) event.agent_text = rest;
+  return ParseOutcome::event;
+}
+
+Stage reject_stage(std::string_view verb) {
+  if (verb.starts_with("RCPT")) return Stage::rcpt;
+  if (verb.starts_with("MAIL")) return Stage::mail;
+  if (verb.starts_with("after DATA") || verb.starts_with("DATA")) return Stage::end_of_data;
+  if (verb.starts_with("connection")) return Stage::connect;
+  if (verb.starts_with("EHLO") || verb.starts_with("HELO")) return Stage::helo;
+  if (verb.starts_with("AUTH")) return Stage::auth;
+  return Stage::unknown;
+}
+
+// "H=host [ip] F=<a> rejected RCPT <b>: text", "... temporarily rejected after DATA: text".
+ParseOutcome parse_reject(std::string_view text, std::size_t pos, SmtpEvent& event) {
+  const bool temporarily = text.substr(0, pos).ends_with("temporarily ");
+  event.status = temporarily ? Status::rejected_temporarily : Status::rejected;
+  event.direction = Direction::inbound;
+  const std::string_view after = text.substr(pos + 9);  // past "rejected "
+  event.stage = reject_stage(after);
+  const std::size_t colon = after.find(": ");
+  std::string_view reason = colon == std::string_view::npos ? std::string_view{} : after.substr(colon + 2);
+  if (reason.size() >= 2 && reason.front() == '"' && reason.back() == '"') reason = reason.substr(1, reason.size() - 2);
+  if (basic_code(reason) != 0) {
+    event.reply = reason;
+  } else {
+    event.agent_text = reason.empty() ? after : reason;
+  }
+  return ParseOutcome::event;
+}
+
+// Exim authenticators carry site-chosen names ("dovecot_login", "plain_server"); the SASL
+// mechanism is read from the name.
+std::string_view mechanism_of(std::string_view authenticator) {
+  struct Entry {
+    std::string_view part;
+    std::string_view mechanism;
+  };
+  static constexpr Entry table[] = {{"plain", "PLAIN"}, {"login", "LOGIN"},   {"cram", "CRAM-MD5"},
+                                    {"ntlm", "NTLM"},   {"oauth", "XOAUTH2"}, {"gssapi", "GSSAPI"}};
+  for (const Entry& entry : table) {
+    if (authenticator.find(entry.part) != std::string_view::npos) return entry.mechanism;
+  }
+  return authenticator;
+}
+
+// "dovecot_login authenticator failed for (helo) [ip]:port: 535 Incorrect authentication data (set_id=u)"
+ParseOutcome parse_auth_failure(std::string_view text, std::size_t pos, SmtpEvent& event) {
+  const std::size_t space = pos == 0 ? std::string_view::npos : text.rfind(' ', pos - 1);
+  const std::size_t start = space == std::string_view::npos ? 0 : space + 1;
+  event.status = Status::auth_failed;
+  event.direction = Direction::inbound;
+  event.stage = Stage::auth;
+  event.mechanism = mechanism_of(text.substr(start, pos - start));
+  const std::string_view rest = text.substr(pos);
+  for (std::size_t colon = rest.find(": "); colon != std::string_view::npos; colon = rest.find(": ", colon + 1)) {
+    const std::string_view reply = rest.substr(colon + 2);
+    if (basic_code(reply) != 0) {
+      event.reply = reply.substr(0, reply.find(" (set_id="));
+      return ParseOutcome::event;
+    }
+  }
+  event.agent_text = rest;
+  return ParseOutcome::event;
+}
+
+ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
+  event = {};
+  event.mta = Mta::exim;
+  const std::string_view text = strip_prefixes(message);
+  const std::string_view flag = text.substr(0, 2);
+  if (text.size() > 3 && text[2] == ' ' && (flag == "=>" || flag == "->" || flag == "**" || flag == "==")) {
+    return parse_delivery(flag, text.substr(3), event);
+  }
+  if (flag == "<=" || flag == "*>" || text.starts_with("Completed")) return ParseOutcome::ignored;
+  if (const std::size_t pos = text.find("rejected ");
+      pos != std::string_view::npos && (pos == 0 || text[pos - 1] == ' ')) {
+    return parse_reject(text, pos, event);
+  }
+  if (const std::size_t pos = text.find(" authenticator failed for "); pos != std::string_view::npos) {
+    return parse_auth_failure(text, pos, event);
+  }
+  if (text.find("SMTP error from remote mail server after ") != std::string_view::npos) {
+    // A reply to a callout (sender/recipient verification) or to one host of several.
+    event.direction = Direction::outbound;
+    read_failure_text(text, event);
+    return event.reply.empty() ? ParseOutcome::unmatched : ParseOutcome::event;
+  }
+  return looks_like_smtp_outcome(text) ? ParseOutcome::unmatched : ParseOutcome::ignored;
+}
+
+}  // namespace
+
+bool is_exim_program(std::string_view program) {
+  const std::string_view name = daemon_name(program);
+  return name == "exim" || name == "exim4";
+}
+
+ParseOutcome parse_exim(const SyslogRecord& record, SmtpEvent& event) { return parse_message(record.message, event); }
+
+bool is_exim_log_line(std::string_view line) { return timestamp_length(line) != 0; }
+
+ParseOutcome parse_exim_log_line(std::string_view line, SmtpEvent& event) { return parse_message(line, event); }
+
+}  // namespace mta

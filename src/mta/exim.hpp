@@ -1,0 +1,22 @@
+#pragma once
+// Exim: its own mainlog / rejectlog format ("2026-11-24 12:00:01 1tF3xK-0003Ab-7Q ** ...", with or
+// without the pid and message id) and the same lines arriving through syslog (program exim or exim4).
+// Deliveries (=>, ->), failures (**), deferrals (==), remote replies after "SMTP error from remote mail
+// server after ...", ACL rejects (rejected / temporarily rejected) and authenticator failures.
+
+#include <string_view>
+
+#include "mta/parse_outcome.hpp"
+#include "smtp/smtp_event.hpp"
+#include "syslog/syslog_header.hpp"
+
+namespace mta {
+
+bool is_exim_program(std::string_view program);
+ParseOutcome parse_exim(const SyslogRecord& record, SmtpEvent& event);
+
+// A line in Exim's own log-file format; false when the line does not start with an Exim timestamp.
+bool is_exim_log_line(std::string_view line);
+ParseOutcome parse_exim_log_line(std::string_view line, SmtpEvent& event);
+
+}  // namespace mta
