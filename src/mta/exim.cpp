@@ -146,7 +146,8 @@ ParseOutcome parse_reject(std::string_view text, std::size_t pos, SmtpEvent& eve
   if (basic_code(reason) != 0) {
     event.reply = reason;
   } else {
-    event.agent_text = reason.empty() ? after : reason;
+    // Without a reason the line's own fields ("SPF=fail", "in \"connect\" ACL") are the evidence.
+    event.agent_text = reason.empty() ? text : reason;
   }
   return ParseOutcome::event;
 }

@@ -32,7 +32,9 @@ ParseOutcome parse_log_line(std::string_view line, SmtpEvent& event) {
   SyslogRecord record;
   if (!parse_syslog_line(line, record)) {
     if (is_exim_log_line(line)) return parse_exim_log_line(line, event);
-    return looks_like_smtp_outcome(line) ? ParseOutcome::unmatched : ParseOutcome::ignored;
+    // A message without its syslog header: read it when it has the shape of a Postfix outcome.
+    if (!looks_like_smtp_outcome(line)) return ParseOutcome::ignored;
+    return parse_postfix_message({}, line, event);
   }
   return parse_mta_record(record, event);
 }

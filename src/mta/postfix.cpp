@@ -70,7 +70,7 @@ std::string_view host_of(std::string_view endpoint) { return endpoint.substr(0, 
 
 // Finds a host named in Postfix's own texts: "connect to H[", "lost connection with H[", "host H[".
 std::string_view host_in_text(std::string_view text) {
-  for (std::string_view marker : {"connect to "sv, "connection with "sv, "conversation with "sv, "host "sv}) {
+  for (std::string_view marker : {"connect to "sv, "connection with "sv, "conversation with "sv, "host "sv, "server "sv}) {
     const std::size_t pos = text.find(marker);
     if (pos == std::string_view::npos) continue;
     std::string_view rest = text.substr(pos + marker.size());
@@ -93,8 +93,20 @@ Status delivery_status(std::string_view word) {
   if (word == "sent") return Status::sent;
   if (word == "deferred") return Status::deferred;
   if (word == "bounced") return Status::bounced;
-  if (word == "expired") return Status::expired;
+  if (word == "expired" || word == "force-expired") return Status::expired;
   return Status::none;
+}
+
+// "bounced (text)" -> "bounced"; "expired, returned to sender" -> "expired".
+std::string_view status_word(std::string_view text) { return text.substr(0, text.find_first_of(" ,")); }
+
+// Without a program name, the relay tells a remote delivery from a local one.
+std::string_view delivery_daemon_from_relay(std::string_view body) {
+  const std::string_view relay = field_value(body, "relay");
+  const bool remote = relay == "none" || (relay.find('[') != std::string_view::npos &&
+                                          relay.find("[private/") == std::string_view::npos &&
+                                          relay.find("[public/") == std::string_view::npos);
+  return remote ? "smtp" : "local";
 }
 
 Direction delivery_direction(std::string_view daemon) {
@@ -126,10 +138,11 @@ ParseOutcome parse_delivery(std::string_view body, std::string_view daemon, Smtp
   const std::size_t status_pos = body.find(", status=");
   if (status_pos == std::string_view::npos) return ParseOutcome::unmatched;
   std::string_view after_status = body.substr(status_pos + 9);
-  const std::string_view word = after_status.substr(0, after_status.find(' '));
-  if (word == "deliverable" || word == "undeliverable") return ParseOutcome::ignored;  // verify probes
+  const std::string_view word = status_word(after_status);
+  // Address verification probes get real replies but deliver nothing: replies only, no delivery.
+  const bool probe = word.starts_with("deliverable") || word.starts_with("undeliverable");
   event.status = delivery_status(word);
-  if (event.status == Status::none) return ParseOutcome::unmatched;
+  if (event.status == Status::none && !probe) return ParseOutcome::unmatched;
   event.direction = delivery_direction(daemon);
   const std::string_view head = body.substr(0, status_pos);
   const std::string_view relay = field_value(head, "relay");
@@ -161,7 +174,8 @@ ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
   event.stage = stage_from_command(verb);
   event.status = Status::rejected;
   event.direction = Direction::inbound;
-  const std::size_t envelope = rest.rfind("; from=<");
+  std::size_t envelope = rest.rfind("; from=<");
+  if (envelope == std::string_view::npos) envelope = rest.rfind("; to=<");  // VRFY, ETRN
   if (event.stage == Stage::header || event.stage == Stage::body) {
     const std::size_t reply_start = rest.rfind(">: ");
     if (envelope == std::string_view::npos || reply_start == std::string_view::npos || reply_start < envelope) {
@@ -170,17 +184,22 @@ ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
     event.reply = rest.substr(reply_start + 3);
     return ParseOutcome::event;
   }
-  const std::size_t from = rest.find(" from ", space);
-  if (from == std::string_view::npos) return ParseOutcome::unmatched;
-  std::size_t pos = rest.find(']', from);
-  if (pos == std::string_view::npos) return ParseOutcome::unmatched;
-  ++pos;
-  if (pos < rest.size() && rest[pos] == ':' && pos + 1 < rest.size() && rest[pos + 1] != ' ') {
-    while (pos + 1 < rest.size() && rest[pos + 1] >= '0' && rest[pos + 1] <= '9') ++pos;  // postscreen ":port"
+  std::size_t pos = space + 1;
+  if (verb.ends_with(':')) {
+    event.stage = stage_from_command(verb.substr(0, verb.size() - 1));  // "proxy-reject: END-OF-MESSAGE: 554 ..."
+  } else {
+    const std::size_t from = rest.find(" from ", space);
+    if (from == std::string_view::npos) return ParseOutcome::unmatched;
+    pos = rest.find(']', from);
+    if (pos == std::string_view::npos) return ParseOutcome::unmatched;
     ++pos;
+    if (pos < rest.size() && rest[pos] == ':' && pos + 1 < rest.size() && rest[pos + 1] != ' ') {
+      while (pos + 1 < rest.size() && rest[pos + 1] >= '0' && rest[pos + 1] <= '9') ++pos;  // postscreen ":port"
+      ++pos;
+    }
+    if (rest.substr(pos, 2) != ": ") return ParseOutcome::unmatched;
+    pos += 2;
   }
-  if (rest.substr(pos, 2) != ": ") return ParseOutcome::unmatched;
-  pos += 2;
   const std::size_t end = envelope != std::string_view::npos && envelope >= pos ? envelope : rest.size();
   event.reply = rest.substr(pos, end - pos);
   if (basic_code(event.reply) == 0 && !find_enhanced_code(event.reply).present()) {
@@ -192,6 +211,33 @@ ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
     }
   }
   return ParseOutcome::event;
+}
+
+// "warning: Connection rate limit exceeded: 31 from host[ip] for service smtpd": smtpd refused a
+// client over an anvil limit; it answers 421 4.7.0 (smtpd.c), which the log does not show.
+ParseOutcome parse_limit_exceeded(std::string_view body, SmtpEvent& event) {
+  struct Limit {
+    std::string_view text;
+    Stage stage;
+    std::string_view reply;
+  };
+  static constexpr Limit limits[] = {
+      {"Connection rate limit", Stage::connect, "421 4.7.0 Error: too many connections"},
+      {"Connection concurrency limit", Stage::connect, "421 4.7.0 Error: too many connections"},
+      {"Message delivery request rate limit", Stage::mail, "421 4.7.0 Error: too many messages"},
+      {"Recipient address rate limit", Stage::rcpt, "421 4.7.0 Error: too many recipients"},
+      {"New TLS session rate limit", Stage::starttls, "421 4.7.0 Error: too many new TLS sessions"},
+      {"AUTH command rate limit", Stage::auth, "421 4.7.0 Error: too many AUTH commands"},
+  };
+  for (const Limit& limit : limits) {
+    if (body.find(limit.text) == std::string_view::npos) continue;
+    event.status = Status::rejected_temporarily;
+    event.direction = Direction::inbound;
+    event.stage = limit.stage;
+    event.reply = limit.reply;
+    return ParseOutcome::event;
+  }
+  return ParseOutcome::ignored;
 }
 
 // "warning: unknown[192.0.2.1]: SASL LOGIN authentication failed: UGFzc3dvcmQ6"
@@ -220,15 +266,23 @@ bool is_postfix_program(std::string_view program) {
 }
 
 ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
+  return parse_postfix_message(daemon_name(record.program), record.message, event);
+}
+
+ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view message, SmtpEvent& event) {
   event = {};
   event.mta = Mta::postfix;
-  const std::string_view daemon = daemon_name(record.program);
-  const std::string_view body = strip_queue_id(record.message);
+  const std::string_view body = strip_queue_id(message);
+  const bool unknown_daemon = daemon.empty();
 
-  if (body.starts_with("to=")) return parse_delivery(body, daemon, event);
-  if (daemon == "qmgr" && body.starts_with("from=<")) {
-    const std::size_t pos = body.find(", status=expired");
-    if (pos == std::string_view::npos) return ParseOutcome::ignored;
+  if (body.starts_with("to=")) {
+    return parse_delivery(body, unknown_daemon ? delivery_daemon_from_relay(body) : daemon, event);
+  }
+  if ((daemon == "qmgr" || unknown_daemon) && body.starts_with("from=<")) {
+    const std::size_t pos = body.find(", status=");
+    if (pos == std::string_view::npos || delivery_status(status_word(body.substr(pos + 9))) != Status::expired) {
+      return ParseOutcome::ignored;
+    }
     event.status = Status::expired;
     event.direction = Direction::outbound;
     event.agent_text = body.substr(pos + 9);
@@ -236,18 +290,25 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
   }
   if (body.starts_with("reject: ")) return parse_reject(body.substr(8), event);
   if (body.starts_with("milter-reject: ")) return parse_reject(body.substr(15), event);
+  if (body.starts_with("proxy-reject: ")) return parse_reject(body.substr(14), event);
   if (body.starts_with("reject_warning: ")) return ParseOutcome::ignored;  // warn_if_reject: accepted
   if (body.starts_with("warning: ") && body.find(" authentication failed") != std::string_view::npos &&
       body.find(": SASL ") != std::string_view::npos) {
     return parse_sasl_failure(body, event);
   }
-  if ((daemon == "smtp" || daemon == "lmtp") && body.starts_with("host ") &&
+  const bool client = daemon == "smtp" || daemon == "lmtp" || unknown_daemon;
+  if (client && (body.starts_with("host ") || body.starts_with("SASL authentication failed; server ")) &&
       (body.find(" said: ") != std::string_view::npos ||
        body.find(" refused to talk to me: ") != std::string_view::npos)) {
-    // A reply from one MX host before Postfix tries the next one; the recipient's result follows.
+    // A reply from one MX host before Postfix tries the next one (the recipient's result follows),
+    // or from a relay that refused our SASL login.
     read_delivery_text(body, event);
-    event.direction = delivery_direction(daemon);
+    event.direction = delivery_direction(unknown_daemon ? "smtp" : daemon);
     return ParseOutcome::event;
+  }
+  if (body.starts_with("warning: ") && body.find(" limit exceeded: ") != std::string_view::npos &&
+      body.find(" for service ") != std::string_view::npos) {
+    return parse_limit_exceeded(body, event);
   }
   if (body.starts_with("> ") || body.starts_with("< ")) return ParseOutcome::ignored;  // debug_peer dumps
   if (body.starts_with("warning: ")) return ParseOutcome::ignored;

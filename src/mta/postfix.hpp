@@ -16,4 +16,7 @@ bool is_postfix_program(std::string_view program);
 
 ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event);
 
+// The message part alone, as journalctl -o cat prints it; an empty daemon is inferred from the text.
+ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view message, SmtpEvent& event);
+
 }  // namespace mta

@@ -1,1 +1,417 @@
+// Tests for the metric labels and the recorder (src/metrics/mta_metrics.hpp, src/metrics/exposition.hpp).
+// The recorder tests count events into a prometheus::Registry and read the text exposition back.
+
+#include "metrics/mta_metrics.hpp"
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metrics/exposition.hpp"
+
+namespace mta {
+namespace {
+
+using Labels = std::map<std::string, std::string>;
+
+struct Sample {
+  std::string name;
+  Labels labels;
+  double value = 0;
+};
+
+// Reads the samples of a text exposition (the subset prometheus-cpp writes: no escapes in our values).
+std::vector<Sample> parse_exposition(const std::string& text) {
+  std::vector<Sample> samples;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    Sample sample;
+    const std::size_t brace = line.find('{');
+    const std::size_t space = line.rfind(' ');
+    if (brace != std::string::npos && brace < space) {
+      sample.name = line.substr(0, brace);
+      const std::size_t close = line.rfind('}');
+      std::string_view body = std::string_view(line).substr(brace + 1, close - brace - 1);
+      while (!body.empty()) {
+        const std::size_t eq = body.find("=\"");
+        const std::size_t end = body.find('"', eq + 2);
+        sample.labels[std::string(body.substr(0, eq))] = std::string(body.substr(eq + 2, end - eq - 2));
+        body.remove_prefix(end + 1);
+        if (!body.empty() && body[0] == ',') body.remove_prefix(1);
+      }
+    } else {
+      sample.name = line.substr(0, space);
+    }
+    sample.value = std::stod(line.substr(space + 1));
+    samples.push_back(std::move(sample));
+  }
+  return samples;
+}
+
+// All samples of one metric name.
+std::vector<Sample> series(const std::string& text, std::string_view name) {
+  std::vector<Sample> found;
+  for (Sample& sample : parse_exposition(text)) {
+    if (sample.name == name) found.push_back(std::move(sample));
+  }
+  return found;
+}
+
+// The value of the sample with exactly these labels; fails the test when there is not exactly one.
+double value_of(const std::string& text, std::string_view name, const Labels& labels) {
+  const std::vector<Sample> all = series(text, name);
+  int matches = 0;
+  double value = -1;
+  for (const Sample& sample : all) {
+    if (sample.labels == labels) {
+      ++matches;
+      value = sample.value;
+    }
+  }
+  EXPECT_EQ(matches, 1) << name << " series with the given labels, in:\n" << text;
+  return value;
+}
+
+const Knowledge& knowledge() { return Knowledge::builtin(); }
+
+// --- labels --------------------------------------------------------------------------------------------------
+
+struct EnhancedLabelCase {
+  EnhancedCode code;
+  std::string_view label;
+};
+
+class EnhancedCodeLabelTest : public ::testing::TestWithParam<EnhancedLabelCase> {};
+
+TEST_P(EnhancedCodeLabelTest, Bounds) {
+  EXPECT_EQ(enhanced_code_label(knowledge(), GetParam().code), GetParam().label);
+}
+
+INSTANTIATE_TEST_SUITE_P(Codes, EnhancedCodeLabelTest,
+                         ::testing::Values(EnhancedLabelCase{{5, 7, 26}, "5.7.26"},    // registered
+                                           EnhancedLabelCase{{2, 0, 0}, "2.0.0"},      // registered
+                                           EnhancedLabelCase{{4, 4, 1}, "4.4.1"},      // registered
+                                           EnhancedLabelCase{{5, 7, 606}, "5.7.606"},  // Microsoft provider rule
+                                           EnhancedLabelCase{{4, 7, 500}, "4.7.500"},  // Microsoft provider rule
+                                           EnhancedLabelCase{{5, 7, 999}, "5.7.x"},    // unregistered detail
+                                           EnhancedLabelCase{{5, 4, 317}, "5.4.x"},
+                                           EnhancedLabelCase{{4, 0, 999}, "4.0.x"},
+                                           EnhancedLabelCase{{5, 9, 9}, "5.x.x"},      // unknown subject
+                                           EnhancedLabelCase{{5, 999, 999}, "5.x.x"},
+                                           EnhancedLabelCase{{}, ""}));               // no code
+
+struct BasicLabelCase {
+  int basic;
+  std::string_view label;
+};
+
+class BasicCodeLabelTest : public ::testing::TestWithParam<BasicLabelCase> {};
+
+TEST_P(BasicCodeLabelTest, Bounds) { EXPECT_EQ(basic_code_label(knowledge(), GetParam().basic), GetParam().label); }
+
+INSTANTIATE_TEST_SUITE_P(Codes, BasicCodeLabelTest,
+                         ::testing::Values(BasicLabelCase{550, "550"}, BasicLabelCase{421, "421"},
+                                           BasicLabelCase{250, "250"}, BasicLabelCase{556, "556"},
+                                           BasicLabelCase{599, "5xx"}, BasicLabelCase{557, "5xx"},
+                                           BasicLabelCase{499, "4xx"}, BasicLabelCase{429, "4xx"},
+                                           BasicLabelCase{299, "2xx"}, BasicLabelCase{0, ""}));
+
+TEST(MechanismLabelTest, BoundedList) {
+  for (std::string_view known : {"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM", "GSSAPI", "XOAUTH2",
+                                 "OAUTHBEARER", "SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "ANONYMOUS"}) {
+    EXPECT_EQ(mechanism_label(known), known);
+  }
+  EXPECT_EQ(mechanism_label(""), "unknown");
+  EXPECT_EQ(mechanism_label("plain"), "other");  // SASL mechanism names are upper case
+  EXPECT_EQ(mechanism_label("X-ATTACKER-CHOSEN-NAME"), "other");
+  EXPECT_EQ(mechanism_label("PLAIN "), "other");
+}
+
+TEST(ProviderLabelTest, OnlyForOutbound) {
+  const ProviderId google = knowledge().find_provider("google");
+  ASSERT_NE(google, kNoProvider);
+  EXPECT_EQ(provider_label(knowledge(), Direction::outbound, google), "google");
+  EXPECT_EQ(provider_label(knowledge(), Direction::outbound, kOtherProvider), "other");
+  EXPECT_EQ(provider_label(knowledge(), Direction::outbound, kNoProvider), "other");
+  EXPECT_EQ(provider_label(knowledge(), Direction::inbound, google), "");
+  EXPECT_EQ(provider_label(knowledge(), Direction::local, google), "");
+  EXPECT_EQ(provider_label(knowledge(), Direction::inbound, kNoProvider), "");
+}
+
+// --- recorder -----------------------------------------------------------------------------------------------
+
+class MetricsRecorderTest : public ::testing::Test {
+ protected:
+  prometheus::Registry registry_;
+  MetricFamilies families_{registry_};
+  MetricsRecorder recorder_{families_, knowledge(), "mail.log"};
+
+  std::string render() const { return render_exposition(registry_); }
+
+  static SmtpEvent outbound_bounce() {
+    SmtpEvent event;
+    event.direction = Direction::outbound;
+    event.status = Status::bounced;
+    event.stage = Stage::end_of_data;
+    event.reply = "550 5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy";
+    event.remote_host = "gmail-smtp-in.l.google.com";
+    event.delay_seconds = 1.5;
+    return event;
+  }
+
+  static Verdict dmarc_verdict() {
+    Verdict verdict;
+    verdict.klass = 5;
+    verdict.basic = 550;
+    verdict.enhanced = {5, 7, 26};
+    verdict.cause = Cause::dmarc;
+    verdict.provider = knowledge().find_provider("google");
+    return verdict;
+  }
+};
+
+TEST_F(MetricsRecorderTest, LineCountersStartAtZero) {
+  const std::string text = render();
+  for (const char* result : {"matched", "ignored", "unmatched"}) {
+    EXPECT_EQ(value_of(text, "mta_exporter_lines_total", {{"source", "mail.log"}, {"result", result}}), 0) << result;
+  }
+}
+
+TEST_F(MetricsRecorderTest, CountsLines) {
+  recorder_.count_line(ParseOutcome::event);
+  recorder_.count_line(ParseOutcome::event);
+  recorder_.count_line(ParseOutcome::ignored);
+  recorder_.count_line(ParseOutcome::unmatched);
+  recorder_.count_line(ParseOutcome::ignored);
+  recorder_.count_line(ParseOutcome::ignored);
+  const std::string text = render();
+  EXPECT_EQ(value_of(text, "mta_exporter_lines_total", {{"source", "mail.log"}, {"result", "matched"}}), 2);
+  EXPECT_EQ(value_of(text, "mta_exporter_lines_total", {{"source", "mail.log"}, {"result", "ignored"}}), 3);
+  EXPECT_EQ(value_of(text, "mta_exporter_lines_total", {{"source", "mail.log"}, {"result", "unmatched"}}), 1);
+}
+
+TEST_F(MetricsRecorderTest, CountsAnOutboundBounce) {
+  recorder_.count_event(outbound_bounce(), dmarc_verdict());
+  const std::string text = render();
+  EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
+                     {{"mta", "postfix"},
+                      {"direction", "outbound"},
+                      {"class", "5xx"},
+                      {"code", "550"},
+                      {"enhanced_code", "5.7.26"},
+                      {"cause", "dmarc"},
+                      {"provider", "google"}}),
+            1);
+  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
+            1);
+  EXPECT_EQ(value_of(text, "mta_delivery_delay_seconds_count", {{"mta", "postfix"}, {"status", "bounced"}}), 1);
+  EXPECT_DOUBLE_EQ(value_of(text, "mta_delivery_delay_seconds_sum", {{"mta", "postfix"}, {"status", "bounced"}}), 1.5);
+  EXPECT_EQ(value_of(text, "mta_delivery_delay_seconds_bucket", {{"mta", "postfix"}, {"status", "bounced"}, {"le", "1"}}),
+            0);
+  EXPECT_EQ(
+      value_of(text, "mta_delivery_delay_seconds_bucket", {{"mta", "postfix"}, {"status", "bounced"}, {"le", "2.5"}}),
+      1);
+  EXPECT_TRUE(series(text, "mta_rejects_total").empty());
+  EXPECT_TRUE(series(text, "mta_auth_failures_total").empty());
+  EXPECT_TRUE(series(text, "mta_exporter_class_mismatches_total").empty());
+}
+
+TEST_F(MetricsRecorderTest, SameLabelsTwiceGiveOneSeriesWithTwo) {
+  recorder_.count_event(outbound_bounce(), dmarc_verdict());
+  recorder_.count_event(outbound_bounce(), dmarc_verdict());
+  const std::string text = render();
+  const auto replies = series(text, "mta_smtp_replies_total");
+  ASSERT_EQ(replies.size(), 1u) << text;
+  EXPECT_EQ(replies[0].value, 2);
+  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
+            2);
+  EXPECT_DOUBLE_EQ(value_of(text, "mta_delivery_delay_seconds_sum", {{"mta", "postfix"}, {"status", "bounced"}}), 3.0);
+}
+
+TEST_F(MetricsRecorderTest, SameLabelsThroughASecondRecorderShareTheSeries) {
+  MetricsRecorder other(families_, knowledge(), "mail.log");
+  recorder_.count_event(outbound_bounce(), dmarc_verdict());
+  other.count_event(outbound_bounce(), dmarc_verdict());
+  const auto replies = series(render(), "mta_smtp_replies_total");
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].value, 2);
+}
+
+TEST_F(MetricsRecorderTest, UnregisteredCodesShareABoundedSeries) {
+  Verdict verdict = dmarc_verdict();
+  verdict.basic = 557;
+  verdict.enhanced = {5, 7, 998};
+  verdict.cause = Cause::policy;
+  recorder_.count_event(outbound_bounce(), verdict);
+  verdict.basic = 558;
+  verdict.enhanced = {5, 7, 999};
+  recorder_.count_event(outbound_bounce(), verdict);
+  const std::string text = render();
+  ASSERT_EQ(series(text, "mta_smtp_replies_total").size(), 1u) << text;
+  EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
+                     {{"mta", "postfix"},
+                      {"direction", "outbound"},
+                      {"class", "5xx"},
+                      {"code", "5xx"},
+                      {"enhanced_code", "5.7.x"},
+                      {"cause", "policy"},
+                      {"provider", "google"}}),
+            2);
+}
+
+TEST_F(MetricsRecorderTest, DifferentLabelsGiveSortedSeries) {
+  Verdict quota = dmarc_verdict();
+  quota.cause = Cause::quota;
+  quota.enhanced = {5, 2, 2};
+  recorder_.count_event(outbound_bounce(), quota);
+  recorder_.count_event(outbound_bounce(), dmarc_verdict());
+  const std::string text = render();
+  const auto replies = series(text, "mta_smtp_replies_total");
+  ASSERT_EQ(replies.size(), 2u);
+  // render_exposition sorts series by their labels; "cause" comes first by name.
+  EXPECT_EQ(replies[0].labels.at("cause"), "dmarc");
+  EXPECT_EQ(replies[1].labels.at("cause"), "quota");
+  EXPECT_LT(text.find("cause=\"dmarc\""), text.find("cause=\"quota\""));
+}
+
+TEST_F(MetricsRecorderTest, InboundRejectHasStageAndNoProvider) {
+  SmtpEvent event;
+  event.direction = Direction::inbound;
+  event.status = Status::rejected;
+  event.stage = Stage::rcpt;
+  event.reply = "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org";
+  Verdict verdict;
+  verdict.klass = 5;
+  verdict.basic = 554;
+  verdict.enhanced = {5, 7, 1};
+  verdict.cause = Cause::blocklist;
+  verdict.provider = kOtherProvider;
+  recorder_.count_event(event, verdict);
+  const std::string text = render();
+  EXPECT_EQ(value_of(text, "mta_rejects_total", {{"mta", "postfix"}, {"stage", "rcpt"}, {"cause", "blocklist"}}), 1);
+  EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
+                     {{"mta", "postfix"},
+                      {"direction", "inbound"},
+                      {"class", "5xx"},
+                      {"code", "554"},
+                      {"enhanced_code", "5.7.1"},
+                      {"cause", "blocklist"},
+                      {"provider", ""}}),
+            1);
+  EXPECT_TRUE(series(text, "mta_deliveries_total").empty());
+}
+
+TEST_F(MetricsRecorderTest, AuthFailuresByBoundedMechanism) {
+  SmtpEvent event;
+  event.direction = Direction::inbound;
+  event.status = Status::auth_failed;
+  event.stage = Stage::auth;
+  event.reply = "535 5.7.8 Error: authentication failed";
+  Verdict verdict;
+  verdict.klass = 5;
+  verdict.basic = 535;
+  verdict.enhanced = {5, 7, 8};
+  verdict.cause = Cause::auth_failed;
+  for (std::string_view mechanism : {"LOGIN", "LOGIN", "PLAIN", "weird1", "weird2", ""}) {
+    event.mechanism = mechanism;
+    recorder_.count_event(event, verdict);
+  }
+  const std::string text = render();
+  EXPECT_EQ(value_of(text, "mta_auth_failures_total", {{"mta", "postfix"}, {"mechanism", "LOGIN"}}), 2);
+  EXPECT_EQ(value_of(text, "mta_auth_failures_total", {{"mta", "postfix"}, {"mechanism", "PLAIN"}}), 1);
+  EXPECT_EQ(value_of(text, "mta_auth_failures_total", {{"mta", "postfix"}, {"mechanism", "other"}}), 2);
+  EXPECT_EQ(value_of(text, "mta_auth_failures_total", {{"mta", "postfix"}, {"mechanism", "unknown"}}), 1);
+  EXPECT_EQ(series(text, "mta_auth_failures_total").size(), 4u);
+  EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
+                     {{"mta", "postfix"},
+                      {"direction", "inbound"},
+                      {"class", "5xx"},
+                      {"code", "535"},
+                      {"enhanced_code", "5.7.8"},
+                      {"cause", "auth_failed"},
+                      {"provider", ""}}),
+            6);
+}
+
+TEST_F(MetricsRecorderTest, ClassMismatchIsCounted) {
+  SmtpEvent event;
+  event.direction = Direction::outbound;
+  event.status = Status::bounced;
+  event.reply = "550 4.4.7 QUEUE.Expired; message expired";
+  Verdict verdict;
+  verdict.klass = 5;
+  verdict.basic = 550;
+  verdict.enhanced = {4, 4, 7};
+  verdict.class_mismatch = true;
+  verdict.cause = Cause::timeout;
+  recorder_.count_event(event, verdict);
+  recorder_.count_event(event, verdict);
+  const std::string text = render();
+  EXPECT_EQ(value_of(text, "mta_exporter_class_mismatches_total", {{"mta", "postfix"}}), 2);
+}
+
+TEST_F(MetricsRecorderTest, NoDelayNoObservationAndStatusNoneNoDelivery) {
+  SmtpEvent event = outbound_bounce();
+  event.delay_seconds = -1;
+  recorder_.count_event(event, dmarc_verdict());
+  event.status = Status::none;  // a reply from one MX host before the next is tried
+  recorder_.count_event(event, dmarc_verdict());
+  const std::string text = render();
+  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
+            1);
+  EXPECT_TRUE(series(text, "mta_delivery_delay_seconds_count").empty());
+  EXPECT_EQ(series(text, "mta_smtp_replies_total").at(0).value, 2);
+}
+
+TEST_F(MetricsRecorderTest, SuccessHasEmptyCodesWhenAbsent) {
+  SmtpEvent event;
+  event.direction = Direction::local;
+  event.status = Status::sent;
+  event.agent_text = "delivered to mailbox";
+  event.delay_seconds = 0.03;
+  Verdict verdict;
+  verdict.klass = 2;
+  verdict.cause = Cause::none;
+  recorder_.count_event(event, verdict);
+  const std::string text = render();
+  EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
+                     {{"mta", "postfix"},
+                      {"direction", "local"},
+                      {"class", "2xx"},
+                      {"code", ""},
+                      {"enhanced_code", ""},
+                      {"cause", "none"},
+                      {"provider", ""}}),
+            1);
+  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "local"}, {"status", "sent"}}), 1);
+  EXPECT_EQ(value_of(text, "mta_delivery_delay_seconds_bucket", {{"mta", "postfix"}, {"status", "sent"}, {"le", "0.1"}}),
+            1);
+}
+
+TEST_F(MetricsRecorderTest, BuildInfoIsOne) {
+  const auto info = series(render(), "mta_exporter_build_info");
+  ASSERT_EQ(info.size(), 1u);
+  EXPECT_EQ(info[0].value, 1);
+  EXPECT_TRUE(info[0].labels.contains("version"));
+  EXPECT_TRUE(info[0].labels.contains("revision"));
+}
+
+TEST_F(MetricsRecorderTest, ExpositionHasHelpAndType) {
+  recorder_.count_event(outbound_bounce(), dmarc_verdict());
+  const std::string text = render();
+  EXPECT_THAT(text, ::testing::HasSubstr("# TYPE mta_smtp_replies_total counter"));
+  EXPECT_THAT(text, ::testing::HasSubstr("# TYPE mta_delivery_delay_seconds histogram"));
+  EXPECT_THAT(text, ::testing::HasSubstr("# HELP mta_exporter_lines_total "));
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("mta_rejects_total")));  // families without series stay out
+}
+
+}  // namespace
+}  // namespace mta

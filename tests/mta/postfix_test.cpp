@@ -581,7 +581,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "7D50B3EC2B: reject: header Received: from mail1.jobdivabk.com (smtp.jobdivabk.com "
                   "[65.254.18.118])"},
         QuietCase{"not_syslog_but_a_remote_reply", "",
-                  // postfix-grok-patterns.log: a Postfix message without a syslog header
+                  // postfix-grok-patterns.log: a Postfix message without a syslog header (reply shortened)
                   "4E74613FE76: to=<redacted@gmail.com>, relay=gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25, "
                   "delay=1.9, delays=0.05/0/1.1/0.71, dsn=5.7.1, status=bounced (host "
                   "gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b] said: 550 5.7.1 more information. - gsmtp (in "
