@@ -1,14 +1,50 @@
 #include "mta/mta_parsers.hpp"
 
+#include "mta/dovecot.hpp"
 #include "mta/exim.hpp"
+#include "mta/generic.hpp"
+#include "mta/opensmtpd.hpp"
 #include "mta/postfix.hpp"
+#include "mta/sendmail.hpp"
 
 namespace mta {
 namespace {
 
+// A line without syslog header, given its message a parser expects ("journalctl -o cat").
+bool sendmail_shaped(std::string_view message) {
+  return message.find(", stat=") != std::string_view::npos ||
+         (message.find("ruleset=") != std::string_view::npos && message.find("reject=") != std::string_view::npos);
+}
+
+bool opensmtpd_shaped(std::string_view message) {
+  return message.find(" smtp failed-command ") != std::string_view::npos ||
+         message.find(" smtp event=failed-command ") != std::string_view::npos ||
+         message.find(" mta delivery ") != std::string_view::npos;
+}
+
+ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
+  if (is_exim_log_line(line)) return parse_exim_log_line(line, event);
+  SyslogRecord record;
+  record.message = line;
+  if (opensmtpd_shaped(line)) {
+    record.program = "smtpd";
+    return parse_opensmtpd(record, event);
+  }
+  if (sendmail_shaped(line)) return parse_sendmail(record, event);
+  const ParseOutcome postfix = looks_like_smtp_outcome(line) ? parse_postfix_message({}, line, event) : ParseOutcome::ignored;
+  if (postfix == ParseOutcome::event) return postfix;
+  const ParseOutcome generic = parse_generic(line, event);
+  return generic == ParseOutcome::event ? generic : postfix;
+}
+
+bool claims_postfix(const SyslogRecord& record) { return is_postfix_program(record.program); }
+bool claims_exim(const SyslogRecord& record) { return is_exim_program(record.program); }
+bool claims_sendmail(const SyslogRecord& record) { return is_sendmail_program(record.program); }
+bool claims_dovecot(const SyslogRecord& record) { return is_dovecot_program(record.program); }
+
 constexpr MtaParser kParsers[] = {
-    {is_postfix_program, parse_postfix},
-    {is_exim_program, parse_exim},
+    {claims_postfix, parse_postfix},   {claims_exim, parse_exim},       {claims_sendmail, parse_sendmail},
+    {is_opensmtpd_line, parse_opensmtpd}, {claims_dovecot, parse_dovecot},
 };
 
 }  // namespace
@@ -23,19 +59,14 @@ bool looks_like_smtp_outcome(std::string_view text) {
 
 ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event) {
   for (const MtaParser& parser : kParsers) {
-    if (parser.claims(record.program)) return parser.parse(record, event);
+    if (parser.claims(record)) return parser.parse(record, event);
   }
-  return ParseOutcome::ignored;
+  return parse_generic(record.message, event);
 }
 
 ParseOutcome parse_log_line(std::string_view line, SmtpEvent& event) {
   SyslogRecord record;
-  if (!parse_syslog_line(line, record)) {
-    if (is_exim_log_line(line)) return parse_exim_log_line(line, event);
-    // A message without its syslog header: read it when it has the shape of a Postfix outcome.
-    if (!looks_like_smtp_outcome(line)) return ParseOutcome::ignored;
-    return parse_postfix_message({}, line, event);
-  }
+  if (!parse_syslog_line(line, record)) return parse_headerless(line, event);
   return parse_mta_record(record, event);
 }
 

@@ -10,11 +10,12 @@
 namespace mta {
 
 struct MtaParser {
-  bool (*claims)(std::string_view program);
+  bool (*claims)(const SyslogRecord& record);
   ParseOutcome (*parse)(const SyslogRecord& record, SmtpEvent& event);
 };
 
-// Dispatches a syslog record to the parser of its program; lines of other programs are ignored.
+// Dispatches a syslog record to the parser of its program; lines of other programs go to the
+// generic fallback, which counts only lines that hold a basic and an enhanced reply code.
 ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event);
 
 // True for text with the marks of an SMTP outcome (a delivery status, a reject, a remote reply, an

@@ -1,0 +1,18 @@
+#pragma once
+// Dovecot as the local delivery agent (LMTP and LDA): "lmtp(user): msgid=<..>: saved mail to INBOX",
+// "save failed to INBOX: Quota exceeded ...", "rejected: Quota exceeded (mailbox for user is full)";
+// and failed logins to its SMTP submission service. IMAP and POP3 logins are not SMTP and are ignored.
+
+#include <string_view>
+
+#include "mta/parse_outcome.hpp"
+#include "smtp/smtp_event.hpp"
+#include "syslog/syslog_header.hpp"
+
+namespace mta {
+
+// "dovecot", or Dovecot's own log format where the process ("lmtp(user)<pid><session>") is the tag.
+bool is_dovecot_program(std::string_view program);
+ParseOutcome parse_dovecot(const SyslogRecord& record, SmtpEvent& event);
+
+}  // namespace mta

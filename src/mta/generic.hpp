@@ -1,0 +1,15 @@
+#pragma once
+// The fallback for programs no MTA parser claims: a line that holds a basic reply code followed by an
+// enhanced status code ("550 5.7.1 ...") is counted as an SMTP reply with mta="generic", so that no
+// reply in the log goes uncounted silently.
+
+#include <string_view>
+
+#include "mta/parse_outcome.hpp"
+#include "smtp/smtp_event.hpp"
+
+namespace mta {
+
+ParseOutcome parse_generic(std::string_view message, SmtpEvent& event);
+
+}  // namespace mta

@@ -1,0 +1,151 @@
+#include "mta/opensmtpd.hpp"
+
+#include <charconv>
+
+#include "mta/mta_parsers.hpp"
+#include "smtp/reply.hpp"
+
+namespace mta {
+namespace {
+
+// The value of key="quoted value" or key=value.
+std::string_view quoted_field(std::string_view text, std::string_view key) {
+  for (std::size_t pos = text.find(key); pos != std::string_view::npos; pos = text.find(key, pos + 1)) {
+    if ((pos != 0 && text[pos - 1] != ' ') || pos + key.size() >= text.size() || text[pos + key.size()] != '=') continue;
+    std::string_view value = text.substr(pos + key.size() + 1);
+    if (value.starts_with("\"")) {
+      value.remove_prefix(1);
+      return value.substr(0, value.find('"'));
+    }
+    return value.substr(0, value.find(' '));
+  }
+  return {};
+}
+
+// "1s", "2m3s", "1h2m3s", "1d2h".
+double parse_duration(std::string_view text) {
+  double seconds = 0;
+  bool any = false;
+  while (!text.empty()) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end == text.data() + text.size()) return any ? seconds : -1;
+    const char unit = *end;
+    seconds += value * (unit == 'd' ? 86400.0 : unit == 'h' ? 3600.0 : unit == 'm' ? 60.0 : unit == 's' ? 1.0 : 0.0);
+    any = true;
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()) + 1);
+  }
+  return any ? seconds : -1;
+}
+
+Status status_of_result(std::string_view result) {
+  if (result == "Ok") return Status::sent;
+  if (result == "TempFail") return Status::deferred;
+  if (result == "PermFail") return Status::bounced;
+  return Status::none;
+}
+
+void set_reply_or_text(std::string_view text, SmtpEvent& event) {
+  if (basic_code(text) != 0) {
+    event.reply = text;
+  } else {
+    event.agent_text = text;
+  }
+}
+
+// "... smtp failed-command command="RCPT TO:<a>" result="550 5.1.1 Invalid recipient""
+ParseOutcome parse_failed_command(std::string_view text, SmtpEvent& event) {
+  const std::string_view command = quoted_field(text, "command");
+  event.reply = quoted_field(text, "result");
+  if (event.reply.empty()) return ParseOutcome::unmatched;
+  event.direction = Direction::inbound;
+  event.stage = stage_from_command(command.substr(0, command.find(':')));
+  if (command.starts_with("AUTH")) event.stage = Stage::auth;
+  if (event.stage == Stage::unknown) event.stage = stage_from_command(command.substr(0, command.find(' ')));
+  if (event.stage == Stage::auth && basic_code(event.reply) == 535) {
+    event.status = Status::auth_failed;
+    const std::string_view mechanism = command.substr(command.find(' ') + 1);
+    event.mechanism = mechanism.substr(0, mechanism.find(' '));
+  } else {
+    event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
+  }
+  return ParseOutcome::event;
+}
+
+// "... mta delivery evpid=.. to=<a> relay="mx.example.com (192.0.2.1)" delay=1s result="Ok" stat="250 2.0.0 Ok""
+// "... mda delivery evpid=.. user=u delay=0s result="PermFail" stat="Error (...)""
+ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event) {
+  event.status = status_of_result(quoted_field(text, "result"));
+  if (event.status == Status::none) return ParseOutcome::unmatched;
+  event.direction = remote ? Direction::outbound : Direction::local;
+  const std::string_view relay = quoted_field(text, "relay");
+  event.remote_host = relay.substr(0, relay.find(' '));
+  event.delay_seconds = parse_duration(quoted_field(text, "delay"));
+  set_reply_or_text(quoted_field(text, "stat"), event);
+  return ParseOutcome::event;
+}
+
+// Older releases: "smtp-in: Failed command on session X: "MAIL FROM:<a>" => 421 4.3.0: Temporary Error"
+ParseOutcome parse_old_failed_command(std::string_view text, SmtpEvent& event) {
+  const std::size_t open = text.find('"');
+  const std::size_t arrow = text.rfind("\" => ");
+  if (open == std::string_view::npos || arrow == std::string_view::npos || arrow < open) return ParseOutcome::unmatched;
+  const std::string_view command = text.substr(open + 1, arrow - open - 1);
+  event.reply = text.substr(arrow + 5);
+  event.direction = Direction::inbound;
+  event.stage = stage_from_command(command.substr(0, command.find(':')));
+  event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
+  return ParseOutcome::event;
+}
+
+// Older releases: "relay: TempFail for 1234abcd: from=<a>, to=<b>, ..., delay=2s, stat=..."
+ParseOutcome parse_old_delivery(std::string_view text, bool remote, SmtpEvent& event) {
+  const std::string_view result = text.substr(0, text.find(' '));
+  event.status = status_of_result(result);
+  if (event.status == Status::none) return ParseOutcome::unmatched;
+  event.direction = remote ? Direction::outbound : Direction::local;
+  const std::size_t stat = text.find("stat=");
+  if (stat != std::string_view::npos) set_reply_or_text(text.substr(stat + 5), event);
+  const std::size_t delay = text.find("delay=");
+  if (delay != std::string_view::npos) {
+    const std::string_view value = text.substr(delay + 6);
+    event.delay_seconds = parse_duration(value.substr(0, value.find(',')));
+  }
+  return ParseOutcome::event;
+}
+
+}  // namespace
+
+bool is_opensmtpd_line(const SyslogRecord& record) {
+  if (record.program != "smtpd") return false;
+  const std::string_view message = record.message;
+  return message.starts_with("smtp-in: ") || message.starts_with("relay: ") || message.starts_with("delivery: ") ||
+         message.find(" smtp ") != std::string_view::npos || message.find(" mta ") != std::string_view::npos ||
+         message.find(" mda ") != std::string_view::npos;
+}
+
+ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
+  event = {};
+  event.mta = Mta::opensmtpd;
+  const std::string_view text = record.message;
+  if (text.starts_with("smtp-in: Failed command")) return parse_old_failed_command(text, event);
+  if (text.starts_with("relay: ")) return parse_old_delivery(text.substr(7), true, event);
+  if (text.starts_with("delivery: ")) return parse_old_delivery(text.substr(10), false, event);
+  if (text.find(" failed-command ") != std::string_view::npos ||
+      text.find(" event=failed-command ") != std::string_view::npos) {
+    return parse_failed_command(text, event);
+  }
+  if (text.find(" mta delivery ") != std::string_view::npos) return parse_delivery(text, true, event);
+  if (text.find(" mda delivery ") != std::string_view::npos) return parse_delivery(text, false, event);
+  if (text.find(" smtp authentication ") != std::string_view::npos &&
+      (text.find("result=permfail") != std::string_view::npos || text.find("result=tempfail") != std::string_view::npos)) {
+    event.status = Status::auth_failed;
+    event.direction = Direction::inbound;
+    event.stage = Stage::auth;
+    event.reply = "535 Authentication failed";  // smtp_session.c answers every failed AUTH so
+    return ParseOutcome::event;
+  }
+  return ParseOutcome::ignored;
+}
+
+}  // namespace mta
