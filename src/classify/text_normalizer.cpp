@@ -39,13 +39,18 @@ bool is_code_token(std::string_view token, int basic, EnhancedCode enhanced) {
 std::string_view TextNormalizer::normalize(std::string_view text, int basic, EnhancedCode enhanced) {
   buffer_.clear();
   std::size_t pos = 0;
+  // Exim writes the line breaks of multi-line replies as the two characters "\n".
+  const auto separator_length = [&text](std::size_t at) -> std::size_t {
+    if (is_space(text[at])) return 1;
+    return text[at] == '\\' && at + 1 < text.size() && text[at + 1] == 'n' ? 2 : 0;
+  };
   while (pos < text.size()) {
-    if (is_space(text[pos])) {
-      ++pos;
+    if (const std::size_t skip = separator_length(pos); skip != 0) {
+      pos += skip;
       continue;
     }
     std::size_t end = pos;
-    while (end < text.size() && !is_space(text[end])) ++end;
+    while (end < text.size() && separator_length(end) == 0) ++end;
     std::string_view token = text.substr(pos, end - pos);
     pos = end;
     if (is_code_token(token, basic, enhanced)) continue;

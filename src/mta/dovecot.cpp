@@ -37,7 +37,8 @@ ParseOutcome parse_delivery(std::string_view text, SmtpEvent& event) {
     std::string_view detail = text.substr(pos);
     if (outcome.status != Status::sent) {
       // "save failed to INBOX: Quota exceeded (...)" -> the reason after the mailbox name.
-      if (const std::size_t colon = detail.find(": "); colon != std::string_view::npos) detail = detail.substr(colon + 2);
+      if (const std::size_t colon = detail.find(": "); colon != std::string_view::npos)
+        detail = detail.substr(colon + 2);
     }
     event.agent_text = detail;
     return ParseOutcome::event;

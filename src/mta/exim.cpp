@@ -187,6 +187,36 @@ ParseOutcome parse_auth_failure(std::string_view text, std::size_t pos, SmtpEven
   return ParseOutcome::event;
 }
 
+// Sessions Exim refused or dropped as a whole; it answers them with 421, 503 or 554, unlogged.
+ParseOutcome parse_session_refusal(std::string_view text, SmtpEvent& event) {
+  struct Refusal {
+    std::string_view marker;
+    Status status;
+    Stage stage;
+  };
+  static constexpr Refusal refusals[] = {
+      {"SMTP protocol synchronization error", Status::rejected, Stage::unknown},
+      {"SMTP protocol error in ", Status::rejected, Stage::unknown},
+      {"dropped: too many ", Status::rejected_temporarily, Stage::unknown},
+      {"refused connection from ", Status::rejected, Stage::connect},
+      {"dropped by '", Status::rejected, Stage::connect},
+      {"closed by DROP in ACL", Status::rejected, Stage::connect},
+      {"excess temporarily rejected", Status::rejected_temporarily, Stage::rcpt},
+  };
+  for (const Refusal& refusal : refusals) {
+    const std::size_t pos = text.find(refusal.marker);
+    if (pos == std::string_view::npos) continue;
+    event.status = refusal.status;
+    event.direction = Direction::inbound;
+    event.stage = refusal.stage;
+    if (refusal.marker == "SMTP protocol error in ")
+      event.stage = stage_after(text.substr(pos + refusal.marker.size() + 1));
+    event.agent_text = text.substr(pos);
+    return ParseOutcome::event;
+  }
+  return ParseOutcome::ignored;
+}
+
 ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
   event = {};
   event.mta = Mta::exim;
@@ -196,6 +226,7 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
     return parse_delivery(flag, text.substr(3), event);
   }
   if (flag == "<=" || flag == "*>" || text.starts_with("Completed")) return ParseOutcome::ignored;
+  if (const ParseOutcome session = parse_session_refusal(text, event); session != ParseOutcome::ignored) return session;
   if (const std::size_t pos = text.find("rejected ");
       pos != std::string_view::npos && (pos == 0 || text[pos - 1] == ' ')) {
     return parse_reject(text, pos, event);

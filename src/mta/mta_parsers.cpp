@@ -31,7 +31,8 @@ ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
     return parse_opensmtpd(record, event);
   }
   if (sendmail_shaped(line)) return parse_sendmail(record, event);
-  const ParseOutcome postfix = looks_like_smtp_outcome(line) ? parse_postfix_message({}, line, event) : ParseOutcome::ignored;
+  const ParseOutcome postfix =
+      looks_like_smtp_outcome(line) ? parse_postfix_message({}, line, event) : ParseOutcome::ignored;
   if (postfix == ParseOutcome::event) return postfix;
   const ParseOutcome generic = parse_generic(line, event);
   return generic == ParseOutcome::event ? generic : postfix;
@@ -43,7 +44,7 @@ bool claims_sendmail(const SyslogRecord& record) { return is_sendmail_program(re
 bool claims_dovecot(const SyslogRecord& record) { return is_dovecot_program(record.program); }
 
 constexpr MtaParser kParsers[] = {
-    {claims_postfix, parse_postfix},   {claims_exim, parse_exim},       {claims_sendmail, parse_sendmail},
+    {claims_postfix, parse_postfix},      {claims_exim, parse_exim},       {claims_sendmail, parse_sendmail},
     {is_opensmtpd_line, parse_opensmtpd}, {claims_dovecot, parse_dovecot},
 };
 

@@ -11,7 +11,8 @@ namespace {
 // The value of key="quoted value" or key=value.
 std::string_view quoted_field(std::string_view text, std::string_view key) {
   for (std::size_t pos = text.find(key); pos != std::string_view::npos; pos = text.find(key, pos + 1)) {
-    if ((pos != 0 && text[pos - 1] != ' ') || pos + key.size() >= text.size() || text[pos + key.size()] != '=') continue;
+    if ((pos != 0 && text[pos - 1] != ' ') || pos + key.size() >= text.size() || text[pos + key.size()] != '=')
+      continue;
     std::string_view value = text.substr(pos + key.size() + 1);
     if (value.starts_with("\"")) {
       value.remove_prefix(1);
@@ -138,7 +139,8 @@ ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
   if (text.find(" mta delivery ") != std::string_view::npos) return parse_delivery(text, true, event);
   if (text.find(" mda delivery ") != std::string_view::npos) return parse_delivery(text, false, event);
   if (text.find(" smtp authentication ") != std::string_view::npos &&
-      (text.find("result=permfail") != std::string_view::npos || text.find("result=tempfail") != std::string_view::npos)) {
+      (text.find("result=permfail") != std::string_view::npos ||
+       text.find("result=tempfail") != std::string_view::npos)) {
     event.status = Status::auth_failed;
     event.direction = Direction::inbound;
     event.stage = Stage::auth;

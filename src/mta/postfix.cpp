@@ -70,7 +70,8 @@ std::string_view host_of(std::string_view endpoint) { return endpoint.substr(0, 
 
 // Finds a host named in Postfix's own texts: "connect to H[", "lost connection with H[", "host H[".
 std::string_view host_in_text(std::string_view text) {
-  for (std::string_view marker : {"connect to "sv, "connection with "sv, "conversation with "sv, "host "sv, "server "sv}) {
+  for (std::string_view marker :
+       {"connect to "sv, "connection with "sv, "conversation with "sv, "host "sv, "server "sv}) {
     const std::size_t pos = text.find(marker);
     if (pos == std::string_view::npos) continue;
     std::string_view rest = text.substr(pos + marker.size());
@@ -103,9 +104,9 @@ std::string_view status_word(std::string_view text) { return text.substr(0, text
 // Without a program name, the relay tells a remote delivery from a local one.
 std::string_view delivery_daemon_from_relay(std::string_view body) {
   const std::string_view relay = field_value(body, "relay");
-  const bool remote = relay == "none" || (relay.find('[') != std::string_view::npos &&
-                                          relay.find("[private/") == std::string_view::npos &&
-                                          relay.find("[public/") == std::string_view::npos);
+  const bool remote = relay == "none" ||
+                      (relay.find('[') != std::string_view::npos && relay.find("[private/") == std::string_view::npos &&
+                       relay.find("[public/") == std::string_view::npos);
   return remote ? "smtp" : "local";
 }
 

@@ -125,9 +125,24 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
   event.mta = Mta::sendmail;
   const std::string_view body = strip_queue_id(record.message);
   if (body.starts_with("to=") && body.find(", stat=") != std::string_view::npos) return parse_delivery(body, event);
-  if (body.find("reject=") != std::string_view::npos &&
-      (body.starts_with("ruleset=") || body.starts_with("Milter: ") || body.find(", reject=") != std::string_view::npos)) {
+  if (body.find("reject=") != std::string_view::npos && (body.starts_with("ruleset=") || body.starts_with("Milter: ") ||
+                                                         body.find(", reject=") != std::string_view::npos)) {
     return parse_reject(body, event);
+  }
+  if (body.starts_with("<") && body.find(">... ") != std::string_view::npos) {
+    // "<a@example.com>... User unknown": a recipient refused during the SMTP session.
+    event.status = Status::rejected;
+    event.direction = Direction::inbound;
+    event.stage = Stage::rcpt;
+    event.agent_text = body.substr(body.find(">... ") + 5);
+    return ParseOutcome::event;
+  }
+  if (body.starts_with("rejecting commands from ")) {
+    event.status = Status::rejected;
+    event.direction = Direction::inbound;
+    event.stage = Stage::connect;
+    event.agent_text = body;
+    return ParseOutcome::event;
   }
   if (body.starts_with("AUTH failure (")) {
     // "AUTH failure (LOGIN): authentication failure (-13) SASL(-13): ..., relay=[192.0.2.1]"

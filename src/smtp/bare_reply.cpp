@@ -45,6 +45,23 @@ bool read_bare_reply(std::string_view text, SmtpEvent& event) {
       return !event.reply.empty();
     }
   }
+  // Exim bounce bodies: "SMTP error from remote mail server after RCPT TO:<a>: [host h [ip]: ]550 ..."
+  constexpr std::string_view exim = "SMTP error from remote mail server after ";
+  if (text.starts_with(exim)) {
+    const std::string_view command = text.substr(exim.size());
+    const std::size_t colon = command.find(": ");
+    if (colon == std::string_view::npos) return false;
+    std::string_view reply = command.substr(colon + 2);
+    if (reply.starts_with("host ")) {
+      const std::size_t end = reply.find("]: ");
+      if (end != std::string_view::npos) reply = reply.substr(end + 3);
+    }
+    event.stage = stage_from_command(command.substr(0, command.find_first_of(":<")));
+    if (command.starts_with("initial connection")) event.stage = Stage::connect;
+    if (command.starts_with("end of data")) event.stage = Stage::end_of_data;
+    event.reply = reply;
+    return basic_code(reply) != 0;
+  }
   const std::string_view first = text.substr(0, text.find(' '));
   if (basic_code(text) == 0 && !parse_enhanced_code(first.starts_with("#") ? first.substr(1) : first).present()) {
     return false;

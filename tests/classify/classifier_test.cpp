@@ -290,8 +290,9 @@ const CauseCase kCases[] = {
      .cause = Cause::dnsbl_error,
      .klass = 5},
     {.name = "microsoft_5_7_509_dmarc",  // provider-replies.md section 3
-     .reply = "550 5.7.509 Access denied, sending domain [EXAMPLE.COM] does not pass DMARC verification and has a DMARC "
-              "policy of reject.",
+     .reply =
+         "550 5.7.509 Access denied, sending domain [EXAMPLE.COM] does not pass DMARC verification and has a DMARC "
+         "policy of reject.",
      .host = kMicrosoft,
      .cause = Cause::dmarc,
      .klass = 5},
@@ -447,37 +448,65 @@ const CauseCase kCases[] = {
      .stage = Stage::rcpt,
      .cause = Cause::mailbox_unknown,
      .klass = 5},
-    {.name = "generic_5_7_1_policy", .reply = "550 5.7.1 Go away", .stage = Stage::rcpt, .cause = Cause::policy,
+    {.name = "generic_5_7_1_policy",
+     .reply = "550 5.7.1 Go away",
+     .stage = Stage::rcpt,
+     .cause = Cause::policy,
      .klass = 5},
-    {.name = "generic_4_3_0_server_unavailable", .reply = "4.3.0 Something odd", .cause = Cause::server_unavailable,
+    {.name = "generic_4_3_0_server_unavailable",
+     .reply = "4.3.0 Something odd",
+     .cause = Cause::server_unavailable,
      .klass = 4},
     {.name = "generic_5_3_0_other", .reply = "5.3.0 Something odd", .cause = Cause::other, .klass = 5},
-    {.name = "generic_x_1_0_at_rcpt", .reply = "550 5.1.0 <a@example.com>", .stage = Stage::rcpt,
-     .cause = Cause::mailbox_unknown, .klass = 5},
-    {.name = "generic_x_1_0_at_mail", .reply = "550 5.1.0 <a@example.com>", .stage = Stage::mail,
-     .cause = Cause::sender_rejected, .klass = 5},
-    {.name = "generic_5_0_0_other", .reply = "550 5.0.0 Nope", .stage = Stage::rcpt, .cause = Cause::other,
+    {.name = "generic_x_1_0_at_rcpt",
+     .reply = "550 5.1.0 <a@example.com>",
+     .stage = Stage::rcpt,
+     .cause = Cause::mailbox_unknown,
      .klass = 5},
+    {.name = "generic_x_1_0_at_mail",
+     .reply = "550 5.1.0 <a@example.com>",
+     .stage = Stage::mail,
+     .cause = Cause::sender_rejected,
+     .klass = 5},
+    {.name = "generic_5_0_0_other", .reply = "550 5.0.0 Nope", .stage = Stage::rcpt, .cause = Cause::other, .klass = 5},
     {.name = "unregistered_subject_default", .reply = "550 5.4.99 Hmm", .cause = Cause::connection, .klass = 5},
-    {.name = "basic_530_skips_generic_tier", .reply = "530 5.7.1 Nope", .stage = Stage::mail,
-     .cause = Cause::auth_required, .klass = 5},
-    {.name = "generic_x_7_0_with_454_at_auth", .reply = "454 4.7.0 Nope", .stage = Stage::auth,
-     .cause = Cause::auth_failed, .klass = 4},
+    {.name = "basic_530_skips_generic_tier",
+     .reply = "530 5.7.1 Nope",
+     .stage = Stage::mail,
+     .cause = Cause::auth_required,
+     .klass = 5},
+    {.name = "generic_x_7_0_with_454_at_auth",
+     .reply = "454 4.7.0 Nope",
+     .stage = Stage::auth,
+     .cause = Cause::auth_failed,
+     .klass = 4},
     {.name = "basic_550_at_mail", .reply = "550 Nope", .stage = Stage::mail, .cause = Cause::policy, .klass = 5},
     {.name = "basic_550_unknown_stage", .reply = "550 Nope", .cause = Cause::other, .klass = 5},
     {.name = "basic_552_at_rcpt", .reply = "552 Nope", .stage = Stage::rcpt, .cause = Cause::quota, .klass = 5},
-    {.name = "basic_552_at_data", .reply = "552 Nope", .stage = Stage::end_of_data,
-     .cause = Cause::message_too_large, .klass = 5},
-    {.name = "basic_553_at_mail", .reply = "553 Nope", .stage = Stage::mail, .cause = Cause::sender_rejected,
+    {.name = "basic_552_at_data",
+     .reply = "552 Nope",
+     .stage = Stage::end_of_data,
+     .cause = Cause::message_too_large,
+     .klass = 5},
+    {.name = "basic_553_at_mail",
+     .reply = "553 Nope",
+     .stage = Stage::mail,
+     .cause = Cause::sender_rejected,
      .klass = 5},
     {.name = "basic_554_at_connect", .reply = "554 Nope", .stage = Stage::connect, .cause = Cause::policy, .klass = 5},
     {.name = "basic_554_unknown_stage", .reply = "554 Nope", .cause = Cause::other, .klass = 5},
     {.name = "basic_454_at_starttls", .reply = "454 Nope", .stage = Stage::starttls, .cause = Cause::tls, .klass = 4},
-    {.name = "basic_454_elsewhere", .reply = "454 Nope", .stage = Stage::rcpt, .cause = Cause::server_unavailable,
+    {.name = "basic_454_elsewhere",
+     .reply = "454 Nope",
+     .stage = Stage::rcpt,
+     .cause = Cause::server_unavailable,
      .klass = 4},
     {.name = "basic_450_other", .reply = "450 Nope", .stage = Stage::rcpt, .cause = Cause::other, .klass = 4},
-    {.name = "basic_521_domain_not_found", .reply = "521 Nope", .stage = Stage::connect,
-     .cause = Cause::domain_not_found, .klass = 5},
+    {.name = "basic_521_domain_not_found",
+     .reply = "521 Nope",
+     .stage = Stage::connect,
+     .cause = Cause::domain_not_found,
+     .klass = 5},
 
     // --- success, other languages, garbage ----------------------------------------------------------------------
     {.name = "success_is_none",
@@ -498,8 +527,11 @@ const CauseCase kCases[] = {
      .status = Status::sent,
      .dsn = "2.0.0",
      .agent = "delivered to mailbox"},
-    {.name = "german_text_falls_to_code", .reply = "550 5.1.1 Benutzer unbekannt", .stage = Stage::rcpt,
-     .cause = Cause::mailbox_unknown, .klass = 5},
+    {.name = "german_text_falls_to_code",
+     .reply = "550 5.1.1 Benutzer unbekannt",
+     .stage = Stage::rcpt,
+     .cause = Cause::mailbox_unknown,
+     .klass = 5},
     {.name = "japanese_text_falls_to_code",
      .reply = "550 5.7.1 \xE3\x81\x93\xE3\x81\xAE\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB\xE3\x81\xAF\xE6\x8B\x92\xE5\x90"
               "\xA6",
@@ -511,12 +543,21 @@ const CauseCase kCases[] = {
      .stage = Stage::rcpt,
      .cause = Cause::mailbox_unknown,
      .klass = 5},
-    {.name = "french_utilisateur_inconnu", .reply = "550 Utilisateur inconnu", .stage = Stage::rcpt,
-     .cause = Cause::mailbox_unknown, .klass = 5},
-    {.name = "out_of_range_basic_with_status", .reply = "650 hi", .cause = Cause::other, .klass = 5,
+    {.name = "french_utilisateur_inconnu",
+     .reply = "550 Utilisateur inconnu",
+     .stage = Stage::rcpt,
+     .cause = Cause::mailbox_unknown,
+     .klass = 5},
+    {.name = "out_of_range_basic_with_status",
+     .reply = "650 hi",
+     .cause = Cause::other,
+     .klass = 5,
      .status = Status::bounced},
     {.name = "unregistered_subject_9", .reply = "5.9.9 x", .cause = Cause::other, .klass = 5},
-    {.name = "binary_garbage", .reply = "\xFF\xFE\x01\x80 550 \xC3", .cause = Cause::other, .klass = 5,
+    {.name = "binary_garbage",
+     .reply = "\xFF\xFE\x01\x80 550 \xC3",
+     .cause = Cause::other,
+     .klass = 5,
      .status = Status::bounced},
 };
 
@@ -630,11 +671,12 @@ TEST(ClassifierClassTest, EnhancedClassWithoutBasic) {
 TEST(ClassifierClassTest, StatusGivesClassWithoutCodes) {
   Classifier classifier;
   SmtpEvent event;
-  event.agent_text = "delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while "
-                     "sending RCPT TO";  // postfix-grok-patterns.log
-  for (const auto& [status, klass] : {std::pair{Status::deferred, 4}, std::pair{Status::bounced, 5},
-                                      std::pair{Status::expired, 5}, std::pair{Status::rejected, 5},
-                                      std::pair{Status::auth_failed, 5}, std::pair{Status::sent, 2}}) {
+  event.agent_text =
+      "delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while "
+      "sending RCPT TO";  // postfix-grok-patterns.log
+  for (const auto& [status, klass] :
+       {std::pair{Status::deferred, 4}, std::pair{Status::bounced, 5}, std::pair{Status::expired, 5},
+        std::pair{Status::rejected, 5}, std::pair{Status::auth_failed, 5}, std::pair{Status::sent, 2}}) {
     event.status = status;
     const Verdict verdict = classifier.classify(event);
     EXPECT_EQ(verdict.klass, klass) << to_string(status);
@@ -839,10 +881,11 @@ TEST(ClassifierRobustnessTest, HostileInputsDoNotCrash) {
   const std::string long_text(100000, 'a');
   const std::string nul_text("550 5.1.1 a\0b\0c", 15);
   // "550" alone is in DISABLED_BareBasicCodeWithoutText.
-  for (std::string_view reply : {std::string_view(""), std::string_view("5"), std::string_view("55"),
-                                 std::string_view("550-"), std::string_view("550 "), std::string_view("5.5."), std::string_view("#5.1."),
-                                 std::string_view("\xFF\xFF\xFF"), std::string_view("OFR_"), std::string_view("AUP#"),
-                                 std::string_view("ofr_12"), std::string_view(long_text), std::string_view(nul_text)}) {
+  for (std::string_view reply :
+       {std::string_view(""), std::string_view("5"), std::string_view("55"), std::string_view("550-"),
+        std::string_view("550 "), std::string_view("5.5."), std::string_view("#5.1."), std::string_view("\xFF\xFF\xFF"),
+        std::string_view("OFR_"), std::string_view("AUP#"), std::string_view("ofr_12"), std::string_view(long_text),
+        std::string_view(nul_text)}) {
     SmtpEvent event;
     event.reply = reply;
     event.status = Status::bounced;

@@ -78,7 +78,8 @@ std::vector<std::vector<std::string>> csv_rows(const fs::path& path) {
 }
 
 bool parse_number(std::string_view text, int& value) {
-  return !text.empty() && std::from_chars(text.data(), text.data() + text.size(), value).ptr == text.data() + text.size();
+  return !text.empty() &&
+         std::from_chars(text.data(), text.data() + text.size(), value).ptr == text.data() + text.size();
 }
 
 TEST(KnowledgeTest, BuiltinLoads) {
@@ -336,7 +337,8 @@ TEST_P(ProviderForHostTest, Names) {
 INSTANTIATE_TEST_SUITE_P(
     Hosts, ProviderForHostTest,
     ::testing::Values(HostCase{"gmail-smtp-in.l.google.com", "google"}, HostCase{"google.com", "google"},
-                      HostCase{"GMAIL-SMTP-IN.L.GOOGLE.COM", "google"}, HostCase{"alt1.aspmx.l.googlemail.com", "google"},
+                      HostCase{"GMAIL-SMTP-IN.L.GOOGLE.COM", "google"},
+                      HostCase{"alt1.aspmx.l.googlemail.com", "google"},
                       HostCase{"x.mail.protection.outlook.com", "microsoft"},
                       HostCase{"charterglobal-com.mail.protection.outlook.com", "microsoft"},
                       HostCase{"mta7.am0.yahoodns.net", "yahoo"}, HostCase{"mx01.mail.icloud.com", "apple"},

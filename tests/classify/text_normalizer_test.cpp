@@ -38,8 +38,11 @@ const NormalizeCase kCases[] = {
     {"lowercase_ascii_only", "CAF\xC9 \xC3\x89T\xC9", 0, {}, "caf\xC9 \xC3\x89t\xC9"},
     {"collapse_whitespace", "  Mailbox \t  is\r\n full  ", 0, {}, "mailbox is full"},
     {"code_tokens_removed", "550 5.1.1 User unknown", 550, {5, 1, 1}, "user unknown"},
-    {"bracketed_address", "550 5.1.1 <John.Doe@Example.COM>: Recipient address rejected: User unknown", 550,
-     {5, 1, 1}, "<addr>: recipient address rejected: user unknown"},
+    {"bracketed_address",
+     "550 5.1.1 <John.Doe@Example.COM>: Recipient address rejected: User unknown",
+     550,
+     {5, 1, 1},
+     "<addr>: recipient address rejected: user unknown"},
     {"address_in_envelope_field", "to=<quota@example.com>, status", 0, {}, "to=<addr>, status"},
     {"two_addresses_in_one_token", "<a@example.com>,<b@example.org>", 0, {}, "<addr>,<addr>"},
     {"address_in_quotes", "'spamtrap@example.com' rejected", 0, {}, "'addr' rejected"},
@@ -58,16 +61,25 @@ const NormalizeCase kCases[] = {
     // Google Groups writes "#5.1.0".
     {"hash_enhanced_code", "550 #5.1.0 Address rejected.", 550, {5, 1, 0}, "address rejected."},
     {"other_codes_kept", "451 4.4.1 see 5.1.1 and 551 too", 451, {4, 4, 1}, "see 5.1.1 and 551 too"},
-    {"code_inside_word_kept", "5500 mails and 5.1.10 are not 550 5.1.1", 550, {5, 1, 1}, "5500 mails and 5.1.10 are not"},
+    {"code_inside_word_kept",
+     "5500 mails and 5.1.10 are not 550 5.1.1",
+     550,
+     {5, 1, 1},
+     "5500 mails and 5.1.10 are not"},
     {"codes_kept_when_not_given", "550 5.1.1 User unknown", 0, {}, "550 5.1.1 user unknown"},
-    {"dotted_numbers_kept", "421 4.7.0 [TSS04] Messages deferred - 4.16.55.1; see", 421, {4, 7, 0},
+    {"dotted_numbers_kept",
+     "421 4.7.0 [TSS04] Messages deferred - 4.16.55.1; see",
+     421,
+     {4, 7, 0},
      "[tss04] messages deferred - 4.16.55.1; see"},
     // qmail-toaster (provider-replies.md section 10): the "(#5.1.1)" is not a whole token.
     {"qmail_parenthesised_code", "user over quota. (#5.1.1)", 0, {5, 1, 1}, "user over quota. (#5.1.1)"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Texts, TextNormalizerTest, ::testing::ValuesIn(kCases),
-                         [](const ::testing::TestParamInfo<NormalizeCase>& info) { return std::string(info.param.name); });
+                         [](const ::testing::TestParamInfo<NormalizeCase>& info) {
+                           return std::string(info.param.name);
+                         });
 
 // TODO(bug, src/classify/text_normalizer.cpp is_code_token): cause-taxonomy.md section 2.3 says to strip
 // each line's "ddd-" prefix. Postfix joins a multi-line reply's lines with spaces, so a reply without

@@ -138,7 +138,8 @@ path = "/srv/sample.log"
 }
 
 TEST(ConfigTest, IntegerWhereANumberIsExpected) {
-  const Config config = parse_config("[[source]]\ntype = \"replay\"\npath = \"/x.log\"\nlines_per_second = 7\n", kOrigin);
+  const Config config =
+      parse_config("[[source]]\ntype = \"replay\"\npath = \"/x.log\"\nlines_per_second = 7\n", kOrigin);
   ASSERT_EQ(config.sources.size(), 1u);
   EXPECT_DOUBLE_EQ(config.sources[0].lines_per_second, 7);
 }
@@ -221,8 +222,8 @@ direction = "inbound"
 struct ErrorCase {
   const char* name;
   const char* text;
-  int line;         // the line the message must name
-  const char* key;  // the key the message must name
+  int line;          // the line the message must name
+  const char* key;   // the key the message must name
   const char* what;  // a part of the explanation
 };
 
@@ -246,8 +247,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"unknown_top_level_key_before_tables", "verbose = true\n[web]\n", 1, "verbose", "unknown key"},
         ErrorCase{"unknown_key_in_web", "[web]\nlisten_address = \":9000\"\nlisten_adress = \":9001\"\n", 3,
                   "web.listen_adress", "unknown key"},
-        ErrorCase{"unknown_key_in_log", "[log]\nlevel = \"info\"\nformat = \"json\"\n", 3, "log.format",
-                  "unknown key"},
+        ErrorCase{"unknown_key_in_log", "[log]\nlevel = \"info\"\nformat = \"json\"\n", 3, "log.format", "unknown key"},
         ErrorCase{"unknown_key_in_source",
                   "[[source]]\ntype = \"file\"\npath = \"/var/log/mail.log\"\n\n[[source]]\ntype = \"file\"\n"
                   "path = \"/var/log/other.log\"\nstart = \"end\"\n",
@@ -258,8 +258,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "must be a string"},
         ErrorCase{"loop_not_a_boolean", "[[source]]\ntype = \"replay\"\npath = \"/x.log\"\nloop = \"yes\"\n", 4,
                   "source[0].loop", "must be true or false"},
-        ErrorCase{"max_line_length_not_a_number", "[[source]]\ntype = \"file\"\npath = \"/x.log\"\nmax_line_length = \"big\"\n",
-                  4, "source[0].max_line_length", "greater than 0"},
+        ErrorCase{"max_line_length_not_a_number",
+                  "[[source]]\ntype = \"file\"\npath = \"/x.log\"\nmax_line_length = \"big\"\n", 4,
+                  "source[0].max_line_length", "greater than 0"},
         ErrorCase{"max_line_length_negative", "[[source]]\ntype = \"file\"\npath = \"/x.log\"\nmax_line_length = -1\n",
                   4, "source[0].max_line_length", "greater than 0"},
         ErrorCase{"web_not_a_table", "web = \"yes\"\n", 1, "web", "must be a table"},
@@ -283,8 +284,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "[[source]]\ntype = \"stdin\"\nname = \"x\"\n[[source]]\ntype = \"file\"\npath = \"/a.log\"\n"
                   "name = \"x\"\n",
                   4, "source[1].name", "duplicate source name \"x\""},
-        ErrorCase{"rule_unknown_cause", "[[rule]]\nname = \"r\"\ncause = \"weather\"\n[rule.match]\ncode = \"550\"\n", 3,
-                  "cause", "not a cause"}),
+        ErrorCase{"rule_unknown_cause", "[[rule]]\nname = \"r\"\ncause = \"weather\"\n[rule.match]\ncode = \"550\"\n",
+                  3, "cause", "not a cause"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });
 
 TEST(ConfigSyntaxErrorTest, NamesFileAndLine) {
@@ -308,7 +309,8 @@ TEST(ConfigSyntaxErrorTest, RedefinedKey) {
 // carries "FILE:LINE:COLUMN" (config.hpp documents that format). reader.fail(table, ...) would name
 // the line of the [[source]] table.
 TEST(ConfigErrorLineTest, DISABLED_MissingPathNamesTheSourceLine) {
-  const std::string message = error_of("[web]\nlisten_address = \":9000\"\n\n[[source]]\ntype = \"file\"\nname = \"x\"\n");
+  const std::string message =
+      error_of("[web]\nlisten_address = \":9000\"\n\n[[source]]\ntype = \"file\"\nname = \"x\"\n");
   EXPECT_THAT(message, HasSubstr(std::string(kOrigin) + ":4:")) << message;
   EXPECT_THAT(message, HasSubstr("source[0].path")) << message;
   EXPECT_THAT(message, HasSubstr("missing")) << message;
@@ -353,15 +355,12 @@ INSTANTIATE_TEST_SUITE_P(Addresses, ListenAddressTest,
                          ::testing::Values(AddressCase{":10154", "0.0.0.0", 10154},
                                            AddressCase{"127.0.0.1:9000", "127.0.0.1", 9000},
                                            AddressCase{"localhost:80", "localhost", 80},
-                                           AddressCase{"[::1]:9000", "::1", 9000},
-                                           AddressCase{"[::]:9000", "::", 9000}, AddressCase{":0", "0.0.0.0", 0},
-                                           AddressCase{":65535", "0.0.0.0", 65535}));
+                                           AddressCase{"[::1]:9000", "::1", 9000}, AddressCase{"[::]:9000", "::", 9000},
+                                           AddressCase{":0", "0.0.0.0", 0}, AddressCase{":65535", "0.0.0.0", 65535}));
 
 class BadListenAddressTest : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(BadListenAddressTest, Throws) {
-  EXPECT_THROW(parse_listen_address(GetParam()), ConfigError) << GetParam();
-}
+TEST_P(BadListenAddressTest, Throws) { EXPECT_THROW(parse_listen_address(GetParam()), ConfigError) << GetParam(); }
 
 INSTANTIATE_TEST_SUITE_P(Addresses, BadListenAddressTest,
                          ::testing::Values("", "9000", "localhost", ":", "host:", ":65536", ":-1", ":abc", ":80x",

@@ -163,10 +163,10 @@ TEST(LineSplitterTest, OverlongLineInOneChunkIsDroppedAndCounted) {
 
 TEST(LineSplitterTest, OverlongLineSpanningChunksIsDroppedOnceAndCounted) {
   Collector c(10);
-  c.feed("before\n0123456");    // partial, within the limit
-  c.feed("789ABCDEF");          // now over the limit: dropped
-  c.feed("more of the same");   // still the same line
-  c.feed("GHIJ\nafter\n");      // its end, then a normal line
+  c.feed("before\n0123456");   // partial, within the limit
+  c.feed("789ABCDEF");         // now over the limit: dropped
+  c.feed("more of the same");  // still the same line
+  c.feed("GHIJ\nafter\n");     // its end, then a normal line
   EXPECT_THAT(c.lines(), ElementsAre("before", "after"));
   EXPECT_EQ(c.splitter().lines_too_long(), 1u);
   EXPECT_FALSE(c.splitter().has_partial());
@@ -174,8 +174,8 @@ TEST(LineSplitterTest, OverlongLineSpanningChunksIsDroppedOnceAndCounted) {
 
 TEST(LineSplitterTest, OverlongWhenTheNewlineArrives) {
   Collector c(10);
-  c.feed("01234567");      // partial, within the limit
-  c.feed("89AB\nok\n");    // the completed line is 12 bytes
+  c.feed("01234567");    // partial, within the limit
+  c.feed("89AB\nok\n");  // the completed line is 12 bytes
   EXPECT_THAT(c.lines(), ElementsAre("ok"));
   EXPECT_EQ(c.splitter().lines_too_long(), 1u);
 }
@@ -223,7 +223,9 @@ TEST(LineSplitterTest, InvalidUtf8PassesThrough) {
   Collector c;
   const std::string bad = "caf\xE9 \xC3\x28 \xF0\x28\x8C\xBC \xFF\xFE";
   c.feed(bad + "\n" + "\xEF\xBB\xBF" + "bom\n");
-  EXPECT_THAT(c.lines(), ElementsAre(bad, "\xEF\xBB\xBF" "bom"));
+  EXPECT_THAT(c.lines(), ElementsAre(bad,
+                                     "\xEF\xBB\xBF"
+                                     "bom"));
 }
 
 }  // namespace

@@ -104,9 +104,9 @@ INSTANTIATE_TEST_SUITE_P(Codes, EnhancedCodeLabelTest,
                                            EnhancedLabelCase{{5, 7, 999}, "5.7.x"},    // unregistered detail
                                            EnhancedLabelCase{{5, 4, 317}, "5.4.x"},
                                            EnhancedLabelCase{{4, 0, 999}, "4.0.x"},
-                                           EnhancedLabelCase{{5, 9, 9}, "5.x.x"},      // unknown subject
+                                           EnhancedLabelCase{{5, 9, 9}, "5.x.x"},  // unknown subject
                                            EnhancedLabelCase{{5, 999, 999}, "5.x.x"},
-                                           EnhancedLabelCase{{}, ""}));               // no code
+                                           EnhancedLabelCase{{}, ""}));  // no code
 
 struct BasicLabelCase {
   int basic;
@@ -125,8 +125,8 @@ INSTANTIATE_TEST_SUITE_P(Codes, BasicCodeLabelTest,
                                            BasicLabelCase{299, "2xx"}, BasicLabelCase{0, ""}));
 
 TEST(MechanismLabelTest, BoundedList) {
-  for (std::string_view known : {"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM", "GSSAPI", "XOAUTH2",
-                                 "OAUTHBEARER", "SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "ANONYMOUS"}) {
+  for (std::string_view known : {"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM", "GSSAPI", "XOAUTH2", "OAUTHBEARER",
+                                 "SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "ANONYMOUS"}) {
     EXPECT_EQ(mechanism_label(known), known);
   }
   EXPECT_EQ(mechanism_label(""), "unknown");
@@ -210,12 +210,13 @@ TEST_F(MetricsRecorderTest, CountsAnOutboundBounce) {
                       {"cause", "dmarc"},
                       {"provider", "google"}}),
             1);
-  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
-            1);
+  EXPECT_EQ(
+      value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
+      1);
   EXPECT_EQ(value_of(text, "mta_delivery_delay_seconds_count", {{"mta", "postfix"}, {"status", "bounced"}}), 1);
   EXPECT_DOUBLE_EQ(value_of(text, "mta_delivery_delay_seconds_sum", {{"mta", "postfix"}, {"status", "bounced"}}), 1.5);
-  EXPECT_EQ(value_of(text, "mta_delivery_delay_seconds_bucket", {{"mta", "postfix"}, {"status", "bounced"}, {"le", "1"}}),
-            0);
+  EXPECT_EQ(
+      value_of(text, "mta_delivery_delay_seconds_bucket", {{"mta", "postfix"}, {"status", "bounced"}, {"le", "1"}}), 0);
   EXPECT_EQ(
       value_of(text, "mta_delivery_delay_seconds_bucket", {{"mta", "postfix"}, {"status", "bounced"}, {"le", "2.5"}}),
       1);
@@ -231,8 +232,9 @@ TEST_F(MetricsRecorderTest, SameLabelsTwiceGiveOneSeriesWithTwo) {
   const auto replies = series(text, "mta_smtp_replies_total");
   ASSERT_EQ(replies.size(), 1u) << text;
   EXPECT_EQ(replies[0].value, 2);
-  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
-            2);
+  EXPECT_EQ(
+      value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
+      2);
   EXPECT_DOUBLE_EQ(value_of(text, "mta_delivery_delay_seconds_sum", {{"mta", "postfix"}, {"status", "bounced"}}), 3.0);
 }
 
@@ -365,8 +367,9 @@ TEST_F(MetricsRecorderTest, NoDelayNoObservationAndStatusNoneNoDelivery) {
   event.status = Status::none;  // a reply from one MX host before the next is tried
   recorder_.count_event(event, dmarc_verdict());
   const std::string text = render();
-  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
-            1);
+  EXPECT_EQ(
+      value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "outbound"}, {"status", "bounced"}}),
+      1);
   EXPECT_TRUE(series(text, "mta_delivery_delay_seconds_count").empty());
   EXPECT_EQ(series(text, "mta_smtp_replies_total").at(0).value, 2);
 }
@@ -391,9 +394,10 @@ TEST_F(MetricsRecorderTest, SuccessHasEmptyCodesWhenAbsent) {
                       {"cause", "none"},
                       {"provider", ""}}),
             1);
-  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "local"}, {"status", "sent"}}), 1);
-  EXPECT_EQ(value_of(text, "mta_delivery_delay_seconds_bucket", {{"mta", "postfix"}, {"status", "sent"}, {"le", "0.1"}}),
+  EXPECT_EQ(value_of(text, "mta_deliveries_total", {{"mta", "postfix"}, {"direction", "local"}, {"status", "sent"}}),
             1);
+  EXPECT_EQ(
+      value_of(text, "mta_delivery_delay_seconds_bucket", {{"mta", "postfix"}, {"status", "sent"}, {"le", "0.1"}}), 1);
 }
 
 TEST_F(MetricsRecorderTest, BuildInfoIsOne) {

@@ -48,10 +48,14 @@ int count_series(const std::string& text, std::string_view name) {
   return count;
 }
 
-Labels reply_labels(std::string direction, std::string klass, std::string code, std::string enhanced,
-                    std::string cause, std::string provider) {
-  return {{"mta", "postfix"},     {"direction", std::move(direction)}, {"class", std::move(klass)},
-          {"code", std::move(code)}, {"enhanced_code", std::move(enhanced)}, {"cause", std::move(cause)},
+Labels reply_labels(std::string direction, std::string klass, std::string code, std::string enhanced, std::string cause,
+                    std::string provider) {
+  return {{"mta", "postfix"},
+          {"direction", std::move(direction)},
+          {"class", std::move(klass)},
+          {"code", std::move(code)},
+          {"enhanced_code", std::move(enhanced)},
+          {"cause", std::move(cause)},
           {"provider", std::move(provider)}};
 }
 
@@ -126,8 +130,9 @@ TEST_F(LineProcessorTest, CountsRepliesAndDeliveries) {
   }
   const std::string text = render();
 
-  EXPECT_EQ(sample_value(text, "mta_smtp_replies_total", reply_labels("outbound", "2xx", "250", "2.0.0", "none", "google")),
-            1)
+  EXPECT_EQ(
+      sample_value(text, "mta_smtp_replies_total", reply_labels("outbound", "2xx", "250", "2.0.0", "none", "google")),
+      1)
       << text;
   // No reply: the enhanced code comes from dsn=.
   EXPECT_EQ(sample_value(text, "mta_smtp_replies_total", reply_labels("local", "2xx", "", "2.0.0", "none", "")), 1);
@@ -136,19 +141,22 @@ TEST_F(LineProcessorTest, CountsRepliesAndDeliveries) {
             1);
   // postfix.cpp gives SASL failures smtpd's fixed reply "535 5.7.8"; T11 "authentication failed".
   EXPECT_EQ(
-      sample_value(text, "mta_smtp_replies_total", reply_labels("inbound", "5xx", "535", "5.7.8", "auth_failed", "")), 2);
+      sample_value(text, "mta_smtp_replies_total", reply_labels("inbound", "5xx", "535", "5.7.8", "auth_failed", "")),
+      2);
   // "Connection timed out" is T27 timeout; the class and code come from dsn=4.4.1; the host names no provider.
   EXPECT_EQ(
-      sample_value(text, "mta_smtp_replies_total", reply_labels("outbound", "4xx", "", "4.4.1", "timeout", "other")), 1);
+      sample_value(text, "mta_smtp_replies_total", reply_labels("outbound", "4xx", "", "4.4.1", "timeout", "other")),
+      1);
   EXPECT_EQ(count_series(text, "mta_smtp_replies_total"), 5);
 
-  EXPECT_EQ(sample_value(text, "mta_deliveries_total", {{"direction", "outbound"}, {"mta", "postfix"}, {"status", "sent"}}),
-            1);
-  EXPECT_EQ(sample_value(text, "mta_deliveries_total", {{"direction", "local"}, {"mta", "postfix"}, {"status", "sent"}}),
-            1);
   EXPECT_EQ(
-      sample_value(text, "mta_deliveries_total", {{"direction", "outbound"}, {"mta", "postfix"}, {"status", "deferred"}}),
+      sample_value(text, "mta_deliveries_total", {{"direction", "outbound"}, {"mta", "postfix"}, {"status", "sent"}}),
       1);
+  EXPECT_EQ(
+      sample_value(text, "mta_deliveries_total", {{"direction", "local"}, {"mta", "postfix"}, {"status", "sent"}}), 1);
+  EXPECT_EQ(sample_value(text, "mta_deliveries_total",
+                         {{"direction", "outbound"}, {"mta", "postfix"}, {"status", "deferred"}}),
+            1);
   EXPECT_EQ(sample_value(text, "mta_rejects_total", {{"cause", "policy"}, {"mta", "postfix"}, {"stage", "rcpt"}}), 1);
   EXPECT_EQ(sample_value(text, "mta_auth_failures_total", {{"mechanism", "LOGIN"}, {"mta", "postfix"}}), 2);
   EXPECT_EQ(sample_value(text, "mta_delivery_delay_seconds_count", {{"mta", "postfix"}, {"status", "sent"}}), 2);
@@ -176,8 +184,9 @@ TEST_F(LineProcessorTest, SourcesAreCountedApart) {
   EXPECT_EQ(lines(text, "matched", "other.log"), 1);
   EXPECT_EQ(lines(text, "ignored", "other.log"), 1);
   // Reply series carry no source label: both pipelines count into the same series.
-  EXPECT_EQ(sample_value(text, "mta_smtp_replies_total", reply_labels("outbound", "2xx", "250", "2.0.0", "none", "google")),
-            2);
+  EXPECT_EQ(
+      sample_value(text, "mta_smtp_replies_total", reply_labels("outbound", "2xx", "250", "2.0.0", "none", "google")),
+      2);
 }
 
 TEST_F(LineProcessorTest, WorksAsALineHandler) {

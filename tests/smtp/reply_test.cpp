@@ -34,14 +34,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BasicCase{"421 ", 421}, BasicCase{"250 2.0.0 Ok: queued as 4F1", 250},
                       BasicCase{"220 mx.example.com ESMTP", 220},
                       BasicCase{"354 End data with <CR><LF>.<CR><LF>", 354},  // 3xx is a code; the classifier drops it
-                      BasicCase{"334 VXNlcm5hbWU6", 334},
-                      BasicCase{"599 custom", 599},                           // unregistered but in range
-                      BasicCase{"650 hi", 0},                                 // first digit out of 2..5
+                      BasicCase{"334 VXNlcm5hbWU6", 334}, BasicCase{"599 custom", 599},  // unregistered but in range
+                      BasicCase{"650 hi", 0},                                            // first digit out of 2..5
                       BasicCase{"123 x", 0}, BasicCase{"199 x", 0}, BasicCase{"000", 0}, BasicCase{"55", 0},
-                      BasicCase{"5", 0}, BasicCase{"", 0}, BasicCase{"5500 too many digits", 0},
-                      BasicCase{"550x", 0}, BasicCase{"550.5.1.1", 0}, BasicCase{"5a0 letters", 0},
-                      BasicCase{" 550 leading space", 0}, BasicCase{"5.1.1 enhanced only", 0},
-                      BasicCase{"#550 4.4.7 QUEUE.Expired", 0}));
+                      BasicCase{"5", 0}, BasicCase{"", 0}, BasicCase{"5500 too many digits", 0}, BasicCase{"550x", 0},
+                      BasicCase{"550.5.1.1", 0}, BasicCase{"5a0 letters", 0}, BasicCase{" 550 leading space", 0},
+                      BasicCase{"5.1.1 enhanced only", 0}, BasicCase{"#550 4.4.7 QUEUE.Expired", 0}));
 
 // --- find_enhanced_code ---------------------------------------------------------------------------
 
@@ -56,25 +54,26 @@ TEST_P(FindEnhancedCodeTest, Finds) { EXPECT_EQ(find_enhanced_code(GetParam().te
 
 INSTANTIATE_TEST_SUITE_P(
     Texts, FindEnhancedCodeTest,
-    ::testing::Values(
-        FindCase{"550 5.7.26 Unauthenticated email from example.com is not accepted", {5, 7, 26}},
-        FindCase{"5.7.26 Unauthenticated email", {5, 7, 26}},
-        FindCase{"451 4.7.500 Server busy. Please try again later from [192.0.2.2]. (AS761)", {4, 7, 500}},
-        FindCase{"550 #5.1.0 Address rejected.", {5, 1, 0}},  // Google Groups writes "#5.1.0"
-        FindCase{"2.0.0 Ok", {2, 0, 0}}, FindCase{"text ending with 5.1.1", {5, 1, 1}},
-        FindCase{"code at sentence end 5.1.1.", {5, 1, 1}},  // a dot not followed by a digit is fine
-        FindCase{"(5.4.316)", {5, 4, 316}}, FindCase{"999.999: 5.999.999 max lengths", {5, 999, 999}},
-        // Must not match inside IP addresses or dotted numbers.
-        FindCase{"Client host [192.0.2.1] blocked using zen.spamhaus.org", {}},
-        FindCase{"connect to 5.56.71.136 failed", {}}, FindCase{"from 5.56.71.136", {}},
-        FindCase{"[TSS04] Messages from 192.0.2.25 temporarily deferred - 4.16.55.1; see https://x", {}},
-        FindCase{"4.16.55.1", {}}, FindCase{"5.7.1234 four-digit detail", {}},
-        FindCase{"5.1234.1 four-digit subject", {}}, FindCase{"15.1.1 preceded by a digit", {}},
-        FindCase{"v1.5.1.1 preceded by a dot", {}}, FindCase{"5.1 too short", {}}, FindCase{"3.1.1 class 3", {}},
-        FindCase{"1.2.3 class 1", {}}, FindCase{"", {}}, FindCase{"5.1.", {}}, FindCase{"5..1", {}},
-        // The first code that is not part of an address wins.
-        FindCase{"blocked [192.0.2.1] see 5.7.1 for details", {5, 7, 1}},
-        FindCase{"from 5.56.71.136 got 4.4.1 then 5.0.0", {4, 4, 1}}));
+    ::testing::Values(FindCase{"550 5.7.26 Unauthenticated email from example.com is not accepted", {5, 7, 26}},
+                      FindCase{"5.7.26 Unauthenticated email", {5, 7, 26}},
+                      FindCase{"451 4.7.500 Server busy. Please try again later from [192.0.2.2]. (AS761)",
+                               {4, 7, 500}},
+                      FindCase{"550 #5.1.0 Address rejected.", {5, 1, 0}},  // Google Groups writes "#5.1.0"
+                      FindCase{"2.0.0 Ok", {2, 0, 0}}, FindCase{"text ending with 5.1.1", {5, 1, 1}},
+                      FindCase{"code at sentence end 5.1.1.", {5, 1, 1}},  // a dot not followed by a digit is fine
+                      FindCase{"(5.4.316)", {5, 4, 316}}, FindCase{"999.999: 5.999.999 max lengths", {5, 999, 999}},
+                      // Must not match inside IP addresses or dotted numbers.
+                      FindCase{"Client host [192.0.2.1] blocked using zen.spamhaus.org", {}},
+                      FindCase{"connect to 5.56.71.136 failed", {}}, FindCase{"from 5.56.71.136", {}},
+                      FindCase{"[TSS04] Messages from 192.0.2.25 temporarily deferred - 4.16.55.1; see https://x", {}},
+                      FindCase{"4.16.55.1", {}}, FindCase{"5.7.1234 four-digit detail", {}},
+                      FindCase{"5.1234.1 four-digit subject", {}}, FindCase{"15.1.1 preceded by a digit", {}},
+                      FindCase{"v1.5.1.1 preceded by a dot", {}}, FindCase{"5.1 too short", {}},
+                      FindCase{"3.1.1 class 3", {}}, FindCase{"1.2.3 class 1", {}}, FindCase{"", {}},
+                      FindCase{"5.1.", {}}, FindCase{"5..1", {}},
+                      // The first code that is not part of an address wins.
+                      FindCase{"blocked [192.0.2.1] see 5.7.1 for details", {5, 7, 1}},
+                      FindCase{"from 5.56.71.136 got 4.4.1 then 5.0.0", {4, 4, 1}}));
 
 // --- parse_enhanced_code (Postfix dsn= field: the whole text) -------------------------------------
 
@@ -93,9 +92,8 @@ INSTANTIATE_TEST_SUITE_P(Dsn, ParseEnhancedCodeTest,
                                            ParseCase{"5.999.999", {5, 999, 999}}, ParseCase{"", {}},
                                            ParseCase{"4.4.1 ", {}}, ParseCase{" 4.4.1", {}},
                                            ParseCase{"1.2.3", {}},  // dsn=1.2.3 in a templated log
-                                           ParseCase{"5.1", {}}, ParseCase{"5.1.1234", {}},
-                                           ParseCase{"#5.1.1", {}}, ParseCase{"5.1.1.1", {}},
-                                           ParseCase{"x.1.1", {}}));
+                                           ParseCase{"5.1", {}}, ParseCase{"5.1.1234", {}}, ParseCase{"#5.1.1", {}},
+                                           ParseCase{"5.1.1.1", {}}, ParseCase{"x.1.1", {}}));
 
 // --- format ---------------------------------------------------------------------------------------
 
@@ -164,18 +162,18 @@ TEST_P(StageFromCommandTest, Maps) {
   EXPECT_EQ(stage_from_command(GetParam().command), GetParam().stage) << GetParam().command;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Commands, StageFromCommandTest,
-    ::testing::Values(StageCase{"RCPT TO", Stage::rcpt}, StageCase{"RCPT", Stage::rcpt},
-                      StageCase{"MAIL FROM", Stage::mail}, StageCase{"MAIL", Stage::mail},
-                      StageCase{"end of DATA", Stage::end_of_data}, StageCase{"END-OF-MESSAGE", Stage::end_of_data},
-                      StageCase{"DATA", Stage::data}, StageCase{"BDAT", Stage::data}, StageCase{"EHLO", Stage::helo},
-                      StageCase{"HELO", Stage::helo}, StageCase{"LHLO", Stage::helo},
-                      StageCase{"STARTTLS", Stage::starttls}, StageCase{"AUTH", Stage::auth},
-                      StageCase{"CONNECT", Stage::connect}, StageCase{"header", Stage::header},
-                      StageCase{"body", Stage::body}, StageCase{"VRFY", Stage::unknown},
-                      StageCase{"QUIT", Stage::unknown}, StageCase{"", Stage::unknown},
-                      StageCase{"RCPT TO ", Stage::unknown}));
+INSTANTIATE_TEST_SUITE_P(Commands, StageFromCommandTest,
+                         ::testing::Values(StageCase{"RCPT TO", Stage::rcpt}, StageCase{"RCPT", Stage::rcpt},
+                                           StageCase{"MAIL FROM", Stage::mail}, StageCase{"MAIL", Stage::mail},
+                                           StageCase{"end of DATA", Stage::end_of_data},
+                                           StageCase{"END-OF-MESSAGE", Stage::end_of_data},
+                                           StageCase{"DATA", Stage::data}, StageCase{"BDAT", Stage::data},
+                                           StageCase{"EHLO", Stage::helo}, StageCase{"HELO", Stage::helo},
+                                           StageCase{"LHLO", Stage::helo}, StageCase{"STARTTLS", Stage::starttls},
+                                           StageCase{"AUTH", Stage::auth}, StageCase{"CONNECT", Stage::connect},
+                                           StageCase{"header", Stage::header}, StageCase{"body", Stage::body},
+                                           StageCase{"VRFY", Stage::unknown}, StageCase{"QUIT", Stage::unknown},
+                                           StageCase{"", Stage::unknown}, StageCase{"RCPT TO ", Stage::unknown}));
 
 }  // namespace
 }  // namespace mta

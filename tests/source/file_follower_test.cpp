@@ -240,7 +240,8 @@ TEST_F(FileFollowerTest, TwoRotations) {
     fs::rename(path_, dir_ / ("mail.log." + std::to_string(generation)));
     AppendWriter writer(path_);
     write_lines(writer, generation * 5 + 1, generation * 5 + 5);
-    ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= static_cast<std::size_t>(generation * 5 + 5); }));
+    ASSERT_TRUE(
+        poll_until(follower, [&] { return handler_.lines.size() >= static_cast<std::size_t>(generation * 5 + 5); }));
   }
   settle(follower);
   EXPECT_EQ(handler_.lines, expected_lines(1, 15));

@@ -38,8 +38,8 @@ TEST_P(SyslogHeaderTest, SplitsHeaderFields) {
 const HeaderCase kHeaderCases[] = {
     {"bsd_single_digit_day_padded",
      // postfix-dovecot-maillog-exporter.log
-     "Feb  1 07:54:25 mail postfix/lmtp[27157]: 05DAA10087: to=<test@example.com>, status=sent",
-     "Feb  1 07:54:25", "mail", "postfix/lmtp", "27157", "05DAA10087: to=<test@example.com>, status=sent"},
+     "Feb  1 07:54:25 mail postfix/lmtp[27157]: 05DAA10087: to=<test@example.com>, status=sent", "Feb  1 07:54:25",
+     "mail", "postfix/lmtp", "27157", "05DAA10087: to=<test@example.com>, status=sent"},
     {"bsd_single_digit_day_unpadded",
      // postfix-exporter-sergeymakinen-TEMPLATED.log
      "Jan 1 00:00:00 hostname postfix/qmgr[12345]: 123456789AB: from=<user@example.com>>, status=expired, returned "
@@ -73,8 +73,8 @@ const HeaderCase kHeaderCases[] = {
      // postfix-fail2ban.log (message shortened)
      "Mar 11 23:27:54 server postfix-smo/submission/smtpd[22427]: 44JCRG5tYPzCqt2: reject: BDAT", "Mar 11 23:27:54",
      "server", "postfix-smo/submission/smtpd", "22427", "44JCRG5tYPzCqt2: reject: BDAT"},
-    {"missing_pid", "Mar  4 00:00:00 mx1 postfix/smtpd: warning: something", "Mar  4 00:00:00", "mx1",
-     "postfix/smtpd", "", "warning: something"},
+    {"missing_pid", "Mar  4 00:00:00 mx1 postfix/smtpd: warning: something", "Mar  4 00:00:00", "mx1", "postfix/smtpd",
+     "", "warning: something"},
     {"missing_host_tag_with_pid", "Mar  4 00:00:00 postfix/smtpd[12]: message text", "Mar  4 00:00:00", "",
      "postfix/smtpd", "12", "message text"},
     {"missing_host_tag_without_pid", "Mar  4 00:00:00 postfix/smtpd: message text", "Mar  4 00:00:00", "",
@@ -107,23 +107,22 @@ TEST_P(NotSyslogTest, ReturnsFalse) {
 
 INSTANTIATE_TEST_SUITE_P(
     Lines, NotSyslogTest,
-    ::testing::Values(
-        "", "hello world", "Mar", "Mar  4 00:00:00",  // no host/tag
-        "Mar  4 00:00:00 mx1",                        // no tag after the host
-        "Mar  4 00:00:00 mx1 postfix/smtpd[12 message without closing bracket",
-        "Mar  4 00:00:00 mx1 postfix/smtpd message without colon",
-        "Foo  4 00:00:00 mx1 postfix/smtpd[1]: unknown month",
-        "Mar 123 00:00:00 mx1 postfix/smtpd[1]: three-digit day",
-        "Mar  4 0000:00 mx1 postfix/smtpd[1]: bad clock",
-        "<abc>Mar  4 00:00:00 mx1 postfix/smtpd[1]: bad priority",
-        "<22 Mar  4 00:00:00 mx1 postfix/smtpd[1]: unterminated priority",
-        // postfix-grok-patterns.log: a message without its syslog header.
-        "40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: 450 4.3.2 try again later",
-        // assp-fail2ban.log
-        "Apr-07-13 07:08:36 [SSL-out] 68.171.223.68 SSL negotiation with client failed",
-        // An Exim main log line: date and time separated by a space, no tag.
-        "2017-01-01 12:00:00 1cNgJp-0000Ea-Bd <= sender@example.com H=mx [192.0.2.1] P=esmtp S=1234",
-        "<22>1 2026-11-24T10:16:01Z host - - - - no program"));
+    ::testing::Values("", "hello world", "Mar", "Mar  4 00:00:00",  // no host/tag
+                      "Mar  4 00:00:00 mx1",                        // no tag after the host
+                      "Mar  4 00:00:00 mx1 postfix/smtpd[12 message without closing bracket",
+                      "Mar  4 00:00:00 mx1 postfix/smtpd message without colon",
+                      "Foo  4 00:00:00 mx1 postfix/smtpd[1]: unknown month",
+                      "Mar 123 00:00:00 mx1 postfix/smtpd[1]: three-digit day",
+                      "Mar  4 0000:00 mx1 postfix/smtpd[1]: bad clock",
+                      "<abc>Mar  4 00:00:00 mx1 postfix/smtpd[1]: bad priority",
+                      "<22 Mar  4 00:00:00 mx1 postfix/smtpd[1]: unterminated priority",
+                      // postfix-grok-patterns.log: a message without its syslog header.
+                      "40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: 450 4.3.2 try again later",
+                      // assp-fail2ban.log
+                      "Apr-07-13 07:08:36 [SSL-out] 68.171.223.68 SSL negotiation with client failed",
+                      // An Exim main log line: date and time separated by a space, no tag.
+                      "2017-01-01 12:00:00 1cNgJp-0000Ea-Bd <= sender@example.com H=mx [192.0.2.1] P=esmtp S=1234",
+                      "<22>1 2026-11-24T10:16:01Z host - - - - no program"));
 
 TEST(SyslogRecordTest, RecordIsResetBetweenCalls) {
   SyslogRecord record;
@@ -163,8 +162,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, ProgramNameTest,
                                            ProgramCase{"postfix/submission/smtpd", "smtpd", "postfix"},
                                            ProgramCase{"postfix-smo/submission/smtpd", "smtpd", "postfix-smo"},
                                            ProgramCase{"mailout/smtpd", "smtpd", "mailout"},
-                                           ProgramCase{"dovecot", "dovecot", "dovecot"},
-                                           ProgramCase{"", "", ""}));
+                                           ProgramCase{"dovecot", "dovecot", "dovecot"}, ProgramCase{"", "", ""}));
 
 }  // namespace
 }  // namespace mta
