@@ -36,10 +36,16 @@ struct Classified {
 
 Classified classify_line(std::string_view line, Classifier& classifier) {
   Classified result;
-  if (parse_log_line(line, result.event) != ParseOutcome::event) {
-    result.event = {};
-    if (!read_bare_reply(line, result.event)) return result;
-    result.bare = true;
+  // A reply given on its own reads better as one (stage, host) than through the generic fallback.
+  const bool logged = parse_log_line(line, result.event) == ParseOutcome::event;
+  if (!logged || result.event.mta == Mta::generic) {
+    SmtpEvent bare;
+    if (read_bare_reply(line, bare)) {
+      result.event = bare;
+      result.bare = true;
+    } else if (!logged) {
+      return result;
+    }
   }
   result.verdict = classifier.classify(result.event);
   result.matched = result.verdict.klass != 0;

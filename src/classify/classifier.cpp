@@ -71,18 +71,13 @@ bool skips_generic_tier(int basic) {
 }  // namespace
 
 Classifier::Classifier(const Knowledge& knowledge, const SiteRules* site_rules)
-    : knowledge_(knowledge), site_rules_(site_rules) {
-  matches_.reserve(knowledge.set_entries().size());
-}
+    : knowledge_(knowledge), site_rules_(site_rules) {}
 
 ProviderId Classifier::identify_provider(std::string_view host) const {
   const ProviderId by_host = knowledge_.provider_for_host(host);
   if (by_host > kOtherProvider) return by_host;
-  for (int index : matches_) {
-    const SetEntry& entry = knowledge_.set_entries()[static_cast<std::size_t>(index)];
-    if (entry.is_marker) return static_cast<ProviderId>(entry.index);
-  }
-  return by_host;
+  const ProviderId by_text = knowledge_.provider_for_text(normalized_);
+  return by_text != kNoProvider ? by_text : by_host;
 }
 
 bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const {
@@ -117,17 +112,15 @@ bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage s
 }
 
 bool Classifier::decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) const {
-  // matches_ is sorted, and rules are stored in priority order, so the first hit wins.
-  for (int index : matches_) {
-    const SetEntry& entry = knowledge_.set_entries()[static_cast<std::size_t>(index)];
-    if (entry.is_marker) continue;
-    const TextRule& rule = knowledge_.text_rules()[entry.index];
-    if (rule.tier != tier) continue;
-    if (rule.stages != 0 && (rule.stages & stage_bit(stage)) == 0) continue;
-    if (rule.unless && RE2::PartialMatch(normalized_, *rule.unless)) continue;
-    verdict.cause = rule.cause;
+  const std::vector<TextRuleGroup>& groups = knowledge_.text_groups(tier);
+  const FirstMatchIndex& index = knowledge_.text_index(tier);
+  for (int found = index.first_match(normalized_); found >= 0; found = index.first_match(normalized_, found + 1)) {
+    const TextRuleGroup& group = groups[static_cast<std::size_t>(found)];
+    if (group.stages != 0 && (group.stages & stage_bit(stage)) == 0) continue;
+    if (group.unless && RE2::PartialMatch(normalized_, *group.unless)) continue;
+    verdict.cause = group.cause;
     verdict.tier = tier;
-    verdict.rule = rule.id;
+    verdict.rule = group.id;
     return true;
   }
   return false;
@@ -136,11 +129,10 @@ bool Classifier::decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) 
 Verdict Classifier::classify(const SmtpEvent& event) {
   Verdict verdict;
   normalized_ = {};
-  matches_.clear();
   verdict.basic = basic_code(event.reply);
   if (verdict.basic / 100 == 3) verdict.basic = 0;  // 334/354 are intermediate, never an outcome
   if (!event.reply.empty()) {
-    verdict.enhanced = find_enhanced_code(verdict.basic != 0 ? event.reply.substr(4) : event.reply);
+    verdict.enhanced = find_enhanced_code(verdict.basic != 0 ? event.reply.substr(3) : event.reply);
   }
   if (!verdict.enhanced.present()) {
     verdict.enhanced = parse_enhanced_code(event.dsn);
@@ -163,8 +155,6 @@ Verdict Classifier::classify(const SmtpEvent& event) {
     return verdict;
   }
   normalized_ = normalizer_.normalize(text, verdict.basic, verdict.enhanced);
-  knowledge_.text_set().Match(normalized_, &matches_);
-  std::sort(matches_.begin(), matches_.end());
   verdict.provider = identify_provider(event.remote_host);
   if (verdict.klass == 0) return verdict;
 
@@ -175,7 +165,10 @@ Verdict Classifier::classify(const SmtpEvent& event) {
   if (decide_by_text_rules(Tier::strong_text, stage, verdict)) return verdict;
   if (decide_by_code_rules(Tier::specific_code, facts, stage, verdict)) return verdict;
   if (decide_by_text_rules(Tier::weak_text, stage, verdict)) return verdict;
-  if (!skips_generic_tier(verdict.basic) && decide_by_code_rules(Tier::generic_code, facts, stage, verdict)) {
+  // A generic code the MTA derived itself (Postfix logs dsn=5.0.0 for a bare "550") says less than
+  // the basic code with its stage.
+  const bool generic_tier = !skips_generic_tier(verdict.basic) && !(verdict.enhanced_from_dsn && verdict.basic != 0);
+  if (generic_tier && decide_by_code_rules(Tier::generic_code, facts, stage, verdict)) {
     return verdict;
   }
   if (decide_by_code_rules(Tier::basic_code, facts, stage, verdict)) return verdict;

@@ -44,7 +44,6 @@ class Classifier {
   const SiteRules* site_rules_;
   TextNormalizer normalizer_;
   std::string_view normalized_;
-  std::vector<int> matches_;
 };
 
 }  // namespace mta

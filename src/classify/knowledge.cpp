@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
+#include <utility>
 
 namespace mta::embedded {
 extern const std::string_view text_rules_tsv;
@@ -252,37 +253,71 @@ void Knowledge::load_providers() {
 }
 
 void Knowledge::load_text_rules() {
-  text_set_ = std::make_unique<RE2::Set>(text_regex_options(), RE2::UNANCHORED);
-  std::string error;
+  // Patterns become groups: a new group starts with a new rule id or where a pattern has conditions.
+  std::vector<std::string> strong_patterns;
+  std::vector<std::string> weak_patterns;
+  bool previous_has_conditions = false;
   for_each_data_line(embedded::text_rules_tsv, [&](std::size_t line_number, std::string_view line) {
     const std::vector<std::string_view> fields = split(line, '\t');
     if (fields.size() < 3 || fields.size() > 4) data_error("text-rules.tsv", line_number, "expected 3 or 4 columns");
     const std::optional<Cause> cause = parse_cause(fields[1]);
     if (!cause) data_error("text-rules.tsv", line_number, "unknown cause " + std::string(fields[1]));
     const Tier tier = fields[0].starts_with("T") ? Tier::strong_text : Tier::weak_text;
-    TextRule rule{tier, std::string(fields[0]), *cause, std::string(fields[2]), nullptr};
+    const std::string pattern(fields[2]);
+    {
+      const RE2 check(pattern, text_regex_options());
+      if (!check.ok()) data_error("text-rules.tsv", line_number, check.error());
+    }
+    TextRuleGroup group{tier, std::string(fields[0]), *cause, nullptr, 0};
     if (fields.size() == 4 && fields[3].starts_with("unless=")) {
-      rule.unless = std::make_unique<RE2>(fields[3].substr(7), text_regex_options());
-      if (!rule.unless->ok()) data_error("text-rules.tsv", line_number, rule.unless->error());
+      group.unless = std::make_unique<RE2>(fields[3].substr(7), text_regex_options());
+      if (!group.unless->ok()) data_error("text-rules.tsv", line_number, group.unless->error());
     } else if (fields.size() == 4 && fields[3].starts_with("stage=")) {
       for (std::string_view name : split(fields[3].substr(6), '|')) {
         Stage stage;
         if (!parse_stage(name, stage)) data_error("text-rules.tsv", line_number, "unknown stage");
-        rule.stages |= stage_bit(stage);
+        group.stages |= stage_bit(stage);
       }
     } else if (fields.size() == 4) {
       data_error("text-rules.tsv", line_number, "fourth column must be unless=PATTERN or stage=LIST");
     }
-    if (text_set_->Add(rule.pattern, &error) < 0) data_error("text-rules.tsv", line_number, error);
-    set_entries_.push_back({false, static_cast<std::uint16_t>(text_rules_.size())});
-    text_rules_.push_back(std::move(rule));
+    const bool has_conditions = group.unless != nullptr || group.stages != 0;
+    std::vector<TextRuleGroup>& groups = tier == Tier::strong_text ? strong_groups_ : weak_groups_;
+    std::vector<std::string>& patterns = tier == Tier::strong_text ? strong_patterns : weak_patterns;
+    if (!groups.empty() && groups.back().id == group.id && !has_conditions && !previous_has_conditions) {
+      patterns.back() += "|(?:" + pattern + ")";
+    } else {
+      groups.push_back(std::move(group));
+      patterns.push_back("(?:" + pattern + ")");
+    }
+    previous_has_conditions = has_conditions;
+    text_rules_.push_back(TextRule{tier, std::string(fields[0]), *cause, pattern});
   });
+  strong_index_ = FirstMatchIndex(strong_patterns, text_regex_options());
+  weak_index_ = FirstMatchIndex(weak_patterns, text_regex_options());
+  std::vector<std::string> markers;
   for (const auto& [pattern, provider] : provider_markers_) {
-    if (text_set_->Add(pattern, &error) < 0)
-      throw std::runtime_error("providers.tsv: marker " + pattern + ": " + error);
-    set_entries_.push_back({true, provider});
+    if (!marker_providers_.empty() && marker_providers_.back() == provider) {
+      markers.back() += "|(?:" + pattern + ")";
+    } else {
+      marker_providers_.push_back(provider);
+      markers.push_back("(?:" + pattern + ")");
+    }
   }
-  if (!text_set_->Compile()) throw std::runtime_error("text rules: RE2::Set failed to compile (out of memory)");
+  marker_index_ = FirstMatchIndex(markers, text_regex_options());
+}
+
+const std::vector<TextRuleGroup>& Knowledge::text_groups(Tier tier) const {
+  return tier == Tier::strong_text ? strong_groups_ : weak_groups_;
+}
+
+const FirstMatchIndex& Knowledge::text_index(Tier tier) const {
+  return tier == Tier::strong_text ? strong_index_ : weak_index_;
+}
+
+ProviderId Knowledge::provider_for_text(std::string_view text) const {
+  const int marker = marker_index_.first_match(text);
+  return marker < 0 ? kNoProvider : marker_providers_[static_cast<std::size_t>(marker)];
 }
 
 void Knowledge::load_code_rules() {

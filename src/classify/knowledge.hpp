@@ -3,7 +3,6 @@
 // into the binary: the code registries, the text rules, the code rules and the provider table.
 
 #include <re2/re2.h>
-#include <re2/set.h>
 
 #include <cstdint>
 #include <memory>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "classify/cause.hpp"
+#include "classify/first_match_index.hpp"
 #include "smtp/reply.hpp"
 #include "smtp/smtp_event.hpp"
 
@@ -37,19 +37,21 @@ struct CodeMeaning {
 enum class Tier : std::uint8_t { site, provider, strong_text, specific_code, weak_text, generic_code, basic_code };
 std::string_view to_string(Tier tier);
 
+// One pattern line of text-rules.tsv.
 struct TextRule {
   Tier tier;
   std::string id;
   Cause cause;
   std::string pattern;
-  std::unique_ptr<RE2> unless;  // a match of this pattern vetoes the rule
-  std::uint32_t stages = 0;     // bit per Stage; 0: any
 };
 
-// Where an RE2::Set index points: a text rule or a provider marker.
-struct SetEntry {
-  bool is_marker;
-  std::uint16_t index;  // into text_rules, or a ProviderId for markers
+// Consecutive patterns of one rule that share their conditions; searched as one alternation.
+struct TextRuleGroup {
+  Tier tier;
+  std::string id;
+  Cause cause;
+  std::unique_ptr<RE2> unless;  // a match of this pattern vetoes the group
+  std::uint32_t stages = 0;     // bit per Stage; 0: any
 };
 
 struct CodeSpec {
@@ -91,8 +93,11 @@ class Knowledge {
   ProviderId find_provider(std::string_view name) const;
 
   const std::vector<TextRule>& text_rules() const { return text_rules_; }
-  const std::vector<SetEntry>& set_entries() const { return set_entries_; }
-  const RE2::Set& text_set() const { return *text_set_; }
+  // Groups of one text tier (strong_text or weak_text) in priority order, and their index.
+  const std::vector<TextRuleGroup>& text_groups(Tier tier) const;
+  const FirstMatchIndex& text_index(Tier tier) const;
+  // The provider named by a marker in the (normalised) text, or kNoProvider.
+  ProviderId provider_for_text(std::string_view text) const;
   const std::vector<CodeRule>& code_rules() const { return code_rules_; }
 
   bool is_registered(EnhancedCode code) const;
@@ -119,8 +124,12 @@ class Knowledge {
   std::vector<ProviderHost> provider_hosts_;
   std::vector<std::pair<std::string, ProviderId>> provider_markers_;
   std::vector<TextRule> text_rules_;
-  std::vector<SetEntry> set_entries_;
-  std::unique_ptr<RE2::Set> text_set_;
+  std::vector<TextRuleGroup> strong_groups_;
+  std::vector<TextRuleGroup> weak_groups_;
+  FirstMatchIndex strong_index_;
+  FirstMatchIndex weak_index_;
+  std::vector<ProviderId> marker_providers_;
+  FirstMatchIndex marker_index_;
   std::vector<CodeRule> code_rules_;
   std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
   std::vector<std::pair<int, CodeMeaning>> basic_registry_;

@@ -71,7 +71,7 @@ class Reader {
 
 SourceType parse_source_type(const Reader& reader, const toml::table& table, std::string_view context) {
   const toml::node* node = table.get("type");
-  if (!node) throw ConfigError(reader.origin() + ": " + std::string(context) + "type: missing (file, stdin or replay)");
+  if (!node) reader.fail(table, std::string(context) + "type", "missing (file, stdin or replay)");
   const std::optional<std::string_view> type = node->value<std::string_view>();
   if (type == "file") return SourceType::file;
   if (type == "stdin") return SourceType::stdin_stream;
@@ -96,7 +96,7 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
   if (source.type != SourceType::stdin_stream) {
     source.path = reader.string(table, "path", context, "");
     if (source.path.empty()) {
-      throw ConfigError(reader.origin() + ": " + context + "path: missing (the log file to read)");
+      reader.fail(table, context + "path", "missing (the log file to read)");
     }
     if (std::filesystem::path(source.path).is_relative())
       source.path = (base / source.path).lexically_normal().string();

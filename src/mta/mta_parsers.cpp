@@ -51,7 +51,8 @@ constexpr MtaParser kParsers[] = {
 }  // namespace
 
 bool looks_like_smtp_outcome(std::string_view text) {
-  constexpr std::string_view marks[] = {", status=", "reject: ", " said: ", "authentication failed"};
+  constexpr std::string_view marks[] = {
+      ", status=", "reject: ", " said: ", " refused to talk to me: ", "authentication failed"};
   for (std::string_view mark : marks) {
     if (text.find(mark) != std::string_view::npos) return true;
   }

@@ -175,8 +175,12 @@ ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
   event.stage = stage_from_command(verb);
   event.status = Status::rejected;
   event.direction = Direction::inbound;
-  std::size_t envelope = rest.rfind("; from=<");
-  if (envelope == std::string_view::npos) envelope = rest.rfind("; to=<");  // VRFY, ETRN
+  // Postfix appends "; from=<..> to=<..> proto=.. helo=<..>", each part optional and client-controlled.
+  std::size_t envelope = std::string_view::npos;
+  for (std::string_view field : {"; from=<", "; to=<", "; proto=", "; helo=<"}) {
+    const std::size_t pos = rest.rfind(field);
+    if (pos != std::string_view::npos && (envelope == std::string_view::npos || pos < envelope)) envelope = pos;
+  }
   if (event.stage == Stage::header || event.stage == Stage::body) {
     const std::size_t reply_start = rest.rfind(">: ");
     if (envelope == std::string_view::npos || reply_start == std::string_view::npos || reply_start < envelope) {
@@ -215,7 +219,7 @@ ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
 }
 
 // "warning: Connection rate limit exceeded: 31 from host[ip] for service smtpd": smtpd refused a
-// client over an anvil limit; it answers 421 4.7.0 (smtpd.c), which the log does not show.
+// client over an anvil limit with a reply (smtpd.c) that the log does not show.
 ParseOutcome parse_limit_exceeded(std::string_view body, SmtpEvent& event) {
   struct Limit {
     std::string_view text;
@@ -225,10 +229,10 @@ ParseOutcome parse_limit_exceeded(std::string_view body, SmtpEvent& event) {
   static constexpr Limit limits[] = {
       {"Connection rate limit", Stage::connect, "421 4.7.0 Error: too many connections"},
       {"Connection concurrency limit", Stage::connect, "421 4.7.0 Error: too many connections"},
-      {"Message delivery request rate limit", Stage::mail, "421 4.7.0 Error: too many messages"},
-      {"Recipient address rate limit", Stage::rcpt, "421 4.7.0 Error: too many recipients"},
+      {"Message delivery request rate limit", Stage::mail, "450 4.7.1 Error: too much mail"},
+      {"Recipient address rate limit", Stage::rcpt, "450 4.7.1 Error: too many recipients"},
       {"New TLS session rate limit", Stage::starttls, "421 4.7.0 Error: too many new TLS sessions"},
-      {"AUTH command rate limit", Stage::auth, "421 4.7.0 Error: too many AUTH commands"},
+      {"AUTH command rate limit", Stage::auth, "450 4.7.1 Error: too many AUTH commands"},
   };
   for (const Limit& limit : limits) {
     if (body.find(limit.text) == std::string_view::npos) continue;

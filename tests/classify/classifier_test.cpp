@@ -141,7 +141,7 @@ const CauseCase kCases[] = {
      .host = kMicrosoft,
      .cause = Cause::mailbox_unknown,
      .klass = 5},
-    // The worked example "550 at RCPT, no text" is DISABLED_BareBasicCodeWithoutText below; this is the
+    // The worked example "550 at RCPT, no text" is BareBasicCodeWithoutText below; this is the
     // same reply as Postfix logs it when the server sent "550 " with a trailing space.
     {.name = "worked_550_space_at_rcpt",
      .reply = "550 ",
@@ -582,12 +582,12 @@ TEST(ClassifierCoverageTest, EveryCauseHasACase) {
   EXPECT_GE(std::size(kCases), 60u);
 }
 
-// TODO(bug, src/classify/classifier.cpp Classifier::classify): a reply that is exactly a basic code
+// Regression (src/classify/classifier.cpp Classifier::classify, fixed): a reply that is exactly a basic code
 // ("550", cause-taxonomy.md section 5: "550 at RCPT, no text") makes classify() call
 // event.reply.substr(4) on a 3-character view, which throws std::out_of_range. Postfix logs such a
 // reply as "host mx.example.com[192.0.2.1] said: 550 (in reply to RCPT TO command)", so a remote server
 // can throw through LineProcessor::process(). Fix: event.reply.substr(std::min<std::size_t>(4, size)).
-TEST(ClassifierWorkedExampleTest, DISABLED_BareBasicCodeWithoutText) {
+TEST(ClassifierWorkedExampleTest, BareBasicCodeWithoutText) {
   Classifier classifier;
   SmtpEvent event;
   event.reply = "550";
@@ -603,12 +603,12 @@ TEST(ClassifierWorkedExampleTest, DISABLED_BareBasicCodeWithoutText) {
   }
 }
 
-// TODO(bug, src/classify/text_normalizer.cpp is_address): provider-replies.md section 20 (Barracuda
+// Regression (src/classify/text_normalizer.cpp is_address, fixed): provider-replies.md section 20 (Barracuda
 // Essentials) expects policy, and cause-taxonomy.md section 2.4 masks only the address
 // (`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b`). The normalizer masks the whole piece
 // "user@example.com:blocked" (':' does not end a piece), so the word "blocked" (W02) is lost and the
 // reply falls through to B-550 (other at an unknown stage, mailbox_unknown at RCPT).
-TEST(ClassifierTaxonomyTest, DISABLED_BarracudaBlockedAfterAddressIsPolicy) {
+TEST(ClassifierTaxonomyTest, BarracudaBlockedAfterAddressIsPolicy) {
   Classifier classifier;
   SmtpEvent event;
   event.reply = "550 permanent failure for one or more recipients (user@example.com:blocked)";
@@ -880,7 +880,7 @@ TEST(ClassifierRobustnessTest, HostileInputsDoNotCrash) {
   Classifier classifier;
   const std::string long_text(100000, 'a');
   const std::string nul_text("550 5.1.1 a\0b\0c", 15);
-  // "550" alone is in DISABLED_BareBasicCodeWithoutText.
+  // "550" alone is in BareBasicCodeWithoutText.
   for (std::string_view reply :
        {std::string_view(""), std::string_view("5"), std::string_view("55"), std::string_view("550-"),
         std::string_view("550 "), std::string_view("5.5."), std::string_view("#5.1."), std::string_view("\xFF\xFF\xFF"),

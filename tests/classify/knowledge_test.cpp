@@ -91,10 +91,26 @@ TEST(KnowledgeTest, BuiltinLoads) {
   EXPECT_GT(knowledge->provider_count(), 2u);
   EXPECT_EQ(knowledge->provider_name(kNoProvider), "");
   EXPECT_EQ(knowledge->provider_name(kOtherProvider), "other");
-  // Every text rule and every provider marker has an entry in the RE2::Set.
-  std::size_t rules = 0;
-  for (const SetEntry& entry : knowledge->set_entries()) rules += entry.is_marker ? 0 : 1;
-  EXPECT_EQ(rules, knowledge->text_rules().size());
+  // Every text rule belongs to a group of its tier, and each group is searchable.
+  for (Tier tier : {Tier::strong_text, Tier::weak_text}) {
+    EXPECT_FALSE(knowledge->text_groups(tier).empty());
+    EXPECT_FALSE(knowledge->text_index(tier).empty());
+  }
+  EXPECT_EQ(knowledge->provider_for_text("421 4.7.0 try again - gsmtp"), knowledge->find_provider("google"));
+  EXPECT_EQ(knowledge->provider_for_text("plain text"), kNoProvider);
+}
+
+TEST(FirstMatchIndexTest, FindsTheFirstMatchingPatternFromAnyStart) {
+  const std::vector<std::string> patterns = {"alpha", "beta", "gam+a", "delta", "beta|epsilon"};
+  const FirstMatchIndex index(patterns, text_regex_options());
+  EXPECT_EQ(index.first_match("x beta y"), 1);
+  EXPECT_EQ(index.first_match("x beta y", 2), 4);
+  EXPECT_EQ(index.first_match("x beta y", 5), -1);
+  EXPECT_EQ(index.first_match("gammma delta"), 2);
+  EXPECT_EQ(index.first_match("delta alpha"), 0);
+  EXPECT_EQ(index.first_match("nothing"), -1);
+  EXPECT_EQ(FirstMatchIndex().first_match("alpha"), -1);
+  EXPECT_THROW(FirstMatchIndex({"(unclosed"}, text_regex_options()), std::runtime_error);
 }
 
 TEST(KnowledgeTest, EveryCauseButNoneHasARule) {

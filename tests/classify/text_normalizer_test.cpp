@@ -81,12 +81,12 @@ INSTANTIATE_TEST_SUITE_P(Texts, TextNormalizerTest, ::testing::ValuesIn(kCases),
                            return std::string(info.param.name);
                          });
 
-// TODO(bug, src/classify/text_normalizer.cpp is_code_token): cause-taxonomy.md section 2.3 says to strip
+// Regression (src/classify/text_normalizer.cpp is_code_token, fixed): cause-taxonomy.md section 2.3 says to strip
 // each line's "ddd-" prefix. Postfix joins a multi-line reply's lines with spaces, so a reply without
 // an enhanced code reads "550-First line 550-second line 550 last line"; the "550-" glued to the first
 // word of each line is only dropped when the rest of the token is the enhanced code, so the text
 // becomes "550-first line 550-second line last line".
-TEST(TextNormalizerMultilineTest, DISABLED_StripsBasicCodePrefixGluedToAWord) {
+TEST(TextNormalizerMultilineTest, StripsBasicCodePrefixGluedToAWord) {
   TextNormalizer normalizer;
   EXPECT_EQ(normalizer.normalize("550-First line 550-second line 550 last line", 550, {}),
             "first line second line last line");
@@ -112,10 +112,10 @@ TEST(TextNormalizerMaskingTest, BareAddressesAreMasked) {
   EXPECT_THAT(normalized, ::testing::EndsWith(" bounced"));
 }
 
-// TODO(bug, src/classify/text_normalizer.cpp is_address): section 2.4 masks the address alone; the
+// Regression (src/classify/text_normalizer.cpp is_address, fixed): section 2.4 masks the address alone; the
 // normalizer masks everything up to the next delimiter, so "user@example.com:blocked" (Barracuda,
 // provider-replies.md section 20) loses ":blocked" and "user@example.com." its full stop.
-TEST(TextNormalizerMaskingTest, DISABLED_MasksOnlyTheAddress) {
+TEST(TextNormalizerMaskingTest, MasksOnlyTheAddress) {
   TextNormalizer normalizer;
   EXPECT_EQ(normalizer.normalize("(user@example.com:blocked)", 0, {}), "(addr:blocked)");
   EXPECT_EQ(normalizer.normalize("mail for user@example.com.", 0, {}), "mail for addr.");

@@ -304,11 +304,11 @@ TEST(ConfigSyntaxErrorTest, RedefinedKey) {
   EXPECT_THAT(message, HasSubstr("level")) << message;
 }
 
-// TODO(bug, src/config/config.cpp parse_source / parse_source_type): a [[source]] without `path` (or
+// Regression (src/config/config.cpp parse_source / parse_source_type, fixed): a [[source]] without `path` (or
 // without `type`) throws "FILE: source[0].path: missing ..." with no line, while every other error
 // carries "FILE:LINE:COLUMN" (config.hpp documents that format). reader.fail(table, ...) would name
 // the line of the [[source]] table.
-TEST(ConfigErrorLineTest, DISABLED_MissingPathNamesTheSourceLine) {
+TEST(ConfigErrorLineTest, MissingPathNamesTheSourceLine) {
   const std::string message =
       error_of("[web]\nlisten_address = \":9000\"\n\n[[source]]\ntype = \"file\"\nname = \"x\"\n");
   EXPECT_THAT(message, HasSubstr(std::string(kOrigin) + ":4:")) << message;
@@ -316,7 +316,7 @@ TEST(ConfigErrorLineTest, DISABLED_MissingPathNamesTheSourceLine) {
   EXPECT_THAT(message, HasSubstr("missing")) << message;
 }
 
-TEST(ConfigErrorLineTest, DISABLED_MissingTypeNamesTheSourceLine) {
+TEST(ConfigErrorLineTest, MissingTypeNamesTheSourceLine) {
   const std::string message = error_of("\n[[source]]\npath = \"/x.log\"\n");
   EXPECT_THAT(message, HasSubstr(std::string(kOrigin) + ":2:")) << message;
   EXPECT_THAT(message, HasSubstr("source[0].type")) << message;

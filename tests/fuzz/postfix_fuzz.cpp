@@ -15,9 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view line(reinterpret_cast<const char*>(data), size);
   mta::SmtpEvent event;
   if (mta::parse_log_line(line, event) == mta::ParseOutcome::event) {
-    // Views point into the line, except the static replies Postfix never logs (SASL, postscreen).
-    if (!inside(event.dsn, line) || !inside(event.remote_host, line) || !inside(event.agent_text, line) ||
-        !inside(event.mechanism, line)) {
+    // Codes and hosts always come from the line (replies, texts and mechanisms may be fixed strings
+    // for what MTAs answer without logging it).
+    if (!inside(event.dsn, line) || !inside(event.remote_host, line)) {
       __builtin_trap();
     }
   }

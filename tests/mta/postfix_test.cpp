@@ -412,12 +412,12 @@ TEST_P(EarlyRejectTest, StageStatusAndReplyStart) {
   EXPECT_EQ(event.agent_text, "");
 }
 
-// TODO(bug, src/mta/postfix.cpp parse_reject): Postfix's log_whatsup() (smtpd_check.c) writes
+// Regression (src/mta/postfix.cpp parse_reject, fixed): Postfix's log_whatsup() (smtpd_check.c) writes
 // "<reply>;" followed by optional " from=<..>", " to=<..>", " proto=..", " helo=<..>" fields.
 // parse_reject() cuts the reply only at "; from=<" or "; to=<", so rejects logged without a sender or
 // recipient (CONNECT, HELO/EHLO, many MAIL rejects) keep "; proto=SMTP helo=<..>" in event.reply, and
 // the HELO name is chosen by the client: "helo=<spamhaus>" would make T01 say blocklist.
-TEST_P(EarlyRejectTest, DISABLED_ReplyExcludesEnvelopeFields) {
+TEST_P(EarlyRejectTest, ReplyExcludesEnvelopeFields) {
   const RejectCase& c = GetParam();
   SmtpEvent event;
   ASSERT_EQ(parse(c.program, c.line, event), ParseOutcome::event);
@@ -635,11 +635,11 @@ TEST(PostfixHeaderlessTest, ExpiryIsReadFromTheMessage) {
   EXPECT_EQ(event.status, Status::expired);
 }
 
-// TODO(bug, src/mta/mta_parsers.cpp parse_log_line / looks_like_smtp_outcome): a header-less message
+// Regression (src/mta/mta_parsers.cpp parse_log_line / looks_like_smtp_outcome, fixed): a header-less message
 // reaches parse_postfix_message() only when looks_like_smtp_outcome() finds ", status=", "reject: ",
 // " said: " or "authentication failed". parse_postfix_message() reads "host H[ip] refused to talk to
 // me: <reply>" for an unknown daemon, but that text carries none of the marks, so it is ignored.
-TEST(PostfixHeaderlessTest, DISABLED_RefusedToTalkIsReadFromTheMessage) {
+TEST(PostfixHeaderlessTest, RefusedToTalkIsReadFromTheMessage) {
   SmtpEvent event;
   // postfix-grok-patterns.log
   ASSERT_EQ(parse_log_line("40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: 450 4.3.2 try again later",
@@ -718,13 +718,13 @@ TEST_P(AnvilReplyTest, ImpliedReplyIsSmtpdsReply) { check_reply(); }
 INSTANTIATE_TEST_SUITE_P(ConnectionLimits, AnvilReplyTest, ::testing::ValuesIn(kConnectionLimits),
                          [](const ::testing::TestParamInfo<LimitCase>& info) { return std::string(info.param.name); });
 
-// TODO(bug, src/mta/postfix.cpp parse_limit_exceeded): smtpd answers the message, recipient and AUTH
+// Regression (src/mta/postfix.cpp parse_limit_exceeded, fixed): smtpd answers the message, recipient and AUTH
 // rate limits with "450 4.7.1 Error: too much mail / too many recipients / too many AUTH commands from
 // <addr>" (smtpd.c mail_cmd()/rcpt_cmd(); Postfix's list of its own replies), not "421 4.7.0 Error: too
 // many messages/recipients/AUTH commands". Only the connection and new-TLS-session limits answer 421 4.7.0.
 class AnvilRateReplyTest : public AnvilReplyTest {};
 
-TEST_P(AnvilRateReplyTest, DISABLED_ImpliedReplyIsSmtpdsReply) { check_reply(); }
+TEST_P(AnvilRateReplyTest, ImpliedReplyIsSmtpdsReply) { check_reply(); }
 
 INSTANTIATE_TEST_SUITE_P(RateLimits, AnvilRateReplyTest, ::testing::ValuesIn(kRateLimits),
                          [](const ::testing::TestParamInfo<LimitCase>& info) { return std::string(info.param.name); });

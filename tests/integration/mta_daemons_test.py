@@ -1,0 +1,554 @@
+"""Real mail servers from Debian 12 packages, run on loopback by the test itself: each makes sent,
+deferred, bounced and rejected mail, and `mta_exporter report` must count exactly that in the log the
+daemon actually wrote.
+
+Debian 12 (bookworm) package versions these tests were written and run against:
+  postfix             3.7.11-0+deb12u1      (installed with apt-get: smtp-sink is in it too)
+  exim4-daemon-light  4.96-15+deb12u10      with exim4-base and exim4-config of the same version,
+                                            extracted with dpkg -x, not installed (they conflict
+                                            with postfix as mail-transport-agent); needs libidn12
+  sendmail-bin        8.17.1.9-2+deb12u2    with sendmail-base and sendmail-cf, extracted
+  opensmtpd           6.8.0p2-4+b4          extracted; needs libevent-2.1-7
+
+Every daemon listens on 127.0.0.1 only and relays only to sinks on 127.0.0.1 (smtp-sink, or the small
+SMTP responder below); every domain used is routed by configuration, so no DNS query leaves the
+machine. A test skips only where its package cannot be had or run here, with the reason.
+
+Environment: MTA_EXPORTER (the binary), MTA_DAEMONS_DIR (where extracted packages are kept between
+runs; default a folder in the temp directory).
+"""
+
+import os
+import pwd
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import socketserver
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+from harness import BINARY, TempFolder, free_port, metric_sum, parse_metrics, wait_for
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEMPLATES = os.path.join(HERE, "mta")
+DAEMONS_DIR = os.environ.get("MTA_DAEMONS_DIR") or os.path.join(tempfile.gettempdir(), "mta_exporter_daemons")
+
+# Installed MTAs provide mail-transport-agent and conflict: installing one would remove another.
+MTA_PACKAGES = ("postfix", "exim4-daemon-light", "exim4-daemon-heavy", "sendmail-bin", "opensmtpd")
+
+
+# --- packages ---------------------------------------------------------------------------------------
+
+def package_installed(package):
+    result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+    return result.returncode == 0 and "install ok installed" in result.stdout
+
+
+def package_version(package):
+    result = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+_apt_updated = False
+
+
+def apt_get(test, *args):
+    """Runs apt-get (as root); the test skips with apt's own words when it fails."""
+    global _apt_updated
+    if os.geteuid() != 0:
+        test.skipTest(f"apt-get {' '.join(args)} needs root")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for attempt in (1, 2):
+        result = subprocess.run(["apt-get", "-q", "-y", *args], capture_output=True, text=True, env=env, timeout=600)
+        if result.returncode == 0:
+            return result
+        if attempt == 1 and not _apt_updated:
+            # A fresh machine has no package lists (or old ones): update once and try again.
+            _apt_updated = True
+            subprocess.run(["apt-get", "-q", "update"], capture_output=True, env=env, timeout=600)
+            continue
+        break
+    test.skipTest(f"apt-get {' '.join(args)} failed: {(result.stderr or result.stdout).strip()[-800:]}")
+
+
+def ensure_installed(test, packages, preseed=()):
+    missing = [package for package in packages if not package_installed(package)]
+    if not missing:
+        return
+    if preseed:
+        subprocess.run(["debconf-set-selections"], input="\n".join(preseed) + "\n", text=True, check=True)
+    # --no-remove: never take away an installed MTA that conflicts with the one asked for.
+    apt_get(test, "install", "--no-install-recommends", "--no-remove", *missing)
+
+
+def extract_packages(test, name, packages):
+    """apt-get download + dpkg -x into DAEMONS_DIR/name/root (kept between runs); returns the root."""
+    folder = os.path.join(DAEMONS_DIR, name)
+    root = os.path.join(folder, "root")
+    stamp = os.path.join(folder, "extracted")
+    if os.path.exists(stamp):
+        with open(stamp) as done:
+            if done.read().split() == sorted(packages):
+                return root
+    shutil.rmtree(folder, ignore_errors=True)
+    debs = os.path.join(folder, "debs")
+    os.makedirs(debs)
+    os.chmod(folder, 0o755)
+    # apt drops to the _apt user to download: let it write there.
+    try:
+        shutil.chown(debs, user="_apt")
+    except (LookupError, PermissionError):
+        pass
+    result = None
+    for attempt in (1, 2):
+        result = subprocess.run(["apt-get", "-q", "download", *packages], cwd=debs, capture_output=True, text=True,
+                                timeout=600)
+        if result.returncode == 0 or attempt == 2:
+            break
+        subprocess.run(["apt-get", "-q", "update"], capture_output=True, timeout=600)
+    if result.returncode != 0:
+        test.skipTest(f"apt-get download {' '.join(packages)} failed: {result.stderr.strip()[-800:]}")
+    for deb in sorted(os.listdir(debs)):
+        subprocess.run(["dpkg", "-x", os.path.join(debs, deb), root], check=True)
+    with open(stamp, "w") as done:
+        done.write(" ".join(sorted(packages)))
+    return root
+
+
+def extracted_version(root, package):
+    """The version of an extracted package, from the file name apt-get download gave it."""
+    for deb in os.listdir(os.path.join(os.path.dirname(root), "debs")):
+        if deb.startswith(package + "_"):
+            return deb.split("_")[1].replace("%3a", ":")
+    return ""
+
+
+def ensure_libraries(test, binary, packages):
+    """Installs the shared-library packages an extracted binary needs (not the MTA itself)."""
+    def not_found():
+        result = subprocess.run(["ldd", binary], capture_output=True, text=True)
+        return [line.split()[0] for line in result.stdout.splitlines() if "not found" in line]
+    if not_found():
+        ensure_installed(test, packages)
+    missing = not_found()
+    if missing:
+        test.skipTest(f"{binary} needs libraries that are not installed: {', '.join(missing)}")
+
+
+def ensure_system_user(test, user, home="/nonexistent"):
+    """The system user an MTA binary insists on (what the package's postinst would create)."""
+    try:
+        pwd.getpwnam(user)
+        return
+    except KeyError:
+        pass
+    result = subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", home,
+                             "--shell", "/usr/sbin/nologin", user], capture_output=True, text=True)
+    if result.returncode != 0:
+        test.skipTest(f"cannot create system user {user}: {result.stderr.strip()}")
+
+
+# --- processes, files, SMTP -------------------------------------------------------------------------
+
+class Processes:
+    """Every process the test starts, each in its own process group, all stopped at cleanup."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.started = []
+
+    def start(self, name, argv, **kwargs):
+        log = open(os.path.join(self.folder, f"{name}.out"), "wb")
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, **kwargs)
+        log.close()
+        self.started.append((name, process))
+        return process
+
+    def output(self, name):
+        path = os.path.join(self.folder, f"{name}.out")
+        if not os.path.exists(path):
+            return ""
+        with open(path, "rb") as out:
+            return out.read().decode(errors="replace")
+
+    def stop_all(self):
+        for name, process in reversed(self.started):
+            stop_group(process.pid)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def stop_group(pgid, timeout=10.0):
+    """SIGTERM to a process group, SIGKILL to what is left of it after timeout."""
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def read_text(path):
+    if not os.path.exists(path):
+        return ""
+    with open(path, "rb") as source:
+        return source.read().decode(errors="replace")
+
+
+def count_lines(path, pattern):
+    regex = re.compile(pattern)
+    return sum(1 for line in read_text(path).splitlines() if regex.search(line))
+
+
+def port_open(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_port(port, process=None, what="daemon", output=lambda: "", timeout=30):
+    def ready():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{what} exited with {process.returncode}: {output()}")
+        return port_open(port)
+    wait_for(ready, timeout=timeout, what=f"{what} to listen on 127.0.0.1:{port}")
+
+
+def submit(port, sender, recipient, subject="test"):
+    """One message with one recipient over SMTP; returns (code, text) of the refusal, or None."""
+    body = f"From: <{sender}>\r\nTo: <{recipient}>\r\nSubject: {subject}\r\n\r\nmta_exporter integration test\r\n"
+    with smtplib.SMTP("127.0.0.1", port, local_hostname="client.example.test", timeout=30) as smtp:
+        try:
+            smtp.sendmail(sender, [recipient], body)
+            return None
+        except smtplib.SMTPRecipientsRefused as refused:
+            code, text = refused.recipients[recipient]
+            return code, text.decode(errors="replace")
+        except smtplib.SMTPResponseException as error:
+            return error.smtp_code, error.smtp_error.decode(errors="replace")
+
+
+def report(log_path):
+    """`mta_exporter report --format prometheus LOG`: (samples, exposition text)."""
+    wait_for(lambda: os.path.exists(BINARY) or "/" not in BINARY, timeout=300, what=f"{BINARY} to exist")
+    result = subprocess.run([BINARY, "report", "--format", "prometheus", log_path], capture_output=True, text=True,
+                            timeout=120)
+    if result.returncode != 0:
+        raise AssertionError(f"report exited with {result.returncode}: {result.stderr}")
+    return parse_metrics(result.stdout), result.stdout
+
+
+def replies_by_key(samples, mta):
+    """{(direction, class, code, enhanced_code, cause): count} of mta_smtp_replies_total for one MTA."""
+    replies = {}
+    for (name, labels), value in samples.items():
+        if name != "mta_smtp_replies_total" or value == 0:
+            continue
+        label = dict(labels)
+        if label.get("mta") != mta:
+            continue
+        key = (label["direction"], label["class"], label["code"], label["enhanced_code"], label["cause"])
+        replies[key] = replies.get(key, 0) + value
+    return replies
+
+
+def labelled(samples, name, mta, *keys):
+    """{tuple of label values: count} of one family for one MTA."""
+    found = {}
+    for (metric, labels), value in samples.items():
+        label = dict(labels)
+        if metric != name or value == 0 or label.get("mta") != mta:
+            continue
+        key = tuple(label.get(k, "") for k in keys)
+        found[key] = found.get(key, 0) + value
+    return found
+
+
+class SmtpResponder:
+    """A minimal SMTP server on a 127.0.0.1 port that plays a remote mail server: it accepts
+    everything, or answers RCPT TO, or the end of DATA, with a fixed reply. No pipelining, no TLS."""
+
+    def __init__(self, rcpt_reply=None, data_reply=None, greeting="220 sink.example.test ESMTP test sink"):
+        responder = self
+        self.accepted = 0
+        self.lock = threading.Lock()
+
+        class Handler(socketserver.StreamRequestHandler):
+            timeout = 60
+
+            def send(self, reply):
+                self.wfile.write(reply.encode() + b"\r\n")
+                self.wfile.flush()
+
+            def handle(self):
+                self.send(greeting)
+                if not greeting.startswith("220"):
+                    return
+                recipients = 0
+                while True:
+                    line = self.rfile.readline(4096)
+                    if not line:
+                        return
+                    verb = line.decode(errors="replace").strip().split(" ", 1)[0].upper()
+                    if verb == "EHLO":
+                        self.send("250-sink.example.test\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 SIZE 10240000")
+                    elif verb == "HELO":
+                        self.send("250 sink.example.test")
+                    elif verb == "MAIL":
+                        recipients = 0
+                        self.send("250 2.1.0 Ok")
+                    elif verb == "RCPT":
+                        if rcpt_reply:
+                            self.send(rcpt_reply)
+                        else:
+                            recipients += 1
+                            self.send("250 2.1.5 Ok")
+                    elif verb == "DATA":
+                        if not recipients:
+                            self.send("503 5.5.1 Error: need RCPT command")
+                            continue
+                        self.send("354 End data with <CR><LF>.<CR><LF>")
+                        while True:
+                            data = self.rfile.readline(65536)
+                            if not data or data in (b".\r\n", b".\n"):
+                                break
+                        if data_reply:
+                            self.send(data_reply)
+                        else:
+                            with responder.lock:
+                                responder.accepted += 1
+                            self.send("250 2.0.0 Ok: queued as 4A1B2C3D")
+                    elif verb == "RSET":
+                        recipients = 0
+                        self.send("250 2.0.0 Ok")
+                    elif verb == "NOOP":
+                        self.send("250 2.0.0 Ok")
+                    elif verb == "QUIT":
+                        self.send("221 2.0.0 Bye")
+                        return
+                    else:
+                        self.send("502 5.5.2 Error: command not recognized")
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class MtaTestCase(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        self.folder_context = TempFolder()
+        self.folder = self.folder_context.__enter__()
+        # The daemons drop privileges: let their users reach their files below the temp folder.
+        os.chmod(self.folder, 0o755)
+        self.processes = Processes(self.folder)
+        self.addCleanup(self.folder_context.__exit__, None, None, None)
+        self.addCleanup(self.processes.stop_all)
+
+    def responder(self, **kwargs):
+        responder = SmtpResponder(**kwargs)
+        self.addCleanup(responder.stop)
+        return responder
+
+    def render(self, template, target, **values):
+        with open(os.path.join(TEMPLATES, template)) as source:
+            text = source.read()
+        for key, value in values.items():
+            text = text.replace(f"@{key}@", str(value))
+        leftover = re.findall(r"@[A-Z_]+@", text)
+        self.assertFalse(leftover, f"{template}: no value for {leftover}")
+        with open(target, "w") as out:
+            out.write(text)
+        return target
+
+    def assert_report(self, log_path, mta, deliveries, replies, rejects):
+        """Exact counts: deliveries {(direction, status)}, replies {(direction, class, code,
+        enhanced_code, cause)}, rejects {(stage, cause)}; and no unmatched line."""
+        samples, text = report(log_path)
+        log = read_text(log_path)
+        context = f"\n--- captured log {log_path} ---\n{log}\n--- report ---\n{text}"
+        self.assertEqual(metric_sum(samples, "mta_exporter_lines_total", result="unmatched"), 0, context)
+        self.assertEqual(labelled(samples, "mta_deliveries_total", mta, "direction", "status"), deliveries, context)
+        self.assertEqual(replies_by_key(samples, mta), replies, context)
+        self.assertEqual(labelled(samples, "mta_rejects_total", mta, "stage", "cause"), rejects, context)
+        return samples
+
+
+# --- Postfix ----------------------------------------------------------------------------------------
+
+class PostfixTest(MtaTestCase):
+    """A private Postfix instance (own config and queue folders, maillog_file through postlogd) that
+    relays to smtp-sink instances answering with chosen codes, and rejects some recipients itself."""
+
+    def setUp(self):
+        super().setUp()
+        ensure_installed(self, ["postfix"], preseed=["postfix postfix/main_mailer_type select No configuration"])
+        for program in ("/usr/sbin/postfix", "/usr/sbin/smtp-sink", "/usr/sbin/postconf"):
+            if not os.access(program, os.X_OK):
+                self.skipTest(f"{program} not found after installing postfix")
+        master_cf = read_text("/etc/postfix/master.cf") + read_text("/usr/share/postfix/master.cf.dist")
+        if "postlogd" not in master_cf:
+            self.skipTest("this Postfix has no postlog service (maillog_file needs Postfix >= 3.4)")
+
+    def sink(self, name, *options):
+        port = free_port()
+        process = self.processes.start(f"sink-{name}", ["/usr/sbin/smtp-sink", "-u", "nobody", *options,
+                                                         f"127.0.0.1:{port}", "16"])
+        wait_port(port, process, f"smtp-sink {name}", lambda: self.processes.output(f"sink-{name}"))
+        return port
+
+    def postfix(self, etc, *args):
+        """Runs a postfix command against the private instance; Postfix writes its errors to a terminal
+        only, so a pseudo-terminal stands in for one."""
+        import pty
+        master, slave = pty.openpty()
+        try:
+            result = subprocess.run(["/usr/sbin/postfix", "-c", etc, *args], stdin=subprocess.DEVNULL,
+                                    stdout=slave, stderr=slave, timeout=120)
+            os.close(slave)
+            slave = -1
+            chunks = []
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            return result.returncode, b"".join(chunks).decode(errors="replace")
+        finally:
+            os.close(master)
+            if slave >= 0:
+                os.close(slave)
+
+    def test_postfix_sent_deferred_bounced_rejected(self):
+        etc = os.path.join(self.folder, "etc")
+        os.makedirs(etc)
+        os.makedirs(os.path.join(self.folder, "queue"))
+        os.makedirs(os.path.join(self.folder, "data"))
+        shutil.chown(os.path.join(self.folder, "data"), user="postfix")
+        maillog = os.path.join(self.folder, "maillog")
+
+        ok = self.sink("ok")
+        hard = self.sink("hard", "-f", "RCPT", "-B", "550 5.1.1 Recipient address rejected: User unknown")
+        soft = self.sink("soft", "-r", "RCPT", "-b", "452 4.2.2 Mailbox full, try again later")
+        spam = self.sink("spam", "-f", ".", "-B", "554 5.7.1 Message rejected as spam")
+        busy = self.sink("busy", "-Q", "MAIL")
+        closed = free_port()  # nothing listens there: connection refused
+
+        with open(os.path.join(etc, "transport"), "w") as transport:
+            transport.write(f"ok.test smtp:[127.0.0.1]:{ok}\n"
+                            f"hard.test smtp:[127.0.0.1]:{hard}\n"
+                            f"soft.test smtp:[127.0.0.1]:{soft}\n"
+                            f"spam.test smtp:[127.0.0.1]:{spam}\n"
+                            f"busy.test smtp:[127.0.0.1]:{busy}\n"
+                            f"down.test smtp:[127.0.0.1]:{closed}\n"
+                            # Anything else (nothing is sent there) fails here rather than leave the machine.
+                            "* error:5.4.4 not routed by this test\n")
+        with open(os.path.join(etc, "recipient_access"), "w") as access:
+            access.write("blocked@ok.test 550 5.1.1 No such user here\n"
+                         "grey@ok.test 450 4.7.1 Greylisted, see https://postgrey.schweikert.ch/help/ok.test.html\n")
+        smtpd_port = free_port()
+        self.render("postfix/main.cf.in", os.path.join(etc, "main.cf"), DIR=self.folder, SMTPD_PORT=smtpd_port)
+        self.render("postfix/master.cf.in", os.path.join(etc, "master.cf"), DIR=self.folder, SMTPD_PORT=smtpd_port)
+
+        code, output = self.postfix(etc, "check")
+        self.assertEqual(code, 0, f"postfix check: {output}")
+
+        def stop_postfix():
+            self.postfix(etc, "stop")
+            pid_file = os.path.join(self.folder, "queue", "pid", "master.pid")
+            pid = int(read_text(pid_file).strip() or 0)
+            if pid:
+                try:
+                    wait_for(lambda: not pid_alive(pid), timeout=20, what="postfix master to stop")
+                except AssertionError:
+                    self.postfix(etc, "abort")
+                    os.kill(pid, signal.SIGKILL)
+        self.addCleanup(stop_postfix)
+        code, output = self.postfix(etc, "start")
+        self.assertEqual(code, 0, f"postfix start: {output}\n{read_text(maillog)}")
+        wait_port(smtpd_port, what="postfix smtpd", output=lambda: read_text(maillog))
+
+        sender = "sender@ok.test"
+        sent = {"ok.test": 3, "hard.test": 2, "soft.test": 2, "spam.test": 2, "busy.test": 1, "down.test": 1}
+        for domain, count in sent.items():
+            for i in range(count):
+                self.assertIsNone(submit(smtpd_port, sender, f"user{i}@{domain}"), domain)
+        refusals = [submit(smtpd_port, sender, "blocked@ok.test"), submit(smtpd_port, sender, "blocked@ok.test"),
+                    submit(smtpd_port, sender, "grey@ok.test"), submit(smtpd_port, sender, "someone@other.test")]
+        self.assertEqual([code for code, _ in refusals], [550, 550, 450, 554], refusals)
+
+        bounced = sent["hard.test"] + sent["spam.test"]
+        deferred = sent["soft.test"] + sent["busy.test"] + sent["down.test"]
+        # Each bounce sends a non-delivery notification to the sender, which the ok sink accepts.
+        delivered = sent["ok.test"] + bounced
+        expected_results = delivered + bounced + deferred
+        wait_for(lambda: count_lines(maillog, r" status=(sent|deferred|bounced) ") >= expected_results,
+                 timeout=120, what=f"{expected_results} delivery results in {maillog}")
+        wait_for(lambda: count_lines(maillog, r"NOQUEUE: reject: ") >= len(refusals), timeout=30,
+                 what="the smtpd rejects in the log")
+        # Every notification has been delivered: nothing but the deferred mail is left in the queue.
+        wait_for(lambda: count_lines(maillog, r": removed$") == sum(sent.values()) - deferred + bounced,
+                 timeout=60, what="the queue manager to remove every finished message")
+        stop_postfix()
+
+        self.assert_report(
+            maillog, "postfix",
+            deliveries={("outbound", "sent"): delivered,
+                        ("outbound", "bounced"): bounced,
+                        ("outbound", "deferred"): deferred},
+            replies={
+                ("outbound", "2xx", "250", "2.0.0", "none"): delivered,
+                ("outbound", "5xx", "550", "5.1.1", "mailbox_unknown"): sent["hard.test"],
+                ("outbound", "5xx", "554", "5.7.1", "spam"): sent["spam.test"],
+                ("outbound", "4xx", "452", "4.2.2", "quota"): sent["soft.test"],
+                ("outbound", "4xx", "421", "4.3.0", "server_unavailable"): sent["busy.test"],
+                ("outbound", "4xx", "", "4.4.1", "connection"): sent["down.test"],
+                ("inbound", "5xx", "550", "5.1.1", "mailbox_unknown"): 2,
+                ("inbound", "4xx", "450", "4.7.1", "greylist"): 1,
+                ("inbound", "5xx", "554", "5.7.1", "relay_denied"): 1,
+            },
+            rejects={("rcpt", "mailbox_unknown"): 2, ("rcpt", "greylist"): 1, ("rcpt", "relay_denied"): 1})
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
