@@ -13,7 +13,7 @@ Commands:
                          run the agent (the default command)
   report [--format prometheus|text] FILE...
                          read log files from the beginning and print the resulting metrics
-  classify [--json] [--explain]
+  classify [--json | --explain [--lang en|tr]] [--config FILE]
                          classify log lines or bare SMTP replies read from standard input
   check-config FILE      validate a configuration file
   version                print the version

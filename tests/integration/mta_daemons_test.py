@@ -179,21 +179,20 @@ class Processes:
 
     def stop_all(self):
         for name, process in reversed(self.started):
-            stop_group(process.pid)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                pass
+            stop_group(process.pid, process)
 
 
-def stop_group(pgid, timeout=10.0):
-    """SIGTERM to a process group, SIGKILL to what is left of it after timeout."""
+def stop_group(pgid, leader=None, timeout=10.0):
+    """SIGTERM to a process group, SIGKILL to what is left of it after timeout. The leader, when it is
+    our child, is reaped on the way (a zombie still counts as a member of its group)."""
     try:
         os.killpg(pgid, signal.SIGTERM)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if leader is not None:
+            leader.poll()
         try:
             os.killpg(pgid, 0)
         except ProcessLookupError:
@@ -203,6 +202,8 @@ def stop_group(pgid, timeout=10.0):
         os.killpg(pgid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    if leader is not None:
+        leader.wait()
 
 
 def pid_alive(pid):
@@ -275,7 +276,7 @@ def replies_by_key(samples, mta):
         if label.get("mta") != mta:
             continue
         key = (label["direction"], label["class"], label["code"], label["enhanced_code"], label["cause"])
-        replies[key] = replies.get(key, 0) + value
+        replies[key] = replies.get(key, 0) + int(value)
     return replies
 
 
@@ -287,7 +288,7 @@ def labelled(samples, name, mta, *keys):
         if metric != name or value == 0 or label.get("mta") != mta:
             continue
         key = tuple(label.get(k, "") for k in keys)
-        found[key] = found.get(key, 0) + value
+        found[key] = found.get(key, 0) + int(value)
     return found
 
 
@@ -370,6 +371,66 @@ class SmtpResponder:
         self.server.server_close()
 
 
+class SyslogReceiver:
+    """Plays the system's syslog daemon for a server in mta/sandbox.sh: reads what syslog(3) sends to
+    /dev/log (a link to ROOT/syslog.sock there) and writes each message to a file the way rsyslog's
+    traditional file format does ("Mmm dd hh:mm:ss HOST TAG[PID]: MESSAGE"): the host name is added,
+    the priority removed, the rest kept as the daemon sent it."""
+
+    def __init__(self, root, log_path, host="mx"):
+        self.path = os.path.join(root, "syslog.sock")
+        self.log_path = log_path
+        self.host = host
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.socket.bind(self.path)
+        os.chmod(self.path, 0o666)  # the daemons log from unprivileged processes too
+        self.out = open(log_path, "ab", buffering=0)
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        self.socket.settimeout(0.2)
+        while self.running:
+            try:
+                datagram = self.socket.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.out.write(self.format(datagram) + b"\n")
+
+    def format(self, datagram):
+        message = datagram.rstrip(b"\n\0")
+        match = re.match(rb"<\d{1,3}>", message)
+        if match:
+            message = message[match.end():]
+        if re.match(rb"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ", message):
+            return message[:16] + self.host.encode() + b" " + message[16:]
+        stamp = time.strftime("%b %e %H:%M:%S").encode()
+        return stamp + b" " + self.host.encode() + b" " + message
+
+    def stop(self):
+        self.running = False
+        self.thread.join(5)
+        self.socket.close()
+        self.out.close()
+
+
+SANDBOX = os.path.join(TEMPLATES, "sandbox.sh")
+
+
+def sandboxed(test, root, argv, dev_log=False, mounts=()):
+    """argv run inside mta/sandbox.sh (private mount and UTS namespace); skips when namespaces are
+    not available here."""
+    probe = subprocess.run(["unshare", "--mount", "--uts", "--propagation", "private", "true"], capture_output=True,
+                           text=True)
+    if probe.returncode != 0:
+        test.skipTest(f"cannot make a private mount namespace (unshare --mount --uts): {probe.stderr.strip()}")
+    options = (["--dev-log"] if dev_log else []) + [f"{source}:{target}" for source, target in mounts]
+    return ["unshare", "--mount", "--uts", "--propagation", "private", "sh", SANDBOX, root, *options, "--", *argv]
+
+
 class MtaTestCase(unittest.TestCase):
     maxDiff = None
 
@@ -402,12 +463,18 @@ class MtaTestCase(unittest.TestCase):
         """Exact counts: deliveries {(direction, status)}, replies {(direction, class, code,
         enhanced_code, cause)}, rejects {(stage, cause)}; and no unmatched line."""
         samples, text = report(log_path)
-        log = read_text(log_path)
-        context = f"\n--- captured log {log_path} ---\n{log}\n--- report ---\n{text}"
-        self.assertEqual(metric_sum(samples, "mta_exporter_lines_total", result="unmatched"), 0, context)
-        self.assertEqual(labelled(samples, "mta_deliveries_total", mta, "direction", "status"), deliveries, context)
-        self.assertEqual(replies_by_key(samples, mta), replies, context)
-        self.assertEqual(labelled(samples, "mta_rejects_total", mta, "stage", "cause"), rejects, context)
+        context = (f"\n--- captured log {log_path} ---\n{read_text(log_path)}--- report ---\n"
+                   + "\n".join(line for line in text.splitlines() if "_bucket{" not in line))
+        actual = {
+            "unmatched lines": int(metric_sum(samples, "mta_exporter_lines_total", result="unmatched")),
+            "mta_deliveries_total": labelled(samples, "mta_deliveries_total", mta, "direction", "status"),
+            "mta_smtp_replies_total": replies_by_key(samples, mta),
+            "mta_rejects_total": labelled(samples, "mta_rejects_total", mta, "stage", "cause"),
+        }
+        expected = {"unmatched lines": 0, "mta_deliveries_total": deliveries, "mta_smtp_replies_total": replies,
+                    "mta_rejects_total": rejects}
+        # One comparison, so that a failure shows every difference at once.
+        self.assertEqual(actual, expected, context)
         return samples
 
 
@@ -541,13 +608,171 @@ class PostfixTest(MtaTestCase):
                 ("outbound", "5xx", "550", "5.1.1", "mailbox_unknown"): sent["hard.test"],
                 ("outbound", "5xx", "554", "5.7.1", "spam"): sent["spam.test"],
                 ("outbound", "4xx", "452", "4.2.2", "quota"): sent["soft.test"],
-                ("outbound", "4xx", "421", "4.3.0", "server_unavailable"): sent["busy.test"],
+                ("outbound", "4xx", "421", "4.0.0", "other"): sent["busy.test"],
                 ("outbound", "4xx", "", "4.4.1", "connection"): sent["down.test"],
                 ("inbound", "5xx", "550", "5.1.1", "mailbox_unknown"): 2,
                 ("inbound", "4xx", "450", "4.7.1", "greylist"): 1,
                 ("inbound", "5xx", "554", "5.7.1", "relay_denied"): 1,
             },
             rejects={("rcpt", "mailbox_unknown"): 2, ("rcpt", "greylist"): 1, ("rcpt", "relay_denied"): 1})
+
+
+# --- the remote servers of the MTAs that are not Postfix ---------------------------------------------
+
+# What each test domain's remote server answers, and how many messages the tests send there.
+SINK_REPLIES = {
+    "ok.test": {},
+    "hard.test": {"rcpt_reply": "550 5.1.1 <user@hard.test>: Recipient address rejected: User unknown"},
+    "soft.test": {"rcpt_reply": "452 4.2.2 Mailbox full, try again later"},
+    "spam.test": {"data_reply": "554 5.7.1 Message rejected as spam"},
+    "busy.test": {"greeting": "421 4.3.2 System not accepting network messages"},
+}
+SENT = {"ok.test": 3, "hard.test": 2, "soft.test": 2, "spam.test": 2, "busy.test": 1, "down.test": 1}
+SENDER = "sender@ok.test"
+
+
+def start_sinks(test):
+    """{domain: port}: a responder per domain of SINK_REPLIES, and down.test on a closed port."""
+    routes = {domain: test.responder(**replies).port for domain, replies in SINK_REPLIES.items()}
+    routes["down.test"] = free_port()  # nothing listens there: connection refused
+    return routes
+
+
+def send_test_mail(test, port):
+    """SENT, then the recipients the server itself refuses: blocked (550 5.1.1) twice, grey (4xx
+    greylisting) once and one relay attempt. Returns the refusals."""
+    for domain, count in SENT.items():
+        for i in range(count):
+            test.assertIsNone(submit(port, SENDER, f"user{i}@{domain}"), domain)
+    return [submit(port, SENDER, rcpt) for rcpt in ("blocked@ok.test", "blocked@ok.test", "grey@ok.test",
+                                                    "someone@other.test")]
+
+
+# --- Exim -------------------------------------------------------------------------------------------
+
+EXIM_PACKAGES = ["exim4-daemon-light", "exim4-base", "exim4-config"]
+EXIM_LIBRARIES = ["libc6", "libcrypt1", "libdb5.3", "libgnutls-dane0", "libgnutls30", "libidn12", "libidn2-0",
+                  "libnsl2", "libpcre2-8-0"]
+
+
+class EximTest(MtaTestCase):
+    """The exim4 binary of exim4-daemon-light, extracted (not installed), as a daemon on loopback with
+    its own config, spool and log folders, relaying to responders on loopback."""
+
+    def setUp(self):
+        super().setUp()
+        if os.geteuid() != 0:
+            self.skipTest("Exim must start as root")
+        root = extract_packages(self, "exim", EXIM_PACKAGES)
+        self.exim = os.path.join(root, "usr/sbin/exim4")
+        if not os.access(self.exim, os.X_OK):
+            self.skipTest(f"{self.exim} not found in the extracted packages")
+        ensure_libraries(self, self.exim, EXIM_LIBRARIES)
+        ensure_system_user(self, "Debian-exim", home="/var/spool/exim4")
+        result = subprocess.run([self.exim, "-bV", "-C", "/dev/null"], capture_output=True, text=True)
+        if "Exim version" not in result.stdout:
+            self.skipTest(f"{self.exim} does not run here: {result.stdout}{result.stderr}")
+
+    def test_exim_sent_deferred_bounced_rejected(self):
+        for sub in ("spool", "log"):
+            os.makedirs(os.path.join(self.folder, sub))
+            shutil.chown(os.path.join(self.folder, sub), user="Debian-exim", group="Debian-exim")
+        routes = start_sinks(self)
+        config = self.render("exim/exim.conf.in", os.path.join(self.folder, "exim.conf"), DIR=self.folder,
+                             EXIM=self.exim, ROUTES=" ".join(f"{d}={p}" for d, p in routes.items()))
+        os.chmod(config, 0o644)
+        mainlog = os.path.join(self.folder, "log", "mainlog")
+        port = free_port()
+        daemon = self.processes.start("exim", [self.exim, "-C", config, "-bdf", "-oX", str(port)])
+        wait_port(port, daemon, "exim", lambda: self.processes.output("exim") + read_text(mainlog))
+
+        refusals = send_test_mail(self, port)
+        self.assertEqual([code for code, _ in refusals], [550, 550, 451, 550], refusals)
+
+        bounced = SENT["hard.test"] + SENT["spam.test"]
+        deferred = SENT["soft.test"] + SENT["busy.test"] + SENT["down.test"]
+        delivered = SENT["ok.test"] + bounced  # each bounce message goes to the sender, at ok.test
+        wait_for(lambda: count_lines(mainlog, r" (=>|\*\*|==) ") >= delivered + bounced + deferred, timeout=120,
+                 what=f"{delivered + bounced + deferred} delivery results in {mainlog}")
+        wait_for(lambda: count_lines(mainlog, r" Completed$") == sum(SENT.values()) - deferred + bounced,
+                 timeout=60, what="every finished message to be completed")
+        wait_for(lambda: count_lines(mainlog, r" rejected RCPT ") == len(refusals), timeout=30,
+                 what="the ACL rejects in the log")
+        stop_group(daemon.pid, daemon)
+
+        self.assert_report(
+            mainlog, "exim",
+            deliveries={("outbound", "sent"): delivered, ("outbound", "bounced"): bounced,
+                        ("outbound", "deferred"): deferred},
+            replies={
+                ("outbound", "2xx", "250", "2.0.0", "none"): delivered,
+                ("outbound", "5xx", "550", "5.1.1", "mailbox_unknown"): SENT["hard.test"],
+                ("outbound", "5xx", "554", "5.7.1", "spam"): SENT["spam.test"],
+                ("outbound", "4xx", "452", "4.2.2", "quota"): SENT["soft.test"],
+                # One 421 greeting: Exim logs it twice, on a host line and on the == line.
+                ("outbound", "4xx", "421", "4.3.2", "server_unavailable"): SENT["busy.test"],
+                ("outbound", "4xx", "", "", "connection"): SENT["down.test"],
+                ("inbound", "5xx", "550", "5.1.1", "mailbox_unknown"): 2,
+                ("inbound", "4xx", "451", "4.7.1", "greylist"): 1,
+                # Exim does not log the code of an ACL message without one ("Relay not permitted").
+                ("inbound", "5xx", "", "", "relay_denied"): 1,
+            },
+            rejects={("rcpt", "mailbox_unknown"): 2, ("rcpt", "greylist"): 1, ("rcpt", "relay_denied"): 1})
+
+
+# --- OpenSMTPD --------------------------------------------------------------------------------------
+
+OPENSMTPD_LIBRARIES = ["libc6", "libcrypt1", "libdb5.3", "libevent-2.1-7", "libpam0g", "libssl3", "zlib1g"]
+
+
+class OpenSmtpdTest(MtaTestCase):
+    """smtpd of the opensmtpd package, extracted (not installed), in mta/sandbox.sh with a private /var
+    and /run, logging through syslog(3) to the test, relaying to responders on loopback."""
+
+    def setUp(self):
+        super().setUp()
+        if os.geteuid() != 0:
+            self.skipTest("OpenSMTPD must start as root")
+        root = extract_packages(self, "opensmtpd", ["opensmtpd"])
+        self.smtpd = os.path.join(root, "usr/sbin/smtpd")
+        if not os.access(self.smtpd, os.X_OK):
+            self.skipTest(f"{self.smtpd} not found in the extracted package")
+        ensure_libraries(self, self.smtpd, OPENSMTPD_LIBRARIES)
+        ensure_system_user(self, "opensmtpd", home="/var/lib/opensmtpd/empty")
+        ensure_system_user(self, "opensmtpq", home="/var/lib/opensmtpd/empty")
+
+    def test_opensmtpd_sent_deferred_bounced_rejected(self):
+        var = os.path.join(self.folder, "var")
+        run = os.path.join(self.folder, "run")
+        for sub in ("spool", "lib/opensmtpd/empty", "tmp"):
+            os.makedirs(os.path.join(var, sub), mode=0o755)
+        os.symlink("/run", os.path.join(var, "run"))
+        os.makedirs(run)
+        routes = start_sinks(self)
+        port = free_port()
+        config = self.render("opensmtpd/smtpd.conf.in", os.path.join(self.folder, "smtpd.conf"), PORT=port,
+                             **{domain.split(".")[0].upper(): p for domain, p in routes.items()})
+        maillog = os.path.join(self.folder, "mail.log")
+        syslog = SyslogReceiver(self.folder, maillog)
+        self.addCleanup(syslog.stop)
+
+        check = subprocess.run(sandboxed(self, self.folder, [self.smtpd, "-n", "-f", config],
+                                         mounts=[(var, "/var"), (run, "/run")]), capture_output=True, text=True)
+        self.assertEqual(check.returncode, 0, f"smtpd -n: {check.stdout}{check.stderr}")
+        daemon = self.processes.start("smtpd", sandboxed(self, self.folder, [self.smtpd, "-F", "-f", config],
+                                                         dev_log=True, mounts=[(var, "/var"), (run, "/run")]))
+        wait_port(port, daemon, "smtpd", lambda: self.processes.output("smtpd") + read_text(maillog))
+
+        refusals = send_test_mail(self, port)
+        print(refusals)
+        t0=time.monotonic()
+        for i in range(90):
+            time.sleep(1)
+            n = count_lines(maillog, "mta delivery")
+            print(round(time.monotonic()-t0), n)
+            if n >= 17: break
+        time.sleep(3)
+        print(read_text(maillog))
 
 
 if __name__ == "__main__":
