@@ -30,6 +30,7 @@ class Classifier {
   explicit Classifier(const Knowledge& knowledge = Knowledge::builtin(), const SiteRules* site_rules = nullptr);
 
   Verdict classify(const SmtpEvent& event);
+  void set_site_rules(const SiteRules* site_rules) { site_rules_ = site_rules; }
 
   // The text the rules saw in the last classify() call.
   std::string_view normalized_text() const { return normalized_; }

@@ -5,7 +5,10 @@
 
 #include <re2/re2.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,5 +45,28 @@ struct SiteRule {
 SiteRule compile_site_rule(const SiteRuleSpec& spec, const Knowledge& knowledge = Knowledge::builtin());
 
 using SiteRules = std::vector<SiteRule>;
+
+// The current site rules, replaceable while pipelines run (SIGHUP): a pipeline checks the generation
+// per line (one relaxed atomic load) and takes the new rules under the lock only when it changed.
+class SiteRulesHolder {
+ public:
+  explicit SiteRulesHolder(std::shared_ptr<const SiteRules> rules) : rules_(std::move(rules)) {}
+
+  void replace(std::shared_ptr<const SiteRules> rules) {
+    std::lock_guard lock(mutex_);
+    rules_ = std::move(rules);
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  std::shared_ptr<const SiteRules> current() const {
+    std::lock_guard lock(mutex_);
+    return rules_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const SiteRules> rules_;
+  std::atomic<std::uint64_t> generation_{0};
+};
 
 }  // namespace mta

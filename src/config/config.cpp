@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "source/syslog_server.hpp"
+
 namespace mta {
 namespace {
 
@@ -71,46 +73,122 @@ class Reader {
 
 SourceType parse_source_type(const Reader& reader, const toml::table& table, std::string_view context) {
   const toml::node* node = table.get("type");
-  if (!node) reader.fail(table, std::string(context) + "type", "missing (file, stdin or replay)");
+  if (!node) reader.fail(table, std::string(context) + "type", "missing (file, stdin, replay, syslog or journal)");
   const std::optional<std::string_view> type = node->value<std::string_view>();
   if (type == "file") return SourceType::file;
   if (type == "stdin") return SourceType::stdin_stream;
   if (type == "replay") return SourceType::replay;
-  reader.fail(*node, std::string(context) + "type", "must be \"file\", \"stdin\" or \"replay\"");
+  if (type == "syslog") return SourceType::syslog;
+  if (type == "journal") return SourceType::journal;
+  reader.fail(*node, std::string(context) + "type",
+              "must be \"file\", \"stdin\", \"replay\", \"syslog\" or \"journal\"");
+}
+
+std::vector<std::string> string_list(const Reader& reader, const toml::table& table, std::string_view key,
+                                     const std::string& context) {
+  std::vector<std::string> values;
+  const toml::node* node = table.get(key);
+  if (!node) return values;
+  const toml::array* array = node->as_array();
+  if (!array) reader.fail(*node, context + std::string(key), "must be an array of strings");
+  for (const toml::node& element : *array) {
+    if (!element.is_string()) reader.fail(element, context + std::string(key), "must be an array of strings");
+    values.emplace_back(*element.value<std::string_view>());
+  }
+  return values;
 }
 
 SourceConfig parse_source(const Reader& reader, const toml::table& table, std::size_t index,
-                          const std::filesystem::path& base) {
+                          const std::filesystem::path& base, bool has_checkpoint) {
   const std::string context = "source[" + std::to_string(index) + "].";
   SourceConfig source;
   source.type = parse_source_type(reader, table, context);
   switch (source.type) {
     case SourceType::file:
-      reader.check_keys(table, context, {"type", "name", "path", "start_at", "max_line_length"});
+      reader.check_keys(table, context, {"type", "name", "path", "start_at", "max_line_length", "format"});
       break;
     case SourceType::stdin_stream: reader.check_keys(table, context, {"type", "name", "max_line_length"}); break;
     case SourceType::replay:
       reader.check_keys(table, context, {"type", "name", "path", "lines_per_second", "loop"});
       break;
+    case SourceType::syslog:
+      reader.check_keys(table, context,
+                        {"type", "name", "listen", "receive_buffer", "max_frame_size", "max_connections",
+                         "idle_timeout_seconds", "max_hosts"});
+      break;
+    case SourceType::journal:
+      reader.check_keys(table, context, {"type", "name", "match", "directory", "start_at"});
+      break;
   }
-  if (source.type != SourceType::stdin_stream) {
+  if (source.type == SourceType::file || source.type == SourceType::replay) {
     source.path = reader.string(table, "path", context, "");
-    if (source.path.empty()) {
-      reader.fail(table, context + "path", "missing (the log file to read)");
-    }
-    if (std::filesystem::path(source.path).is_relative())
+    if (source.path.empty()) reader.fail(table, context + "path", "missing (the log file to read)");
+    if (std::filesystem::path(source.path).is_relative()) {
       source.path = (base / source.path).lexically_normal().string();
+    }
   }
   const std::string start_at = reader.string(table, "start_at", context, "end");
-  if (start_at != "end" && start_at != "beginning") {
-    reader.fail(*table.get("start_at"), context + "start_at", "must be \"end\" or \"beginning\"");
+  if (start_at == "beginning") {
+    source.start_at = StartPosition::beginning;
+  } else if (start_at == "checkpoint") {
+    source.start_at = StartPosition::checkpoint;
+    if (!has_checkpoint) {
+      reader.fail(*table.get("start_at"), context + "start_at", "\"checkpoint\" needs a [checkpoint] path");
+    }
+  } else if (start_at != "end") {
+    reader.fail(*table.get("start_at"), context + "start_at", "must be \"end\", \"beginning\" or \"checkpoint\"");
   }
-  source.from_beginning = start_at == "beginning";
+  const std::string format = reader.string(table, "format", context, "plain");
+  if (format == "docker") {
+    source.format = ContainerFormat::docker;
+  } else if (format == "cri") {
+    source.format = ContainerFormat::cri;
+  } else if (format != "plain") {
+    reader.fail(*table.get("format"), context + "format", "must be \"plain\", \"docker\" or \"cri\"");
+  }
   source.max_line_length = static_cast<std::size_t>(reader.positive_number(table, "max_line_length", context, 65536));
   source.lines_per_second = reader.positive_number(table, "lines_per_second", context, 20);
   source.loop = reader.boolean(table, "loop", context, true);
-  const std::string default_name =
-      source.type == SourceType::stdin_stream ? "stdin" : std::filesystem::path(source.path).filename().string();
+  if (source.type == SourceType::syslog) {
+    source.listen = reader.string(table, "listen", context, "");
+    if (source.listen.empty())
+      reader.fail(table, context + "listen", "missing (udp://HOST:PORT, tcp://HOST:PORT or unix:///PATH)");
+    try {
+      parse_syslog_listen(source.listen);
+    } catch (const std::invalid_argument& error) {
+      reader.fail(*table.get("listen"), context + "listen", error.what());
+    }
+    if (table.get("receive_buffer")) {
+      source.receive_buffer = static_cast<int>(reader.positive_number(table, "receive_buffer", context, 0));
+    }
+    source.max_frame_size = static_cast<std::size_t>(reader.positive_number(table, "max_frame_size", context, 65536));
+    source.max_connections = static_cast<std::size_t>(reader.positive_number(table, "max_connections", context, 256));
+    source.idle_timeout_seconds = reader.positive_number(table, "idle_timeout_seconds", context, 300);
+    if (table.get("max_hosts")) {
+      source.max_hosts = static_cast<std::size_t>(reader.positive_number(table, "max_hosts", context, 0));
+    }
+  }
+  if (source.type == SourceType::journal) {
+    source.matches = string_list(reader, table, "match", context);
+    for (const std::string& match : source.matches) {
+      const std::size_t equals = match.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        reader.fail(*table.get("match"), context + "match", "\"" + match + "\" is not FIELD=value");
+      }
+    }
+    source.directory = reader.string(table, "directory", context, "");
+    if (!source.directory.empty() && std::filesystem::path(source.directory).is_relative()) {
+      source.directory = (base / source.directory).lexically_normal().string();
+    }
+  }
+  std::string default_name;
+  switch (source.type) {
+    case SourceType::stdin_stream: default_name = "stdin"; break;
+    case SourceType::syslog: default_name = "syslog"; break;
+    case SourceType::journal: default_name = "journal"; break;
+    case SourceType::file:
+    case SourceType::replay: default_name = std::filesystem::path(source.path).filename().string(); break;
+  }
   source.name = reader.string(table, "name", context, default_name);
   return source;
 }
@@ -166,7 +244,7 @@ Config parse_config(std::string_view text, const std::string& origin) {
                       ": " + std::string(error.description()));
   }
   const Reader reader(origin);
-  reader.check_keys(root, "", {"web", "log", "source", "rule"});
+  reader.check_keys(root, "", {"web", "log", "checkpoint", "source", "rule"});
   Config config;
   if (const toml::node* web_node = root.get("web")) {
     const toml::table* web = web_node->as_table();
@@ -194,6 +272,17 @@ Config parse_config(std::string_view text, const std::string& origin) {
     }
   }
   const std::filesystem::path base = std::filesystem::path(origin).parent_path();
+  if (const toml::node* checkpoint_node = root.get("checkpoint")) {
+    const toml::table* checkpoint = checkpoint_node->as_table();
+    if (!checkpoint) reader.fail(*checkpoint_node, "checkpoint", "must be a table ([checkpoint])");
+    reader.check_keys(*checkpoint, "checkpoint.", {"path", "interval_seconds"});
+    config.checkpoint.path = reader.string(*checkpoint, "path", "checkpoint.", "");
+    if (config.checkpoint.path.empty()) reader.fail(*checkpoint, "checkpoint.path", "missing (the checkpoint file)");
+    if (std::filesystem::path(config.checkpoint.path).is_relative()) {
+      config.checkpoint.path = (base / config.checkpoint.path).lexically_normal().string();
+    }
+    config.checkpoint.interval_seconds = reader.positive_number(*checkpoint, "interval_seconds", "checkpoint.", 5);
+  }
   if (const toml::node* sources_node = root.get("source")) {
     const toml::array* sources = sources_node->as_array();
     if (!sources) reader.fail(*sources_node, "source", "must be an array of tables ([[source]])");
@@ -201,7 +290,7 @@ Config parse_config(std::string_view text, const std::string& origin) {
     for (std::size_t i = 0; i < sources->size(); ++i) {
       const toml::table* table = (*sources)[i].as_table();
       if (!table) reader.fail((*sources)[i], "source[" + std::to_string(i) + "]", "must be a table");
-      SourceConfig source = parse_source(reader, *table, i, base);
+      SourceConfig source = parse_source(reader, *table, i, base, !config.checkpoint.path.empty());
       if (!names.insert(source.name).second) {
         reader.fail(*table, "source[" + std::to_string(i) + "].name",
                     "duplicate source name \"" + source.name + "\" (set a distinct name)");

@@ -28,6 +28,8 @@ class LineSplitter {
   }
 
   bool has_partial() const { return !partial_.empty(); }
+  // Bytes held back: of a partial line, or of an over-long line being skipped (unknown, so 0).
+  std::size_t partial_size() const { return partial_.size(); }
   std::uint64_t lines_too_long() const { return lines_too_long_; }
 
  private:

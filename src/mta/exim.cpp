@@ -69,7 +69,8 @@ Stage stage_after(std::string_view command) {
   if (command.starts_with("pipelined ")) command.remove_prefix(10);
   if (command.starts_with("RCPT TO")) return Stage::rcpt;
   if (command.starts_with("MAIL FROM")) return Stage::mail;
-  if (command.starts_with("end of data") || command.starts_with("DATA")) return Stage::end_of_data;
+  if (command.starts_with("end of data")) return Stage::end_of_data;
+  if (command.starts_with("DATA")) return Stage::data;
   if (command.starts_with("initial connection")) return Stage::connect;
   if (command.starts_with("EHLO") || command.starts_with("HELO") || command.starts_with("LHLO")) return Stage::helo;
   if (command.starts_with("STARTTLS")) return Stage::starttls;
@@ -80,14 +81,29 @@ Stage stage_after(std::string_view command) {
 // The explanation of a ** or == line: a remote reply after "SMTP error from remote mail server after
 // X: " (or "LMTP error after X: "), else Exim's own text.
 void read_failure_text(std::string_view text, SmtpEvent& event) {
-  for (std::string_view marker : {"SMTP error from remote mail server after "sv, "LMTP error after "sv}) {
+  for (std::string_view marker : {"SMTP error from remote mail server after "sv,
+                                  "SMTP error from remote mailer after "sv, "LMTP error after "sv}) {
     const std::size_t pos = text.find(marker);
     if (pos == std::string_view::npos) continue;
     const std::string_view command = text.substr(pos + marker.size());
-    const std::size_t colon = command.find(": ");
+    std::size_t colon = command.find(": ");
+    if (colon != std::string_view::npos && command.substr(colon + 2).starts_with("<")) {
+      colon = command.find(": ", colon + 2);  // older wording: "RCPT TO: <a>: 550 ..."
+    }
     if (colon == std::string_view::npos) break;
-    event.stage = stage_after(command);
-    event.reply = command.substr(colon + 2);
+    event.stage = marker.starts_with("LMTP") && command.starts_with("DATA") ? Stage::end_of_data : stage_after(command);
+    std::string_view reply = command.substr(colon + 2);
+    // Older releases name the host inside the message: "...: host mx.example.com [192.0.2.1]: 554 ...".
+    if (reply.starts_with("host ")) {
+      const std::size_t end = reply.find("]: ");
+      if (end != std::string_view::npos) {
+        const std::string_view host = reply.substr(5, end - 5);
+        if (event.remote_host.empty()) event.remote_host = host.substr(0, host.find(' '));
+        reply = reply.substr(end + 3);
+      }
+      if (!marker.starts_with("LMTP")) event.direction = Direction::outbound;
+    }
+    event.reply = reply;
     return;
   }
   if (text.find("SMTP timeout after ") != std::string_view::npos) {
@@ -126,7 +142,8 @@ ParseOutcome parse_delivery(std::string_view flag, std::string_view rest, SmtpEv
 Stage reject_stage(std::string_view verb) {
   if (verb.starts_with("RCPT")) return Stage::rcpt;
   if (verb.starts_with("MAIL")) return Stage::mail;
-  if (verb.starts_with("after DATA") || verb.starts_with("DATA")) return Stage::end_of_data;
+  if (verb.starts_with("after DATA")) return Stage::end_of_data;
+  if (verb.starts_with("DATA")) return Stage::data;
   if (verb.starts_with("connection")) return Stage::connect;
   if (verb.starts_with("EHLO") || verb.starts_with("HELO")) return Stage::helo;
   if (verb.starts_with("AUTH")) return Stage::auth;
@@ -209,8 +226,11 @@ ParseOutcome parse_session_refusal(std::string_view text, SmtpEvent& event) {
     event.status = refusal.status;
     event.direction = Direction::inbound;
     event.stage = refusal.stage;
-    if (refusal.marker == "SMTP protocol error in ")
-      event.stage = stage_after(text.substr(pos + refusal.marker.size() + 1));
+    if (refusal.marker == "SMTP protocol error in ") {
+      std::string_view command = text.substr(pos + refusal.marker.size());
+      if (command.starts_with("\"")) command.remove_prefix(1);
+      event.stage = stage_after(command);
+    }
     event.agent_text = text.substr(pos);
     return ParseOutcome::event;
   }
@@ -237,6 +257,7 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
   if (text.find("SMTP error from remote mail server after ") != std::string_view::npos) {
     // A reply to a callout (sender/recipient verification) or to one host of several.
     event.direction = Direction::outbound;
+    event.remote_host = field(text, "H=");
     read_failure_text(text, event);
     return event.reply.empty() ? ParseOutcome::unmatched : ParseOutcome::event;
   }

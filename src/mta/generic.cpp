@@ -7,10 +7,7 @@ namespace mta {
 ParseOutcome parse_generic(std::string_view message, SmtpEvent& event) {
   // Look for "ddd ", "ddd-" at a word start, followed by an enhanced code of the same class.
   for (std::size_t pos = 0; pos + 9 <= message.size(); ++pos) {
-    if (pos > 0 && message[pos - 1] != ' ' && message[pos - 1] != '(' && message[pos - 1] != '"' &&
-        message[pos - 1] != '\'' && message[pos - 1] != '=' && message[pos - 1] != ':') {
-      continue;
-    }
+    if (pos > 0 && std::string_view(" (\"'=:,;[").find(message[pos - 1]) == std::string_view::npos) continue;
     const std::string_view candidate = message.substr(pos);
     const int basic = basic_code(candidate);
     if (basic == 0) continue;

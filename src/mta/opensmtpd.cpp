@@ -79,10 +79,19 @@ ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event
   event.status = status_of_result(quoted_field(text, "result"));
   if (event.status == Status::none) return ParseOutcome::unmatched;
   event.direction = remote ? Direction::outbound : Direction::local;
+  // relay="192.0.2.1 (mx.example.com)": the name in parentheses, else the address.
   const std::string_view relay = quoted_field(text, "relay");
-  event.remote_host = relay.substr(0, relay.find(' '));
+  const std::size_t open = relay.find(" (");
+  event.remote_host = open != std::string_view::npos && relay.ends_with(")")
+                          ? relay.substr(open + 2, relay.size() - open - 3)
+                          : relay.substr(0, relay.find(' '));
   event.delay_seconds = parse_duration(quoted_field(text, "delay"));
-  set_reply_or_text(quoted_field(text, "stat"), event);
+  // mda.c writes stat=Error (mda exited prematurely) unquoted, up to the end of the line.
+  std::string_view stat = quoted_field(text, "stat");
+  if (const std::size_t pos = text.find(" stat="); pos != std::string_view::npos && text[pos + 6] != '"') {
+    stat = text.substr(pos + 6);
+  }
+  set_reply_or_text(stat, event);
   return ParseOutcome::event;
 }
 

@@ -7,18 +7,30 @@
 #include "classify/classifier.hpp"
 #include "metrics/mta_metrics.hpp"
 #include "source/line_handler.hpp"
+#include "syslog/syslog_header.hpp"
 
 namespace mta {
 
-class LineProcessor final : public LineHandler {
+class LineProcessor final : public LineHandler, public RecordHandler {
  public:
   LineProcessor(MetricFamilies& families, std::string source, const SiteRules* site_rules = nullptr,
+                const Knowledge& knowledge = Knowledge::builtin());
+  // Follows the rules of a holder that a reload may replace.
+  LineProcessor(MetricFamilies& families, std::string source, const SiteRulesHolder& site_rules,
                 const Knowledge& knowledge = Knowledge::builtin());
 
   void process(std::string_view line);
   void on_line(std::string_view line) override { process(line); }
+  // An entry that arrives already split (the journal): no header to parse.
+  void on_record(const SyslogRecord& record) override;
 
  private:
+  void count(ParseOutcome outcome, const SmtpEvent& event);
+  void refresh_site_rules();
+
+  const SiteRulesHolder* holder_ = nullptr;
+  std::uint64_t generation_ = 0;
+  std::shared_ptr<const SiteRules> site_rules_;
   Classifier classifier_;
   MetricsRecorder recorder_;
 };

@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "source/interruptible_sleep.hpp"
 
@@ -24,12 +25,11 @@ void FileFollower::run(std::stop_token stop) {
   }
 }
 
-bool FileFollower::open_file(bool seek_to_end) {
-  const int fd = ::open(options_.path.c_str(), O_RDONLY | O_CLOEXEC);
+bool FileFollower::open_file(const std::string& path, bool seek_to_end) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (!reported_missing_) {
-      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error=\"{}\"", options_.path,
-                   std::strerror(errno));
+      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error=\"{}\"", path, std::strerror(errno));
       reported_missing_ = true;
     }
     return false;
@@ -39,10 +39,61 @@ bool FileFollower::open_file(bool seek_to_end) {
   fd_ = fd;
   device_ = status.st_dev;
   inode_ = status.st_ino;
+  fingerprint_length_ = 0;
   offset_ = seek_to_end ? ::lseek(fd, 0, SEEK_END) : 0;
-  if (reported_missing_) spdlog::info("msg=\"log file appeared\" path={}", options_.path);
+  if (reported_missing_) spdlog::info("msg=\"log file appeared\" path={}", path);
   reported_missing_ = false;
   return true;
+}
+
+// Finds the checkpointed file by identity (it may have been renamed by a rotation meanwhile) and
+// continues there; returns false when it is gone.
+bool FileFollower::resume_from(const FilePosition& position) {
+  const auto matches = [&](const std::string& candidate) {
+    const int fd = ::open(candidate.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat status {};
+    std::uint32_t length = position.fingerprint_length;
+    const bool same = ::fstat(fd, &status) == 0 && status.st_dev == position.device &&
+                      status.st_ino == position.inode &&
+                      static_cast<std::uint64_t>(status.st_size) >= position.offset &&
+                      file_fingerprint(fd, length) == position.fingerprint && length == position.fingerprint_length;
+    if (!same) {
+      ::close(fd);
+      return false;
+    }
+    fd_ = fd;
+    device_ = status.st_dev;
+    inode_ = status.st_ino;
+    fingerprint_length_ = 0;
+    offset_ = ::lseek(fd, static_cast<off_t>(position.offset), SEEK_SET);
+    return true;
+  };
+  if (matches(options_.path)) return true;
+  const std::filesystem::path path(options_.path);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path(), error)) {
+    const std::string candidate = entry.path().string();
+    if (candidate == options_.path || !entry.is_regular_file(error)) continue;
+    if (matches(candidate)) {
+      spdlog::info("msg=\"resuming in the rotated file first\" path={} rotated={}", options_.path, candidate);
+      reading_rotated_ = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FileFollower::open_first() {
+  const bool first = first_open_;
+  first_open_ = false;
+  if (first && options_.resume) {
+    if (resume_from(*options_.resume)) return true;
+    spdlog::info("msg=\"checkpointed file not found, reading the current file from the start\" path={}", options_.path);
+    return open_file(options_.path, false);
+  }
+  // Only a file that exists at start has history to skip; one that appears later is all new.
+  return open_file(options_.path, first && !options_.from_beginning);
 }
 
 void FileFollower::close_file() {
@@ -58,27 +109,37 @@ bool FileFollower::drain() {
     if (count < 0 && errno == EINTR) continue;
     if (count <= 0) return read_any;
     offset_ += count;
+    bytes_read_ += static_cast<std::uint64_t>(count);
     read_any = true;
     splitter_.feed({buffer.data(), static_cast<std::size_t>(count)},
                    [this](std::string_view line) { handler_.on_line(line); });
   }
 }
 
+// The old file of a rotation is complete: its last line, even without a newline, is handed over.
+void FileFollower::finish_current_file() {
+  drain();
+  splitter_.flush([this](std::string_view line) { handler_.on_line(line); });
+  close_file();
+  ++rotations_;
+}
+
 bool FileFollower::poll_once() {
-  if (fd_ < 0) {
-    // Only a file that exists at start has history to skip; one that appears later is all new.
-    const bool seek_to_end = first_open_ && !options_.from_beginning;
-    first_open_ = false;
-    if (!open_file(seek_to_end)) return false;
-  }
+  if (fd_ < 0 && !open_first()) return false;
   if (drain()) return true;
 
+  if (reading_rotated_) {
+    reading_rotated_ = false;
+    finish_current_file();
+    return open_file(options_.path, false);
+  }
   struct stat open_status {};
   if (::fstat(fd_, &open_status) == 0 && open_status.st_size < offset_) {
     // copytruncate: the content we had read was copied away; start again at the top.
     spdlog::info("msg=\"log file truncated, reading from the start\" path={}", options_.path);
     ++truncations_;
     splitter_.discard_partial();
+    fingerprint_length_ = 0;
     offset_ = ::lseek(fd_, 0, SEEK_SET);
     return true;
   }
@@ -86,13 +147,27 @@ bool FileFollower::poll_once() {
   if (::stat(options_.path.c_str(), &path_status) != 0) return false;  // renamed, new file not there yet
   if (path_status.st_dev == device_ && path_status.st_ino == inode_) return false;
 
-  // Rename-and-create: finish the old file (the writer may have added a last line), then switch.
-  drain();
-  splitter_.flush([this](std::string_view line) { handler_.on_line(line); });
-  close_file();
-  ++rotations_;
+  // Rename-and-create or delete-and-recreate: finish the old file, then follow the new one.
+  finish_current_file();
   spdlog::info("msg=\"log file rotated, following the new file\" path={}", options_.path);
-  return open_file(false);
+  return open_file(options_.path, false);
+}
+
+std::optional<FilePosition> FileFollower::position() {
+  if (fd_ < 0) return std::nullopt;
+  // The fingerprint covers the first kFingerprintBytes once the file has them; until then it grows.
+  if (fingerprint_length_<CheckpointStore::kFingerprintBytes&& static_cast<std::uint64_t>(offset_)>
+          fingerprint_length_) {
+    fingerprint_length_ = CheckpointStore::kFingerprintBytes;
+    fingerprint_ = file_fingerprint(fd_, fingerprint_length_);
+  }
+  FilePosition position;
+  position.device = device_;
+  position.inode = inode_;
+  position.fingerprint = fingerprint_;
+  position.fingerprint_length = fingerprint_length_;
+  position.offset = static_cast<std::uint64_t>(offset_) - splitter_.partial_size();
+  return position;
 }
 
 }  // namespace mta

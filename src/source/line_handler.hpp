@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "syslog/syslog_header.hpp"
+
 namespace mta {
 
 // Where a source delivers complete log lines.
@@ -9,6 +11,13 @@ class LineHandler {
  public:
   virtual ~LineHandler() = default;
   virtual void on_line(std::string_view line) = 0;
+};
+
+// Where a source delivers entries that arrive already split into header fields (the journal).
+class RecordHandler {
+ public:
+  virtual ~RecordHandler() = default;
+  virtual void on_record(const SyslogRecord& record) = 0;
 };
 
 }  // namespace mta

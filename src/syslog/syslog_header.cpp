@@ -128,6 +128,13 @@ bool parse_syslog_line(std::string_view line, SyslogRecord& record) {
   if (!take_bsd_timestamp(rest, record.timestamp) && !take_iso_timestamp(rest, record.timestamp)) {
     return false;
   }
+  // FreeBSD's syslogd -v writes "<facility.priority>" before the host.
+  if (rest.starts_with("<")) {
+    const std::size_t close = rest.find("> ");
+    if (close != std::string_view::npos && rest.substr(1, close - 1).find('.') != std::string_view::npos) {
+      rest.remove_prefix(close + 2);
+    }
+  }
   // The host is optional in some local writers; a token ending in ':' or holding '[' is the tag.
   const std::size_t space = rest.find(' ');
   const std::string_view first = rest.substr(0, space);

@@ -78,7 +78,7 @@ loop = false
   EXPECT_EQ(file.type, SourceType::file);
   EXPECT_EQ(file.name, "main");
   EXPECT_EQ(file.path, "/var/log/mail.log");
-  EXPECT_TRUE(file.from_beginning);
+  EXPECT_EQ(file.start_at, StartPosition::beginning);
   EXPECT_EQ(file.max_line_length, 4096u);
 
   const SourceConfig& piped = config.sources[1];
@@ -128,7 +128,7 @@ path = "/srv/sample.log"
                                      kOrigin);
   ASSERT_EQ(config.sources.size(), 3u);
   EXPECT_EQ(config.sources[0].name, "maillog");  // the file name of the path
-  EXPECT_FALSE(config.sources[0].from_beginning);
+  EXPECT_EQ(config.sources[0].start_at, StartPosition::end);
   EXPECT_EQ(config.sources[0].max_line_length, 65536u);
   EXPECT_EQ(config.sources[1].name, "stdin");
   EXPECT_EQ(config.sources[1].max_line_length, 65536u);
@@ -266,9 +266,20 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"web_not_a_table", "web = \"yes\"\n", 1, "web", "must be a table"},
         ErrorCase{"source_not_an_array", "[source]\ntype = \"file\"\n", 1, "source", "array of tables"},
         ErrorCase{"bad_type", "[[source]]\ntype = \"socket\"\npath = \"/x.log\"\n", 2, "source[0].type",
-                  "must be \"file\", \"stdin\" or \"replay\""},
+                  "must be \"file\", \"stdin\", \"replay\", \"syslog\" or \"journal\""},
         ErrorCase{"bad_start_at", "[[source]]\ntype = \"file\"\npath = \"/x.log\"\nstart_at = \"middle\"\n", 4,
-                  "source[0].start_at", "must be \"end\" or \"beginning\""},
+                  "source[0].start_at", "must be \"end\", \"beginning\" or \"checkpoint\""},
+        ErrorCase{"checkpoint_without_store",
+                  "[[source]]\ntype = \"file\"\npath = \"/x.log\"\nstart_at = \"checkpoint\"\n", 4,
+                  "source[0].start_at", "needs a [checkpoint] path"},
+        ErrorCase{"bad_syslog_listen", "[[source]]\ntype = \"syslog\"\nlisten = \"http://x:1\"\n", 3,
+                  "source[0].listen", "udp://, tcp:// or unix://"},
+        ErrorCase{"bad_journal_match", "[[source]]\ntype = \"journal\"\nmatch = [\"postfix\"]\n", 3, "source[0].match",
+                  "FIELD=value"},
+        ErrorCase{"bad_format", "[[source]]\ntype = \"file\"\npath = \"/x\"\nformat = \"json\"\n", 4,
+                  "source[0].format", "plain"},
+        ErrorCase{"syslog_key_on_file", "[[source]]\ntype = \"file\"\npath = \"/x\"\nlisten = \"udp://:1\"\n", 4,
+                  "source[0].listen", "unknown key"},
         ErrorCase{"bad_listen_address_port", "[web]\ntelemetry_path = \"/m\"\nlisten_address = \":99999\"\n", 3,
                   "web.listen_address", "no valid port"},
         ErrorCase{"bad_listen_address_no_colon", "[web]\nlisten_address = \"localhost\"\n", 2, "web.listen_address",

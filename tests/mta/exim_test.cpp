@@ -138,8 +138,8 @@ const EximCase kEventCases[] = {
      Status::bounced, Direction::local, Stage::unknown, "", "No such person at this address."},
     {"retry_timeout_exceeded",
      // exim-exporter-gvengel.log
-     "2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded", Status::bounced,
-     Direction::local, Stage::unknown, "", "retry timeout exceeded"},
+     "2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded", Status::bounced, Direction::local,
+     Stage::unknown, "", "retry timeout exceeded"},
 
     // --- ACL rejects (inbound) ------------------------------------------------------------------------------
     {"rejected_rcpt_quoted_reason_no_message_id",
@@ -353,11 +353,13 @@ TEST_P(EximIgnoredTest, IgnoresLine) {
 
 const IgnoredCase kIgnored[] = {
     // exim-exporter-gvengel.log
-    {"arrival_with_pid", "2020-06-19 04:51:49 [123] 1jmFYj-00039V-QX <= noreply@test.corp H=(test.corp) [2.2.2.2] "
-                         "P=smtp S=7386"},
+    {"arrival_with_pid",
+     "2020-06-19 04:51:49 [123] 1jmFYj-00039V-QX <= noreply@test.corp H=(test.corp) [2.2.2.2] "
+     "P=smtp S=7386"},
     // exim-exporter-gvengel.log
-    {"bounce_arrival", "2020-06-20 03:32:57 +0200 1jmKsr-00040h-1G <= <> R=1jmKso-0009d4-Uf U=Debian-exim P=local "
-                       "S=9521"},
+    {"bounce_arrival",
+     "2020-06-20 03:32:57 +0200 1jmKsr-00040h-1G <= <> R=1jmKso-0009d4-Uf U=Debian-exim P=local "
+     "S=9521"},
     // exim-exporter-gvengel.log
     {"completed_with_pid", "2020-06-19 04:54:02 [456] 1jmFYj-00039V-QX Completed"},
     // exim-testsuite-mainlog.log
@@ -369,12 +371,14 @@ const IgnoredCase kIgnored[] = {
     // exim-ossec-wazuh.log
     {"smtp_connection", "2017-01-24 03:09:46 SMTP connection from [10.101.1.10]:55010 (TCP/IP connection count = 1)"},
     // exim-crowdsec.log (a warning; the reject follows on its own line)
-    {"sender_verify_fail", "2022-06-29 15:47:21 H=tata.test.biz [1.2.3.4]:41584 sender verify fail for "
-                           "<toto@test.biz>: The mail server does not recognize toto@test.biz as a valid sender."},
+    {"sender_verify_fail",
+     "2022-06-29 15:47:21 H=tata.test.biz [1.2.3.4]:41584 sender verify fail for "
+     "<toto@test.biz>: The mail server does not recognize toto@test.biz as a valid sender."},
     // exim-crowdsec.log line, via syslog
-    {"syslog_sender_verify_fail", "Jun 29 15:47:21 server exim[1234]: H=tata.test.biz [1.2.3.4]:41584 sender verify "
-                                  "fail for <toto@test.biz>: The mail server does not recognize toto@test.biz as a "
-                                  "valid sender."},
+    {"syslog_sender_verify_fail",
+     "Jun 29 15:47:21 server exim[1234]: H=tata.test.biz [1.2.3.4]:41584 sender verify "
+     "fail for <toto@test.biz>: The mail server does not recognize toto@test.biz as a "
+     "valid sender."},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, EximIgnoredTest, ::testing::ValuesIn(kIgnored),
@@ -437,9 +441,11 @@ TEST(EximRecord, ParsesMessageOfSyslogRecord) {
 TEST(EximRecord, ResetsEventBetweenLines) {
   SmtpEvent event;
   // exim-exporter-gvengel.log
-  ASSERT_EQ(parse_log_line(R"~(2020-06-19 06:26:02 1jmH1s-000AVD-5t => dave@foo.corp R=dnslookup T=remote_smtp H=mail.foo.corp [1.1.1.1] C="250 2.0.0 Ok: queued")~",
-                           event),
-            ParseOutcome::event);
+  ASSERT_EQ(
+      parse_log_line(
+          R"~(2020-06-19 06:26:02 1jmH1s-000AVD-5t => dave@foo.corp R=dnslookup T=remote_smtp H=mail.foo.corp [1.1.1.1] C="250 2.0.0 Ok: queued")~",
+          event),
+      ParseOutcome::event);
   // exim-logstash-patterns-core.log
   ASSERT_EQ(parse_log_line("2020-02-11 17:09:47 1j1Z2g-00Faoy-Uh ** admin@example.net R=virtual_aliases: No such "
                            "person at this address.",
@@ -491,12 +497,12 @@ TEST(EximMultiLineReply, ClassifierSeesGmailDmarcLinesJoined) {
 
 // --- bugs ------------------------------------------------------------------------------------------------------------
 
-// Bug (exim.cpp, parse_session_refusal): for "SMTP protocol error in " at the very end of the message the
+// Regression (exim.cpp, parse_session_refusal, fixed): for "SMTP protocol error in " at the very end of the message the
 // parser calls text.substr(pos + marker.size() + 1), one past the end, and std::string_view::substr throws
 // std::out_of_range. In `serve` the exception ends the whole log source ("source stopped"). The line is
 // mixed-sshguard.log's "SMTP protocol error in "AUTH LOGIN" ..." cut after "in " (as a line cut at
 // max_line_length or a truncated syslog message can be).
-TEST(EximBug, DISABLED_ProtocolErrorAtEndOfLineDoesNotThrow) {
+TEST(EximBug, ProtocolErrorAtEndOfLineDoesNotThrow) {
   SmtpEvent event;
   ParseOutcome outcome = ParseOutcome::ignored;
   EXPECT_NO_THROW(outcome = parse_log_line("2018-06-03 13:16:08 SMTP protocol error in ", event));
@@ -505,12 +511,12 @@ TEST(EximBug, DISABLED_ProtocolErrorAtEndOfLineDoesNotThrow) {
   EXPECT_NO_THROW(parse_log_line("Jun  3 13:16:08 mail exim[1234]: SMTP protocol error in ", event));
 }
 
-// Bug (exim.cpp, read_failure_text / delivery_direction): Exim releases before 4.9x, and the production log
-// exim-ddgrey-mainlog.log (2020), write the remote host inside the message ("SMTP error from remote mail server
+// Regression (exim.cpp, read_failure_text / delivery_direction, fixed): Exim releases before 4.9x, and the production
+// log exim-ddgrey-mainlog.log (2020), write the remote host inside the message ("SMTP error from remote mail server
 // after end of data: host mta5.am0.yahoodns.net [67.195.204.72]: 554 ...") instead of as H=. The parser keeps
 // "host ... [ip]: " in the reply (so basic_code(reply) is 0 and the 554 is lost), leaves remote_host empty and,
 // without H=, calls the delivery local. read_bare_reply() already strips this prefix for the same text.
-TEST(EximBug, DISABLED_HostInsideMessageIsNotPartOfReply) {
+TEST(EximBug, HostInsideMessageIsNotPartOfReply) {
   struct Case {
     std::string_view line;
     Status status;
@@ -553,12 +559,12 @@ TEST(EximBug, DISABLED_HostInsideMessageIsNotPartOfReply) {
   }
 }
 
-// Bug (exim.cpp, stage_after / reject_stage): "DATA" is mapped to Stage::end_of_data. Exim says "after DATA" for
-// the answer to the DATA command itself and "after end of data" for the answer after the final dot (smtp.c sets
-// smtp_command = "end of data" only after the message was sent); "rejected DATA" is the predata ACL, run at the
+// Regression (exim.cpp, stage_after / reject_stage, fixed): "DATA" is mapped to Stage::end_of_data. Exim says "after
+// DATA" for the answer to the DATA command itself and "after end of data" for the answer after the final dot (smtp.c
+// sets smtp_command = "end of data" only after the message was sent); "rejected DATA" is the predata ACL, run at the
 // DATA command, while "rejected after DATA" is the DATA ACL. The answer to DATA is Stage::data, as Postfix's
 // "(in reply to DATA command)" and read_bare_reply() on the same Exim text give.
-TEST(EximBug, DISABLED_ReplyToDataCommandIsDataStage) {
+TEST(EximBug, ReplyToDataCommandIsDataStage) {
   struct Case {
     std::string_view line;
     Status status;
@@ -583,10 +589,10 @@ TEST(EximBug, DISABLED_ReplyToDataCommandIsDataStage) {
   }
 }
 
-// Bug (exim.cpp, parse_message): a reply to a callout or to one host of several ("H=host [ip]: SMTP error from
-// remote mail server after ...") leaves remote_host empty although H= names the host; ** and == lines take it
-// from H=, so the provider label is lost only here.
-TEST(EximBug, DISABLED_HostReplyTakesRemoteHostFromH) {
+// Regression (exim.cpp, parse_message, fixed): a reply to a callout or to one host of several ("H=host [ip]: SMTP error
+// from remote mail server after ...") leaves remote_host empty although H= names the host; ** and == lines take it from
+// H=, so the provider label is lost only here.
+TEST(EximBug, HostReplyTakesRemoteHostFromH) {
   SmtpEvent event;
   // exim-testsuite-mainlog.log
   ASSERT_EQ(parse_log_line("1999-03-02 09:44:33 10HmaX-000000005vi-0000 H=localhost4.test.ex [127.0.0.1]: SMTP error "

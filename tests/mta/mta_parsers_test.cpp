@@ -1,1 +1,281 @@
+// Tests for the parser dispatch (src/mta/mta_parsers.hpp): syslog lines go to the parser of their program,
+// lines without a syslog header ("journalctl -o cat", test fixtures) are dispatched by their shape, and
+// looks_like_smtp_outcome() tells unreadable outcomes from lines without one.
+// Lines come from /work/shared/corpus/real; the file is named in a comment next to each.
+
+#include "mta/mta_parsers.hpp"
+
 #include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+namespace mta {
+namespace {
+
+struct DispatchCase {
+  const char* name;
+  std::string_view line;
+  ParseOutcome outcome;
+  Mta mta;
+  Status status;
+};
+
+void PrintTo(const DispatchCase& c, std::ostream* os) { *os << c.name; }
+
+class DispatchTest : public ::testing::TestWithParam<DispatchCase> {};
+
+TEST_P(DispatchTest, ReachesParser) {
+  const DispatchCase& c = GetParam();
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(c.line, event), c.outcome) << c.line;
+  EXPECT_EQ(event.mta, c.mta);
+  EXPECT_EQ(event.status, c.status);
+}
+
+const DispatchCase kByProgram[] = {
+    {"postfix_smtp",
+     // postfix-blockbadip.log
+     "Feb 16 20:42:06 t postfix/smtp[29498]: 97C873EC0B: to=<janderson@gmail.com>, "
+     "relay=gmail-smtp-in.l.google.com[74.125.29.26]:25, delay=0.57, delays=0.13/0.01/0.13/0.3, dsn=2.0.0, "
+     "status=sent (250 2.0.0 OK 1518831726 z188si121582qkc.400 - gsmtp)",
+     ParseOutcome::event, Mta::postfix, Status::sent},
+    {"postfix_custom_syslog_name",
+     // postfix-fail2ban.log
+     "Mar 11 23:27:54 server postfix-smo/submission/smtpd[22427]: 44JCRG5tYPzCqt2: reject: BDAT from "
+     "signing-milter.example.com[192.0.2.109]: 550 5.5.3 <DATA>: Data command rejected: Multi-recipient bounce; "
+     "from=<> to=<some@example.com> proto=ESMTP helo=<domain.tld>",
+     ParseOutcome::event, Mta::postfix, Status::rejected},
+    {"exim",
+     // exim-crowdsec.log
+     "Jun 29 14:34:58 server exim[1234]: H=imfo.test.biz [1.2.3.4]:35328 X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 "
+     "CV=no F=<jack@test.biz> rejected RCPT <sales@toto.com.au>: No Such User Here",
+     ParseOutcome::event, Mta::exim, Status::rejected},
+    {"sendmail_sm_mta",
+     // sendmail-fail2ban.log
+     "Feb 27 15:49:02 batman sm-mta[88377]: s1REn1un088377: ruleset=check_rcpt, arg1=<non-existing-user@example.com>, "
+     "relay=189-30-205-74.paebv701.dsl.brasiltelecom.net.br [189.30.205.74], reject=550 5.1.1 "
+     "<non-existing-user@example.com>... User unknown",
+     ParseOutcome::event, Mta::sendmail, Status::rejected},
+    {"sendmail",
+     // sendmail-infohtreasure.log
+     "Feb 26 13:15:05 server1 sendmail[11755]: 21QCF5O0011754: to=<root@server1.alsoft.org>, delay=00:00:00, "
+     "xdelay=00:00:00, mailer=local, pri=34324, dsn=2.0.0, stat=Sent",
+     ParseOutcome::event, Mta::sendmail, Status::sent},
+    {"opensmtpd",
+     // opensmtpd-ossec.log
+     "Aug 14 10:15:25 junction.example.com smtpd[28882]: smtp-in: Failed command on session 1f55bdcdf16e28a3: "
+     "\"MAIL FROM:<root@junction.example.com>  \" => 421 4.3.0: Temporary Error",
+     ParseOutcome::event, Mta::opensmtpd, Status::rejected_temporarily},
+    {"dovecot",
+     // postfix-modoboa-stats.log
+     "Nov 16 11:00:20 server dovecot: lmtp(user@test.com): z5FOLrRhDVpddgAABvoInA: sieve: "
+     "msgid=<cm.2100050552286.huticd.jyidyhxuy.y@cmail19.com>: stored mail into mailbox 'notifications'",
+     ParseOutcome::event, Mta::dovecot, Status::sent},
+    {"dovecot_submission_login",
+     // dovecot-fail2ban.log
+     "Aug 29 03:17:18 server dovecot: submission-login: Client has quit the connection (auth failed, 1 attempts in 2 "
+     "secs): user=<user1>, method=LOGIN, rip=192.0.2.133, lip=0.0.0.0",
+     ParseOutcome::event, Mta::dovecot, Status::auth_failed},
+    {"exim_syslog_ignored_line_stays_with_exim",
+     // exim-crowdsec.log
+     "Jun 29 15:47:21 server exim[1234]: H=tata.test.biz [1.2.3.4]:41584 sender verify fail for <toto@test.biz>: The "
+     "mail server does not recognize toto@test.biz as a valid sender.",
+     ParseOutcome::ignored, Mta::exim, Status::none},
+    {"opensmtpd_bookkeeping_ignored",
+     // opensmtpd-ossec.log
+     "Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Closing session 08d856b172f69c5c", ParseOutcome::ignored,
+     Mta::opensmtpd, Status::none},
+};
+
+INSTANTIATE_TEST_SUITE_P(ByProgram, DispatchTest, ::testing::ValuesIn(kByProgram),
+                         [](const ::testing::TestParamInfo<DispatchCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+const DispatchCase kWithoutHeader[] = {
+    {"exim_timestamp",
+     // exim-exporter-gvengel.log
+     "2020-06-24 00:13:06 1raAO7-0094KF-7u ** rudy@foo.corp R=dnslookup T=remote_smtp H=(relay.test.corp) [4.4.4.4]: "
+     "SMTP error from remote mail server after RCPT TO:<rudy@test.corp>: 540 5.7.1 <rudy@test.corp>: recipient "
+     "address rejected: Blocked",
+     ParseOutcome::event, Mta::exim, Status::bounced},
+    {"exim_timestamp_ignored_line",
+     // exim-exporter-gvengel.log
+     "2020-06-19 06:26:02 1jmH1s-000AVD-5t Completed", ParseOutcome::ignored, Mta::exim, Status::none},
+    {"opensmtpd_event_failed_command",
+     // mixed-sshguard.log
+     R"~(45addba89269aeaa smtp event=failed-command address=128.237.183.69 host=zeta.wv.cc.cmu.edu command="AUTH PLAIN (...)" result="535 Authentication failed")~",
+     ParseOutcome::event, Mta::opensmtpd, Status::auth_failed},
+    {"opensmtpd_mta_delivery",
+     // not in the corpus: mta.c report line quoted in an OpenSMTPD article
+     R"~(4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea from=<misc+bounces-4541-[redacted]=tin.it@opensmtpd.org> to=<[redacted]@tin.it> rcpt=<-> source="45.76.46.201" relay="62.211.72.32 (smtp.tin.it)" delay=0s result="TempFail" stat="421 <[redacted]@tin.it> Service not available - too busy")~",
+     ParseOutcome::event, Mta::opensmtpd, Status::deferred},
+    {"sendmail_stat",
+     // sendmail-mozilla-lua-sandbox.log
+     "x68DJAVD023504: to=<someone@xs4all.nl>, delay=12:34:45, xdelay=00:00:00, mailer=lmtp, pri=128179, "
+     "relay=imap.xs4all.nl [194.109.6.110], dsn=2.0.0, stat=Sent",
+     ParseOutcome::event, Mta::sendmail, Status::sent},
+    {"sendmail_ruleset_reject",
+     // sendmail-fail2ban.log, message part only
+     "ruleset=check_relay, arg1=[196.213.73.146], arg2=196.213.73.146, relay=[196.213.73.146], reject=421 4.3.2 "
+     "Connection rate limit exceeded.",
+     ParseOutcome::event, Mta::sendmail, Status::rejected_temporarily},
+    {"postfix_delivery",
+     // postfix-grok-patterns.log
+     "4E74613FE76: to=<redacted@gmail.com>, relay=gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25, delay=1.9, "
+     "delays=0.05/0/1.1/0.71, dsn=5.7.1, status=bounced (host gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b] "
+     "said: 550-5.7.1 [2607:4100:3:25:100::2      12] Our system has detected that this 550-5.7.1 message is likely "
+     "unsolicited mail. (in reply to end of DATA command))",
+     ParseOutcome::event, Mta::postfix, Status::bounced},
+    {"postfix_sasl_warning",
+     // mixed-sshguard.log
+     "warning: unknown[1.2.3.4]: SASL LOGIN authentication failed: authentication failure", ParseOutcome::event,
+     Mta::postfix, Status::auth_failed},
+    {"postfix_shaped_but_unreadable",
+     // postfix-grok-patterns.log (", status=" but no Postfix delivery; no reply code for the fallback either)
+     "userstats=true, from=<toto@example.com>, rcpt=<titi@example.org>, vrscore=300, vrstate=1, status=spam, "
+     "action=quser(1)",
+     ParseOutcome::unmatched, Mta::postfix, Status::none},
+    {"generic_reply",
+     // assp-fail2ban.log
+     "Apr-27-13 02:25:10 [SSL-out] 217.194.197.97 max sender authentication errors (5) exceeded -- dropping "
+     "connection - after reply: 535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6;",
+     ParseOutcome::event, Mta::generic, Status::none},
+    {"generic_after_postfix_fails",
+     // postfix-source-smtpd_check-ref.log ("reject: " but not a Postfix log line: the reply is still counted)
+     "./smtpd_check: <queue id>: reject: HELO from localhost[127.0.0.1]: 554 5.7.1 <foo.dunno.com>: Helo command "
+     "rejected: Access denied; proto=SMTP helo=<foo.dunno.com>",
+     ParseOutcome::event, Mta::generic, Status::none},
+};
+
+INSTANTIATE_TEST_SUITE_P(WithoutHeader, DispatchTest, ::testing::ValuesIn(kWithoutHeader),
+                         [](const ::testing::TestParamInfo<DispatchCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(DispatchWithoutHeader, LinesWithoutOutcomeAreIgnored) {
+  for (std::string_view line : {
+           // mixed-sshguard.log
+           std::string_view("Relaying denied. IP name lookup failed [6.6.6.0]"),
+           std::string_view("lost connection after CONNECT from unknown[2606:2800:220:1:248:1893:25c8:1946]"),
+           std::string_view("imaps TLS negotiation failed: [196.52.43.55]"),
+           // sendmail-mozilla-lua-sandbox.log
+           std::string_view(
+               "x68DJAVD023504: from=<postmaster@example.com>, size=1234, class=0, nrcpts=1, "
+               "msgid=<20190101120033.1234@example.com>, proto=ESMTP, daemon=MTA, relay=remote.example.com "
+               "[192.168.1.1]"),
+           // kerio-fail2ban.log
+           std::string_view("[18/Jan/2014 06:41:25] SMTP Spam attack detected from 202.169.236.195, client closed "
+                            "connection before SMTP greeting"),
+           std::string_view(""),
+       }) {
+    SmtpEvent event;
+    EXPECT_EQ(parse_log_line(line, event), ParseOutcome::ignored) << line;
+  }
+}
+
+TEST(DispatchByProgram, OtherProgramsWithoutReplyAreIgnored) {
+  for (std::string_view line : {
+           // postfix-crowdsec.log / mixed-sshguard.log
+           std::string_view("Jun 20 16:46:17 ares postgrey[919]: action=greylist, reason=early-retry (295s missing), "
+                            "client_name=r244.mail.kbc.be, client_address=172.82.231.244, sender=bounce@mail.kbc.be, "
+                            "recipient=lilydehoux@zeelandned.nl"),
+           // mixed-sshguard.log
+           std::string_view("Oct 29 18:51:24 mailsrv imaps[79980]: badlogin: [192.168.1.1] CRAM-MD5 (testbox@domain) "
+                            "[SASL(-13): authentication failure: incorrect digest response]"),
+           // mixed-sshguard.log
+           std::string_view("Jun 24 15:34:21 mail imapd: LOGIN FAILED, user=fakeemail@example.com, ip=[1.2.3.4]"),
+           // mailfilter-crowdsec.log
+           std::string_view("Jul 30 08:02:15 efa MailScanner[1803829]: Message 5ctN6m5yKmz5sU7 from 192.168.1.100 "
+                            "(attacker@malicious.com) to brandlehner.at is spam (blacklisted)"),
+       }) {
+    SmtpEvent event;
+    EXPECT_EQ(parse_log_line(line, event), ParseOutcome::ignored) << line;
+  }
+}
+
+TEST(DispatchRecord, ParseMtaRecordUsesProgram) {
+  // exim-crowdsec.log message under each program name: exim claims it, an unknown program falls to the generic
+  // parser (which needs an enhanced code, so nothing is counted)
+  SyslogRecord record;
+  record.message =
+      "dovecot_login authenticator failed for ([1.2.3.5]) [1.2.3.4]:55379: 535 Incorrect authentication data "
+      "(set_id=abuse@test.com)";
+  SmtpEvent event;
+  record.program = "exim4";
+  ASSERT_EQ(parse_mta_record(record, event), ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::exim);
+  EXPECT_EQ(event.status, Status::auth_failed);
+  record.program = "someproxy";
+  EXPECT_EQ(parse_mta_record(record, event), ParseOutcome::ignored);
+}
+
+// --- looks_like_smtp_outcome ------------------------------------------------------------------------------------
+
+struct OutcomeMarkCase {
+  const char* name;
+  std::string_view text;
+  bool expected;
+};
+
+void PrintTo(const OutcomeMarkCase& c, std::ostream* os) { *os << c.name; }
+
+class LooksLikeOutcomeTest : public ::testing::TestWithParam<OutcomeMarkCase> {};
+
+TEST_P(LooksLikeOutcomeTest, TellsOutcomeMarks) {
+  EXPECT_EQ(looks_like_smtp_outcome(GetParam().text), GetParam().expected) << GetParam().text;
+}
+
+const OutcomeMarkCase kOutcomeMarks[] = {
+    // postfix-homoluctus-maillogger.log
+    {"delivery_status",
+     "8495840E93: to=<dd@gmail.cm>, relay=none, delay=315562, delays=315532/0/30/0, dsn=4.4.1, "
+     "status=deferred (connect to gmail.cm[172.217.25.69]:25: Connection timed out)",
+     true},
+    // postfix-blockbadip.log
+    {"noqueue_reject",
+     "NOQUEUE: reject: RCPT from unknown[183.240.19.250]: 450 4.7.1 <xdfoc.com>: Helo command "
+     "rejected: Host not found; from=<nmkd@xdfoc.com> to=<janderson@cwxstat.com> proto=ESMTP "
+     "helo=<xdfoc.com>",
+     true},
+    // postfix-exporters.log
+    {"remote_said",
+     "732BB407C3: host mail.domain.com[1.1.1.1] said: 451 DT:SPM 163 "
+     "mx13,P8CowECpNVM_oEVaenoEAQ--.23796S3 1514512449, please try again 15min later (in reply to end of "
+     "DATA command)",
+     true},
+    // postfix-grok-patterns.log
+    {"refused_to_talk", "40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: 450 4.3.2 try again later",
+     true},
+    // postfix-blockbadip.log
+    {"sasl_failure",
+     "warning: unknown[188.126.223.106]: SASL LOGIN authentication failed: Invalid authentication "
+     "mechanism",
+     true},
+    // exim-crowdsec.log, X= and CV= left out (Exim's "rejected RCPT" is not the Postfix "reject: " mark)
+    {"exim_rejected_word",
+     "H=imfo.test.biz [1.2.3.4]:35328 F=<jack@test.biz> rejected RCPT <sales@toto.com.au>: No "
+     "Such User Here",
+     false},
+    // postfix-blockbadip.log
+    {"connect", "connect from unknown[188.126.223.106]", false},
+    // postfix-blockbadip.log
+    {"queue_bookkeeping", "97C873EC0B: removed", false},
+    // exim-crowdsec.log (Exim's "authenticator failed" is not the Postfix mark)
+    {"exim_authenticator_failed",
+     "dovecot_login authenticator failed for ([1.2.3.5]) [1.2.3.4]:55379: 535 Incorrect "
+     "authentication data (set_id=abuse@test.com)",
+     false},
+    // postfix-grok-patterns.log (status= without the ", " before it)
+    {"status_word_without_separator", "status=spam", false},
+    {"empty", "", false},
+};
+
+INSTANTIATE_TEST_SUITE_P(Texts, LooksLikeOutcomeTest, ::testing::ValuesIn(kOutcomeMarks),
+                         [](const ::testing::TestParamInfo<OutcomeMarkCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+}  // namespace
+}  // namespace mta

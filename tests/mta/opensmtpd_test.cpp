@@ -1,1 +1,348 @@
+// Tests for the OpenSMTPD log parser (src/mta/opensmtpd.hpp): the older "smtp-in: Failed command ..." and
+// "relay: ... for ..." lines, and the current report lines ("<session> smtp failed-command ...",
+// "<session> mta delivery ...", "<session> mda delivery ...").
+// The corpus holds only 7 old-format lines (opensmtpd-ossec.log) and 2 "event=failed-command" lines
+// (mixed-sshguard.log); see SOURCES.md, "Gaps". Other lines follow the log_info() formats of OpenSMTPD's
+// smtp_session.c, mta.c and mda.c; where a line is taken from outside the corpus its comment says where from.
+
+#include "mta/opensmtpd.hpp"
+
 #include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "mta/mta_parsers.hpp"
+
+namespace mta {
+namespace {
+
+struct OpenSmtpdCase {
+  const char* name;
+  std::string_view line;  // a whole log line (or a header-less message), fed to parse_log_line()
+  Status status;
+  Direction direction;
+  Stage stage;
+  std::string_view reply = {};
+  std::string_view agent_text = {};
+  std::string_view mechanism = {};
+  double delay_seconds = -1;
+};
+
+void PrintTo(const OpenSmtpdCase& c, std::ostream* os) { *os << c.name; }
+
+class OpenSmtpdEventTest : public ::testing::TestWithParam<OpenSmtpdCase> {};
+
+TEST_P(OpenSmtpdEventTest, ReadsEvent) {
+  const OpenSmtpdCase& c = GetParam();
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
+  EXPECT_EQ(event.mta, Mta::opensmtpd);
+  EXPECT_EQ(event.status, c.status);
+  EXPECT_EQ(event.direction, c.direction);
+  EXPECT_EQ(event.stage, c.stage);
+  EXPECT_EQ(event.reply, c.reply);
+  EXPECT_EQ(event.agent_text, c.agent_text);
+  EXPECT_EQ(event.mechanism, c.mechanism);
+  EXPECT_DOUBLE_EQ(event.delay_seconds, c.delay_seconds);
+  EXPECT_EQ(event.dsn, "");
+}
+
+const OpenSmtpdCase kEventCases[] = {
+    // --- commands we refused (inbound) --------------------------------------------------------------------------
+    {.name = "old_failed_command_mail_from",
+     // opensmtpd-ossec.log
+     .line =
+         R"~(Aug 14 10:15:25 junction.example.com smtpd[28882]: smtp-in: Failed command on session 1f55bdcdf16e28a3: "MAIL FROM:<root@junction.example.com>  " => 421 4.3.0: Temporary Error)~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .reply = "421 4.3.0: Temporary Error"},
+    {.name = "event_failed_command_auth_not_supported",
+     // mixed-sshguard.log (message without syslog header)
+     .line =
+         R"~(38dd06274cde1fd7 smtp event=failed-command address=185.236.202.133 host=no-mans-land.m247.com command="AUTH LOGIN" result="503 5.5.1 Invalid command: Command not supported")~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "503 5.5.1 Invalid command: Command not supported"},
+    {.name = "event_failed_command_auth_535",
+     // mixed-sshguard.log (message without syslog header; OpenSMTPD masks the credentials as "(...)")
+     .line =
+         R"~(45addba89269aeaa smtp event=failed-command address=128.237.183.69 host=zeta.wv.cc.cmu.edu command="AUTH PLAIN (...)" result="535 Authentication failed")~",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Authentication failed",
+     .mechanism = "PLAIN"},
+    {.name = "failed_command_auth_login_535",
+     // mixed-sshguard.log line in the "smtp failed-command" form (without "event=") behind a syslog header
+     .line =
+         R"~(Aug 17 01:26:02 ix smtpd[22704]: 45addba89269aeaa smtp failed-command command="AUTH LOGIN" result="535 Authentication failed")~",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Authentication failed",
+     .mechanism = "LOGIN"},
+    {.name = "failed_command_rcpt_with_trailing_space",
+     // not in the corpus: smtp_session.c report line as quoted in a public OpenSMTPD how-to
+     .line =
+         R"~(Mar 08 20:48:47 webserver smtpd[88171]: 2cd79d8bacbe2c12 smtp failed-command command="RCPT TO:<info@blunix.com> " result="550 Invalid recipient: <info@blunix.com>")~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "550 Invalid recipient: <info@blunix.com>"},
+    {.name = "failed_command_data_greylisted",
+     // not in the corpus: smtp_session.c report line as quoted in a public OpenSMTPD/rspamd note
+     .line =
+         R"~(Aug  2 17:23:37 susie smtpd[48048]: b4a942c181a10c63 smtp failed-command command="DATA" result="451 Try again later")~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .reply = "451 Try again later"},
+    {.name = "authentication_permfail",
+     // opensmtpd-ossec.log session, in smtp_session.c's "smtp authentication user=%s result=permfail" form
+     .line = "Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp authentication user=admin result=permfail",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Authentication failed"},
+
+    // --- deliveries -----------------------------------------------------------------------------------------------
+    {.name = "mta_delivery_ok",
+     // not in the corpus: mta.c report line from the OpenSMTPD author's logging article (poolp.org)
+     .line =
+         R"~(Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta delivery evpid=3d4c4a424797fe79 from=<gilles@poolp.org> to=<gilles.chehade@gmail.com> rcpt=<-> source="127.0.0.1" relay="127.0.0.1 (localhost)" delay=0s result="Ok" stat="250 2.0.0: f6e94209 Message accepted for delivery")~",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "250 2.0.0: f6e94209 Message accepted for delivery",
+     .delay_seconds = 0},
+    {.name = "mta_delivery_tempfail",
+     // not in the corpus: mta.c report line quoted in an OpenSMTPD article (message without syslog header)
+     .line =
+         R"~(4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea from=<misc+bounces-4541-[redacted]=tin.it@opensmtpd.org> to=<[redacted]@tin.it> rcpt=<-> source="45.76.46.201" relay="62.211.72.32 (smtp.tin.it)" delay=0s result="TempFail" stat="421 <[redacted]@tin.it> Service not available - too busy")~",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "421 <[redacted]@tin.it> Service not available - too busy",
+     .delay_seconds = 0},
+    {.name = "mta_delivery_permfail_long_delay",
+     // the TempFail line above with result PermFail, a 5xx stat and delay 1h2m3s
+     .line =
+         R"~(4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea from=<misc+bounces-4541-[redacted]=tin.it@opensmtpd.org> to=<[redacted]@tin.it> rcpt=<-> source="45.76.46.201" relay="62.211.72.32 (smtp.tin.it)" delay=1h2m3s result="PermFail" stat="550 5.1.1 <[redacted]@tin.it> User unknown")~",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "550 5.1.1 <[redacted]@tin.it> User unknown",
+     .delay_seconds = 3723},
+    {.name = "mda_delivery_ok",
+     // not in the corpus: mda.c report line from the OpenSMTPD author's logging article (poolp.org)
+     .line = "Jul  6 06:01:40 ams-1 smtpd[75295]: 5df87c9250bba470 mda delivery evpid=c405e39ad6bbc64f "
+             "from=<gilles@poolp.org> to=<gilles@poolp.org> rcpt=<gilles@poolp.org> user=gilles delay=0s result=Ok "
+             "stat=Delivered",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "Delivered",
+     .delay_seconds = 0},
+    {.name = "old_relay_tempfail",
+     // opensmtpd-ossec.log host and envelope, in the older mta.c "relay: %s for %016x: ..." form
+     .line = "Aug 17 01:26:03 ix smtpd[22704]: relay: TempFail for 4296f490a1b2c3d4: from=<root@ix.example.com>, "
+             "to=<ddp@example.org>, relay=62.211.72.32 (smtp.tin.it) delay=2m5s, stat=421 Service not available - too "
+             "busy",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "421 Service not available - too busy",
+     .delay_seconds = 125},
+    {.name = "old_delivery_ok",
+     // opensmtpd-ossec.log envelope, in the older mda.c "delivery: %s for %016x: ..." form
+     .line = "Aug 17 01:26:02 ix smtpd[22704]: delivery: Ok for 4296f490a1b2c3d4: from=<root@ix.example.com>, "
+             "to=<ddp@ix.example.com>, user=ddp, method=mbox, delay=1s, stat=Delivered",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "Delivered",
+     .delay_seconds = 1},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, OpenSmtpdEventTest, ::testing::ValuesIn(kEventCases),
+                         [](const ::testing::TestParamInfo<OpenSmtpdCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+// --- OpenSMTPD lines without an outcome -------------------------------------------------------------------------
+
+TEST(OpenSmtpdIgnored, SessionBookkeepingIsIgnored) {
+  // opensmtpd-ossec.log
+  for (std::string_view line : {
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: New session 08d856b172f69c5c from host "
+                            "ix.example.com [local]"),
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Accepted message 4296f490 on session "
+                            "08d856b172f69c5c: from=<root@ix.example.com>, to=<ddp@ix.example.com>, size=1746, "
+                            "ndest=1, proto=ESMTP"),
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Closing session 08d856b172f69c5c"),
+           std::string_view("Mar  4 00:13:55 ix smtpd[22421]: smtp-in: Disconnecting session 427e7497e03518ef: IO "
+                            "error: No SSL error"),
+           std::string_view("Mar  4 00:13:55 ix smtpd[22421]: smtp-in: Started TLS on session 427e749c2e46f809: "
+                            "version=TLSv1.2, cipher=EDH-RSA-DES-CBC3-SHA, bits=112"),
+           // not in the corpus: report lines from the OpenSMTPD author's logging article (poolp.org)
+           std::string_view("Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9c42abeddb smtp connected address=127.0.0.1 "
+                            "host=localhost"),
+           std::string_view("Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9c42abeddb smtp message msgid=f6e94209 "
+                            "size=802 nrcpt=1 proto=ESMTP"),
+       }) {
+    SyslogRecord record;
+    ASSERT_TRUE(parse_syslog_line(line, record));
+    EXPECT_TRUE(is_opensmtpd_line(record)) << line;
+    SmtpEvent event;
+    EXPECT_EQ(parse_log_line(line, event), ParseOutcome::ignored) << line;
+  }
+}
+
+TEST(OpenSmtpdIgnored, AuthenticationSuccessIsIgnored) {
+  SmtpEvent event;
+  // the "authentication_permfail" line with result=ok
+  EXPECT_EQ(parse_log_line("Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp authentication user=admin "
+                           "result=ok",
+                           event),
+            ParseOutcome::ignored);
+}
+
+TEST(OpenSmtpdUnmatched, FailedCommandWithoutResultIsUnmatched) {
+  // mixed-sshguard.log line cut before result="..."
+  SyslogRecord record;
+  record.program = "smtpd";
+  record.message = R"~(38dd06274cde1fd7 smtp event=failed-command address=185.236.202.133 command="AUTH LOGIN")~";
+  SmtpEvent event;
+  EXPECT_EQ(parse_opensmtpd(record, event), ParseOutcome::unmatched);
+}
+
+TEST(OpenSmtpdUnmatched, DeliveryWithUnknownResultIsUnmatched) {
+  // the mta_delivery_tempfail line with an unknown result word
+  SyslogRecord record;
+  record.program = "smtpd";
+  record.message =
+      R"~(4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea relay="62.211.72.32 (smtp.tin.it)" delay=0s result="Maybe" stat="421 busy")~";
+  SmtpEvent event;
+  EXPECT_EQ(parse_opensmtpd(record, event), ParseOutcome::unmatched);
+}
+
+// --- "smtpd" is also a Postfix daemon -------------------------------------------------------------------------
+
+TEST(OpenSmtpdClaim, PostfixSmtpdIsNotClaimed) {
+  // OpenSMTPD's message shape under Postfix's program name
+  SyslogRecord record;
+  record.program = "postfix/smtpd";
+  record.message =
+      "smtp-in: Failed command on session 1f55bdcdf16e28a3: \"MAIL FROM:<root@junction.example.com>  \" "
+      "=> 421 4.3.0: Temporary Error";
+  EXPECT_FALSE(is_opensmtpd_line(record));
+
+  // postfix-blockbadip.log: a real Postfix smtpd line is Postfix's
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line("Feb 12 06:19:00 t postfix/smtpd[20456]: NOQUEUE: reject: RCPT from "
+                           "unknown[183.240.19.250]: 450 4.7.1 <xdfoc.com>: Helo command rejected: Host not found; "
+                           "from=<nmkd@xdfoc.com> to=<janderson@cwxstat.com> proto=ESMTP helo=<xdfoc.com>",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::postfix);
+}
+
+TEST(OpenSmtpdClaim, BareSmtpdWithoutOpenSmtpdShapeIsNotOpenSmtpd) {
+  // exim-ossec-wazuh.log Postfix line ("postfix/smtpd[1713]: connect from ...") with the program "smtpd"
+  constexpr std::string_view connect =
+      "Mar 16 00:01:25 evita smtpd[1713]: connect from camomile.cloud9.net[168.100.1.3]";
+  SyslogRecord record;
+  ASSERT_TRUE(parse_syslog_line(connect, record));
+  EXPECT_FALSE(is_opensmtpd_line(record));
+  SmtpEvent event;
+  EXPECT_EQ(parse_log_line(connect, event), ParseOutcome::ignored);
+  EXPECT_NE(event.mta, Mta::opensmtpd);
+
+  // postfix-blockbadip.log reject with the program "smtpd": the generic fallback counts its reply
+  constexpr std::string_view reject =
+      "Feb 12 06:19:00 t smtpd[20456]: NOQUEUE: reject: RCPT from unknown[183.240.19.250]: 450 4.7.1 <xdfoc.com>: "
+      "Helo command rejected: Host not found; from=<nmkd@xdfoc.com> to=<janderson@cwxstat.com> proto=ESMTP "
+      "helo=<xdfoc.com>";
+  ASSERT_TRUE(parse_syslog_line(reject, record));
+  EXPECT_FALSE(is_opensmtpd_line(record));
+  ASSERT_EQ(parse_log_line(reject, event), ParseOutcome::event);
+  EXPECT_NE(event.mta, Mta::opensmtpd);
+  EXPECT_EQ(event.mta, Mta::generic);
+}
+
+TEST(OpenSmtpdClaim, ClaimsOnlyBareSmtpdWithOpenSmtpdShape) {
+  SyslogRecord record;
+  record.program = "smtpd";
+  // opensmtpd-ossec.log
+  record.message = "smtp-in: Closing session 08d856b172f69c5c";
+  EXPECT_TRUE(is_opensmtpd_line(record));
+  // the "old_relay_tempfail" and "mda_delivery_ok" messages
+  record.message = "relay: TempFail for 4296f490a1b2c3d4: from=<root@ix.example.com>, stat=421 busy";
+  EXPECT_TRUE(is_opensmtpd_line(record));
+  record.message = "5df87c9250bba470 mda delivery evpid=c405e39ad6bbc64f user=gilles delay=0s result=Ok stat=Delivered";
+  EXPECT_TRUE(is_opensmtpd_line(record));
+  record.program = "postfix-out/smtpd";
+  EXPECT_FALSE(is_opensmtpd_line(record));
+  record.program = "smtpd-filter";
+  EXPECT_FALSE(is_opensmtpd_line(record));
+}
+
+// --- bugs ------------------------------------------------------------------------------------------------------
+
+// Regression (opensmtpd.cpp, parse_delivery, fixed): remote_host is taken as the text before the first space of
+// relay="...", but mta.c writes the relay as mta_host_to_text(): "<address> (<ptr name>)", e.g. relay="62.211.72.32
+// (smtp.tin.it)". remote_host becomes the IP address and the provider cannot be told from the host name.
+// (The header comment of parse_delivery assumes relay="mx.example.com (192.0.2.1)", the other way round.)
+TEST(OpenSmtpdBug, MtaDeliveryRemoteHostIsPtrName) {
+  SmtpEvent event;
+  // the "mta_delivery_tempfail" line
+  ASSERT_EQ(
+      parse_log_line(
+          R"~(4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea from=<misc+bounces-4541-[redacted]=tin.it@opensmtpd.org> to=<[redacted]@tin.it> rcpt=<-> source="45.76.46.201" relay="62.211.72.32 (smtp.tin.it)" delay=0s result="TempFail" stat="421 <[redacted]@tin.it> Service not available - too busy")~",
+          event),
+      ParseOutcome::event);
+  EXPECT_EQ(event.remote_host, "smtp.tin.it");
+  // the "mta_delivery_ok" line
+  ASSERT_EQ(
+      parse_log_line(
+          R"~(Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta delivery evpid=3d4c4a424797fe79 from=<gilles@poolp.org> to=<gilles.chehade@gmail.com> rcpt=<-> source="127.0.0.1" relay="127.0.0.1 (localhost)" delay=0s result="Ok" stat="250 2.0.0: f6e94209 Message accepted for delivery")~",
+          event),
+      ParseOutcome::event);
+  EXPECT_EQ(event.remote_host, "localhost");
+}
+
+// Regression (opensmtpd.cpp, parse_delivery / quoted_field, fixed): mda.c writes "result=%s stat=%s" without quotes,
+// and a failed local delivery's stat holds spaces ("Error (%s%s%s)", "Loop detected", "Temporary failure in user
+// lookup"). quoted_field() stops an unquoted value at the first space, so agent_text is only "Error" / "Loop".
+// stat is the last field of the line and should run to its end when unquoted.
+TEST(OpenSmtpdBug, MdaDeliveryFailureKeepsWholeStat) {
+  struct Case {
+    std::string_view line;
+    Status status;
+    std::string_view agent_text;
+  };
+  // the "mda_delivery_ok" line with the failure outcomes mda.c logs
+  const Case cases[] = {
+      {"Jul  6 06:01:40 ams-1 smtpd[75295]: 5df87c9250bba470 mda delivery evpid=c405e39ad6bbc64f "
+       "from=<gilles@poolp.org> to=<gilles@poolp.org> rcpt=<gilles@poolp.org> user=gilles delay=0s result=TempFail "
+       "stat=Error (mda exited prematurely)",
+       Status::deferred, "Error (mda exited prematurely)"},
+      {"Jul  6 06:01:40 ams-1 smtpd[75295]: 5df87c9250bba470 mda delivery evpid=c405e39ad6bbc64f "
+       "from=<gilles@poolp.org> to=<gilles@poolp.org> rcpt=<gilles@poolp.org> user=gilles delay=0s result=PermFail "
+       "stat=Loop detected",
+       Status::bounced, "Loop detected"},
+  };
+  for (const Case& c : cases) {
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
+    EXPECT_EQ(event.status, c.status);
+    EXPECT_EQ(event.direction, Direction::local);
+    EXPECT_EQ(event.agent_text, c.agent_text);
+  }
+}
+
+}  // namespace
+}  // namespace mta

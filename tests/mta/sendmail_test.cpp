@@ -1,1 +1,456 @@
+// Tests for the Sendmail log parser (src/mta/sendmail.hpp): delivery lines (to=..., stat=...), policy rejects
+// (ruleset=..., reject=...), milter rejects, refused recipients, pre-greeting traffic and AUTH failures.
+// Lines come from /work/shared/corpus/real; the file is named in a comment next to each. The corpus has no
+// Deferred, Milter or multi-day delay lines (SOURCES.md, "Gaps"): those cases take a corpus line and change
+// the one field under test, and say so. sendmail-mozilla-lua-sandbox.log holds messages without syslog header.
+
+#include "mta/sendmail.hpp"
+
 #include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "mta/mta_parsers.hpp"
+
+namespace mta {
+namespace {
+
+struct SendmailCase {
+  const char* name;
+  std::string_view line;  // a whole log line (or a header-less message), fed to parse_log_line()
+  Status status;
+  Direction direction;
+  Stage stage;
+  std::string_view reply = {};
+  std::string_view agent_text = {};
+  std::string_view dsn = {};
+  std::string_view remote_host = {};
+  std::string_view mechanism = {};
+  double delay_seconds = -1;
+};
+
+void PrintTo(const SendmailCase& c, std::ostream* os) { *os << c.name; }
+
+class SendmailEventTest : public ::testing::TestWithParam<SendmailCase> {};
+
+TEST_P(SendmailEventTest, ReadsEvent) {
+  const SendmailCase& c = GetParam();
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
+  EXPECT_EQ(event.mta, Mta::sendmail);
+  EXPECT_EQ(event.status, c.status);
+  EXPECT_EQ(event.direction, c.direction);
+  EXPECT_EQ(event.stage, c.stage);
+  EXPECT_EQ(event.reply, c.reply);
+  EXPECT_EQ(event.agent_text, c.agent_text);
+  EXPECT_EQ(event.dsn, c.dsn);
+  EXPECT_EQ(event.remote_host, c.remote_host);
+  EXPECT_EQ(event.mechanism, c.mechanism);
+  EXPECT_DOUBLE_EQ(event.delay_seconds, c.delay_seconds);
+}
+
+const SendmailCase kEventCases[] = {
+    // --- deliveries -------------------------------------------------------------------------------------------
+    {.name = "lmtp_sent_no_header",
+     // sendmail-mozilla-lua-sandbox.log
+     .line = "x68DJAVD023504: to=<someone@xs4all.nl>, delay=12:34:45, xdelay=00:00:00, mailer=lmtp, pri=128179, "
+             "relay=imap.xs4all.nl [194.109.6.110], dsn=2.0.0, stat=Sent",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "Sent",
+     .dsn = "2.0.0",
+     .remote_host = "imap.xs4all.nl",
+     .delay_seconds = 12 * 3600 + 34 * 60 + 45},
+    {.name = "smtp_sent_relay_trailing_dot_removed",
+     // sendmail-mozilla-lua-sandbox.log ("Sent (<id> ...)" without a reply code stays "Sent")
+     .line = "x6OAO3PO023456: to=<kai@office.example.com>, delay=00:00:00, xdelay=00:00:00, mailer=smtp, pri=235332, "
+             "relay=webmail.office.example.com. [192.168.1.168], dsn=2.0.0, stat=Sent "
+             "(<4cb171fbd6e92fed42e1344934c6f130@smtp.example.com> [InternalId=1234567890, "
+             "Hostname=Exchange.office.example.com] Queued mail for delivery)",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "Sent",
+     .dsn = "2.0.0",
+     .remote_host = "webmail.office.example.com",
+     .delay_seconds = 0},
+    {.name = "local_mailer_sent",
+     // sendmail-infohtreasure.log
+     .line = "Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<root@server1.alsoft.org>, delay=00:00:01, "
+             "xdelay=00:00:01, mailer=local, pri=34324, dsn=2.0.0, stat=Sent",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "Sent",
+     .dsn = "2.0.0",
+     .delay_seconds = 1},
+    {.name = "relay_mailer_bracketed_ip_gives_no_host",
+     // sendmail-infohtreasure.log ("mailer=relay" must not be read as the relay= field)
+     .line = "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: to=info.htreasure@gmail.com, ctladdr=root (0/0), "
+             "delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, "
+             "stat=Sent (Ok: queued as A3EF4405DD14)",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "Sent",
+     .dsn = "2.0.0",
+     .remote_host = "",
+     .delay_seconds = 0},
+    {.name = "user_unknown_bounced",
+     // sendmail-infohtreasure.log
+     .line = "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: to=This, ctladdr=root (0/0), delay=00:00:00, "
+             "xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=5.1.1, stat=User unknown",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "User unknown",
+     .dsn = "5.1.1",
+     .delay_seconds = 0},
+    {.name = "delay_with_days",
+     // sendmail-infohtreasure.log line, delay changed to sendmail's "days+hh:mm:ss" form
+     .line = "Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<root@server1.alsoft.org>, "
+             "delay=1+02:03:04, xdelay=00:00:01, mailer=local, pri=34324, dsn=2.0.0, stat=Sent",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "Sent",
+     .dsn = "2.0.0",
+     .delay_seconds = 86400 + 2 * 3600 + 3 * 60 + 4},
+    {.name = "prog_mailer_is_local",
+     // sendmail-infohtreasure.log line, mailer changed to "prog"
+     .line = "Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<root@server1.alsoft.org>, delay=00:00:01, "
+             "xdelay=00:00:01, mailer=prog, pri=34324, dsn=2.0.0, stat=Sent",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "Sent",
+     .dsn = "2.0.0",
+     .delay_seconds = 1},
+    {.name = "esmtp_deferred_with_reply",
+     // sendmail-mozilla-lua-sandbox.log line, mailer esmtp, dsn and stat changed to a "Deferred: <reply>" outcome
+     .line = "x6OAO3PO023456: to=<kai@office.example.com>, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=235332, "
+             "relay=webmail.office.example.com. [192.168.1.168], dsn=4.2.2, stat=Deferred: 452 4.2.2 Mailbox full",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "452 4.2.2 Mailbox full",
+     .dsn = "4.2.2",
+     .remote_host = "webmail.office.example.com",
+     .delay_seconds = 0},
+    {.name = "esmtp_deferred_with_own_text",
+     // sendmail-mozilla-lua-sandbox.log line, mailer esmtp, dsn and stat changed to a "Deferred: <text>" outcome
+     .line = "x6OAO3PO023456: to=<kai@office.example.com>, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=235332, "
+             "relay=webmail.office.example.com. [192.168.1.168], dsn=4.0.0, stat=Deferred: Connection refused by "
+             "webmail.office.example.com.",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "Connection refused by webmail.office.example.com.",
+     .dsn = "4.0.0",
+     .remote_host = "webmail.office.example.com",
+     .delay_seconds = 0},
+    {.name = "status_from_dsn_class_when_stat_is_text",
+     // sendmail-infohtreasure.log line, dsn changed to a 4.x.x code: the class decides a stat without keyword
+     .line = "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: to=This, ctladdr=root (0/0), delay=00:00:00, "
+             "xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=4.4.1, stat=Connection "
+             "refused",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "Connection refused",
+     .dsn = "4.4.1",
+     .delay_seconds = 0},
+
+    // --- policy rejects: reject= holds our reply ---------------------------------------------------------------
+    {.name = "check_rcpt_relaying_denied",
+     // sendmail-fail2ban.log (program sm-acceptingconnections, sendmail's process title)
+     .line = "Feb 25 03:01:10 kismet sm-acceptingconnections[27713]: s1P819mk027713: ruleset=check_rcpt, "
+             "arg1=<asservnew@freemailhost.ru>, relay=128-68-136-133.broadband.corbina.ru [128.68.136.133], "
+             "reject=550 5.7.1 <asservnew@freemailhost.ru>... Relaying denied. Proper authentication required.",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "550 5.7.1 <asservnew@freemailhost.ru>... Relaying denied. Proper authentication required."},
+    {.name = "check_rcpt_may_be_forged",
+     // sendmail-fail2ban.log
+     .line = "Feb 23 21:36:14 petermurray sm-mta[22248]: s1NLaDQT022248: ruleset=check_rcpt, "
+             "arg1=<dautareuk2@hotmail.it>, relay=int0.client.access.azadnet.net [80.253.155.119] (may be forged), "
+             "reject=550 5.7.1 <dautareuk2@hotmail.it>... Relaying denied. IP name possibly forged [80.253.155.119]",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "550 5.7.1 <dautareuk2@hotmail.it>... Relaying denied. IP name possibly forged [80.253.155.119]"},
+    {.name = "check_rcpt_451_is_temporary",
+     // sendmail-fail2ban.log
+     .line =
+         "Feb 27 22:44:43 batman sm-mta[4012]: 56CF8Qni004012: ruleset=check_rcpt, arg1=<existing-user@example.com>, "
+         "relay=[192.0.2.100] (may be forged), reject=451 4.1.8 Domain of sender address "
+         "test.whatever@service.example.com does not resolve",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "451 4.1.8 Domain of sender address test.whatever@service.example.com does not resolve"},
+    {.name = "check_rcpt_user_unknown",
+     // sendmail-fail2ban.log
+     .line = "Feb 27 15:49:02 batman sm-mta[88377]: s1REn1un088377: ruleset=check_rcpt, "
+             "arg1=<non-existing-user@example.com>, relay=189-30-205-74.paebv701.dsl.brasiltelecom.net.br "
+             "[189.30.205.74], reject=550 5.1.1 <non-existing-user@example.com>... User unknown",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "550 5.1.1 <non-existing-user@example.com>... User unknown"},
+    {.name = "check_relay_rate_limit_without_queue_id",
+     // sendmail-fail2ban.log
+     .line = "Feb 24 01:46:44 petermurray sm-mta[24422]: ruleset=check_relay, arg1=leased-line-54-82.telecom.by, "
+             "arg2=217.21.54.82, relay=leased-line-54-82.telecom.by [217.21.54.82], reject=421 4.3.2 Connection rate "
+             "limit exceeded.",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "421 4.3.2 Connection rate limit exceeded."},
+    {.name = "check_mail_rejected",
+     // sendmail-fail2ban.log check_rcpt line, ruleset changed to check_mail (the MAIL FROM policy)
+     .line = "Feb 23 07:57:28 petermurray sm-mta[6519]: s1N7vR47006519: ruleset=check_mail, "
+             "arg1=<camila.pinto@andrewweitzman.com>, relay=[2.180.185.27], reject=553 5.1.8 "
+             "<camila.pinto@andrewweitzman.com>... Domain of sender address camila.pinto@andrewweitzman.com does not "
+             "exist",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .reply = "553 5.1.8 <camila.pinto@andrewweitzman.com>... Domain of sender address "
+              "camila.pinto@andrewweitzman.com does not exist"},
+
+    // --- milter rejects (the corpus has none: sendmail's "Milter: to=%s, reject=%s" forms around a corpus reply)
+    {.name = "milter_reject_rcpt",
+     // sendmail-fail2ban.log reply, in sendmail's "Milter: to=..., reject=..." form
+     .line = "Feb 23 07:00:08 petermurray sm-mta[3992]: s1N706jo003992: Milter: to=<joaofr@camilopinto.pt>, "
+             "reject=550 5.7.1 <joaofr@camilopinto.pt>... Rejected: 151.232.63.226 listed at sbl-xbl.spamhaus.org",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "550 5.7.1 <joaofr@camilopinto.pt>... Rejected: 151.232.63.226 listed at sbl-xbl.spamhaus.org"},
+    {.name = "milter_reject_mail",
+     // sendmail-fail2ban.log reply, in sendmail's "Milter: from=..., reject=..." form
+     .line = "Feb 23 07:00:08 petermurray sm-mta[3992]: s1N706jo003992: Milter: from=<lf@ibuv.net>, reject=553 5.1.8 "
+             "<lf@ibuv.net>... Domain of sender address lf@ibuv.net does not exist",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .reply = "553 5.1.8 <lf@ibuv.net>... Domain of sender address lf@ibuv.net does not exist"},
+    {.name = "milter_reject_data_temporary",
+     // sendmail-fail2ban.log reply, in sendmail's "Milter: data, reject=..." form
+     .line = "Feb 23 07:00:08 petermurray sm-mta[3992]: s1N706jo003992: Milter: data, reject=451 4.7.1 Please try "
+             "again later",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .reply = "451 4.7.1 Please try again later"},
+
+    // --- recipients refused in the session, pre-greeting traffic, AUTH ----------------------------------------
+    {.name = "recipient_no_such_user",
+     // sendmail-fail2ban.log
+     .line = "Nov  3 11:35:30 Microsoft sendmail[26254]: rA37ZTSC026250: <arhipov@domain.com>... No such user here",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = "No such user here"},
+    {.name = "recipient_user_unknown",
+     // sendmail-infohtreasure.log
+     .line = "Feb 26 13:32:05 server1 sendmail[1837]: 21QCW5qo001837: <the@server1.alsoft.org>... User unknown",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = "User unknown"},
+    {.name = "pre_greeting_traffic",
+     // sendmail-fail2ban.log
+     .line = "Feb 27 10:53:07 strange sm-mta[18001]: u9A0GtpL018001: rejecting commands from example.com [1.2.3.4] "
+             "due to pre-greeting traffic after 6 seconds",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "rejecting commands from example.com [1.2.3.4] due to pre-greeting traffic after 6 seconds"},
+    {.name = "auth_failure_login",
+     // sendmail-fail2ban.log
+     .line = "Feb 25 04:02:27 relay1 sendmail[16664]: 06I02CNi016764: AUTH failure (LOGIN): authentication failure "
+             "(-13) SASL(-13): authentication failure: checkpass failed, user=user@example.com, relay=example.com "
+             "[192.0.2.3] (may be forged)",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 5.7.0 authentication failed",
+     .mechanism = "LOGIN"},
+    {.name = "auth_failure_digest_md5_sm_mta",
+     // sendmail-fail2ban.log
+     .line = "May 24 01:58:40 server sm-mta[65696]: 14NNwaRl065696: AUTH failure (DIGEST-MD5): user not found (-20) "
+             "SASL(-13): user not found: unable to canonify user and get auxprops, user=scanner, relay=[192.0.2.5]",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 5.7.0 authentication failed",
+     .mechanism = "DIGEST-MD5"},
+    {.name = "auth_failure_mechanism_as_logged",
+     // sendmail-fail2ban.log (the client's spelling "login" is kept)
+     .line = "May 29 23:14:04 mail sendmail[5976]: 09DJDgOM005976: AUTH failure (login): authentication failure (-13) "
+             "SASL(-13): authentication failure: checkpass failed, user=test, relay=host.example.com [192.0.2.7] (may "
+             "be forged)",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 5.7.0 authentication failed",
+     .mechanism = "login"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, SendmailEventTest, ::testing::ValuesIn(kEventCases),
+                         [](const ::testing::TestParamInfo<SendmailCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+// --- lines without an SMTP outcome -------------------------------------------------------------------------------
+
+struct IgnoredCase {
+  const char* name;
+  std::string_view line;
+};
+
+void PrintTo(const IgnoredCase& c, std::ostream* os) { *os << c.name; }
+
+class SendmailIgnoredTest : public ::testing::TestWithParam<IgnoredCase> {};
+
+TEST_P(SendmailIgnoredTest, IgnoresLine) {
+  const IgnoredCase& c = GetParam();
+  SyslogRecord record;
+  ASSERT_TRUE(parse_syslog_line(c.line, record)) << c.line;
+  ASSERT_TRUE(is_sendmail_program(record.program)) << record.program;
+  SmtpEvent event;
+  EXPECT_EQ(parse_sendmail(record, event), ParseOutcome::ignored) << c.line;
+  EXPECT_EQ(parse_log_line(c.line, event), ParseOutcome::ignored) << c.line;
+}
+
+const IgnoredCase kIgnored[] = {
+    // sendmail-fail2ban.log
+    {"from_line",
+     "Nov  3 11:35:30 Microsoft sendmail[26254]: rA37ZTSC026254: from=<davaojk25@domain.com>, size=0, "
+     "class=0, nrcpts=0, bodytype=8BITMIME, proto=ESMTP, daemon=MTA, relay=163.23.32.95.dsl-dynamic.vsi.ru "
+     "[95.32.23.163]"},
+    // sendmail-infohtreasure.log
+    {"alias_database_rebuilt", "Feb 26 12:27:04 server1 sendmail[5948]: alias database /etc/aliases rebuilt by root"},
+    // sendmail-infohtreasure.log
+    {"aliases_statistics",
+     "Feb 26 12:27:04 server1 sendmail[5948]: /etc/aliases: 77 aliases, longest 10 bytes, 778 "
+     "bytes total"},
+    // sendmail-infohtreasure.log
+    {"starting_daemon_msp_queue",
+     "Feb 26 12:54:45 server1 sm-msp-queue[1107]: starting daemon (8.14.7): "
+     "queueing@01:00:00"},
+    // sendmail-infohtreasure.log (the DSN sendmail sends; the failure itself was logged with stat=)
+    {"dsn_notice", "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: 21QBRGdY006005: DSN: User unknown"},
+    // sendmail-fail2ban.log
+    {"did_not_issue_mail",
+     "Mar  6 16:55:28 s192-168-0-1 sm-mta[20949]: v26LtRA0020949: some-host-24.example.org "
+     "[192.0.2.194] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA"},
+    // sendmail-fail2ban.log
+    {"possible_smtp_attack",
+     "Feb 24 12:10:15 kismet sm-acceptingconnections[32053]: s1OHA28u032053: "
+     "211-75-6-133.HINET-IP.hinet.net [211.75.6.133]: possible SMTP attack: command=AUTH, "
+     "count=6"},
+    // sendmail-fail2ban.log
+    {"expn_rejected", "Feb 23 21:18:47 batman sm-mta[93301]: s1NKIkZa093301: [76.72.174.70]: EXPN root [rejected]"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, SendmailIgnoredTest, ::testing::ValuesIn(kIgnored),
+                         [](const ::testing::TestParamInfo<IgnoredCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(SendmailRecord, IgnoresHeaderlessDaemonMessages) {
+  // sendmail-mozilla-lua-sandbox.log (message parts without syslog header)
+  for (std::string_view message :
+       {std::string_view("x68DJAVD023504: from=<postmaster@example.com>, size=1234, class=0, nrcpts=1, "
+                         "msgid=<20190101120033.1234@example.com>, proto=ESMTP, daemon=MTA, relay=remote.example.com "
+                         "[192.168.1.1]"),
+        std::string_view("NOQUEUE: SYSERR(nobody): can not write to queue directory /var/spool/clientmqueue/")}) {
+    SyslogRecord record;
+    record.program = "sendmail";
+    record.message = message;
+    SmtpEvent event;
+    EXPECT_EQ(parse_sendmail(record, event), ParseOutcome::ignored) << message;
+  }
+}
+
+TEST(SendmailRecord, DeliveryWithoutStatIsNotIgnored) {
+  // sendmail-mozilla-lua-sandbox.log line cut before ", stat=": the reader cannot see the outcome
+  SyslogRecord record;
+  record.program = "sendmail";
+  record.message =
+      "x68DJAVD023504: to=<someone@xs4all.nl>, delay=12:34:45, xdelay=00:00:00, mailer=lmtp, "
+      "pri=128179, relay=imap.xs4all.nl [194.109.6.110], dsn=2.0.0, stat=";
+  SmtpEvent event;
+  EXPECT_EQ(parse_sendmail(record, event), ParseOutcome::unmatched);
+}
+
+TEST(SendmailRecord, MalformedDelayIsNegative) {
+  // sendmail-infohtreasure.log line with the delay field cut short
+  SyslogRecord record;
+  record.program = "sendmail";
+  record.message =
+      "21QCF7Gb011766: to=<root@server1.alsoft.org>, delay=00:01, xdelay=00:00:01, mailer=local, "
+      "pri=34324, dsn=2.0.0, stat=Sent";
+  SmtpEvent event;
+  ASSERT_EQ(parse_sendmail(record, event), ParseOutcome::event);
+  EXPECT_EQ(event.delay_seconds, -1);
+}
+
+TEST(SendmailProgram, ClaimsSendmailProcessTitles) {
+  EXPECT_TRUE(is_sendmail_program("sendmail"));
+  EXPECT_TRUE(is_sendmail_program("sm-mta"));
+  EXPECT_TRUE(is_sendmail_program("sm-acceptingconnections"));
+  EXPECT_TRUE(is_sendmail_program("sm-msp-queue"));
+  EXPECT_FALSE(is_sendmail_program("smtpd"));
+  EXPECT_FALSE(is_sendmail_program("exim4"));
+  EXPECT_FALSE(is_sendmail_program("smtp"));
+}
+
+TEST(SendmailDispatch, SyslogProgramsReachSendmail) {
+  // sendmail-fail2ban.log: the same check_rcpt reject under each program name
+  for (std::string_view program : {"sendmail", "sm-mta", "sm-acceptingconnections"}) {
+    const std::string line = "Feb 27 15:49:02 batman " + std::string(program) +
+                             "[88377]: s1REn1un088377: ruleset=check_rcpt, arg1=<non-existing-user@example.com>, "
+                             "relay=[189.30.205.74], reject=550 5.1.1 <non-existing-user@example.com>... User unknown";
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event) << line;
+    EXPECT_EQ(event.mta, Mta::sendmail) << program;
+    EXPECT_EQ(event.stage, Stage::rcpt);
+  }
+}
+
+// Regression (syslog_header.cpp, parse_syslog_line, fixed): FreeBSD's syslogd -v writes the facility and priority
+// between timestamp and host ("Jun 18 08:05:17 <mail.notice> myhost sm-mta[17002]: ..."; 5 lines of
+// sendmail-fail2ban.log). The header is not recognised, the whole line goes to the header-less fallbacks, and the
+// program is never seen: the check_rcpt reject below is still found by its shape but loses its stage (the "ruleset="
+// field is no longer at the start of the message), and the refused recipient "<baduser@yourhost.com>... User unknown"
+// is ignored altogether.
+TEST(SendmailBug, FacilityPriorityTokenBeforeHost) {
+  SmtpEvent event;
+  // sendmail-fail2ban.log
+  ASSERT_EQ(parse_log_line("Jun 18 08:05:17 <mail.notice> myhost sm-mta[17002]: 55IC59VD017002: ruleset=check_rcpt, "
+                           "arg1=<spameri@tiscali.it>, relay=[45.125.66.67], reject=450 4.4.0 <spameri@tiscali.it>... "
+                           "Relaying temporarily denied. Cannot resolve PTR record for 45.125.66.67",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::rejected_temporarily);
+  EXPECT_EQ(event.stage, Stage::rcpt);
+  // sendmail-fail2ban.log
+  ASSERT_EQ(
+      parse_log_line("Jun 17 14:37:39 <mail.notice> robin sm-mta[2794]: 55HIbcGI002794: <baduser@yourhost.com>... "
+                     "User unknown",
+                     event),
+      ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::sendmail);
+  EXPECT_EQ(event.status, Status::rejected);
+  EXPECT_EQ(event.agent_text, "User unknown");
+}
+
+}  // namespace
+}  // namespace mta

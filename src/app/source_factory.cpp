@@ -1,0 +1,69 @@
+#include "app/source_factory.hpp"
+
+#include "source/file_source.hpp"
+#include "source/journal_source.hpp"
+#include "source/stream_sources.hpp"
+#include "source/syslog_source.hpp"
+
+namespace mta {
+namespace {
+
+StartAt file_start(StartPosition position) {
+  switch (position) {
+    case StartPosition::end: return StartAt::end;
+    case StartPosition::beginning: return StartAt::beginning;
+    case StartPosition::checkpoint: return StartAt::checkpoint;
+  }
+  return StartAt::end;
+}
+
+LogFormat log_format(ContainerFormat format) {
+  switch (format) {
+    case ContainerFormat::plain: return LogFormat::plain;
+    case ContainerFormat::docker: return LogFormat::docker;
+    case ContainerFormat::cri: return LogFormat::cri;
+  }
+  return LogFormat::plain;
+}
+
+}  // namespace
+
+std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& processor, SourceHealth& health,
+                                    CheckpointStore* checkpoints) {
+  switch (config.type) {
+    case SourceType::file: {
+      FileSourceOptions options;
+      options.name = config.name;
+      options.pattern = config.path;
+      options.start_at = file_start(config.start_at);
+      options.max_line_length = config.max_line_length;
+      options.format = log_format(config.format);
+      return std::make_unique<FileSource>(options, processor, health, checkpoints);
+    }
+    case SourceType::stdin_stream: return std::make_unique<StdinSource>(processor, health, config.max_line_length);
+    case SourceType::replay:
+      return std::make_unique<ReplaySource>(ReplayOptions{config.path, config.lines_per_second, config.loop}, processor,
+                                            health);
+    case SourceType::syslog: {
+      SyslogServerOptions options;
+      options.listen = parse_syslog_listen(config.listen);
+      options.receive_buffer = config.receive_buffer;
+      options.max_frame_size = config.max_frame_size;
+      options.max_connections = config.max_connections;
+      options.idle_timeout = std::chrono::milliseconds(static_cast<long long>(config.idle_timeout_seconds * 1000));
+      return std::make_unique<SyslogSource>(options, processor, health);
+    }
+    case SourceType::journal: {
+      JournalSourceOptions options;
+      options.name = config.name;
+      options.matches = config.matches;
+      options.directory = config.directory;
+      options.from_beginning = config.start_at == StartPosition::beginning;
+      options.resume = config.start_at == StartPosition::checkpoint;
+      return std::make_unique<JournalSource>(options, processor, health, checkpoints);
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace mta

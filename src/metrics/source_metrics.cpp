@@ -1,0 +1,92 @@
+#include "metrics/source_metrics.hpp"
+
+#include <chrono>
+
+namespace mta {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+
+}  // namespace
+
+SourceMetricFamilies::SourceMetricFamilies(prometheus::Registry& registry)
+    : up(BuildGauge()
+             .Name("mta_exporter_source_up")
+             .Help("1 while the source is open and readable (file open, socket bound, journal open), else 0.")
+             .Register(registry)),
+      bytes(
+          BuildCounter().Name("mta_exporter_source_bytes_total").Help("Bytes read by the source.").Register(registry)),
+      rotations(BuildCounter()
+                    .Name("mta_exporter_source_rotations_total")
+                    .Help("Log files the source moved on from after rename-and-create or delete-and-recreate rotation.")
+                    .Register(registry)),
+      truncations(BuildCounter()
+                      .Name("mta_exporter_source_truncations_total")
+                      .Help("Log files found truncated (copytruncate rotation) and read again from the start.")
+                      .Register(registry)),
+      lines_too_long(BuildCounter()
+                         .Name("mta_exporter_source_lines_too_long_total")
+                         .Help("Lines longer than max_line_length, dropped without being buffered.")
+                         .Register(registry)),
+      last_line_timestamp(BuildGauge()
+                              .Name("mta_exporter_source_last_line_timestamp_seconds")
+                              .Help("Unix time at which the source last delivered a line.")
+                              .Register(registry)),
+      syslog_dropped(BuildCounter()
+                         .Name("mta_exporter_syslog_dropped_total")
+                         .Help("Syslog datagrams the kernel dropped because the receive buffer was full.")
+                         .Register(registry)),
+      syslog_connections(BuildCounter()
+                             .Name("mta_exporter_syslog_connections_total")
+                             .Help("TCP connections accepted by a syslog source.")
+                             .Register(registry)),
+      syslog_invalid_frames(BuildCounter()
+                                .Name("mta_exporter_syslog_invalid_frames_total")
+                                .Help("Syslog frames rejected: malformed octet counts, frames over max_frame_size.")
+                                .Register(registry)),
+      syslog_messages(BuildCounter()
+                          .Name("mta_exporter_syslog_messages_total")
+                          .Help("Syslog messages received, by sending host (capped; the rest count as \"other\").")
+                          .Register(registry)),
+      checkpoint_age(BuildGauge()
+                         .Name("mta_exporter_checkpoint_age_seconds")
+                         .Help("Seconds since the checkpoint file was last written.")
+                         .Register(registry)) {}
+
+SourceHealth::SourceHealth(SourceMetricFamilies& families, std::string source, std::size_t max_hosts)
+    : families_(families),
+      source_(std::move(source)),
+      max_hosts_(max_hosts),
+      up_(families.up.Add({{"source", source_}})),
+      bytes_(families.bytes.Add({{"source", source_}})),
+      rotations_(families.rotations.Add({{"source", source_}})),
+      truncations_(families.truncations.Add({{"source", source_}})),
+      lines_too_long_(families.lines_too_long.Add({{"source", source_}})),
+      last_line_timestamp_(families.last_line_timestamp.Add({{"source", source_}})),
+      syslog_dropped_(families.syslog_dropped.Add({{"source", source_}})),
+      syslog_connections_(families.syslog_connections.Add({{"source", source_}})),
+      syslog_invalid_frames_(families.syslog_invalid_frames.Add({{"source", source_}})) {}
+
+void SourceHealth::mark_line_now() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  last_line_timestamp_.Set(std::chrono::duration<double>(now).count());
+}
+
+void SourceHealth::count_host_message(std::string_view host) {
+  if (max_hosts_ == 0) return;
+  if (const auto found = hosts_.find(host); found != hosts_.end()) {
+    found->second->Increment();
+    return;
+  }
+  if (hosts_.size() < max_hosts_) {
+    prometheus::Counter& counter = families_.syslog_messages.Add({{"source", source_}, {"host", std::string(host)}});
+    hosts_.emplace(std::string(host), &counter);
+    counter.Increment();
+    return;
+  }
+  if (other_hosts_ == nullptr) other_hosts_ = &families_.syslog_messages.Add({{"source", source_}, {"host", "other"}});
+  other_hosts_->Increment();
+}
+
+}  // namespace mta

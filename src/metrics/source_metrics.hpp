@@ -1,0 +1,76 @@
+#pragma once
+// Self-metrics of the log sources, labelled by source: whether it is open, what it read, rotations,
+// over-long lines, syslog drops and connections, and when it last delivered a line.
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace mta {
+
+struct SourceMetricFamilies {
+  explicit SourceMetricFamilies(prometheus::Registry& registry);
+
+  prometheus::Family<prometheus::Gauge>& up;
+  prometheus::Family<prometheus::Counter>& bytes;
+  prometheus::Family<prometheus::Counter>& rotations;
+  prometheus::Family<prometheus::Counter>& truncations;
+  prometheus::Family<prometheus::Counter>& lines_too_long;
+  prometheus::Family<prometheus::Gauge>& last_line_timestamp;
+  prometheus::Family<prometheus::Counter>& syslog_dropped;
+  prometheus::Family<prometheus::Counter>& syslog_connections;
+  prometheus::Family<prometheus::Counter>& syslog_invalid_frames;
+  prometheus::Family<prometheus::Counter>& syslog_messages;
+  prometheus::Family<prometheus::Gauge>& checkpoint_age;
+};
+
+// The series of one source, resolved once.
+class SourceHealth {
+ public:
+  SourceHealth(SourceMetricFamilies& families, std::string source, std::size_t max_hosts = 0);
+
+  void set_up(bool up) { up_.Set(up ? 1 : 0); }
+  void add_bytes(std::size_t count) { bytes_.Increment(static_cast<double>(count)); }
+  void count_rotation() { rotations_.Increment(); }
+  void count_truncation() { truncations_.Increment(); }
+  void add_lines_too_long(std::size_t count) {
+    if (count != 0) lines_too_long_.Increment(static_cast<double>(count));
+  }
+  void mark_line_now();
+  void add_syslog_dropped(std::size_t count) { syslog_dropped_.Increment(static_cast<double>(count)); }
+  void count_syslog_connection() { syslog_connections_.Increment(); }
+  void count_invalid_frame() { syslog_invalid_frames_.Increment(); }
+  // Counts a message from `host`; hosts beyond the cap share the label "other". Only with max_hosts > 0.
+  void count_host_message(std::string_view host);
+
+  const std::string& source() const { return source_; }
+
+ private:
+  SourceMetricFamilies& families_;
+  std::string source_;
+  std::size_t max_hosts_;
+  prometheus::Gauge& up_;
+  prometheus::Counter& bytes_;
+  prometheus::Counter& rotations_;
+  prometheus::Counter& truncations_;
+  prometheus::Counter& lines_too_long_;
+  prometheus::Gauge& last_line_timestamp_;
+  prometheus::Counter& syslog_dropped_;
+  prometheus::Counter& syslog_connections_;
+  prometheus::Counter& syslog_invalid_frames_;
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, prometheus::Counter*, StringHash, std::equal_to<>> hosts_;
+  prometheus::Counter* other_hosts_ = nullptr;
+};
+
+}  // namespace mta

@@ -1,0 +1,148 @@
+#include "source/file_source.hpp"
+
+#include <glob.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+
+#include "source/interruptible_sleep.hpp"
+
+namespace mta {
+namespace {
+
+bool has_glob_characters(std::string_view pattern) { return pattern.find_first_of("*?[") != std::string_view::npos; }
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
+
+bool is_rotated_archive(std::string_view file_name) {
+  for (std::string_view suffix : {".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z", ".zip", ".old"}) {
+    if (file_name.ends_with(suffix)) return true;
+  }
+  const std::size_t dot = file_name.rfind('.');
+  if (dot != std::string_view::npos && all_digits(file_name.substr(dot + 1))) return true;  // mail.log.1
+  const std::size_t dash = file_name.rfind('-');
+  return dash != std::string_view::npos && file_name.size() - dash - 1 >= 8 &&
+         all_digits(file_name.substr(dash + 1));  // mail.log-20261124 (dateext)
+}
+
+FileSource::FileSource(FileSourceOptions options, LineHandler& handler, SourceHealth& health,
+                       CheckpointStore* checkpoints)
+    : options_(std::move(options)), handler_(handler), health_(health), checkpoints_(checkpoints) {
+  inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_fd_ < 0) spdlog::info("msg=\"inotify unavailable, polling\" source={}", options_.name);
+}
+
+FileSource::~FileSource() {
+  if (inotify_fd_ >= 0) ::close(inotify_fd_);
+}
+
+void FileSource::rescan(bool at_start) {
+  last_rescan_ = std::chrono::steady_clock::now();
+  std::vector<std::string> paths;
+  if (!has_glob_characters(options_.pattern)) {
+    paths.push_back(options_.pattern);
+  } else {
+    glob_t matches{};
+    if (::glob(options_.pattern.c_str(), 0, nullptr, &matches) == 0) {
+      for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+        const std::string path = matches.gl_pathv[i];
+        if (!is_rotated_archive(std::filesystem::path(path).filename().string())) paths.push_back(path);
+      }
+    }
+    ::globfree(&matches);
+  }
+  for (const std::string& path : paths) {
+    if (files_.contains(path)) continue;
+    FileFollowerOptions follower;
+    follower.path = path;
+    follower.max_line_length = options_.max_line_length;
+    // Files found after start are new: read them whole.
+    follower.from_beginning = !at_start || options_.start_at == StartAt::beginning;
+    if (options_.start_at == StartAt::checkpoint && checkpoints_ != nullptr) {
+      follower.resume = checkpoints_->file(checkpoint_key(path));
+    }
+    Followed followed;
+    followed.decoder = std::make_unique<ContainerLogDecoder>(options_.format, handler_, options_.max_line_length);
+    followed.follower = std::make_unique<FileFollower>(follower, *followed.decoder);
+    files_.emplace(path, std::move(followed));
+    if (!at_start) spdlog::info("msg=\"following new file\" source={} path={}", options_.name, path);
+    const std::string folder = std::filesystem::path(path).parent_path().string();
+    if (inotify_fd_ >= 0 && !watched_folders_.contains(folder)) {
+      const int watch = ::inotify_add_watch(
+          inotify_fd_, folder.empty() ? "." : folder.c_str(),
+          IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB);
+      if (watch >= 0) watched_folders_.emplace(folder, watch);
+    }
+  }
+}
+
+void FileSource::publish(Followed& followed) {
+  FileFollower& follower = *followed.follower;
+  health_.add_bytes(follower.bytes_read() - followed.bytes);
+  followed.bytes = follower.bytes_read();
+  for (; followed.rotations < follower.rotations(); ++followed.rotations) health_.count_rotation();
+  for (; followed.truncations < follower.truncations(); ++followed.truncations) health_.count_truncation();
+  health_.add_lines_too_long(follower.lines_too_long() - followed.too_long);
+  followed.too_long = follower.lines_too_long();
+  if (checkpoints_ != nullptr) {
+    if (const std::optional<FilePosition> position = follower.position()) {
+      checkpoints_->set_file(checkpoint_key(follower.path()), *position);
+    }
+  }
+}
+
+bool FileSource::poll_all() {
+  bool progressed = false;
+  bool all_open = !files_.empty();
+  for (auto& [path, followed] : files_) {
+    bool read = false;
+    while (followed.follower->poll_once()) read = true;
+    if (read) {
+      health_.mark_line_now();
+      progressed = true;
+    }
+    publish(followed);
+    all_open = all_open && followed.follower->is_open();
+  }
+  ready_ = all_open;
+  health_.set_up(all_open);
+  return progressed;
+}
+
+void FileSource::wait_for_change(std::stop_token stop) {
+  if (inotify_fd_ < 0 || watched_folders_.empty()) {
+    sleep_unless_stopped(stop, options_.poll_interval);
+    return;
+  }
+  // inotify wakes us at once; the timeout still polls, for file systems that send no events.
+  pollfd ready{inotify_fd_, POLLIN, 0};
+  if (::poll(&ready, 1, static_cast<int>(options_.poll_interval.count())) > 0) {
+    std::array<char, 16 * 1024> events;
+    while (::read(inotify_fd_, events.data(), events.size()) > 0) {
+    }
+  }
+}
+
+void FileSource::run(std::stop_token stop) {
+  rescan(true);
+  while (!stop.stop_requested()) {
+    poll_all();
+    if (std::chrono::steady_clock::now() - last_rescan_ >= options_.rescan_interval &&
+        has_glob_characters(options_.pattern)) {
+      rescan(false);
+    }
+    wait_for_change(stop);
+  }
+  poll_all();  // what arrived before the stop, and the final positions for the checkpoint
+  health_.set_up(false);
+}
+
+}  // namespace mta

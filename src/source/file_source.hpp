@@ -1,0 +1,70 @@
+#pragma once
+// A file source: one path or a glob ("/var/log/mail*.log"; rotated and compressed archives are left
+// out), each matching file followed by its own FileFollower, woken by inotify with polling as the
+// fallback, positions published to the checkpoint store, container log formats decoded.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "framing/container_log.hpp"
+#include "metrics/source_metrics.hpp"
+#include "source/checkpoint.hpp"
+#include "source/file_follower.hpp"
+#include "source/source.hpp"
+
+namespace mta {
+
+enum class StartAt { end, beginning, checkpoint };
+
+struct FileSourceOptions {
+  std::string name;
+  std::string pattern;
+  StartAt start_at = StartAt::end;
+  std::size_t max_line_length = 64 * 1024;
+  LogFormat format = LogFormat::plain;
+  std::chrono::milliseconds poll_interval{250};
+  std::chrono::milliseconds rescan_interval{2000};
+};
+
+// True for names a rotation leaves behind: "mail.log.1", "mail.log-20261124", "mail.log.2.gz".
+bool is_rotated_archive(std::string_view file_name);
+
+class FileSource final : public Source {
+ public:
+  FileSource(FileSourceOptions options, LineHandler& handler, SourceHealth& health, CheckpointStore* checkpoints);
+  ~FileSource() override;
+
+  void run(std::stop_token stop) override;
+  bool ready() const override { return ready_.load(); }
+
+ private:
+  struct Followed {
+    std::unique_ptr<ContainerLogDecoder> decoder;
+    std::unique_ptr<FileFollower> follower;
+    std::uint64_t bytes = 0;
+    std::uint64_t rotations = 0;
+    std::uint64_t truncations = 0;
+    std::uint64_t too_long = 0;
+  };
+
+  void rescan(bool at_start);
+  bool poll_all();
+  void publish(Followed& followed);
+  void wait_for_change(std::stop_token stop);
+  std::string checkpoint_key(const std::string& path) const { return options_.name + ":" + path; }
+
+  FileSourceOptions options_;
+  LineHandler& handler_;
+  SourceHealth& health_;
+  CheckpointStore* checkpoints_;
+  std::map<std::string, Followed> files_;
+  std::atomic<bool> ready_{false};
+  int inotify_fd_ = -1;
+  std::map<std::string, int> watched_folders_;
+  std::chrono::steady_clock::time_point last_rescan_;
+};
+
+}  // namespace mta

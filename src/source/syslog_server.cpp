@@ -1,0 +1,297 @@
+#include "source/syslog_server.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <vector>
+
+#include "syslog/syslog_header.hpp"
+
+namespace mta {
+namespace {
+
+std::string_view trim_frame(std::string_view message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == '\r' || message.back() == '\0')) {
+    message.remove_suffix(1);
+  }
+  return message;
+}
+
+// One TCP peer: bytes not yet framed, and when it last sent something.
+struct Connection {
+  int fd;
+  std::string buffer;
+  bool skipping = false;  // inside a newline-framed message that exceeded the frame size
+  std::chrono::steady_clock::time_point last_activity;
+};
+
+enum class FrameResult { message, need_more, invalid };
+
+// Takes one frame off the front of `buffer`: "LEN SP MSG" (octet counting) when the frame starts
+// with a length and a space, else a message ending in LF.
+FrameResult next_frame(Connection& connection, std::size_t max_frame_size, std::string& frame) {
+  std::string& buffer = connection.buffer;
+  if (connection.skipping) {
+    const std::size_t newline = buffer.find('\n');
+    if (newline == std::string::npos) {
+      buffer.clear();
+      return FrameResult::need_more;
+    }
+    buffer.erase(0, newline + 1);
+    connection.skipping = false;
+  }
+  if (buffer.empty()) return FrameResult::need_more;
+  std::size_t digits = 0;
+  while (digits < buffer.size() && digits < 10 && buffer[digits] >= '0' && buffer[digits] <= '9') ++digits;
+  if (digits > 0 && buffer[0] != '0' && digits < buffer.size() && buffer[digits] == ' ') {
+    std::size_t length = 0;
+    std::from_chars(buffer.data(), buffer.data() + digits, length);
+    if (length > max_frame_size) return FrameResult::invalid;
+    if (buffer.size() < digits + 1 + length) return FrameResult::need_more;
+    frame.assign(buffer, digits + 1, length);
+    buffer.erase(0, digits + 1 + length);
+    return FrameResult::message;
+  }
+  if (digits == buffer.size() && digits < 10) return FrameResult::need_more;  // a length still arriving
+  const std::size_t newline = buffer.find('\n');
+  if (newline == std::string::npos) {
+    if (buffer.size() > max_frame_size) {
+      buffer.clear();
+      connection.skipping = true;
+      return FrameResult::invalid;
+    }
+    return FrameResult::need_more;
+  }
+  if (newline > max_frame_size) {
+    buffer.erase(0, newline + 1);
+    return FrameResult::invalid;
+  }
+  frame.assign(buffer, 0, newline);
+  buffer.erase(0, newline + 1);
+  return FrameResult::message;
+}
+
+}  // namespace
+
+SyslogListen parse_syslog_listen(const std::string& url) {
+  SyslogListen listen;
+  std::string rest;
+  if (url.starts_with("udp://")) {
+    listen.transport = SyslogListen::Transport::udp;
+    rest = url.substr(6);
+  } else if (url.starts_with("tcp://")) {
+    listen.transport = SyslogListen::Transport::tcp;
+    rest = url.substr(6);
+  } else if (url.starts_with("unix://")) {
+    listen.transport = SyslogListen::Transport::unix_datagram;
+    listen.path = url.substr(7);
+    if (listen.path.empty() || listen.path.front() != '/') {
+      throw std::invalid_argument("unix:// needs an absolute socket path, e.g. unix:///run/mta_exporter.sock");
+    }
+    if (listen.path.size() >= sizeof(sockaddr_un::sun_path)) throw std::invalid_argument("socket path too long");
+    return listen;
+  } else {
+    throw std::invalid_argument("must start with udp://, tcp:// or unix://");
+  }
+  const std::size_t colon = rest.rfind(':');
+  if (colon == std::string::npos) throw std::invalid_argument("needs HOST:PORT after the scheme");
+  listen.host = rest.substr(0, colon);
+  if (listen.host.size() >= 2 && listen.host.front() == '[' && listen.host.back() == ']') {
+    listen.host = listen.host.substr(1, listen.host.size() - 2);
+  }
+  if (listen.host.empty()) listen.host = "0.0.0.0";
+  const std::string port = rest.substr(colon + 1);
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), listen.port);
+  if (error != std::errc{} || end != port.data() + port.size() || listen.port < 0 || listen.port > 65535) {
+    throw std::invalid_argument("\"" + port + "\" is not a port number");
+  }
+  return listen;
+}
+
+SyslogServer::SyslogServer(SyslogServerOptions options, LineHandler& handler, SourceHealth& health)
+    : options_(std::move(options)), handler_(handler), health_(health) {}
+
+SyslogServer::~SyslogServer() {
+  if (fd_ >= 0) ::close(fd_);
+  if (options_.listen.transport == SyslogListen::Transport::unix_datagram && fd_ >= 0) {
+    ::unlink(options_.listen.path.c_str());
+  }
+}
+
+void SyslogServer::bind() {
+  const SyslogListen& listen = options_.listen;
+  const auto fail = [&](const std::string& what) {
+    const std::string error = std::strerror(errno);
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    throw std::runtime_error(what + ": " + error);
+  };
+  if (listen.transport == SyslogListen::Transport::unix_datagram) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) fail("socket");
+    ::unlink(listen.path.c_str());
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, listen.path.c_str(), listen.path.size() + 1);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) fail("bind " + listen.path);
+  } else {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = listen.transport == SyslogListen::Transport::tcp ? SOCK_STREAM : SOCK_DGRAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const std::string port = std::to_string(listen.port);
+    if (::getaddrinfo(listen.host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) {
+      throw std::runtime_error("\"" + listen.host + "\" is not a numeric IP address");
+    }
+    fd_ = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+      ::freeaddrinfo(found);
+      fail("socket");
+    }
+    const int on = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    const int bound = ::bind(fd_, found->ai_addr, found->ai_addrlen);
+    ::freeaddrinfo(found);
+    if (bound != 0) fail("bind " + listen.host + ":" + port);
+    if (listen.transport == SyslogListen::Transport::tcp && ::listen(fd_, 64) != 0) fail("listen");
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length);
+    port_ = ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&local)->sin6_port
+                                              : reinterpret_cast<sockaddr_in*>(&local)->sin_port);
+  }
+  if (listen.transport != SyslogListen::Transport::tcp) {
+    if (options_.receive_buffer > 0) {
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &options_.receive_buffer, sizeof options_.receive_buffer);
+    }
+    const int on = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);  // drop counter in each datagram's cmsg
+  }
+  health_.set_up(true);
+}
+
+void SyslogServer::run(std::stop_token stop) {
+  if (options_.listen.transport == SyslogListen::Transport::tcp) {
+    run_stream(stop);
+  } else {
+    run_datagrams(stop);
+  }
+  health_.set_up(false);
+}
+
+void SyslogServer::deliver(std::string_view message) {
+  message = trim_frame(message);
+  health_.add_bytes(message.size());
+  if (message.empty()) return;
+  SyslogRecord record;
+  health_.count_host_message(parse_syslog_line(message, record) && !record.host.empty() ? record.host : "unknown");
+  handler_.on_line(message);
+  health_.mark_line_now();
+}
+
+void SyslogServer::run_datagrams(std::stop_token stop) {
+  std::vector<char> buffer(options_.max_frame_size + 1);
+  std::array<char, CMSG_SPACE(sizeof(std::uint32_t))> control{};
+  std::uint32_t dropped_seen = 0;
+  while (!stop.stop_requested()) {
+    pollfd ready{fd_, POLLIN, 0};
+    if (::poll(&ready, 1, 200) <= 0) continue;
+    iovec vector{buffer.data(), buffer.size()};
+    msghdr header{};
+    header.msg_iov = &vector;
+    header.msg_iovlen = 1;
+    header.msg_control = control.data();
+    header.msg_controllen = control.size();
+    const ssize_t count = ::recvmsg(fd_, &header, MSG_DONTWAIT);
+    if (count < 0) continue;
+    for (cmsghdr* message = CMSG_FIRSTHDR(&header); message != nullptr; message = CMSG_NXTHDR(&header, message)) {
+      if (message->cmsg_level == SOL_SOCKET && message->cmsg_type == SO_RXQ_OVFL) {
+        std::uint32_t dropped = 0;
+        std::memcpy(&dropped, CMSG_DATA(message), sizeof dropped);
+        if (dropped > dropped_seen) health_.add_syslog_dropped(dropped - dropped_seen);
+        dropped_seen = dropped;
+      }
+    }
+    if ((header.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(count) > options_.max_frame_size) {
+      health_.count_invalid_frame();
+      continue;
+    }
+    deliver({buffer.data(), static_cast<std::size_t>(count)});
+  }
+}
+
+void SyslogServer::run_stream(std::stop_token stop) {
+  std::vector<Connection> connections;
+  std::vector<pollfd> polled;
+  std::array<char, 64 * 1024> buffer;
+  std::string frame;
+  const auto close_connection = [&connections](std::size_t index) {
+    ::close(connections[index].fd);
+    connections.erase(connections.begin() + static_cast<std::ptrdiff_t>(index));
+  };
+  while (!stop.stop_requested()) {
+    polled.assign(1, pollfd{fd_, POLLIN, 0});
+    for (const Connection& connection : connections) polled.push_back({connection.fd, POLLIN, 0});
+    if (::poll(polled.data(), polled.size(), 200) < 0 && errno != EINTR) break;
+    const auto now = std::chrono::steady_clock::now();
+    if ((polled[0].revents & POLLIN) != 0) {
+      const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client >= 0 && connections.size() >= options_.max_connections) {
+        spdlog::warn("msg=\"syslog connection refused: too many connections\" source={} max={}", health_.source(),
+                     options_.max_connections);
+        ::close(client);
+      } else if (client >= 0) {
+        connections.push_back(Connection{client, {}, false, now});
+        health_.count_syslog_connection();
+      }
+    }
+    // Walk backwards so that closing a connection leaves the indexes still to visit unchanged.
+    for (std::size_t i = connections.size(); i-- > 0;) {
+      Connection& connection = connections[i];
+      const short events = i + 1 < polled.size() ? polled[i + 1].revents : 0;
+      if ((events & (POLLIN | POLLHUP | POLLERR)) == 0) {
+        if (now - connection.last_activity > options_.idle_timeout) close_connection(i);
+        continue;
+      }
+      const ssize_t count = ::recv(connection.fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (count <= 0) {
+        if (count < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        close_connection(i);
+        continue;
+      }
+      connection.last_activity = now;
+      connection.buffer.append(buffer.data(), static_cast<std::size_t>(count));
+      bool broken = false;
+      while (true) {
+        const FrameResult result = next_frame(connection, options_.max_frame_size, frame);
+        if (result == FrameResult::need_more) break;
+        if (result == FrameResult::invalid) {
+          health_.count_invalid_frame();
+          // An octet count we cannot honour leaves no way to find the next frame: drop the peer.
+          if (!connection.skipping && !connection.buffer.empty() && connection.buffer[0] >= '1' &&
+              connection.buffer[0] <= '9') {
+            broken = true;
+            break;
+          }
+          continue;
+        }
+        deliver(frame);
+      }
+      if (broken) close_connection(i);
+    }
+  }
+  for (const Connection& connection : connections) ::close(connection.fd);
+}
+
+}  // namespace mta
