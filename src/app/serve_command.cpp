@@ -31,7 +31,7 @@ class RunningSource {
                 const SiteRulesHolder& site_rules, CheckpointStore* checkpoints)
       : config_(config),
         processor_(families, config.name, site_rules),
-        health_(source_families, config.name, config.max_hosts),
+        health_(source_families, config.name, config.type == SourceType::syslog, config.max_hosts),
         source_(make_source(config, processor_, health_, checkpoints)) {}
 
   void prepare() { source_->prepare(); }

@@ -54,7 +54,7 @@ SourceMetricFamilies::SourceMetricFamilies(prometheus::Registry& registry)
                          .Help("Seconds since the checkpoint file was last written.")
                          .Register(registry)) {}
 
-SourceHealth::SourceHealth(SourceMetricFamilies& families, std::string source, std::size_t max_hosts)
+SourceHealth::SourceHealth(SourceMetricFamilies& families, std::string source, bool syslog, std::size_t max_hosts)
     : families_(families),
       source_(std::move(source)),
       max_hosts_(max_hosts),
@@ -63,10 +63,13 @@ SourceHealth::SourceHealth(SourceMetricFamilies& families, std::string source, s
       rotations_(families.rotations.Add({{"source", source_}})),
       truncations_(families.truncations.Add({{"source", source_}})),
       lines_too_long_(families.lines_too_long.Add({{"source", source_}})),
-      last_line_timestamp_(families.last_line_timestamp.Add({{"source", source_}})),
-      syslog_dropped_(families.syslog_dropped.Add({{"source", source_}})),
-      syslog_connections_(families.syslog_connections.Add({{"source", source_}})),
-      syslog_invalid_frames_(families.syslog_invalid_frames.Add({{"source", source_}})) {}
+      last_line_timestamp_(families.last_line_timestamp.Add({{"source", source_}})) {
+  if (syslog) {
+    syslog_dropped_ = &families.syslog_dropped.Add({{"source", source_}});
+    syslog_connections_ = &families.syslog_connections.Add({{"source", source_}});
+    syslog_invalid_frames_ = &families.syslog_invalid_frames.Add({{"source", source_}});
+  }
+}
 
 void SourceHealth::mark_line_now() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();

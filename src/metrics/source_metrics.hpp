@@ -34,7 +34,8 @@ struct SourceMetricFamilies {
 // The series of one source, resolved once.
 class SourceHealth {
  public:
-  SourceHealth(SourceMetricFamilies& families, std::string source, std::size_t max_hosts = 0);
+  // `syslog` adds the series only a syslog receiver has (drops, connections, invalid frames).
+  SourceHealth(SourceMetricFamilies& families, std::string source, bool syslog = false, std::size_t max_hosts = 0);
 
   void set_up(bool up) { up_.Set(up ? 1 : 0); }
   void add_bytes(std::size_t count) { bytes_.Increment(static_cast<double>(count)); }
@@ -44,9 +45,15 @@ class SourceHealth {
     if (count != 0) lines_too_long_.Increment(static_cast<double>(count));
   }
   void mark_line_now();
-  void add_syslog_dropped(std::size_t count) { syslog_dropped_.Increment(static_cast<double>(count)); }
-  void count_syslog_connection() { syslog_connections_.Increment(); }
-  void count_invalid_frame() { syslog_invalid_frames_.Increment(); }
+  void add_syslog_dropped(std::size_t count) {
+    if (syslog_dropped_ != nullptr) syslog_dropped_->Increment(static_cast<double>(count));
+  }
+  void count_syslog_connection() {
+    if (syslog_connections_ != nullptr) syslog_connections_->Increment();
+  }
+  void count_invalid_frame() {
+    if (syslog_invalid_frames_ != nullptr) syslog_invalid_frames_->Increment();
+  }
   // Counts a message from `host`; hosts beyond the cap share the label "other". Only with max_hosts > 0.
   void count_host_message(std::string_view host);
 
@@ -62,9 +69,9 @@ class SourceHealth {
   prometheus::Counter& truncations_;
   prometheus::Counter& lines_too_long_;
   prometheus::Gauge& last_line_timestamp_;
-  prometheus::Counter& syslog_dropped_;
-  prometheus::Counter& syslog_connections_;
-  prometheus::Counter& syslog_invalid_frames_;
+  prometheus::Counter* syslog_dropped_ = nullptr;
+  prometheus::Counter* syslog_connections_ = nullptr;
+  prometheus::Counter* syslog_invalid_frames_ = nullptr;
   struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
