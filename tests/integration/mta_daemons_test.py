@@ -503,13 +503,17 @@ class PostfixTest(MtaTestCase):
         wait_port(port, process, f"smtp-sink {name}", lambda: self.processes.output(f"sink-{name}"))
         return port
 
-    def postfix(self, etc, *args):
+    def postfix(self, etc, *args, sandbox=False):
         """Runs a postfix command against the private instance; Postfix writes its errors to a terminal
-        only, so a pseudo-terminal stands in for one."""
+        only, so a pseudo-terminal stands in for one. With sandbox, in mta/sandbox.sh (the daemons
+        that `postfix start` leaves running stay in its namespace)."""
         import pty
+        argv = ["/usr/sbin/postfix", "-c", etc, *args]
+        if sandbox:
+            argv = sandboxed(self, self.folder, argv)
         master, slave = pty.openpty()
         try:
-            result = subprocess.run(["/usr/sbin/postfix", "-c", etc, *args], stdin=subprocess.DEVNULL,
+            result = subprocess.run(argv, stdin=subprocess.DEVNULL,
                                     stdout=slave, stderr=slave, timeout=120)
             os.close(slave)
             slave = -1
@@ -573,7 +577,7 @@ class PostfixTest(MtaTestCase):
                     self.postfix(etc, "abort")
                     os.kill(pid, signal.SIGKILL)
         self.addCleanup(stop_postfix)
-        code, output = self.postfix(etc, "start")
+        code, output = self.postfix(etc, "start", sandbox=True)
         self.assertEqual(code, 0, f"postfix start: {output}\n{read_text(maillog)}")
         wait_port(smtpd_port, what="postfix smtpd", output=lambda: read_text(maillog))
 
@@ -685,7 +689,8 @@ class EximTest(MtaTestCase):
         os.chmod(config, 0o644)
         mainlog = os.path.join(self.folder, "log", "mainlog")
         port = free_port()
-        daemon = self.processes.start("exim", [self.exim, "-C", config, "-bdf", "-oX", str(port)])
+        daemon = self.processes.start("exim", sandboxed(self, self.folder,
+                                                        [self.exim, "-C", config, "-bdf", "-oX", str(port)]))
         wait_port(port, daemon, "exim", lambda: self.processes.output("exim") + read_text(mainlog))
 
         refusals = send_test_mail(self, port)
