@@ -38,20 +38,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.join(HERE, "mta")
 DAEMONS_DIR = os.environ.get("MTA_DAEMONS_DIR") or os.path.join(tempfile.gettempdir(), "mta_exporter_daemons")
 
-# Installed MTAs provide mail-transport-agent and conflict: installing one would remove another.
-MTA_PACKAGES = ("postfix", "exim4-daemon-light", "exim4-daemon-heavy", "sendmail-bin", "opensmtpd")
-
 
 # --- packages ---------------------------------------------------------------------------------------
 
 def package_installed(package):
     result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
     return result.returncode == 0 and "install ok installed" in result.stdout
-
-
-def package_version(package):
-    result = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True)
-    return result.stdout.strip() if result.returncode == 0 else ""
 
 
 _apt_updated = False
@@ -118,14 +110,6 @@ def extract_packages(test, name, packages):
     with open(stamp, "w") as done:
         done.write(" ".join(sorted(packages)))
     return root
-
-
-def extracted_version(root, package):
-    """The version of an extracted package, from the file name apt-get download gave it."""
-    for deb in os.listdir(os.path.join(os.path.dirname(root), "debs")):
-        if deb.startswith(package + "_"):
-            return deb.split("_")[1].replace("%3a", ":")
-    return ""
 
 
 def ensure_libraries(test, binary, packages):
@@ -309,6 +293,12 @@ class SmtpResponder:
                 self.wfile.flush()
 
             def handle(self):
+                try:
+                    self.converse()
+                except OSError:  # the client went away mid-reply
+                    pass
+
+            def converse(self):
                 self.send(greeting)
                 if not greeting.startswith("220"):
                     return
@@ -638,10 +628,12 @@ SENDER = "sender@ok.test"
 
 
 def start_sinks(test):
-    """{domain: port}: a responder per domain of SINK_REPLIES, and down.test on a closed port."""
-    routes = {domain: test.responder(**replies).port for domain, replies in SINK_REPLIES.items()}
+    """({domain: port}, {domain: SmtpResponder}): a responder per domain of SINK_REPLIES, and
+    down.test on a closed port."""
+    responders = {domain: test.responder(**replies) for domain, replies in SINK_REPLIES.items()}
+    routes = {domain: responder.port for domain, responder in responders.items()}
     routes["down.test"] = free_port()  # nothing listens there: connection refused
-    return routes
+    return routes, responders
 
 
 def send_test_mail(test, port, relay_attempt=True):
@@ -683,7 +675,7 @@ class EximTest(MtaTestCase):
         for sub in ("spool", "log"):
             os.makedirs(os.path.join(self.folder, sub))
             shutil.chown(os.path.join(self.folder, sub), user="Debian-exim", group="Debian-exim")
-        routes = start_sinks(self)
+        routes, responders = start_sinks(self)
         config = self.render("exim/exim.conf.in", os.path.join(self.folder, "exim.conf"), DIR=self.folder,
                              EXIM=self.exim, ROUTES=" ".join(f"{d}={p}" for d, p in routes.items()))
         os.chmod(config, 0o644)
@@ -755,7 +747,7 @@ class SendmailTest(MtaTestCase):
     def test_sendmail_sent_deferred_bounced_rejected(self):
         folder = self.folder
         os.makedirs(os.path.join(folder, "mqueue"), mode=0o700)
-        routes = start_sinks(self)
+        routes, responders = start_sinks(self)
         port = free_port()
         mc = self.render("sendmail/sendmail.mc.in", os.path.join(folder, "sendmail.mc"), DIR=folder, PORT=port,
                          **{domain.split(".")[0].upper(): p for domain, p in routes.items()})
@@ -852,7 +844,7 @@ class OpenSmtpdTest(MtaTestCase):
             os.makedirs(os.path.join(var, sub), mode=0o755)
         os.symlink("/run", os.path.join(var, "run"))
         os.makedirs(run)
-        routes = start_sinks(self)
+        routes, responders = start_sinks(self)
         port = free_port()
         config = self.render("opensmtpd/smtpd.conf.in", os.path.join(self.folder, "smtpd.conf"), PORT=port,
                              **{domain.split(".")[0].upper(): p for domain, p in routes.items()})

@@ -1,0 +1,125 @@
+#include "source/file_source.hpp"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace mta {
+namespace {
+
+struct Collect final : LineHandler {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  void on_line(std::string_view line) override {
+    std::lock_guard lock(mutex);
+    lines.emplace_back(line);
+  }
+  std::vector<std::string> snapshot() {
+    std::lock_guard lock(mutex);
+    return lines;
+  }
+};
+
+TEST(RotatedArchiveTest, TellsArchivesFromLiveFiles) {
+  for (const char* name : {"mail.log.1", "mail.log.2.gz", "mail.log-20261124", "mail.log.xz", "mail.log.old"}) {
+    EXPECT_TRUE(is_rotated_archive(name)) << name;
+  }
+  for (const char* name : {"mail.log", "mail.err", "mail-2.log", "exim4-mainlog", "maillog"}) {
+    EXPECT_FALSE(is_rotated_archive(name)) << name;
+  }
+}
+
+class FileSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    folder_ =
+        std::filesystem::temp_directory_path() / ("mta_file_source_test_" + std::to_string(::getpid()) + "_" +
+                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(folder_);
+  }
+  void TearDown() override { std::filesystem::remove_all(folder_); }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream((folder_ / name).string(), std::ios::app) << text;
+  }
+  template <typename Condition>
+  bool eventually(Condition condition) {
+    for (int i = 0; i < 500; ++i) {
+      if (condition()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  std::filesystem::path folder_;
+  prometheus::Registry registry_;
+  SourceMetricFamilies families_{registry_};
+  SourceHealth health_{families_, "files"};
+  Collect collect_;
+};
+
+TEST_F(FileSourceTest, GlobFollowsLiveFilesOnlyAndPicksUpNewOnes) {
+  write("a.log", "a1\n");
+  write("b.log", "b1\n");
+  write("a.log.1", "archived\n");
+  write("b.log.2.gz", "compressed\n");
+  FileSourceOptions options{.name = "files", .pattern = (folder_ / "*.log").string(), .start_at = StartAt::beginning};
+  options.rescan_interval = std::chrono::milliseconds(50);
+  FileSource source(options, collect_, health_, nullptr);
+  std::jthread thread([&](std::stop_token stop) { source.run(stop); });
+  ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 2; }));
+  write("c.log", "c1\n");
+  ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 3; }));
+  auto lines = collect_.snapshot();
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<std::string>{"a1", "b1", "c1"}));
+  EXPECT_TRUE(source.ready());
+}
+
+TEST_F(FileSourceTest, ResumesFromTheCheckpointedPosition) {
+  const std::string log = (folder_ / "mail.log").string();
+  write("mail.log", "one\ntwo\n");
+  CheckpointStore store((folder_ / "checkpoint").string());
+  {
+    FileSource source({.name = "m", .pattern = log, .start_at = StartAt::beginning}, collect_, health_, &store);
+    std::jthread thread([&](std::stop_token stop) { source.run(stop); });
+    ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 2; }));
+    ASSERT_TRUE(eventually([&] { return store.file("m:" + log).has_value() && store.file("m:" + log)->offset == 8; }));
+  }
+  write("mail.log", "three\npartial");
+  Collect second;
+  FileSource resumed({.name = "m", .pattern = log, .start_at = StartAt::checkpoint}, second, health_, &store);
+  std::jthread thread([&](std::stop_token stop) { resumed.run(stop); });
+  ASSERT_TRUE(eventually([&] { return second.snapshot().size() == 1; }));
+  EXPECT_EQ(second.snapshot(), std::vector<std::string>{"three"});
+  // The partial last line is not part of the checkpointed position.
+  ASSERT_TRUE(eventually([&] { return store.file("m:" + log)->offset == 14; }));
+}
+
+TEST_F(FileSourceTest, ResumesInTheRotatedFileFirst) {
+  const std::string log = (folder_ / "mail.log").string();
+  write("mail.log", "one\n");
+  CheckpointStore store((folder_ / "checkpoint").string());
+  {
+    FileSource source({.name = "m", .pattern = log, .start_at = StartAt::beginning}, collect_, health_, &store);
+    std::jthread thread([&](std::stop_token stop) { source.run(stop); });
+    ASSERT_TRUE(eventually([&] { return store.file("m:" + log).has_value() && store.file("m:" + log)->offset == 4; }));
+  }
+  // While the agent is down: more lines, then a rotation, then a new file.
+  write("mail.log", "two\n");
+  std::filesystem::rename(log, log + ".1");
+  write("mail.log", "three\n");
+  Collect second;
+  FileSource resumed({.name = "m", .pattern = log, .start_at = StartAt::checkpoint}, second, health_, &store);
+  std::jthread thread([&](std::stop_token stop) { resumed.run(stop); });
+  ASSERT_TRUE(eventually([&] { return second.snapshot().size() == 2; }));
+  EXPECT_EQ(second.snapshot(), (std::vector<std::string>{"two", "three"}));
+}
+
+}  // namespace
+}  // namespace mta
