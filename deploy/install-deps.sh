@@ -17,3 +17,16 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # The prometheus package starts a server on :9090 where systemd runs; the tests start their own.
+
+# --- Optional: what tests/integration/mta_daemons_test.py needs at test time ----------------------
+# The test installs these itself when they are missing (and skips with apt's message when it
+# cannot), so this block only pre-provisions a machine: MTA_DAEMON_TEST_DEPS=1 bash deploy/install-deps.sh
+# Postfix is installed unconfigured ("No configuration": no system instance is set up or started);
+# Exim, Sendmail and OpenSMTPD are not installed (they conflict with postfix as mail-transport-agent):
+# the test downloads and extracts them into the build folder and needs only their libraries and m4.
+if [[ "${MTA_DAEMON_TEST_DEPS:-0}" == 1 ]]; then
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends --no-remove postfix m4 \
+    libidn12 libgnutls-dane0 libevent-2.1-7 libldap-2.5-0 liblockfile1 libsasl2-2 libwrap0 >/dev/null
+fi

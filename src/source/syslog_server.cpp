@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "framing/syslog_framer.hpp"
 #include "syslog/syslog_header.hpp"
 
 namespace mta {
@@ -27,59 +28,12 @@ std::string_view trim_frame(std::string_view message) {
   return message;
 }
 
-// One TCP peer: bytes not yet framed, and when it last sent something.
+// One TCP peer: its framer, and when it last sent something.
 struct Connection {
   int fd;
-  std::string buffer;
-  bool skipping = false;  // inside a newline-framed message that exceeded the frame size
+  SyslogStreamFramer framer;
   std::chrono::steady_clock::time_point last_activity;
 };
-
-enum class FrameResult { message, need_more, invalid };
-
-// Takes one frame off the front of `buffer`: "LEN SP MSG" (octet counting) when the frame starts
-// with a length and a space, else a message ending in LF.
-FrameResult next_frame(Connection& connection, std::size_t max_frame_size, std::string& frame) {
-  std::string& buffer = connection.buffer;
-  if (connection.skipping) {
-    const std::size_t newline = buffer.find('\n');
-    if (newline == std::string::npos) {
-      buffer.clear();
-      return FrameResult::need_more;
-    }
-    buffer.erase(0, newline + 1);
-    connection.skipping = false;
-  }
-  if (buffer.empty()) return FrameResult::need_more;
-  std::size_t digits = 0;
-  while (digits < buffer.size() && digits < 10 && buffer[digits] >= '0' && buffer[digits] <= '9') ++digits;
-  if (digits > 0 && buffer[0] != '0' && digits < buffer.size() && buffer[digits] == ' ') {
-    std::size_t length = 0;
-    std::from_chars(buffer.data(), buffer.data() + digits, length);
-    if (length > max_frame_size) return FrameResult::invalid;
-    if (buffer.size() < digits + 1 + length) return FrameResult::need_more;
-    frame.assign(buffer, digits + 1, length);
-    buffer.erase(0, digits + 1 + length);
-    return FrameResult::message;
-  }
-  if (digits == buffer.size() && digits < 10) return FrameResult::need_more;  // a length still arriving
-  const std::size_t newline = buffer.find('\n');
-  if (newline == std::string::npos) {
-    if (buffer.size() > max_frame_size) {
-      buffer.clear();
-      connection.skipping = true;
-      return FrameResult::invalid;
-    }
-    return FrameResult::need_more;
-  }
-  if (newline > max_frame_size) {
-    buffer.erase(0, newline + 1);
-    return FrameResult::invalid;
-  }
-  frame.assign(buffer, 0, newline);
-  buffer.erase(0, newline + 1);
-  return FrameResult::message;
-}
 
 }  // namespace
 
@@ -235,7 +189,6 @@ void SyslogServer::run_stream(std::stop_token stop) {
   std::vector<Connection> connections;
   std::vector<pollfd> polled;
   std::array<char, 64 * 1024> buffer;
-  std::string frame;
   const auto close_connection = [&connections](std::size_t index) {
     ::close(connections[index].fd);
     connections.erase(connections.begin() + static_cast<std::ptrdiff_t>(index));
@@ -252,7 +205,7 @@ void SyslogServer::run_stream(std::stop_token stop) {
                      options_.max_connections);
         ::close(client);
       } else if (client >= 0) {
-        connections.push_back(Connection{client, {}, false, now});
+        connections.push_back(Connection{client, SyslogStreamFramer(options_.max_frame_size), now});
         health_.count_syslog_connection();
       }
     }
@@ -271,24 +224,11 @@ void SyslogServer::run_stream(std::stop_token stop) {
         continue;
       }
       connection.last_activity = now;
-      connection.buffer.append(buffer.data(), static_cast<std::size_t>(count));
-      bool broken = false;
-      while (true) {
-        const FrameResult result = next_frame(connection, options_.max_frame_size, frame);
-        if (result == FrameResult::need_more) break;
-        if (result == FrameResult::invalid) {
-          health_.count_invalid_frame();
-          // An octet count we cannot honour leaves no way to find the next frame: drop the peer.
-          if (!connection.skipping && !connection.buffer.empty() && connection.buffer[0] >= '1' &&
-              connection.buffer[0] <= '9') {
-            broken = true;
-            break;
-          }
-          continue;
-        }
-        deliver(frame);
-      }
-      if (broken) close_connection(i);
+      connection.framer.feed({buffer.data(), static_cast<std::size_t>(count)},
+                             [this](std::string_view frame) { deliver(frame); },
+                             [this] { health_.count_invalid_frame(); });
+      // An octet count we cannot honour leaves no way to find the next frame: drop the peer.
+      if (connection.framer.broken()) close_connection(i);
     }
   }
   for (const Connection& connection : connections) ::close(connection.fd);
