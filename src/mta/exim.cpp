@@ -38,7 +38,8 @@ std::string_view skip_spaces(std::string_view text) {
 }
 
 // Removes the optional timestamp, "[pid]" and message id ("1j5IF1-0006A7-Ub", "1rZTNF-00000000Z3E-2mXo").
-std::string_view strip_prefixes(std::string_view text) {
+std::string_view strip_prefixes(std::string_view text, bool& has_message_id) {
+  has_message_id = false;
   if (const std::size_t length = timestamp_length(text); length != 0) text = skip_spaces(text.substr(length));
   if (text.starts_with("[")) {
     const std::size_t close = text.find("] ");
@@ -51,6 +52,7 @@ std::string_view strip_prefixes(std::string_view text) {
   if (dash1 == 6 && dash2 != dash1 && token.size() - dash2 >= 3 && token.size() - dash2 <= 5 &&
       std::all_of(token.begin(), token.end(), [](char c) { return is_alnum(c) || c == '-'; })) {
     text = space == std::string_view::npos ? std::string_view{} : skip_spaces(text.substr(space + 1));
+    has_message_id = true;
   }
   return text;
 }
@@ -112,10 +114,29 @@ void read_failure_text(std::string_view text, SmtpEvent& event) {
   event.agent_text = text;
 }
 
+// Local transports write to the mail store; a remote host, an smtp transport or a network error mean
+// the mail was on its way out.
 Direction delivery_direction(std::string_view line) {
   const std::string_view transport = field(line, "T=");
-  if (transport.find("lmtp") != std::string_view::npos) return Direction::local;
-  return field(line, "H=").empty() ? Direction::local : Direction::outbound;
+  for (std::string_view local : {"lmtp"sv, "local"sv, "appendfile"sv, "pipe"sv, "file"sv, "maildir"sv, "mailbox"sv,
+                                 "dovecot"sv, "autoreply"sv}) {
+    if (transport.find(local) != std::string_view::npos) return Direction::local;
+  }
+  if (!field(line, "H=").empty() || transport.find("smtp") != std::string_view::npos) return Direction::outbound;
+  if (transport.empty()) {
+    // A routing failure: remote unless a router for local addresses (aliases, users) gave up.
+    const std::string_view router = field(line, "R=");
+    if (router.empty()) return Direction::outbound;
+    for (std::string_view remote : {"dnslookup"sv, "lookuphost"sv, "smarthost"sv, "remote"sv, "manualroute"sv}) {
+      if (router.find(remote) != std::string_view::npos) return Direction::outbound;
+    }
+    return Direction::local;
+  }
+  for (std::string_view network : {"Connection refused"sv, "Connection timed out"sv, "Network is unreachable"sv,
+                                   "No route to host"sv, "Connection reset"sv}) {
+    if (line.find(network) != std::string_view::npos) return Direction::outbound;
+  }
+  return Direction::local;
 }
 
 // "=> addr ... C="250 OK id=..."", "** addr R=.. T=..: text", "== addr R=.. defer (-44) H=..: text".
@@ -240,7 +261,8 @@ ParseOutcome parse_session_refusal(std::string_view text, SmtpEvent& event) {
 ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
   event = {};
   event.mta = Mta::exim;
-  const std::string_view text = strip_prefixes(message);
+  bool has_message_id = false;
+  const std::string_view text = strip_prefixes(message, has_message_id);
   const std::string_view flag = text.substr(0, 2);
   if (text.size() > 3 && text[2] == ' ' && (flag == "=>" || flag == "->" || flag == "**" || flag == "==")) {
     return parse_delivery(flag, text.substr(3), event);
@@ -255,7 +277,10 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
     return parse_auth_failure(text, pos, event);
   }
   if (text.find("SMTP error from remote mail server after ") != std::string_view::npos) {
-    // A reply to a callout (sender/recipient verification) or to one host of several.
+    // With a message id this is the host-level copy of a reply that the message's ==/** lines carry
+    // per recipient; counting it too would count the reply twice.
+    if (has_message_id) return ParseOutcome::ignored;
+    // Without one it answers a callout (sender or recipient verification) during an SMTP session.
     event.direction = Direction::outbound;
     event.remote_host = field(text, "H=");
     read_failure_text(text, event);

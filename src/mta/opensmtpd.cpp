@@ -95,6 +95,21 @@ ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event
   return ParseOutcome::event;
 }
 
+// "<session> mta error reason=BANNER rejected: 421 4.3.2 System not accepting network messages": a remote
+// server refused us; the message's envelopes are retried, so only the reply is counted.
+ParseOutcome parse_mta_error(std::string_view text, SmtpEvent& event) {
+  const std::string_view reason = quoted_field(text, "reason");
+  for (std::size_t colon = text.find(": "); colon != std::string_view::npos; colon = text.find(": ", colon + 1)) {
+    const std::string_view reply = text.substr(colon + 2);
+    if (basic_code(reply) == 0) continue;
+    event.direction = Direction::outbound;
+    event.reply = reply;
+    event.stage = reason == "BANNER" ? Stage::connect : stage_from_command(reason);
+    return ParseOutcome::event;
+  }
+  return ParseOutcome::ignored;  // connection errors without a reply; the delivery line follows
+}
+
 // Older releases: "smtp-in: Failed command on session X: "MAIL FROM:<a>" => 421 4.3.0: Temporary Error"
 ParseOutcome parse_old_failed_command(std::string_view text, SmtpEvent& event) {
   const std::size_t open = text.find('"');
@@ -145,6 +160,7 @@ ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
       text.find(" event=failed-command ") != std::string_view::npos) {
     return parse_failed_command(text, event);
   }
+  if (text.find(" mta error reason=") != std::string_view::npos) return parse_mta_error(text, event);
   if (text.find(" mta delivery ") != std::string_view::npos) return parse_delivery(text, true, event);
   if (text.find(" mda delivery ") != std::string_view::npos) return parse_delivery(text, false, event);
   if (text.find(" smtp authentication ") != std::string_view::npos &&

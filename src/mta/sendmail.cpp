@@ -81,6 +81,15 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
     stat = stat.substr(6, stat.size() > 7 ? stat.size() - 7 : 0);
     if (basic_code(stat) == 0) stat = "Sent";  // "Sent (<queue id> Message accepted for delivery)"
   }
+  // Sendmail 8.16+ logs the remote reply in reply=, before stat= (which then holds its own summary).
+  if (const std::size_t reply = body.find(", reply="); reply != std::string_view::npos) {
+    std::string_view text = body.substr(reply + 8);
+    text = text.substr(0, text.find(", stat="));
+    if (basic_code(text) != 0) {
+      event.reply = text;
+      return ParseOutcome::event;
+    }
+  }
   if (basic_code(stat) != 0) {
     event.reply = stat;
   } else {

@@ -1,5 +1,6 @@
 #include "smtp/reply.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace mta {
@@ -115,8 +116,15 @@ Stage stage_from_command(std::string_view command) {
       {"header", Stage::header},
       {"body", Stage::body},
   };
+  // Clients send commands in any case ("rcpt TO:"), and MTAs log them as sent.
+  const auto equal_no_case = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+             return lower(x) == lower(y);
+           });
+  };
   for (const Entry& entry : table) {
-    if (command == entry.command) return entry.stage;
+    if (equal_no_case(command, entry.command)) return entry.stage;
   }
   return Stage::unknown;
 }

@@ -224,9 +224,9 @@ void SyslogServer::run_stream(std::stop_token stop) {
         continue;
       }
       connection.last_activity = now;
-      connection.framer.feed({buffer.data(), static_cast<std::size_t>(count)},
-                             [this](std::string_view frame) { deliver(frame); },
-                             [this] { health_.count_invalid_frame(); });
+      connection.framer.feed(
+          {buffer.data(), static_cast<std::size_t>(count)}, [this](std::string_view frame) { deliver(frame); },
+          [this] { health_.count_invalid_frame(); });
       // An octet count we cannot honour leaves no way to find the next frame: drop the peer.
       if (connection.framer.broken()) close_connection(i);
     }

@@ -22,6 +22,7 @@ RULE_FILES = [RULES_FILE, THRESHOLDS_FILE, ALERTS_FILE]
 
 # The binary under test: ctest sets MTA_EXPORTER; by hand, the default build folder.
 os.environ.setdefault("MTA_EXPORTER", os.path.join(REPO, "build", "src", "mta_exporter"))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 
 import harness  # noqa: E402  (tests/integration/harness.py: Agent, free_port, wait_for, http_get)

@@ -724,8 +724,12 @@ class EximTest(MtaTestCase):
                 ("outbound", "5xx", "550", "5.1.1", "mailbox_unknown"): SENT["hard.test"],
                 ("outbound", "5xx", "554", "5.7.1", "spam"): SENT["spam.test"],
                 ("outbound", "4xx", "452", "4.2.2", "quota"): SENT["soft.test"],
-                # One 421 greeting: Exim logs it twice, on a host line and on the == line.
+                # One 421 greeting, which Exim logs twice: on the host line "H=127.0.0.1 [127.0.0.1]: SMTP
+                # error from remote mail server after initial connection: 421 ..." and on the == line.
                 ("outbound", "4xx", "421", "4.3.2", "server_unavailable"): SENT["busy.test"],
+                # "== user0@down.test R=to_sinks T=to_sink defer (111): Connection refused" has no H=,
+                # but T= is the smtp transport (the line before: "H=127.0.0.1 [127.0.0.1] Connection
+                # refused"): a remote delivery attempt.
                 ("outbound", "4xx", "", "", "connection"): SENT["down.test"],
                 ("inbound", "5xx", "550", "5.1.1", "mailbox_unknown"): 2,
                 ("inbound", "4xx", "451", "4.7.1", "greylist"): 1,
@@ -777,6 +781,8 @@ class SendmailTest(MtaTestCase):
             "service.switch": "hosts files\naliases files\n",
             "aliases": "",
             "access": "To:blocked@ok.test\tERROR:5.1.1:550 No such user here\n"
+                      # Sendmail answers and logs this as "Greylisted,please ...": its map values lose
+                      # the space after a comma.
                       "To:grey@ok.test\tERROR:4.7.1:451 Greylisted, please try again later\n"
                       + "".join(f"To:{domain}\tRELAY\n" for domain in routes),
             # Each domain to the mailer of its sink; any other domain to the error mailer.
@@ -882,9 +888,12 @@ class OpenSmtpdTest(MtaTestCase):
 
         bounced = SENT["hard.test"] + SENT["spam.test"]
         delivered = SENT["ok.test"] + bounced  # each bounce goes to the sender, at ok.test
+        # Under load OpenSMTPD may already have retried a soft.test envelope before the test stops it, so
+        # the TempFail count is read from the log below rather than assumed.
+        soft_pattern = r' mta delivery .* to=<user\d@soft\.test> .* result="TempFail" '
         wait_for(lambda: (count_lines(maillog, r' mta delivery .* result="Ok" '),
                           count_lines(maillog, r' mta delivery .* result="PermFail" '),
-                          count_lines(maillog, r' mta delivery .* to=<user\d@soft\.test> .* result="TempFail" '))
+                          min(count_lines(maillog, soft_pattern), SENT["soft.test"]))
                  == (delivered, bounced, SENT["soft.test"]), timeout=180,
                  what=f"(sent, bounced, soft deferred) results {(delivered, bounced, SENT['soft.test'])} in {maillog}")
         # busy.test (421 greeting) and down.test (connection refused): OpenSMTPD keeps the envelope and
@@ -901,18 +910,19 @@ class OpenSmtpdTest(MtaTestCase):
         syslog.stop()
         banners = count_lines(maillog, r" mta error reason=BANNER rejected: 421 ")
         network_errors = count_lines(maillog, r' result="TempFail" stat="Network error on destination MXs"')
+        soft_deferrals = count_lines(maillog, soft_pattern)
 
         # What the remote side saw: every message counted as sent reached the ok.test server.
         self.assertEqual(responders["ok.test"].accepted, delivered)
         self.assert_report(
             maillog, "opensmtpd",
             deliveries={("outbound", "sent"): delivered, ("outbound", "bounced"): bounced,
-                        ("outbound", "deferred"): SENT["soft.test"] + network_errors},
+                        ("outbound", "deferred"): soft_deferrals + network_errors},
             replies={
                 ("outbound", "2xx", "250", "2.0.0", "none"): delivered,
                 ("outbound", "5xx", "550", "5.1.1", "mailbox_unknown"): SENT["hard.test"],
                 ("outbound", "5xx", "554", "5.7.1", "spam"): SENT["spam.test"],
-                ("outbound", "4xx", "452", "4.2.2", "quota"): SENT["soft.test"],
+                ("outbound", "4xx", "452", "4.2.2", "quota"): soft_deferrals,
                 # Each "mta error reason=BANNER rejected: 421 4.3.2 ..." is a reply of the remote server.
                 ("outbound", "4xx", "421", "4.3.2", "server_unavailable"): banners,
                 ("outbound", "4xx", "", "", "connection"): network_errors,

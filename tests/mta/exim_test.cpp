@@ -138,8 +138,8 @@ const EximCase kEventCases[] = {
      Status::bounced, Direction::local, Stage::unknown, "", "No such person at this address."},
     {"retry_timeout_exceeded",
      // exim-exporter-gvengel.log
-     "2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded", Status::bounced, Direction::local,
-     Stage::unknown, "", "retry timeout exceeded"},
+     "2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded", Status::bounced,
+     Direction::outbound, Stage::unknown, "", "retry timeout exceeded"},
 
     // --- ACL rejects (inbound) ------------------------------------------------------------------------------
     {"rejected_rcpt_quoted_reason_no_message_id",
@@ -290,10 +290,18 @@ void PrintTo(const HostReplyCase& c, std::ostream* os) { *os << c.name; }
 
 class EximHostReplyTest : public ::testing::TestWithParam<HostReplyCase> {};
 
-TEST_P(EximHostReplyTest, ReadsRemoteReply) {
+// With a message id, "H=host [ip]: SMTP error ..." is Exim's host-level copy of the reply that the
+// message's ==/** lines carry per recipient (seen with the real exim4 in tests/integration): not counted
+// twice. Without a message id (a callout during an SMTP session) it is the only record of the reply.
+TEST_P(EximHostReplyTest, HostLevelCopiesAreIgnoredCalloutsCounted) {
   const HostReplyCase& c = GetParam();
   SmtpEvent event;
-  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
+  EXPECT_EQ(parse_log_line(c.line, event), ParseOutcome::ignored) << c.line;
+  std::string without_id(c.line);
+  const std::size_t id = without_id.find("10Hm");
+  ASSERT_NE(id, std::string::npos);
+  without_id.erase(id, without_id.find(' ', id) + 1 - id);
+  ASSERT_EQ(parse_log_line(without_id, event), ParseOutcome::event) << without_id;
   EXPECT_EQ(event.mta, Mta::exim);
   EXPECT_EQ(event.status, Status::none);
   EXPECT_EQ(event.direction, Direction::outbound);
@@ -575,7 +583,7 @@ TEST(EximBug, ReplyToDataCommandIsDataStage) {
        "SMTP error from remote mail server after pipelined DATA: 503 Sorry perm data error",
        Status::bounced},
       // exim-testsuite-mainlog.log
-      {"1999-03-02 09:44:33 10HmbB-000000005vi-0000 H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after "
+      {"1999-03-02 09:44:33 H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after "
        "DATA: 452 temporary error",
        Status::none},
       // exim-testsuite-mainlog.log
@@ -594,8 +602,8 @@ TEST(EximBug, ReplyToDataCommandIsDataStage) {
 // H=, so the provider label is lost only here.
 TEST(EximBug, HostReplyTakesRemoteHostFromH) {
   SmtpEvent event;
-  // exim-testsuite-mainlog.log
-  ASSERT_EQ(parse_log_line("1999-03-02 09:44:33 10HmaX-000000005vi-0000 H=localhost4.test.ex [127.0.0.1]: SMTP error "
+  // exim-testsuite-mainlog.log, message id removed (a callout)
+  ASSERT_EQ(parse_log_line("1999-03-02 09:44:33 H=localhost4.test.ex [127.0.0.1]: SMTP error "
                            "from remote mail server after HELO the.local.host.name: 450 I'm busy",
                            event),
             ParseOutcome::event);
