@@ -28,11 +28,11 @@ constexpr std::string_view kDefaultConfig = "/etc/mta_exporter/mta_exporter.toml
 class RunningSource {
  public:
   RunningSource(const SourceConfig& config, MetricFamilies& families, SourceMetricFamilies& source_families,
-                const SiteRulesHolder& site_rules, CheckpointStore* checkpoints)
+                const SiteRulesHolder& site_rules, CheckpointStore& checkpoints, bool resume)
       : config_(config),
         processor_(families, config.name, site_rules),
         health_(source_families, config.name, config.type == SourceType::syslog, config.max_hosts),
-        source_(make_source(config, processor_, health_, checkpoints)) {}
+        source_(make_source(config, processor_, health_, &checkpoints, resume)) {}
 
   void prepare() { source_->prepare(); }
   void start() {
@@ -110,11 +110,9 @@ class Agent {
   }
 
  private:
-  CheckpointStore* checkpoint_store() { return config_.checkpoint.path.empty() ? nullptr : &checkpoints_; }
-
   bool add_source(const SourceConfig& source) {
     auto running =
-        std::make_unique<RunningSource>(source, families_, source_families_, site_rules_, checkpoint_store());
+        std::make_unique<RunningSource>(source, families_, source_families_, site_rules_, checkpoints_, false);
     try {
       running->prepare();
     } catch (const std::exception& error) {
@@ -170,8 +168,11 @@ class Agent {
     for (const SourceConfig& source : fresh.sources) {
       const bool running = std::any_of(kept.begin(), kept.end(), [&](const auto& k) { return k->config() == source; });
       if (running) continue;
+      // A source that ran before under the same name continues where it was (positions in memory).
+      const bool known = std::any_of(config_.sources.begin(), config_.sources.end(),
+                                     [&](const SourceConfig& old) { return old.name == source.name; });
       auto added =
-          std::make_unique<RunningSource>(source, families_, source_families_, site_rules_, checkpoint_store());
+          std::make_unique<RunningSource>(source, families_, source_families_, site_rules_, checkpoints_, known);
       try {
         added->prepare();
       } catch (const std::exception& error) {

@@ -29,7 +29,7 @@ LogFormat log_format(ContainerFormat format) {
 }  // namespace
 
 std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& processor, SourceHealth& health,
-                                    CheckpointStore* checkpoints) {
+                                    CheckpointStore* checkpoints, bool resume) {
   switch (config.type) {
     case SourceType::file: {
       FileSourceOptions options;
@@ -38,6 +38,7 @@ std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& p
       options.start_at = file_start(config.start_at);
       options.max_line_length = config.max_line_length;
       options.format = log_format(config.format);
+      options.resume = resume;
       return std::make_unique<FileSource>(options, processor, health, checkpoints);
     }
     case SourceType::stdin_stream: return std::make_unique<StdinSource>(processor, health, config.max_line_length);
@@ -59,7 +60,7 @@ std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& p
       options.matches = config.matches;
       options.directory = config.directory;
       options.from_beginning = config.start_at == StartPosition::beginning;
-      options.resume = config.start_at == StartPosition::checkpoint;
+      options.resume = resume || config.start_at == StartPosition::checkpoint;
       return std::make_unique<JournalSource>(options, processor, health, checkpoints);
     }
   }

@@ -11,7 +11,8 @@
 
 namespace mta {
 
+// `resume`: the source was running before a reload; it continues from the positions in `checkpoints`.
 std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& processor, SourceHealth& health,
-                                    CheckpointStore* checkpoints);
+                                    CheckpointStore* checkpoints, bool resume);
 
 }  // namespace mta

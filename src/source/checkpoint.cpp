@@ -30,6 +30,7 @@ CheckpointStore::CheckpointStore(std::string path) : path_(std::move(path)) { lo
 // Lines: "file<TAB>key<TAB>device<TAB>inode<TAB>fingerprint<TAB>fingerprint_length<TAB>offset" and
 // "journal<TAB>key<TAB>cursor".
 void CheckpointStore::load() {
+  if (path_.empty()) return;
   std::ifstream in(path_);
   if (!in) return;
   std::string line;
@@ -90,6 +91,7 @@ void CheckpointStore::set_cursor(const std::string& key, const std::string& curs
 }
 
 bool CheckpointStore::save() {
+  if (path_.empty()) return true;  // positions kept in memory only (for reloads)
   std::ostringstream content;
   {
     std::lock_guard lock(mutex_);

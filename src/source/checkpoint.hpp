@@ -32,7 +32,8 @@ class CheckpointStore {
  public:
   static constexpr std::uint32_t kFingerprintBytes = 1024;
 
-  // Loads the file if it exists; a damaged file is reported and ignored, never fatal.
+  // Loads the file if it exists; a damaged file is reported and ignored, never fatal. An empty path
+  // keeps positions in memory only (a reload resumes from them).
   explicit CheckpointStore(std::string path);
 
   std::optional<FilePosition> file(const std::string& key) const;

@@ -15,9 +15,15 @@
 namespace mta {
 
 FileFollower::FileFollower(FileFollowerOptions options, LineHandler& handler)
-    : options_(std::move(options)), handler_(handler), splitter_(options_.max_line_length) {}
+    : options_(std::move(options)),
+      handler_(handler),
+      current_(options_.max_line_length),
+      retiring_(options_.max_line_length) {}
 
-FileFollower::~FileFollower() { close_file(); }
+FileFollower::~FileFollower() {
+  if (current_.fd >= 0) ::close(current_.fd);
+  if (retiring_.fd >= 0) ::close(retiring_.fd);
+}
 
 void FileFollower::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
@@ -36,11 +42,12 @@ bool FileFollower::open_file(const std::string& path, bool seek_to_end) {
   }
   struct stat status {};
   ::fstat(fd, &status);
-  fd_ = fd;
-  device_ = status.st_dev;
-  inode_ = status.st_ino;
+  current_.fd = fd;
+  current_.device = status.st_dev;
+  current_.inode = status.st_ino;
+  current_.offset = seek_to_end ? ::lseek(fd, 0, SEEK_END) : 0;
+  current_.last_data = std::chrono::steady_clock::now();
   fingerprint_length_ = 0;
-  offset_ = seek_to_end ? ::lseek(fd, 0, SEEK_END) : 0;
   if (reported_missing_) spdlog::info("msg=\"log file appeared\" path={}", path);
   reported_missing_ = false;
   return true;
@@ -62,11 +69,12 @@ bool FileFollower::resume_from(const FilePosition& position) {
       ::close(fd);
       return false;
     }
-    fd_ = fd;
-    device_ = status.st_dev;
-    inode_ = status.st_ino;
+    current_.fd = fd;
+    current_.device = status.st_dev;
+    current_.inode = status.st_ino;
+    current_.offset = ::lseek(fd, static_cast<off_t>(position.offset), SEEK_SET);
+    current_.last_data = std::chrono::steady_clock::now();
     fingerprint_length_ = 0;
-    offset_ = ::lseek(fd, static_cast<off_t>(position.offset), SEEK_SET);
     return true;
   };
   if (matches(options_.path)) return true;
@@ -96,77 +104,96 @@ bool FileFollower::open_first() {
   return open_file(options_.path, first && !options_.from_beginning);
 }
 
-void FileFollower::close_file() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
-
-bool FileFollower::drain() {
+bool FileFollower::drain(OpenFile& file) {
   std::array<char, 64 * 1024> buffer;
   bool read_any = false;
   while (true) {
-    const ssize_t count = ::read(fd_, buffer.data(), buffer.size());
+    const ssize_t count = ::read(file.fd, buffer.data(), buffer.size());
     if (count < 0 && errno == EINTR) continue;
-    if (count <= 0) return read_any;
-    offset_ += count;
+    if (count <= 0) break;
+    file.offset += count;
     bytes_read_ += static_cast<std::uint64_t>(count);
     read_any = true;
-    splitter_.feed({buffer.data(), static_cast<std::size_t>(count)},
-                   [this](std::string_view line) { handler_.on_line(line); });
+    file.splitter.feed({buffer.data(), static_cast<std::size_t>(count)},
+                       [this](std::string_view line) { handler_.on_line(line); });
   }
+  if (read_any) file.last_data = std::chrono::steady_clock::now();
+  return read_any;
 }
 
-// The old file of a rotation is complete: its last line, even without a newline, is handed over.
-void FileFollower::finish_current_file() {
-  drain();
-  splitter_.flush([this](std::string_view line) { handler_.on_line(line); });
-  close_file();
+// A finished file: its last line, even without a newline, is handed over when it is complete.
+void FileFollower::close(OpenFile& file, bool flush_partial) {
+  if (file.fd < 0) return;
+  drain(file);
+  if (flush_partial) file.splitter.flush([this](std::string_view line) { handler_.on_line(line); });
+  file.splitter.discard_partial();
+  lines_too_long_before_ += file.splitter.lines_too_long();
+  file.splitter = LineSplitter(options_.max_line_length);
+  ::close(file.fd);
+  file.fd = -1;
+}
+
+// The current file was renamed away: keep reading it (the writer may still append until it reopens
+// the path) while the new file is followed.
+void FileFollower::retire_current() {
+  close(retiring_, true);
+  drain(current_);
+  std::swap(current_, retiring_);
+  retiring_.last_data = std::chrono::steady_clock::now();
   ++rotations_;
 }
 
+void FileFollower::poll_retiring() {
+  if (retiring_.fd < 0) return;
+  if (!drain(retiring_) && std::chrono::steady_clock::now() - retiring_.last_data >= options_.rotate_wait) {
+    close(retiring_, true);
+  }
+}
+
 bool FileFollower::poll_once() {
-  if (fd_ < 0 && !open_first()) return false;
-  if (drain()) return true;
+  poll_retiring();
+  if (current_.fd < 0 && !open_first()) return false;
+  if (drain(current_)) return true;
 
   if (reading_rotated_) {
     reading_rotated_ = false;
-    finish_current_file();
+    retire_current();
     return open_file(options_.path, false);
   }
   struct stat open_status {};
-  if (::fstat(fd_, &open_status) == 0 && open_status.st_size < offset_) {
+  if (::fstat(current_.fd, &open_status) == 0 && open_status.st_size < current_.offset) {
     // copytruncate: the content we had read was copied away; start again at the top.
     spdlog::info("msg=\"log file truncated, reading from the start\" path={}", options_.path);
     ++truncations_;
-    splitter_.discard_partial();
+    current_.splitter.discard_partial();
     fingerprint_length_ = 0;
-    offset_ = ::lseek(fd_, 0, SEEK_SET);
+    current_.offset = ::lseek(current_.fd, 0, SEEK_SET);
     return true;
   }
   struct stat path_status {};
   if (::stat(options_.path.c_str(), &path_status) != 0) return false;  // renamed, new file not there yet
-  if (path_status.st_dev == device_ && path_status.st_ino == inode_) return false;
+  if (path_status.st_dev == current_.device && path_status.st_ino == current_.inode) return false;
 
-  // Rename-and-create or delete-and-recreate: finish the old file, then follow the new one.
-  finish_current_file();
+  // Rename-and-create or delete-and-recreate: follow the new file, finish the old one meanwhile.
+  retire_current();
   spdlog::info("msg=\"log file rotated, following the new file\" path={}", options_.path);
   return open_file(options_.path, false);
 }
 
 std::optional<FilePosition> FileFollower::position() {
-  if (fd_ < 0) return std::nullopt;
+  if (current_.fd < 0) return std::nullopt;
   // The fingerprint covers the first kFingerprintBytes once the file has them; until then it grows.
-  if (fingerprint_length_<CheckpointStore::kFingerprintBytes&& static_cast<std::uint64_t>(offset_)>
+  if (fingerprint_length_<CheckpointStore::kFingerprintBytes&& static_cast<std::uint64_t>(current_.offset)>
           fingerprint_length_) {
     fingerprint_length_ = CheckpointStore::kFingerprintBytes;
-    fingerprint_ = file_fingerprint(fd_, fingerprint_length_);
+    fingerprint_ = file_fingerprint(current_.fd, fingerprint_length_);
   }
   FilePosition position;
-  position.device = device_;
-  position.inode = inode_;
+  position.device = current_.device;
+  position.inode = current_.inode;
   position.fingerprint = fingerprint_;
   position.fingerprint_length = fingerprint_length_;
-  position.offset = static_cast<std::uint64_t>(offset_) - splitter_.partial_size();
+  position.offset = static_cast<std::uint64_t>(current_.offset) - current_.splitter.partial_size();
   return position;
 }
 

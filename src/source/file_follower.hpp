@@ -23,6 +23,9 @@ struct FileFollowerOptions {
   std::chrono::milliseconds poll_interval{250};
   std::size_t max_line_length = 64 * 1024;
   std::optional<FilePosition> resume;  // continue where a checkpoint left off
+  // After a rename-and-create rotation, how long the old file is still read while the writer may
+  // not have reopened the path yet (logrotate's postrotate runs after the new file exists).
+  std::chrono::milliseconds rotate_wait{std::chrono::seconds(5)};
 };
 
 class FileFollower {
@@ -38,30 +41,41 @@ class FileFollower {
   // read data or switched files (the caller may poll again at once).
   bool poll_once();
 
-  bool is_open() const { return fd_ >= 0; }
+  bool is_open() const { return current_.fd >= 0; }
   const std::string& path() const { return options_.path; }
   std::uint64_t rotations() const { return rotations_; }
   std::uint64_t truncations() const { return truncations_; }
   std::uint64_t bytes_read() const { return bytes_read_; }
-  std::uint64_t lines_too_long() const { return splitter_.lines_too_long(); }
+  std::uint64_t lines_too_long() const {
+    return lines_too_long_before_ + current_.splitter.lines_too_long() + retiring_.splitter.lines_too_long();
+  }
   // The position after the last complete line handed over, for the checkpoint; empty while closed.
   std::optional<FilePosition> position();
 
  private:
+  // One open file: its identity, how far it was read, and its partial last line.
+  struct OpenFile {
+    explicit OpenFile(std::size_t max_line_length) : splitter(max_line_length) {}
+    int fd = -1;
+    dev_t device = 0;
+    ino_t inode = 0;
+    off_t offset = 0;
+    LineSplitter splitter;
+    std::chrono::steady_clock::time_point last_data;
+  };
+
   bool open_first();
   bool open_file(const std::string& path, bool seek_to_end);
   bool resume_from(const FilePosition& position);
-  bool drain();
-  void close_file();
-  void finish_current_file();
+  bool drain(OpenFile& file);
+  void close(OpenFile& file, bool flush_partial);
+  void retire_current();
+  void poll_retiring();
 
   FileFollowerOptions options_;
   LineHandler& handler_;
-  LineSplitter splitter_;
-  int fd_ = -1;
-  dev_t device_ = 0;
-  ino_t inode_ = 0;
-  off_t offset_ = 0;
+  OpenFile current_;
+  OpenFile retiring_;  // the file before the last rotation, read until its writer is gone
   std::uint64_t fingerprint_ = 0;
   std::uint32_t fingerprint_length_ = 0;
   bool first_open_ = true;
@@ -70,6 +84,7 @@ class FileFollower {
   std::uint64_t rotations_ = 0;
   std::uint64_t truncations_ = 0;
   std::uint64_t bytes_read_ = 0;
+  std::uint64_t lines_too_long_before_ = 0;  // of files already closed
 };
 
 }  // namespace mta

@@ -66,7 +66,7 @@ void FileSource::rescan(bool at_start) {
     follower.max_line_length = options_.max_line_length;
     // Files found after start are new: read them whole.
     follower.from_beginning = !at_start || options_.start_at == StartAt::beginning;
-    if (options_.start_at == StartAt::checkpoint && checkpoints_ != nullptr) {
+    if ((options_.start_at == StartAt::checkpoint || options_.resume) && checkpoints_ != nullptr) {
       follower.resume = checkpoints_->file(checkpoint_key(path));
     }
     Followed followed;

@@ -27,6 +27,7 @@ struct FileSourceOptions {
   LogFormat format = LogFormat::plain;
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds rescan_interval{2000};
+  bool resume = false;  // continue files the store knows (a restart after a reload), whatever start_at says
 };
 
 // True for names a rotation leaves behind: "mail.log.1", "mail.log-20261124", "mail.log.2.gz".

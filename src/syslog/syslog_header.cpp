@@ -70,7 +70,18 @@ bool take_tag(std::string_view& rest, SyslogRecord& record) {
   record.program = rest.substr(0, pos);
   if (rest[pos] == '[') {
     const std::size_t close = rest.find(']', pos);
-    if (close == std::string_view::npos) return false;
+    const std::size_t space = rest.find(' ', pos);
+    if (close == std::string_view::npos || close > space) {
+      // RFC 3164 allows 32 characters of TAG and rsyslog's default forward format cuts there:
+      // "postfix/submission/smtpd[1139278 warning: ..." keeps the program and the message intact.
+      const std::string_view digits = rest.substr(pos + 1, space - pos - 1);
+      if (space == std::string_view::npos || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+        return false;
+      }
+      record.pid = digits;
+      record.message = rest.substr(space + 1);
+      return true;
+    }
     record.pid = rest.substr(pos + 1, close - pos - 1);
     pos = close + 1;
   }
@@ -114,6 +125,9 @@ bool parse_rfc5424(std::string_view rest, SyslogRecord& record) {
     return false;
   }
   if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
+  // A relay that rewrites RFC 3164 messages keeps the space after "tag:" (rsyslog's
+  // RSYSLOG_SyslogProtocol23Format): the message starts after it.
+  while (rest.starts_with(" ")) rest.remove_prefix(1);
   record.message = rest;
   return !record.program.empty();
 }

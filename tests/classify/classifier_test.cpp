@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "support/case_name.hpp"
+
 namespace mta {
 namespace {
 
@@ -572,8 +574,7 @@ TEST_P(ClassifierCauseTest, CauseAndClass) {
   EXPECT_EQ(verdict.klass, c.klass);
 }
 
-INSTANTIATE_TEST_SUITE_P(Replies, ClassifierCauseTest, ::testing::ValuesIn(kCases),
-                         [](const ::testing::TestParamInfo<CauseCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Replies, ClassifierCauseTest, ::testing::ValuesIn(kCases), test::CaseName());
 
 TEST(ClassifierCoverageTest, EveryCauseHasACase) {
   std::set<Cause> covered;

@@ -15,19 +15,14 @@
 #include <string_view>
 #include <vector>
 
+#include "support/source_dir.hpp"
+
 namespace mta {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path source_dir() {
-#ifdef MTA_SOURCE_DIR
-  return fs::path(MTA_SOURCE_DIR);
-#else
-  // tests/classify/knowledge_test.cpp -> the project directory.
-  return fs::path(__FILE__).parent_path().parent_path().parent_path();
-#endif
-}
+using test::source_dir;
 
 fs::path knowledge_dir() { return source_dir() / "src" / "classify" / "knowledge"; }
 

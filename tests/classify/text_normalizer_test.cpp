@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "support/case_name.hpp"
+
 namespace mta {
 namespace {
 
@@ -76,10 +78,7 @@ const NormalizeCase kCases[] = {
     {"qmail_parenthesised_code", "user over quota. (#5.1.1)", 0, {5, 1, 1}, "user over quota. (#5.1.1)"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Texts, TextNormalizerTest, ::testing::ValuesIn(kCases),
-                         [](const ::testing::TestParamInfo<NormalizeCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Texts, TextNormalizerTest, ::testing::ValuesIn(kCases), test::CaseName());
 
 // Regression (src/classify/text_normalizer.cpp is_code_token, fixed): cause-taxonomy.md section 2.3 says to strip
 // each line's "ddd-" prefix. Postfix joins a multi-line reply's lines with spaces, so a reply without

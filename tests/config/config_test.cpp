@@ -11,19 +11,16 @@
 #include <fstream>
 #include <string>
 
+#include "support/case_name.hpp"
+#include "support/source_dir.hpp"
+
 namespace mta {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-fs::path source_dir() {
-#ifdef MTA_SOURCE_DIR
-  return fs::path(MTA_SOURCE_DIR);
-#else
-  return fs::path(__FILE__).parent_path().parent_path().parent_path();
-#endif
-}
+using test::source_dir;
 
 constexpr const char* kOrigin = "/etc/mta_exporter/mta_exporter.toml";
 
@@ -297,7 +294,7 @@ INSTANTIATE_TEST_SUITE_P(
                   4, "source[1].name", "duplicate source name \"x\""},
         ErrorCase{"rule_unknown_cause", "[[rule]]\nname = \"r\"\ncause = \"weather\"\n[rule.match]\ncode = \"550\"\n",
                   3, "cause", "not a cause"}),
-    [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });
+    test::CaseName());
 
 TEST(ConfigSyntaxErrorTest, NamesFileAndLine) {
   const std::string message = error_of("[web]\nlisten_address = \":9000\"\n\n[log\nlevel = \"info\"\n");

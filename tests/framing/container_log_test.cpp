@@ -5,13 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "support/collect.hpp"
+
 namespace mta {
 namespace {
 
-struct Collect final : LineHandler {
-  std::vector<std::string> lines;
-  void on_line(std::string_view line) override { lines.emplace_back(line); }
-};
+using test::Collect;
 
 TEST(ContainerLogTest, PlainPassesLinesThrough) {
   Collect out;

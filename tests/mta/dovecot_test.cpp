@@ -12,43 +12,21 @@
 #include <string>
 #include <string_view>
 
+#include "event_case.hpp"
 #include "mta/mta_parsers.hpp"
+#include "support/case_name.hpp"
 
 namespace mta {
 namespace {
 
-struct DovecotCase {
-  const char* name;
-  std::string_view line;  // a whole log line, fed to parse_log_line()
-  Status status;
-  Direction direction;
-  Stage stage;
-  std::string_view reply = {};
-  std::string_view agent_text = {};
-  std::string_view mechanism = {};
-};
+using test::EventCase;
+using test::IgnoredCase;
 
-void PrintTo(const DovecotCase& c, std::ostream* os) { *os << c.name; }
+class DovecotEventTest : public ::testing::TestWithParam<EventCase> {};
 
-class DovecotEventTest : public ::testing::TestWithParam<DovecotCase> {};
+TEST_P(DovecotEventTest, ReadsEvent) { test::expect_event(GetParam(), Mta::dovecot); }
 
-TEST_P(DovecotEventTest, ReadsEvent) {
-  const DovecotCase& c = GetParam();
-  SmtpEvent event;
-  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
-  EXPECT_EQ(event.mta, Mta::dovecot);
-  EXPECT_EQ(event.status, c.status);
-  EXPECT_EQ(event.direction, c.direction);
-  EXPECT_EQ(event.stage, c.stage);
-  EXPECT_EQ(event.reply, c.reply);
-  EXPECT_EQ(event.agent_text, c.agent_text);
-  EXPECT_EQ(event.mechanism, c.mechanism);
-  EXPECT_EQ(event.remote_host, "");
-  EXPECT_EQ(event.dsn, "");
-  EXPECT_EQ(event.delay_seconds, -1);
-}
-
-const DovecotCase kEventCases[] = {
+const EventCase kEventCases[] = {
     // --- LMTP deliveries through syslog -------------------------------------------------------------------------
     {.name = "lmtp_saved_to_inbox",
      // postfix-modoboa-stats.log LMTP line with Dovecot's plain "saved mail to INBOX" instead of sieve's text
@@ -185,19 +163,9 @@ const DovecotCase kEventCases[] = {
      .mechanism = ""},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, DovecotEventTest, ::testing::ValuesIn(kEventCases),
-                         [](const ::testing::TestParamInfo<DovecotCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Lines, DovecotEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
 
 // --- lines that are not SMTP outcomes -------------------------------------------------------------------------------
-
-struct IgnoredCase {
-  const char* name;
-  std::string_view line;
-};
-
-void PrintTo(const IgnoredCase& c, std::ostream* os) { *os << c.name; }
 
 class DovecotIgnoredTest : public ::testing::TestWithParam<IgnoredCase> {};
 
@@ -263,10 +231,7 @@ const IgnoredCase kIgnored[] = {
      "attempts): rip=121.44.24.254, lip=113.212.99.194, TLS: Disconnected"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, DovecotIgnoredTest, ::testing::ValuesIn(kIgnored),
-                         [](const ::testing::TestParamInfo<IgnoredCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Lines, DovecotIgnoredTest, ::testing::ValuesIn(kIgnored), test::CaseName());
 
 TEST(DovecotProgram, ClaimsDovecotDeliveryProcessesAndSubmissionLogin) {
   EXPECT_TRUE(is_dovecot_program("dovecot"));

@@ -11,271 +11,416 @@
 #include <string_view>
 
 #include "classify/classifier.hpp"
+#include "event_case.hpp"
 #include "mta/mta_parsers.hpp"
+#include "support/case_name.hpp"
 
 namespace mta {
 namespace {
 
-struct EximCase {
-  const char* name;
-  std::string_view line;  // a whole log line, fed to parse_log_line()
-  Status status;
-  Direction direction;
-  Stage stage;
-  std::string_view reply = {};
-  std::string_view agent_text = {};
-  std::string_view remote_host = {};
-  std::string_view mechanism = {};
-};
+using test::EventCase;
+using test::IgnoredCase;
 
-void PrintTo(const EximCase& c, std::ostream* os) { *os << c.name; }
+class EximEventTest : public ::testing::TestWithParam<EventCase> {};
 
-class EximEventTest : public ::testing::TestWithParam<EximCase> {};
+TEST_P(EximEventTest, ReadsEvent) { test::expect_event(GetParam(), Mta::exim); }
 
-TEST_P(EximEventTest, ReadsEvent) {
-  const EximCase& c = GetParam();
-  SmtpEvent event;
-  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
-  EXPECT_EQ(event.mta, Mta::exim);
-  EXPECT_EQ(event.status, c.status);
-  EXPECT_EQ(event.direction, c.direction);
-  EXPECT_EQ(event.stage, c.stage);
-  EXPECT_EQ(event.reply, c.reply);
-  EXPECT_EQ(event.agent_text, c.agent_text);
-  EXPECT_EQ(event.remote_host, c.remote_host);
-  EXPECT_EQ(event.mechanism, c.mechanism);
-  EXPECT_EQ(event.dsn, "");
-  EXPECT_EQ(event.delay_seconds, -1);
-}
-
-const EximCase kEventCases[] = {
+const EventCase kEventCases[] = {
     // --- deliveries: the C="..." confirmation is the reply -------------------------------------------------
-    {"sent_with_confirmation",
+    {.name = "sent_with_confirmation",
      // exim-exporter-gvengel.log
-     R"~(2020-06-19 06:26:02 1jmH1s-000AVD-5t => dave@foo.corp R=dnslookup T=remote_smtp H=mail.foo.corp [1.1.1.1] C="250 2.0.0 Ok: queued")~",
-     Status::sent, Direction::outbound, Stage::unknown, "250 2.0.0 Ok: queued", "", "mail.foo.corp"},
-    {"sent_with_tls_and_dn_before_confirmation",
+     .line =
+         R"~(2020-06-19 06:26:02 1jmH1s-000AVD-5t => dave@foo.corp R=dnslookup T=remote_smtp H=mail.foo.corp [1.1.1.1] C="250 2.0.0 Ok: queued")~",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "250 2.0.0 Ok: queued",
+     .remote_host = "mail.foo.corp"},
+    {.name = "sent_with_tls_and_dn_before_confirmation",
      // exim-exporter-gvengel.log (DN="C=US,..." must not be taken for the C= confirmation)
-     R"~(2020-06-19 06:26:03 1jmH1t-0000dO-Un => harry@bar.corp R=dnslookup T=remote_smtp H=mail.bar.corp [7.7.7.7] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes DN="C=US,ST=Notia,L=Nowhere,O=Bar Corp,CN=mail.bar.corp" C="250 2.6.0 <E1jmH1t-0000dO-Un@smtp.test.corp> 16655 bytes in 0.342, 47.543 KB/sec Queued mail for delivery -> 250 2.1.5")~",
-     Status::sent, Direction::outbound, Stage::unknown,
-     "250 2.6.0 <E1jmH1t-0000dO-Un@smtp.test.corp> 16655 bytes in 0.342, 47.543 KB/sec Queued mail for delivery -> "
-     "250 2.1.5",
-     "", "mail.bar.corp"},
-    {"additional_address_arrow",
+     .line =
+         R"~(2020-06-19 06:26:03 1jmH1t-0000dO-Un => harry@bar.corp R=dnslookup T=remote_smtp H=mail.bar.corp [7.7.7.7] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes DN="C=US,ST=Notia,L=Nowhere,O=Bar Corp,CN=mail.bar.corp" C="250 2.6.0 <E1jmH1t-0000dO-Un@smtp.test.corp> 16655 bytes in 0.342, 47.543 KB/sec Queued mail for delivery -> 250 2.1.5")~",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply =
+         "250 2.6.0 <E1jmH1t-0000dO-Un@smtp.test.corp> 16655 bytes in 0.342, 47.543 KB/sec Queued mail for delivery -> "
+         "250 2.1.5",
+     .remote_host = "mail.bar.corp"},
+    {.name = "additional_address_arrow",
      // exim-exporter-gvengel.log ("->": a further address delivered in the same transaction)
-     R"~(2020-06-20 00:13:16 1jmXgg-000AIC-89 -> sally@dummy.corp R=dnslookup T=remote_smtp_smarthost H=smarthost.test.corp [5.5.5.5] X=TLS1.2:ECDHE_RSA_AES_128_GCM_SHA256:128 CV=yes DN="C=XX,L=Here,O=Text Corp,CN=*.test.corp" C="250 6292145-1592637196662@smarthost.test.corp Received OK [sHQA_0EGOfCC2A2sh3iD5g]")~",
-     Status::sent, Direction::outbound, Stage::unknown,
-     "250 6292145-1592637196662@smarthost.test.corp Received OK [sHQA_0EGOfCC2A2sh3iD5g]", "", "smarthost.test.corp"},
-    {"local_delivery_without_confirmation",
+     .line =
+         R"~(2020-06-20 00:13:16 1jmXgg-000AIC-89 -> sally@dummy.corp R=dnslookup T=remote_smtp_smarthost H=smarthost.test.corp [5.5.5.5] X=TLS1.2:ECDHE_RSA_AES_128_GCM_SHA256:128 CV=yes DN="C=XX,L=Here,O=Text Corp,CN=*.test.corp" C="250 6292145-1592637196662@smarthost.test.corp Received OK [sHQA_0EGOfCC2A2sh3iD5g]")~",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "250 6292145-1592637196662@smarthost.test.corp Received OK [sHQA_0EGOfCC2A2sh3iD5g]",
+     .remote_host = "smarthost.test.corp"},
+    {.name = "local_delivery_without_confirmation",
      // exim-testsuite-mainlog.log (new-style message id 10HmaX-000000005vi-0000)
-     "1999-03-02 09:44:33 10HmaX-000000005vi-0000 => CALLER <CALLER@the.local.host.name> R=localuser "
-     "T=local_delivery",
-     Status::sent, Direction::local, Stage::unknown, "", "delivered", ""},
-    {"lmtp_sent_with_multiline_confirmation",
+     .line = "1999-03-02 09:44:33 10HmaX-000000005vi-0000 => CALLER <CALLER@the.local.host.name> R=localuser "
+             "T=local_delivery",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "delivered"},
+    {.name = "lmtp_sent_with_multiline_confirmation",
      // exim-testsuite-mainlog.log (the confirmation's line break is written "\\n" inside C="...")
-     R"~(1999-03-02 09:44:33 10HmbC-000000005vi-0000 => useryx@myhost.test.ex F=<CALLER@myhost.test.ex> R=smartuser T=lmtp H=127.0.0.1 [127.0.0.1] C="250-This one's OK\\n250 OK")~",
-     Status::sent, Direction::local, Stage::unknown, R"~(250-This one's OK\\n250 OK)~", "", "127.0.0.1"},
+     .line =
+         R"~(1999-03-02 09:44:33 10HmbC-000000005vi-0000 => useryx@myhost.test.ex F=<CALLER@myhost.test.ex> R=smartuser T=lmtp H=127.0.0.1 [127.0.0.1] C="250-This one's OK\\n250 OK")~",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .reply = R"~(250-This one's OK\\n250 OK)~",
+     .remote_host = "127.0.0.1"},
 
     // --- failures (**) and deferrals (==) with the remote server's reply -----------------------------------
-    {"bounced_end_of_data_with_pid_and_zone",
+    {.name = "bounced_end_of_data_with_pid_and_zone",
      // exim-exporter-gvengel.log (timestamp with +0200 zone, [pid] before the message id)
-     R"~(2020-06-20 01:32:57 +0200 [789] 1jmKso-0009d4-Uf ** molly@zee.corp R=dnslookup T=remote_smtp H=mail.zee.corp [3.3.3.3] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes DN="C=US,ST=Fake,L=Lost,O=Zee Corp,CN=mail.zee.corp": SMTP error from remote mail server after end of data: 554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504])~",
-     Status::bounced, Direction::outbound, Stage::end_of_data,
-     "554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504]", "", "mail.zee.corp"},
-    {"bounced_end_of_data_negative_zone",
+     .line =
+         R"~(2020-06-20 01:32:57 +0200 [789] 1jmKso-0009d4-Uf ** molly@zee.corp R=dnslookup T=remote_smtp H=mail.zee.corp [3.3.3.3] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes DN="C=US,ST=Fake,L=Lost,O=Zee Corp,CN=mail.zee.corp": SMTP error from remote mail server after end of data: 554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504])~",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::end_of_data,
+     .reply = "554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504]",
+     .remote_host = "mail.zee.corp"},
+    {.name = "bounced_end_of_data_negative_zone",
      // exim-exporter-gvengel.log (-0200 zone)
-     R"~(2020-06-20 02:32:57 -0200 [789] 1jmKso-0009d4-Uf ** molly@zee.corp R=dnslookup T=remote_smtp H=mail.zee.corp [3.3.3.3] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes DN="C=US,ST=Fake,L=Lost,O=Zee Corp,CN=mail.zee.corp": SMTP error from remote mail server after end of data: 554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504])~",
-     Status::bounced, Direction::outbound, Stage::end_of_data,
-     "554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504]", "", "mail.zee.corp"},
-    {"bounced_rcpt",
+     .line =
+         R"~(2020-06-20 02:32:57 -0200 [789] 1jmKso-0009d4-Uf ** molly@zee.corp R=dnslookup T=remote_smtp H=mail.zee.corp [3.3.3.3] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes DN="C=US,ST=Fake,L=Lost,O=Zee Corp,CN=mail.zee.corp": SMTP error from remote mail server after end of data: 554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504])~",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::end_of_data,
+     .reply = "554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504]",
+     .remote_host = "mail.zee.corp"},
+    {.name = "bounced_rcpt",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** x@uppercase.test.ex R=r1 T=t1 H=uppercase.test.ex [127.0.0.1] "
-     ": SMTP error from remote mail server after RCPT TO:<x@UpperCase.test.ex>: 550 Unknown",
-     Status::bounced, Direction::outbound, Stage::rcpt, "550 Unknown", "", "uppercase.test.ex"},
-    {"bounced_initial_connection",
+     .line =
+         "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** x@uppercase.test.ex R=r1 T=t1 H=uppercase.test.ex [127.0.0.1] "
+         ": SMTP error from remote mail server after RCPT TO:<x@UpperCase.test.ex>: 550 Unknown",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::rcpt,
+     .reply = "550 Unknown",
+     .remote_host = "uppercase.test.ex"},
+    {.name = "bounced_initial_connection",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** userx@domain1 F=<CALLER@test.ex> R=others T=smtp "
-     "H=localhost4.test.ex [127.0.0.1] : SMTP error from remote mail server after initial connection: 550 Go away",
-     Status::bounced, Direction::outbound, Stage::connect, "550 Go away", "", "localhost4.test.ex"},
-    {"deferred_pipelined_mail_from",
+     .line =
+         "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** userx@domain1 F=<CALLER@test.ex> R=others T=smtp "
+         "H=localhost4.test.ex [127.0.0.1] : SMTP error from remote mail server after initial connection: 550 Go away",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::connect,
+     .reply = "550 Go away",
+     .remote_host = "localhost4.test.ex"},
+    {.name = "deferred_pipelined_mail_from",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 10HmbA-000000005vi-0000 == h@test.ex R=client T=send_to_server defer (-45) H=127.0.0.1 "
-     "[127.0.0.1]: SMTP error from remote mail server after pipelined MAIL FROM:<CALLER@test.ex>: 451 Temp error",
-     Status::deferred, Direction::outbound, Stage::mail, "451 Temp error", "", "127.0.0.1"},
-    {"bounced_pipelined_mail_from",
+     .line =
+         "1999-03-02 09:44:33 10HmbA-000000005vi-0000 == h@test.ex R=client T=send_to_server defer (-45) H=127.0.0.1 "
+         "[127.0.0.1]: SMTP error from remote mail server after pipelined MAIL FROM:<CALLER@test.ex>: 451 Temp error",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::mail,
+     .reply = "451 Temp error",
+     .remote_host = "127.0.0.1"},
+    {.name = "bounced_pipelined_mail_from",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 10HmbB-000000005vi-0000 ** j@test.ex R=client T=send_to_server H=127.0.0.1 [127.0.0.1] : "
-     "SMTP error from remote mail server after pipelined MAIL FROM:<CALLER@test.ex>: 550 Perm error",
-     Status::bounced, Direction::outbound, Stage::mail, "550 Perm error", "", "127.0.0.1"},
-    {"deferred_smtp_timeout_after_ehlo",
+     .line =
+         "1999-03-02 09:44:33 10HmbB-000000005vi-0000 ** j@test.ex R=client T=send_to_server H=127.0.0.1 [127.0.0.1] : "
+         "SMTP error from remote mail server after pipelined MAIL FROM:<CALLER@test.ex>: 550 Perm error",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::mail,
+     .reply = "550 Perm error",
+     .remote_host = "127.0.0.1"},
+    {.name = "deferred_smtp_timeout_after_ehlo",
      // exim-testsuite-mainlog.log (no reply: Exim's own text, the stage from "SMTP timeout after EHLO")
-     "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userx@domain1.com R=all T=smtp defer (dd): Connection timed out "
-     "H=127.0.0.1 [127.0.0.1]: SMTP timeout after EHLO myhost.test.ex",
-     Status::deferred, Direction::outbound, Stage::helo, "",
-     "Connection timed out H=127.0.0.1 [127.0.0.1]: SMTP timeout after EHLO myhost.test.ex", "127.0.0.1"},
+     .line = "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userx@domain1.com R=all T=smtp defer (dd): Connection "
+             "timed out "
+             "H=127.0.0.1 [127.0.0.1]: SMTP timeout after EHLO myhost.test.ex",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::helo,
+     .agent_text = "Connection timed out H=127.0.0.1 [127.0.0.1]: SMTP timeout after EHLO myhost.test.ex",
+     .remote_host = "127.0.0.1"},
 
     // --- LMTP ------------------------------------------------------------------------------------------------
-    {"lmtp_bounced",
+    {.name = "lmtp_bounced",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 10HmaY-000000005vi-0000 ** userxy@myhost.test.ex F=<CALLER@myhost.test.ex> R=smartuser "
-     "T=lmtp H=127.0.0.1 [127.0.0.1] : LMTP error after DATA: 550 Bad user",
-     Status::bounced, Direction::local, Stage::end_of_data, "550 Bad user", "", "127.0.0.1"},
-    {"lmtp_deferred",
+     .line =
+         "1999-03-02 09:44:33 10HmaY-000000005vi-0000 ** userxy@myhost.test.ex F=<CALLER@myhost.test.ex> R=smartuser "
+         "T=lmtp H=127.0.0.1 [127.0.0.1] : LMTP error after DATA: 550 Bad user",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .stage = Stage::end_of_data,
+     .reply = "550 Bad user",
+     .remote_host = "127.0.0.1"},
+    {.name = "lmtp_deferred",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 10HmaY-000000005vi-0000 == userxx@myhost.test.ex R=smartuser T=lmtp defer (0) H=127.0.0.1 "
-     "[127.0.0.1]: LMTP error after DATA: 440 Temporary error",
-     Status::deferred, Direction::local, Stage::end_of_data, "440 Temporary error", "", "127.0.0.1"},
-    {"lmtp_multiline_reply_keeps_escaped_newline",
+     .line = "1999-03-02 09:44:33 10HmaY-000000005vi-0000 == userxx@myhost.test.ex R=smartuser T=lmtp defer (0) "
+             "H=127.0.0.1 "
+             "[127.0.0.1]: LMTP error after DATA: 440 Temporary error",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .stage = Stage::end_of_data,
+     .reply = "440 Temporary error",
+     .remote_host = "127.0.0.1"},
+    {.name = "lmtp_multiline_reply_keeps_escaped_newline",
      // exim-testsuite-mainlog.log (Exim writes the reply's line break as the two characters "\n")
-     R"~(1999-03-02 09:44:33 10HmbA-000000005vi-0000 ** userxy@myhost.test.ex F=<CALLER@myhost.test.ex> R=smartuser T=lmtp H=127.0.0.1 [127.0.0.1] : LMTP error after DATA: 550-I don't like this user\n550 Bad user)~",
-     Status::bounced, Direction::local, Stage::end_of_data, R"~(550-I don't like this user\n550 Bad user)~", "",
-     "127.0.0.1"},
+     .line =
+         R"~(1999-03-02 09:44:33 10HmbA-000000005vi-0000 ** userxy@myhost.test.ex F=<CALLER@myhost.test.ex> R=smartuser T=lmtp H=127.0.0.1 [127.0.0.1] : LMTP error after DATA: 550-I don't like this user\n550 Bad user)~",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .stage = Stage::end_of_data,
+     .reply = R"~(550-I don't like this user\n550 Bad user)~",
+     .remote_host = "127.0.0.1"},
 
     // --- failures explained by Exim itself ------------------------------------------------------------------
-    {"local_failure_router_text",
+    {.name = "local_failure_router_text",
      // exim-logstash-patterns-core.log
-     "2020-02-11 17:09:47 1j1Z2g-00Faoy-Uh ** admin@example.net R=virtual_aliases: No such person at this address.",
-     Status::bounced, Direction::local, Stage::unknown, "", "No such person at this address."},
-    {"retry_timeout_exceeded",
+     .line =
+         "2020-02-11 17:09:47 1j1Z2g-00Faoy-Uh ** admin@example.net R=virtual_aliases: No such person at this address.",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "No such person at this address."},
+    {.name = "retry_timeout_exceeded",
      // exim-exporter-gvengel.log
-     "2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded", Status::bounced,
-     Direction::outbound, Stage::unknown, "", "retry timeout exceeded"},
+     .line = "2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "retry timeout exceeded"},
 
     // --- ACL rejects (inbound) ------------------------------------------------------------------------------
-    {"rejected_rcpt_quoted_reason_no_message_id",
+    {.name = "rejected_rcpt_quoted_reason_no_message_id",
      // exim-crowdsec.log (the quotes around the ACL message are dropped)
-     R"~(2022-06-29 15:33:46 H=test.com [1.2.3.4]:53343 F=<info@test.com> rejected RCPT <toto@toto.com>: "JunkMail rejected - test.com [1.2.3.4]:53343 is in an RBL: https://www.spamhaus.org/sbl/query/SBLCSS")~",
-     Status::rejected, Direction::inbound, Stage::rcpt, "",
-     "JunkMail rejected - test.com [1.2.3.4]:53343 is in an RBL: https://www.spamhaus.org/sbl/query/SBLCSS"},
-    {"rejected_rcpt_after_tls",
+     .line =
+         R"~(2022-06-29 15:33:46 H=test.com [1.2.3.4]:53343 F=<info@test.com> rejected RCPT <toto@toto.com>: "JunkMail rejected - test.com [1.2.3.4]:53343 is in an RBL: https://www.spamhaus.org/sbl/query/SBLCSS")~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text =
+         "JunkMail rejected - test.com [1.2.3.4]:53343 is in an RBL: https://www.spamhaus.org/sbl/query/SBLCSS"},
+    {.name = "rejected_rcpt_after_tls",
      // exim-crowdsec.log
-     "2022-06-29 14:34:58 H=imfo.test.biz [1.2.3.4]:35328 X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no "
-     "F=<jack@test.biz> rejected RCPT <sales@toto.com.au>: No Such User Here",
-     Status::rejected, Direction::inbound, Stage::rcpt, "", "No Such User Here"},
-    {"rejected_rcpt_with_custom_code",
+     .line = "2022-06-29 14:34:58 H=imfo.test.biz [1.2.3.4]:35328 X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no "
+             "F=<jack@test.biz> rejected RCPT <sales@toto.com.au>: No Such User Here",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = "No Such User Here"},
+    {.name = "rejected_rcpt_with_custom_code",
      // exim-testsuite-mainlog.log (an ACL message that starts with a code is the reply)
-     "1999-03-02 09:44:33 U=CALLER F=<> rejected RCPT <user4@test.ex>: 599 5.2.3 Main and extended code",
-     Status::rejected, Direction::inbound, Stage::rcpt, "599 5.2.3 Main and extended code", ""},
-    {"temporarily_rejected_connection",
+     .line = "1999-03-02 09:44:33 U=CALLER F=<> rejected RCPT <user4@test.ex>: 599 5.2.3 Main and extended code",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "599 5.2.3 Main and extended code"},
+    {.name = "temporarily_rejected_connection",
      // exim-crowdsec.log
-     R"~(2022-06-29 14:33:43 H=test.sa.com [1.2.3.4]:18146 temporarily rejected connection in "connect" ACL: "Host is ratelimited (1.9/1h max:1.2)")~",
-     Status::rejected_temporarily, Direction::inbound, Stage::connect, "", "Host is ratelimited (1.9/1h max:1.2)"},
-    {"temporarily_rejected_rcpt_callout_failure",
+     .line =
+         R"~(2022-06-29 14:33:43 H=test.sa.com [1.2.3.4]:18146 temporarily rejected connection in "connect" ACL: "Host is ratelimited (1.9/1h max:1.2)")~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "Host is ratelimited (1.9/1h max:1.2)"},
+    {.name = "temporarily_rejected_rcpt_callout_failure",
      // exim-testsuite-mainlog.log (the callout target's reply is part of our own explanation)
-     "1999-03-02 09:44:33 U=CALLER F=<> temporarily rejected RCPT <rcpt_defer@test.ex>: Could not complete recipient "
-     "verify callout: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT TO:<rcpt_defer@test.ex>: "
-     "451 Temporary local problem - please try later",
-     Status::rejected_temporarily, Direction::inbound, Stage::rcpt, "",
-     "Could not complete recipient verify callout: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after "
-     "RCPT TO:<rcpt_defer@test.ex>: 451 Temporary local problem - please try later"},
-    {"rejected_mail_from",
+     .line = "1999-03-02 09:44:33 U=CALLER F=<> temporarily rejected RCPT <rcpt_defer@test.ex>: Could not complete "
+             "recipient "
+             "verify callout: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT "
+             "TO:<rcpt_defer@test.ex>: "
+             "451 Temporary local problem - please try later",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = "Could not complete recipient verify callout: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail "
+                   "server after "
+                   "RCPT TO:<rcpt_defer@test.ex>: 451 Temporary local problem - please try later"},
+    {.name = "rejected_mail_from",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 rejected MAIL FROM:<userx@test.ex> U=CALLER: message too big: size=1000000000 max=100",
-     Status::rejected, Direction::inbound, Stage::mail, "", "message too big: size=1000000000 max=100"},
-    {"rejected_after_data_with_pid",
+     .line =
+         "1999-03-02 09:44:33 rejected MAIL FROM:<userx@test.ex> U=CALLER: message too big: size=1000000000 max=100",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .agent_text = "message too big: size=1000000000 max=100"},
+    {.name = "rejected_after_data_with_pid",
      // exim-fail2ban.log
-     "2013-06-15 11:20:36 [2516] 1Unmew-0000ea-SE H=egeftech.static.otenet.gr [83.235.177.148]:32706 "
-     "I=[1.2.3.4]:25 F=auguriesvbd40@google.com rejected after DATA: This message contains a virus "
-     "(Sanesecurity.Junk.39934.UNOFFICIAL).",
-     Status::rejected, Direction::inbound, Stage::end_of_data, "",
-     "This message contains a virus (Sanesecurity.Junk.39934.UNOFFICIAL)."},
-    {"reasonless_reject_keeps_line",
+     .line = "2013-06-15 11:20:36 [2516] 1Unmew-0000ea-SE H=egeftech.static.otenet.gr [83.235.177.148]:32706 "
+             "I=[1.2.3.4]:25 F=auguriesvbd40@google.com rejected after DATA: This message contains a virus "
+             "(Sanesecurity.Junk.39934.UNOFFICIAL).",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .agent_text = "This message contains a virus (Sanesecurity.Junk.39934.UNOFFICIAL)."},
+    {.name = "reasonless_reject_keeps_line",
      // exim-testsuite-mainlog.log (no reason: the line's own fields are the evidence)
-     "1999-03-02 09:44:33 H=[10.9.8.8] U=CALLER rejected MAIL <bad@test1>", Status::rejected, Direction::inbound,
-     Stage::mail, "", "H=[10.9.8.8] U=CALLER rejected MAIL <bad@test1>"},
-    {"reasonless_reject_helo",
+     .line = "1999-03-02 09:44:33 H=[10.9.8.8] U=CALLER rejected MAIL <bad@test1>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .agent_text = "H=[10.9.8.8] U=CALLER rejected MAIL <bad@test1>"},
+    {.name = "reasonless_reject_helo",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 H=(x.y.z) [10.9.8.10] U=CALLER rejected EHLO or HELO x.y.z", Status::rejected,
-     Direction::inbound, Stage::helo, "", "H=(x.y.z) [10.9.8.10] U=CALLER rejected EHLO or HELO x.y.z"},
+     .line = "1999-03-02 09:44:33 H=(x.y.z) [10.9.8.10] U=CALLER rejected EHLO or HELO x.y.z",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::helo,
+     .agent_text = "H=(x.y.z) [10.9.8.10] U=CALLER rejected EHLO or HELO x.y.z"},
 
     // --- authenticator failures: mechanism from the authenticator's name, "(set_id=...)" dropped -----------
-    {"auth_dovecot_login",
+    {.name = "auth_dovecot_login",
      // exim-crowdsec.log
-     "2022-06-29 16:04:19 dovecot_login authenticator failed for ([1.2.3.5]) [1.2.3.4]:55379: 535 Incorrect "
-     "authentication data (set_id=abuse@test.com)",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 Incorrect authentication data", "", "", "LOGIN"},
-    {"auth_dovecot_plain",
+     .line = "2022-06-29 16:04:19 dovecot_login authenticator failed for ([1.2.3.5]) [1.2.3.4]:55379: 535 Incorrect "
+             "authentication data (set_id=abuse@test.com)",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Incorrect authentication data",
+     .mechanism = "LOGIN"},
+    {.name = "auth_dovecot_plain",
      // exim-crowdsec.log
-     "2022-06-29 16:04:05 dovecot_plain authenticator failed for (mail.test.com) [202.137.142.181]:47807: 535 "
-     "Incorrect authentication data (set_id=dave)",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 Incorrect authentication data", "", "", "PLAIN"},
-    {"auth_login_millisecond_timestamp",
+     .line = "2022-06-29 16:04:05 dovecot_plain authenticator failed for (mail.test.com) [202.137.142.181]:47807: 535 "
+             "Incorrect authentication data (set_id=dave)",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Incorrect authentication data",
+     .mechanism = "PLAIN"},
+    {.name = "auth_login_millisecond_timestamp",
      // exim-fail2ban.log (timestamp with .345)
-     "2023-05-30 06:10:13.345 login authenticator failed for millis.example.org [192.0.2.12]:5432: 535 Incorrect "
-     "authentication data (set_id=user)",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 Incorrect authentication data", "", "", "LOGIN"},
-    {"auth_prompt_plain_with_user",
+     .line =
+         "2023-05-30 06:10:13.345 login authenticator failed for millis.example.org [192.0.2.12]:5432: 535 Incorrect "
+         "authentication data (set_id=user)",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Incorrect authentication data",
+     .mechanism = "LOGIN"},
+    {.name = "auth_prompt_plain_with_user",
      // mixed-sshguard.log (the " U=CALLER" before the colon is skipped)
-     "1999-03-02 09:44:33 expanded_prompt_plain authenticator failed for (test.host) [10.0.0.1] U=CALLER: 535 "
-     "Incorrect authentication data (set_id=userx)",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 Incorrect authentication data", "", "", "PLAIN"},
-    {"auth_cancelled_without_set_id",
+     .line = "1999-03-02 09:44:33 expanded_prompt_plain authenticator failed for (test.host) [10.0.0.1] U=CALLER: 535 "
+             "Incorrect authentication data (set_id=userx)",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Incorrect authentication data",
+     .mechanism = "PLAIN"},
+    {.name = "auth_cancelled_without_set_id",
      // exim-testsuite-mainlog.log
-     "1999-03-02 09:44:33 login authenticator failed for H=(test.host) [10.0.0.1] U=CALLER: 501 Authentication "
-     "cancelled",
-     Status::auth_failed, Direction::inbound, Stage::auth, "501 Authentication cancelled", "", "", "LOGIN"},
+     .line = "1999-03-02 09:44:33 login authenticator failed for H=(test.host) [10.0.0.1] U=CALLER: 501 Authentication "
+             "cancelled",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "501 Authentication cancelled",
+     .mechanism = "LOGIN"},
 
     // --- sessions refused or dropped as a whole -------------------------------------------------------------
-    {"protocol_synchronization_error",
+    {.name = "protocol_synchronization_error",
      // exim-exporter-gvengel.log
-     "2020-06-13 13:55:20 SMTP protocol synchronization error (next input sent too soon: pipelining was not "
-     "advertised): rejected",
-     Status::rejected, Direction::inbound, Stage::unknown, "",
-     "SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected"},
-    {"protocol_synchronization_error_zone",
+     .line = "2020-06-13 13:55:20 SMTP protocol synchronization error (next input sent too soon: pipelining was not "
+             "advertised): rejected",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::unknown,
+     .agent_text =
+         "SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected"},
+    {.name = "protocol_synchronization_error_zone",
      // exim-exporter-gvengel.log
-     "2020-06-13 17:55:20 +0200 SMTP protocol synchronization error (next input sent too soon: pipelining was not "
-     "advertised): rejected",
-     Status::rejected, Direction::inbound, Stage::unknown, "",
-     "SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected"},
-    {"protocol_error_in_auth",
+     .line =
+         "2020-06-13 17:55:20 +0200 SMTP protocol synchronization error (next input sent too soon: pipelining was not "
+         "advertised): rejected",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::unknown,
+     .agent_text =
+         "SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected"},
+    {.name = "protocol_error_in_auth",
      // mixed-sshguard.log
-     R"~(2018-06-03 13:16:08 SMTP protocol error in "AUTH LOGIN" H=(mail.example.com) [123.24.161.123] AUTH command used when not advertised: 1 Time(s))~",
-     Status::rejected, Direction::inbound, Stage::auth, "",
-     R"~(SMTP protocol error in "AUTH LOGIN" H=(mail.example.com) [123.24.161.123] AUTH command used when not advertised: 1 Time(s))~"},
-    {"dropped_too_many_errors",
+     .line =
+         R"~(2018-06-03 13:16:08 SMTP protocol error in "AUTH LOGIN" H=(mail.example.com) [123.24.161.123] AUTH command used when not advertised: 1 Time(s))~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .agent_text =
+         R"~(SMTP protocol error in "AUTH LOGIN" H=(mail.example.com) [123.24.161.123] AUTH command used when not advertised: 1 Time(s))~"},
+    {.name = "dropped_too_many_errors",
      // exim-ossec-wazuh.log
-     R"~(2017-01-24 05:36:23 SMTP call from (000000) [::1]:39480 dropped: too many syntax or protocol errors (last command was "123"))~",
-     Status::rejected_temporarily, Direction::inbound, Stage::unknown, "",
-     R"~(dropped: too many syntax or protocol errors (last command was "123"))~"},
-    {"dropped_too_many_nonmail_with_pid",
+     .line =
+         R"~(2017-01-24 05:36:23 SMTP call from (000000) [::1]:39480 dropped: too many syntax or protocol errors (last command was "123"))~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::unknown,
+     .agent_text = R"~(dropped: too many syntax or protocol errors (last command was "123"))~"},
+    {.name = "dropped_too_many_nonmail_with_pid",
      // exim-fail2ban.log
-     R"~(2013-06-02 09:22:05 [19591] SMTP call from pc012-6201.spo.scu.edu.tw [163.14.21.161]:3767 I=[1.2.3.4]:25 dropped: too many nonmail commands (last was "RSET"))~",
-     Status::rejected_temporarily, Direction::inbound, Stage::unknown, "",
-     R"~(dropped: too many nonmail commands (last was "RSET"))~"},
-    {"dropped_by_connect_acl",
+     .line =
+         R"~(2013-06-02 09:22:05 [19591] SMTP call from pc012-6201.spo.scu.edu.tw [163.14.21.161]:3767 I=[1.2.3.4]:25 dropped: too many nonmail commands (last was "RSET"))~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::unknown,
+     .agent_text = R"~(dropped: too many nonmail commands (last was "RSET"))~"},
+    {.name = "dropped_by_connect_acl",
      // exim-fail2ban.log
-     "2022-04-03 21:53:54 H=[192.0.2.101]:62839 dropped by 'connect' ACL: Country is banned", Status::rejected,
-     Direction::inbound, Stage::connect, "", "dropped by 'connect' ACL: Country is banned"},
+     .line = "2022-04-03 21:53:54 H=[192.0.2.101]:62839 dropped by 'connect' ACL: Country is banned",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "dropped by 'connect' ACL: Country is banned"},
 
     // --- Exim via syslog --------------------------------------------------------------------------------------
-    {"syslog_exim_auth_failure",
+    {.name = "syslog_exim_auth_failure",
      // exim-crowdsec.log
-     "Jun 29 16:04:19 server exim[1234]: dovecot_login authenticator failed for ([1.2.3.5]) [1.2.3.4]:55379: 535 "
-     "Incorrect authentication data (set_id=abuse@test.com)",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 Incorrect authentication data", "", "", "LOGIN"},
-    {"syslog_exim_temporarily_rejected_connection",
+     .line =
+         "Jun 29 16:04:19 server exim[1234]: dovecot_login authenticator failed for ([1.2.3.5]) [1.2.3.4]:55379: 535 "
+         "Incorrect authentication data (set_id=abuse@test.com)",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Incorrect authentication data",
+     .mechanism = "LOGIN"},
+    {.name = "syslog_exim_temporarily_rejected_connection",
      // exim-crowdsec.log
-     R"~(Jun 29 14:33:43 server exim[1234]: H=test.sa.com [1.2.3.4]:18146 temporarily rejected connection in "connect" ACL: "Host is ratelimited (1.9/1h max:1.2)")~",
-     Status::rejected_temporarily, Direction::inbound, Stage::connect, "", "Host is ratelimited (1.9/1h max:1.2)"},
-    {"syslog_exim4_rejected_rcpt",
+     .line =
+         R"~(Jun 29 14:33:43 server exim[1234]: H=test.sa.com [1.2.3.4]:18146 temporarily rejected connection in "connect" ACL: "Host is ratelimited (1.9/1h max:1.2)")~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "Host is ratelimited (1.9/1h max:1.2)"},
+    {.name = "syslog_exim4_rejected_rcpt",
      // exim-crowdsec.log line, program renamed to Debian's "exim4"
-     "Jun 29 14:34:58 server exim4[1234]: H=imfo.test.biz [1.2.3.4]:35328 X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 "
-     "CV=no F=<jack@test.biz> rejected RCPT <sales@toto.com.au>: No Such User Here",
-     Status::rejected, Direction::inbound, Stage::rcpt, "", "No Such User Here"},
-    {"syslog_with_embedded_exim_timestamp",
+     .line =
+         "Jun 29 14:34:58 server exim4[1234]: H=imfo.test.biz [1.2.3.4]:35328 X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 "
+         "CV=no F=<jack@test.biz> rejected RCPT <sales@toto.com.au>: No Such User Here",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = "No Such User Here"},
+    {.name = "syslog_with_embedded_exim_timestamp",
      // exim-fail2ban.log; the sample lacks the syslog timestamp, "Jul 17 23:20:49 " was added in front
-     "Jul 17 23:20:49 mail.example.com exim[3751842]: 2021-07-17 23:20:49 plain_server authenticator failed for "
-     "([192.0.2.17]) [192.0.2.27]: 535 Incorrect authentication data",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 Incorrect authentication data", "", "", "PLAIN"},
-    {"syslog_with_embedded_timestamp_and_message_id",
+     .line =
+         "Jul 17 23:20:49 mail.example.com exim[3751842]: 2021-07-17 23:20:49 plain_server authenticator failed for "
+         "([192.0.2.17]) [192.0.2.27]: 535 Incorrect authentication data",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Incorrect authentication data",
+     .mechanism = "PLAIN"},
+    {.name = "syslog_with_embedded_timestamp_and_message_id",
      // exim-exporter-gvengel.log line behind a syslog header (Exim with syslog_timestamp=true)
-     R"~(Jun 19 06:26:02 mail exim4[2345]: 2020-06-19 06:26:02 1jmH1s-000AVD-5t => dave@foo.corp R=dnslookup T=remote_smtp H=mail.foo.corp [1.1.1.1] C="250 2.0.0 Ok: queued")~",
-     Status::sent, Direction::outbound, Stage::unknown, "250 2.0.0 Ok: queued", "", "mail.foo.corp"},
+     .line =
+         R"~(Jun 19 06:26:02 mail exim4[2345]: 2020-06-19 06:26:02 1jmH1s-000AVD-5t => dave@foo.corp R=dnslookup T=remote_smtp H=mail.foo.corp [1.1.1.1] C="250 2.0.0 Ok: queued")~",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "250 2.0.0 Ok: queued",
+     .remote_host = "mail.foo.corp"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, EximEventTest, ::testing::ValuesIn(kEventCases),
-                         [](const ::testing::TestParamInfo<EximCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Lines, EximEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
 
 // --- replies to a callout or to one host of several: no decision yet (status none) ----------------------------
 
@@ -338,19 +483,9 @@ const HostReplyCase kHostReplies[] = {
      Stage::end_of_data, "451 Service not available"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, EximHostReplyTest, ::testing::ValuesIn(kHostReplies),
-                         [](const ::testing::TestParamInfo<HostReplyCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Lines, EximHostReplyTest, ::testing::ValuesIn(kHostReplies), test::CaseName());
 
 // --- lines without an SMTP outcome ------------------------------------------------------------------------------
-
-struct IgnoredCase {
-  const char* name;
-  std::string_view line;
-};
-
-void PrintTo(const IgnoredCase& c, std::ostream* os) { *os << c.name; }
 
 class EximIgnoredTest : public ::testing::TestWithParam<IgnoredCase> {};
 
@@ -389,10 +524,7 @@ const IgnoredCase kIgnored[] = {
      "valid sender."},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, EximIgnoredTest, ::testing::ValuesIn(kIgnored),
-                         [](const ::testing::TestParamInfo<IgnoredCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Lines, EximIgnoredTest, ::testing::ValuesIn(kIgnored), test::CaseName());
 
 // --- program names and the log-line shape -------------------------------------------------------------------------
 

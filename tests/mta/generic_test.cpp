@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "mta/mta_parsers.hpp"
+#include "support/case_name.hpp"
 
 namespace mta {
 namespace {
@@ -88,8 +89,7 @@ const ReplyCase kReplies[] = {
      "535 5.7.8 Bad username or password (Authentication failed)."},
 };
 
-INSTANTIATE_TEST_SUITE_P(Messages, GenericReplyTest, ::testing::ValuesIn(kReplies),
-                         [](const ::testing::TestParamInfo<ReplyCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Messages, GenericReplyTest, ::testing::ValuesIn(kReplies), test::CaseName());
 
 // --- texts that must not be taken for a reply ---------------------------------------------------------------------
 
@@ -148,10 +148,7 @@ const NoReplyCase kNoReplies[] = {
     {"too_short", "550 5.7"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Messages, GenericNoReplyTest, ::testing::ValuesIn(kNoReplies),
-                         [](const ::testing::TestParamInfo<NoReplyCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Messages, GenericNoReplyTest, ::testing::ValuesIn(kNoReplies), test::CaseName());
 
 // --- through the dispatch ------------------------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "support/case_name.hpp"
+
 namespace mta {
 namespace {
 
@@ -88,10 +90,7 @@ const DispatchCase kByProgram[] = {
      Mta::opensmtpd, Status::none},
 };
 
-INSTANTIATE_TEST_SUITE_P(ByProgram, DispatchTest, ::testing::ValuesIn(kByProgram),
-                         [](const ::testing::TestParamInfo<DispatchCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(ByProgram, DispatchTest, ::testing::ValuesIn(kByProgram), test::CaseName());
 
 const DispatchCase kWithoutHeader[] = {
     {"exim_timestamp",
@@ -149,10 +148,7 @@ const DispatchCase kWithoutHeader[] = {
      ParseOutcome::event, Mta::generic, Status::none},
 };
 
-INSTANTIATE_TEST_SUITE_P(WithoutHeader, DispatchTest, ::testing::ValuesIn(kWithoutHeader),
-                         [](const ::testing::TestParamInfo<DispatchCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(WithoutHeader, DispatchTest, ::testing::ValuesIn(kWithoutHeader), test::CaseName());
 
 TEST(DispatchWithoutHeader, LinesWithoutOutcomeAreIgnored) {
   for (std::string_view line : {
@@ -272,10 +268,7 @@ const OutcomeMarkCase kOutcomeMarks[] = {
     {"empty", "", false},
 };
 
-INSTANTIATE_TEST_SUITE_P(Texts, LooksLikeOutcomeTest, ::testing::ValuesIn(kOutcomeMarks),
-                         [](const ::testing::TestParamInfo<OutcomeMarkCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Texts, LooksLikeOutcomeTest, ::testing::ValuesIn(kOutcomeMarks), test::CaseName());
 
 }  // namespace
 }  // namespace mta

@@ -12,43 +12,21 @@
 #include <string>
 #include <string_view>
 
+#include "event_case.hpp"
 #include "mta/mta_parsers.hpp"
+#include "support/case_name.hpp"
 
 namespace mta {
 namespace {
 
-struct OpenSmtpdCase {
-  const char* name;
-  std::string_view line;  // a whole log line (or a header-less message), fed to parse_log_line()
-  Status status;
-  Direction direction;
-  Stage stage;
-  std::string_view reply = {};
-  std::string_view agent_text = {};
-  std::string_view mechanism = {};
-  double delay_seconds = -1;
-};
+using test::EventCase;
 
-void PrintTo(const OpenSmtpdCase& c, std::ostream* os) { *os << c.name; }
+class OpenSmtpdEventTest : public ::testing::TestWithParam<EventCase> {};
 
-class OpenSmtpdEventTest : public ::testing::TestWithParam<OpenSmtpdCase> {};
+// The cases do not state remote_host, which is not compared here.
+TEST_P(OpenSmtpdEventTest, ReadsEvent) { test::expect_event(GetParam(), Mta::opensmtpd, {.remote_host = false}); }
 
-TEST_P(OpenSmtpdEventTest, ReadsEvent) {
-  const OpenSmtpdCase& c = GetParam();
-  SmtpEvent event;
-  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
-  EXPECT_EQ(event.mta, Mta::opensmtpd);
-  EXPECT_EQ(event.status, c.status);
-  EXPECT_EQ(event.direction, c.direction);
-  EXPECT_EQ(event.stage, c.stage);
-  EXPECT_EQ(event.reply, c.reply);
-  EXPECT_EQ(event.agent_text, c.agent_text);
-  EXPECT_EQ(event.mechanism, c.mechanism);
-  EXPECT_DOUBLE_EQ(event.delay_seconds, c.delay_seconds);
-  EXPECT_EQ(event.dsn, "");
-}
-
-const OpenSmtpdCase kEventCases[] = {
+const EventCase kEventCases[] = {
     // --- commands we refused (inbound) --------------------------------------------------------------------------
     {.name = "old_failed_command_mail_from",
      // opensmtpd-ossec.log
@@ -167,10 +145,7 @@ const OpenSmtpdCase kEventCases[] = {
      .delay_seconds = 1},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, OpenSmtpdEventTest, ::testing::ValuesIn(kEventCases),
-                         [](const ::testing::TestParamInfo<OpenSmtpdCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Lines, OpenSmtpdEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
 
 // --- OpenSMTPD lines without an outcome -------------------------------------------------------------------------
 

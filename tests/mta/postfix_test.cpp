@@ -11,8 +11,10 @@
 #include <string>
 #include <string_view>
 
+#include "event_case.hpp"
 #include "mta/mta_parsers.hpp"
 #include "smtp/reply.hpp"
+#include "support/case_name.hpp"
 
 namespace mta {
 namespace {
@@ -29,22 +31,7 @@ ParseOutcome parse(std::string_view program, std::string_view line, SmtpEvent& e
   return parse_postfix(record, event);
 }
 
-struct EventCase {
-  const char* name;
-  std::string_view program;  // empty: `line` is a whole syslog line
-  std::string_view line;
-  Status status;
-  Direction direction;
-  Stage stage;
-  std::string_view reply;
-  std::string_view agent_text;
-  std::string_view dsn;
-  std::string_view remote_host;
-  std::string_view mechanism;
-  double delay_seconds;
-};
-
-void PrintTo(const EventCase& c, std::ostream* os) { *os << c.name; }
+using test::EventCase;
 
 class PostfixEventTest : public ::testing::TestWithParam<EventCase> {};
 
@@ -52,315 +39,488 @@ TEST_P(PostfixEventTest, ReadsEvent) {
   const EventCase& c = GetParam();
   SmtpEvent event;
   ASSERT_EQ(parse(c.program, c.line, event), ParseOutcome::event) << c.line;
-  EXPECT_EQ(event.mta, Mta::postfix);
-  EXPECT_EQ(event.status, c.status);
-  EXPECT_EQ(event.direction, c.direction);
-  EXPECT_EQ(event.stage, c.stage);
-  EXPECT_EQ(event.reply, c.reply);
-  EXPECT_EQ(event.agent_text, c.agent_text);
-  EXPECT_EQ(event.dsn, c.dsn);
-  EXPECT_EQ(event.remote_host, c.remote_host);
-  EXPECT_EQ(event.mechanism, c.mechanism);
-  EXPECT_DOUBLE_EQ(event.delay_seconds, c.delay_seconds);
+  test::expect_event_fields(event, c, Mta::postfix);
 }
 
 const EventCase kEventCases[] = {
     // --- deliveries by the smtp client ---------------------------------------------------------------
-    {"smtp_sent", "",
+    {.name = "smtp_sent",
      // postfix-blockbadip.log
-     "Feb 16 20:42:06 t postfix/smtp[29498]: 97C873EC0B: to=<janderson@gmail.com>, "
-     "relay=gmail-smtp-in.l.google.com[74.125.29.26]:25, delay=0.57, delays=0.13/0.01/0.13/0.3, dsn=2.0.0, "
-     "status=sent (250 2.0.0 OK 1518831726 z188si121582qkc.400 - gsmtp)",
-     Status::sent, Direction::outbound, Stage::unknown, "250 2.0.0 OK 1518831726 z188si121582qkc.400 - gsmtp", "",
-     "2.0.0", "gmail-smtp-in.l.google.com", "", 0.57},
-    {"smtp_sent_with_brackets_and_commas_in_reply", "",
+     .line = "Feb 16 20:42:06 t postfix/smtp[29498]: 97C873EC0B: to=<janderson@gmail.com>, "
+             "relay=gmail-smtp-in.l.google.com[74.125.29.26]:25, delay=0.57, delays=0.13/0.01/0.13/0.3, dsn=2.0.0, "
+             "status=sent (250 2.0.0 OK 1518831726 z188si121582qkc.400 - gsmtp)",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "250 2.0.0 OK 1518831726 z188si121582qkc.400 - gsmtp",
+     .dsn = "2.0.0",
+     .remote_host = "gmail-smtp-in.l.google.com",
+     .delay_seconds = 0.57},
+    {.name = "smtp_sent_with_brackets_and_commas_in_reply",
      // postfix-blockbadip.log
-     "Feb 14 05:23:57 t postfix/smtp[8135]: 66E5A3FC0C: to=<roy@charterglobal.com>, "
-     "relay=charterglobal-com.mail.protection.outlook.com[23.103.140.138]:25, delay=2.4, delays=0/0.02/0.77/1.7, "
-     "dsn=2.6.0, status=sent (250 2.6.0 <20180214102355.66E5A3FC0C@aipiggybot.io> [InternalId=11587821765567, "
-     "Hostname=MA1PR0101MB2056.INDPRD01.PROD.OUTLOOK.COM] 13934 bytes in 0.264, 51.526 KB/sec Queued mail for "
-     "delivery)",
-     Status::sent, Direction::outbound, Stage::unknown,
-     "250 2.6.0 <20180214102355.66E5A3FC0C@aipiggybot.io> [InternalId=11587821765567, "
-     "Hostname=MA1PR0101MB2056.INDPRD01.PROD.OUTLOOK.COM] 13934 bytes in 0.264, 51.526 KB/sec Queued mail for delivery",
-     "", "2.6.0", "charterglobal-com.mail.protection.outlook.com", "", 2.4},
-    {"smtp_deferred_said", "",
+     .line =
+         "Feb 14 05:23:57 t postfix/smtp[8135]: 66E5A3FC0C: to=<roy@charterglobal.com>, "
+         "relay=charterglobal-com.mail.protection.outlook.com[23.103.140.138]:25, delay=2.4, delays=0/0.02/0.77/1.7, "
+         "dsn=2.6.0, status=sent (250 2.6.0 <20180214102355.66E5A3FC0C@aipiggybot.io> [InternalId=11587821765567, "
+         "Hostname=MA1PR0101MB2056.INDPRD01.PROD.OUTLOOK.COM] 13934 bytes in 0.264, 51.526 KB/sec Queued mail for "
+         "delivery)",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "250 2.6.0 <20180214102355.66E5A3FC0C@aipiggybot.io> [InternalId=11587821765567, "
+              "Hostname=MA1PR0101MB2056.INDPRD01.PROD.OUTLOOK.COM] 13934 bytes in 0.264, 51.526 KB/sec Queued mail for "
+              "delivery",
+     .dsn = "2.6.0",
+     .remote_host = "charterglobal-com.mail.protection.outlook.com",
+     .delay_seconds = 2.4},
+    {.name = "smtp_deferred_said",
      // postfix-colog.log
-     "Mar 26 11:36:26 pflmari postfix/smtp[22317]: 5832D804FB: to=<kuninori.morimoto.gx@renesas.com>, "
-     "relay=PFWSEXCHANGE.corp.cetitec.com[10.10.1.99]:587, delay=92, delays=0.04/91/0.37/0.02, dsn=4.4.2, "
-     "status=deferred (host PFWSEXCHANGE.corp.cetitec.com[10.10.1.99] said: 421 4.4.2 Message submission rate for "
-     "this client has exceeded the configured limit (in reply to MAIL FROM command))",
-     Status::deferred, Direction::outbound, Stage::mail,
-     "421 4.4.2 Message submission rate for this client has exceeded the configured limit", "", "4.4.2",
-     "PFWSEXCHANGE.corp.cetitec.com", "", 92},
-    {"smtp_bounced_said_with_parentheses_in_reply", "",
+     .line =
+         "Mar 26 11:36:26 pflmari postfix/smtp[22317]: 5832D804FB: to=<kuninori.morimoto.gx@renesas.com>, "
+         "relay=PFWSEXCHANGE.corp.cetitec.com[10.10.1.99]:587, delay=92, delays=0.04/91/0.37/0.02, dsn=4.4.2, "
+         "status=deferred (host PFWSEXCHANGE.corp.cetitec.com[10.10.1.99] said: 421 4.4.2 Message submission rate for "
+         "this client has exceeded the configured limit (in reply to MAIL FROM command))",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::mail,
+     .reply = "421 4.4.2 Message submission rate for this client has exceeded the configured limit",
+     .dsn = "4.4.2",
+     .remote_host = "PFWSEXCHANGE.corp.cetitec.com",
+     .delay_seconds = 92},
+    {.name = "smtp_bounced_said_with_parentheses_in_reply",
      // postfix-homoluctus-maillogger.log
-     "Aug 10 08:23:14 mail postfix/smtp[2352]: 66C1E40D18: to=<ee@yahoo.co.jp>, "
-     "relay=mx1.mail.yahoo.co.jp[202.93.66.124]:25, delay=10, delays=0.05/0/0.02/10, dsn=5.0.0, status=bounced "
-     "(host mx1.mail.yahoo.co.jp[202.93.66.124] said: 554 delivery error: dd This user doesn't have a yahoo.co.jp "
-     "account (ee@yahoo.co.jp) [-5] - mta086.mail.bbt.yahoo.co.jp (in reply to end of DATA command))",
-     Status::bounced, Direction::outbound, Stage::end_of_data,
-     "554 delivery error: dd This user doesn't have a yahoo.co.jp account (ee@yahoo.co.jp) [-5] - "
-     "mta086.mail.bbt.yahoo.co.jp",
-     "", "5.0.0", "mx1.mail.yahoo.co.jp", "", 10},
-    {"smtp_bounced_multiline_gmail", "postfix/smtp",
+     .line =
+         "Aug 10 08:23:14 mail postfix/smtp[2352]: 66C1E40D18: to=<ee@yahoo.co.jp>, "
+         "relay=mx1.mail.yahoo.co.jp[202.93.66.124]:25, delay=10, delays=0.05/0/0.02/10, dsn=5.0.0, status=bounced "
+         "(host mx1.mail.yahoo.co.jp[202.93.66.124] said: 554 delivery error: dd This user doesn't have a yahoo.co.jp "
+         "account (ee@yahoo.co.jp) [-5] - mta086.mail.bbt.yahoo.co.jp (in reply to end of DATA command))",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::end_of_data,
+     .reply = "554 delivery error: dd This user doesn't have a yahoo.co.jp account (ee@yahoo.co.jp) [-5] - "
+              "mta086.mail.bbt.yahoo.co.jp",
+     .dsn = "5.0.0",
+     .remote_host = "mx1.mail.yahoo.co.jp",
+     .delay_seconds = 10},
+    {.name = "smtp_bounced_multiline_gmail",
+     .program = "postfix/smtp",
      // postfix-grok-patterns.log (no syslog header)
-     "4E74613FE76: to=<redacted@gmail.com>, relay=gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25, "
-     "delay=1.9, delays=0.05/0/1.1/0.71, dsn=5.7.1, status=bounced (host "
-     "gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b] said: 550-5.7.1 [2607:4100:3:25:100::2      12] Our "
-     "system has detected that this 550-5.7.1 message is likely unsolicited mail. To reduce the amount of spam sent "
-     "550-5.7.1 to Gmail, this message has been blocked. Please visit 550-5.7.1 "
-     "http://support.google.com/mail/bin/answer.py?hl=en&answer=188131 for 550 5.7.1 more information. "
-     "qc12si8475009pab.211 - gsmtp (in reply to end of DATA command))",
-     Status::bounced, Direction::outbound, Stage::end_of_data,
-     "550-5.7.1 [2607:4100:3:25:100::2      12] Our system has detected that this 550-5.7.1 message is likely "
-     "unsolicited mail. To reduce the amount of spam sent 550-5.7.1 to Gmail, this message has been blocked. Please "
-     "visit 550-5.7.1 http://support.google.com/mail/bin/answer.py?hl=en&answer=188131 for 550 5.7.1 more "
-     "information. qc12si8475009pab.211 - gsmtp",
-     "", "5.7.1", "gmail-smtp-in.l.google.com", "", 1.9},
-    {"smtp_refused_to_talk", "postfix/smtp",
+     .line = "4E74613FE76: to=<redacted@gmail.com>, relay=gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25, "
+             "delay=1.9, delays=0.05/0/1.1/0.71, dsn=5.7.1, status=bounced (host "
+             "gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b] said: 550-5.7.1 [2607:4100:3:25:100::2      12] Our "
+             "system has detected that this 550-5.7.1 message is likely unsolicited mail. To reduce the amount of spam "
+             "sent "
+             "550-5.7.1 to Gmail, this message has been blocked. Please visit 550-5.7.1 "
+             "http://support.google.com/mail/bin/answer.py?hl=en&answer=188131 for 550 5.7.1 more information. "
+             "qc12si8475009pab.211 - gsmtp (in reply to end of DATA command))",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::end_of_data,
+     .reply = "550-5.7.1 [2607:4100:3:25:100::2      12] Our system has detected that this 550-5.7.1 message is likely "
+              "unsolicited mail. To reduce the amount of spam sent 550-5.7.1 to Gmail, this message has been blocked. "
+              "Please "
+              "visit 550-5.7.1 http://support.google.com/mail/bin/answer.py?hl=en&answer=188131 for 550 5.7.1 more "
+              "information. qc12si8475009pab.211 - gsmtp",
+     .dsn = "5.7.1",
+     .remote_host = "gmail-smtp-in.l.google.com",
+     .delay_seconds = 1.9},
+    {.name = "smtp_refused_to_talk",
+     .program = "postfix/smtp",
      // postfix-grok-patterns.log (no syslog header)
-     "40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: 450 4.3.2 try again later", Status::none,
-     Direction::outbound, Stage::connect, "450 4.3.2 try again later", "", "", "mg2.egov.bg", "", -1},
-    {"smtp_host_said_before_next_mx", "",
+     .line = "40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: 450 4.3.2 try again later",
+     .status = Status::none,
+     .direction = Direction::outbound,
+     .stage = Stage::connect,
+     .reply = "450 4.3.2 try again later",
+     .remote_host = "mg2.egov.bg"},
+    {.name = "smtp_host_said_before_next_mx",
      // postfix-exporters.log
-     "Dec 29 02:54:09 mail postfix/smtp[7648]: 732BB407C3: host mail.domain.com[1.1.1.1] said: 451 DT:SPM 163 "
-     "mx13,P8CowECpNVM_oEVaenoEAQ--.23796S3 1514512449, please try again 15min later (in reply to end of DATA "
-     "command)",
-     Status::none, Direction::outbound, Stage::end_of_data,
-     "451 DT:SPM 163 mx13,P8CowECpNVM_oEVaenoEAQ--.23796S3 1514512449, please try again 15min later", "", "",
-     "mail.domain.com", "", -1},
-    {"smtp_relay_none_connect_timed_out", "",
+     .line = "Dec 29 02:54:09 mail postfix/smtp[7648]: 732BB407C3: host mail.domain.com[1.1.1.1] said: 451 DT:SPM 163 "
+             "mx13,P8CowECpNVM_oEVaenoEAQ--.23796S3 1514512449, please try again 15min later (in reply to end of DATA "
+             "command)",
+     .status = Status::none,
+     .direction = Direction::outbound,
+     .stage = Stage::end_of_data,
+     .reply = "451 DT:SPM 163 mx13,P8CowECpNVM_oEVaenoEAQ--.23796S3 1514512449, please try again 15min later",
+     .remote_host = "mail.domain.com"},
+    {.name = "smtp_relay_none_connect_timed_out",
      // postfix-homoluctus-maillogger.log
-     "Aug 10 04:10:15 mail postfix/smtp[16703]: 8495840E93: to=<dd@gmail.cm>, relay=none, delay=315562, "
-     "delays=315532/0/30/0, dsn=4.4.1, status=deferred (connect to gmail.cm[172.217.25.69]:25: Connection timed "
-     "out)",
-     Status::deferred, Direction::outbound, Stage::unknown, "",
-     "connect to gmail.cm[172.217.25.69]:25: Connection timed out", "4.4.1", "gmail.cm", "", 315562},
-    {"smtp_relay_none_lost_connection", "postfix/smtp",
+     .line =
+         "Aug 10 04:10:15 mail postfix/smtp[16703]: 8495840E93: to=<dd@gmail.cm>, relay=none, delay=315562, "
+         "delays=315532/0/30/0, dsn=4.4.1, status=deferred (connect to gmail.cm[172.217.25.69]:25: Connection timed "
+         "out)",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "connect to gmail.cm[172.217.25.69]:25: Connection timed out",
+     .dsn = "4.4.1",
+     .remote_host = "gmail.cm",
+     .delay_seconds = 315562},
+    {.name = "smtp_relay_none_lost_connection",
+     .program = "postfix/smtp",
      // postfix-grok-patterns.log (no syslog header)
-     "2DC5552A34: to=<user@yahoo.com>, relay=none, delay=63495, delays=63350/144/0/0, dsn=4.4.2, status=deferred "
-     "(delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT "
-     "TO)",
-     Status::deferred, Direction::outbound, Stage::unknown, "",
-     "delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT TO",
-     "4.4.2", "mta7.am0.yahoodns.net", "", 63495},
-    {"smtp_relay_none_dns_bounce", "",
+     .line =
+         "2DC5552A34: to=<user@yahoo.com>, relay=none, delay=63495, delays=63350/144/0/0, dsn=4.4.2, status=deferred "
+         "(delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending "
+         "RCPT "
+         "TO)",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while "
+                   "sending RCPT TO",
+     .dsn = "4.4.2",
+     .remote_host = "mta7.am0.yahoodns.net",
+     .delay_seconds = 63495},
+    {.name = "smtp_relay_none_dns_bounce",
      // postfix-pixelpark-2023-03-15.log (RFC 3339 timestamp, long queue id)
-     "2023-03-16T02:27:29.827273+01:00 helga postfix/smtp[505058]: 4PcV4K5FPLz3tBr: to=<user02.test@uhu-banane.com>, "
-     "relay=none, delay=0.07, delays=0.01/0.02/0.04/0, dsn=5.4.4, status=bounced (Host or domain name not found. "
-     "Name service error for name=hennig-berlin.com type=AAAA: Host not found)",
-     Status::bounced, Direction::outbound, Stage::unknown, "",
-     "Host or domain name not found. Name service error for name=hennig-berlin.com type=AAAA: Host not found", "5.4.4",
-     "", "", 0.07},
-    {"relay_service_smtp_sent", "",
+     .line =
+         "2023-03-16T02:27:29.827273+01:00 helga postfix/smtp[505058]: 4PcV4K5FPLz3tBr: "
+         "to=<user02.test@uhu-banane.com>, "
+         "relay=none, delay=0.07, delays=0.01/0.02/0.04/0, dsn=5.4.4, status=bounced (Host or domain name not found. "
+         "Name service error for name=hennig-berlin.com type=AAAA: Host not found)",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text =
+         "Host or domain name not found. Name service error for name=hennig-berlin.com type=AAAA: Host not found",
+     .dsn = "5.4.4",
+     .delay_seconds = 0.07},
+    {.name = "relay_service_smtp_sent",
      // postfix-exporters.log (service name "relay" between family and daemon)
-     "Feb 11 16:49:24 letterman postfix/relay/smtp[8204]: AAB4D259B1: to=<me@example.net>, "
-     "relay=example.com[127.0.0.1]:25, delay=0.1, delays=0.1/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as "
-     "AAB4D259B1)",
-     Status::sent, Direction::outbound, Stage::unknown, "250 2.0.0 Ok: queued as AAB4D259B1", "", "2.0.0",
-     "example.com", "", 0.1},
+     .line = "Feb 11 16:49:24 letterman postfix/relay/smtp[8204]: AAB4D259B1: to=<me@example.net>, "
+             "relay=example.com[127.0.0.1]:25, delay=0.1, delays=0.1/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: "
+             "queued as "
+             "AAB4D259B1)",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "250 2.0.0 Ok: queued as AAB4D259B1",
+     .dsn = "2.0.0",
+     .remote_host = "example.com",
+     .delay_seconds = 0.1},
 
     // --- local deliveries ------------------------------------------------------------------------------
-    {"lmtp_sent", "",
+    {.name = "lmtp_sent",
      // postfix-dovecot-maillog-exporter.log
-     "Feb  1 07:54:25 mail postfix/lmtp[27157]: 05DAA10087: to=<test@example.com>, "
-     "relay=some.example.com[private/dovecot-lmtp], delay=1.4, delays=0.9/0/0.01/0.48, dsn=2.0.0, status=sent (250 "
-     "2.0.0 <some@example.com> AAAAAA Saved)",
-     Status::sent, Direction::local, Stage::unknown, "250 2.0.0 <some@example.com> AAAAAA Saved", "", "2.0.0",
-     "some.example.com", "", 1.4},
-    {"local_sent", "",
+     .line =
+         "Feb  1 07:54:25 mail postfix/lmtp[27157]: 05DAA10087: to=<test@example.com>, "
+         "relay=some.example.com[private/dovecot-lmtp], delay=1.4, delays=0.9/0/0.01/0.48, dsn=2.0.0, status=sent (250 "
+         "2.0.0 <some@example.com> AAAAAA Saved)",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .reply = "250 2.0.0 <some@example.com> AAAAAA Saved",
+     .dsn = "2.0.0",
+     .remote_host = "some.example.com",
+     .delay_seconds = 1.4},
+    {.name = "local_sent",
      // postfix-blockbadip.log
-     "Feb 11 10:55:22 t postfix/local[26296]: 2B8F93EC27: to=<mousecatcher@aipiggybot.io>, "
-     "orig_to=<mike.flyingpig@cwstat.com>, relay=local, delay=61, delays=61/0.01/0/0, dsn=2.0.0, status=sent "
-     "(delivered to mailbox)",
-     Status::sent, Direction::local, Stage::unknown, "", "delivered to mailbox", "2.0.0", "local", "", 61},
-    {"virtual_sent", "",
+     .line = "Feb 11 10:55:22 t postfix/local[26296]: 2B8F93EC27: to=<mousecatcher@aipiggybot.io>, "
+             "orig_to=<mike.flyingpig@cwstat.com>, relay=local, delay=61, delays=61/0.01/0/0, dsn=2.0.0, status=sent "
+             "(delivered to mailbox)",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "delivered to mailbox",
+     .dsn = "2.0.0",
+     .remote_host = "local",
+     .delay_seconds = 61},
+    {.name = "virtual_sent",
      // postfix-exporters.log
-     "Apr  7 15:35:20 123-mail postfix/virtual[20235]: 199041033BE: to=<me@domain.fr>, relay=virtual, delay=0.08, "
-     "delays=0.08/0/0/0, dsn=2.0.0, status=sent (delivered to maildir)",
-     Status::sent, Direction::local, Stage::unknown, "", "delivered to maildir", "2.0.0", "virtual", "", 0.08},
-    {"pipe_sent", "",
+     .line =
+         "Apr  7 15:35:20 123-mail postfix/virtual[20235]: 199041033BE: to=<me@domain.fr>, relay=virtual, delay=0.08, "
+         "delays=0.08/0/0/0, dsn=2.0.0, status=sent (delivered to maildir)",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "delivered to maildir",
+     .dsn = "2.0.0",
+     .remote_host = "virtual",
+     .delay_seconds = 0.08},
+    {.name = "pipe_sent",
      // postfix-pixelpark-2023-03-15.log
-     "2023-03-15T00:16:32.884060+01:00 helga postfix/pipe[404037]: 4PbqCh5Cjrz3tG3: to=<user01.test@uhu-banane.net>, "
-     "relay=dovecot, delay=0.15, delays=0.01/0.02/0/0.12, dsn=2.0.0, status=sent (delivered via dovecot service)",
-     Status::sent, Direction::local, Stage::unknown, "", "delivered via dovecot service", "2.0.0", "dovecot", "", 0.15},
-    {"error_transport_deferred", "",
+     .line =
+         "2023-03-15T00:16:32.884060+01:00 helga postfix/pipe[404037]: 4PbqCh5Cjrz3tG3: "
+         "to=<user01.test@uhu-banane.net>, "
+         "relay=dovecot, delay=0.15, delays=0.01/0.02/0/0.12, dsn=2.0.0, status=sent (delivered via dovecot service)",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "delivered via dovecot service",
+     .dsn = "2.0.0",
+     .remote_host = "dovecot",
+     .delay_seconds = 0.15},
+    {.name = "error_transport_deferred",
      // postfix-infohtreasure.log
-     "Aug 31 12:37:51 xxxxxxxx postfix/error[1938]: C912F3E2919: to=<marco@xxxxxxxx.com>, relay=none, delay=46621, "
-     "delays=46619/1.4/0/0.05, dsn=4.3.0, status=deferred (unknown mail transport error)",
-     Status::deferred, Direction::local, Stage::unknown, "", "unknown mail transport error", "4.3.0", "", "", 46621},
+     .line =
+         "Aug 31 12:37:51 xxxxxxxx postfix/error[1938]: C912F3E2919: to=<marco@xxxxxxxx.com>, relay=none, delay=46621, "
+         "delays=46619/1.4/0/0.05, dsn=4.3.0, status=deferred (unknown mail transport error)",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "unknown mail transport error",
+     .dsn = "4.3.0",
+     .delay_seconds = 46621},
 
     // --- queue manager ---------------------------------------------------------------------------------
-    {"qmgr_expired", "",
+    {.name = "qmgr_expired",
      // postfix-exporters.log
-     "Apr 10 14:50:16 mail postfix/qmgr[3663]: BACE842E72: from=<noreply@domain.com>, status=expired, returned to "
-     "sender",
-     Status::expired, Direction::outbound, Stage::unknown, "", "expired, returned to sender", "", "", "", -1},
+     .line =
+         "Apr 10 14:50:16 mail postfix/qmgr[3663]: BACE842E72: from=<noreply@domain.com>, status=expired, returned to "
+         "sender",
+     .status = Status::expired,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "expired, returned to sender"},
 
-    {"qmgr_force_expired", "",
+    {.name = "qmgr_force_expired",
      // postfix-exporters.log (postsuper -e)
-     "Apr 10 14:50:16 mail postfix/qmgr[3663]: BACE842E73: from=<noreply@domain.com>, status=force-expired, "
-     "returned to sender",
-     Status::expired, Direction::outbound, Stage::unknown, "", "force-expired, returned to sender", "", "", "", -1},
+     .line = "Apr 10 14:50:16 mail postfix/qmgr[3663]: BACE842E73: from=<noreply@domain.com>, status=force-expired, "
+             "returned to sender",
+     .status = Status::expired,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "force-expired, returned to sender"},
 
     // --- address verification probes: replies, but no delivery (status none) ----------------------------
-    {"smtp_verify_probe_deliverable", "",
+    {.name = "smtp_verify_probe_deliverable",
      // postfix-infohtreasure.log
-     "Feb 25 13:58:28 server1 postfix/smtp[3262]: AE11A4011B7B: to=<info.htreasure@gmail.com>, "
-     "relay=gmail-smtp-in.l.google.com[74.125.206.26]:25, delay=2, delays=0.07/0.01/1.5/0.34, dsn=2.1.5, "
-     "status=deliverable (250 2.1.5 OK z9-20020adfdf89000000b001e9e1228238si2585300wrl.340 - gsmtp)",
-     Status::none, Direction::outbound, Stage::unknown,
-     "250 2.1.5 OK z9-20020adfdf89000000b001e9e1228238si2585300wrl.340 - gsmtp", "", "2.1.5",
-     "gmail-smtp-in.l.google.com", "", 2},
-    {"pipe_verify_probe_deliverable", "",
+     .line = "Feb 25 13:58:28 server1 postfix/smtp[3262]: AE11A4011B7B: to=<info.htreasure@gmail.com>, "
+             "relay=gmail-smtp-in.l.google.com[74.125.206.26]:25, delay=2, delays=0.07/0.01/1.5/0.34, dsn=2.1.5, "
+             "status=deliverable (250 2.1.5 OK z9-20020adfdf89000000b001e9e1228238si2585300wrl.340 - gsmtp)",
+     .status = Status::none,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .reply = "250 2.1.5 OK z9-20020adfdf89000000b001e9e1228238si2585300wrl.340 - gsmtp",
+     .dsn = "2.1.5",
+     .remote_host = "gmail-smtp-in.l.google.com",
+     .delay_seconds = 2},
+    {.name = "pipe_verify_probe_deliverable",
      // postfix-modoboa-stats.log
-     "Nov 16 11:18:27 server postfix/pipe[32592]: E8BF5E00C4: to=<dmarc-aggrep@ngyn.org>, relay=dmarc-rua, "
-     "delay=0.04, delays=0.03/0.01/0/0.01, dsn=2.0.0, status=deliverable (delivers to command: "
-     "/srv/modoboa/env/bin/python)",
-     Status::none, Direction::local, Stage::unknown, "", "delivers to command: /srv/modoboa/env/bin/python", "2.0.0",
-     "dmarc-rua", "", 0.04},
-    {"verify_probe_undeliverable_but_not_cached", "postfix/smtp",
+     .line = "Nov 16 11:18:27 server postfix/pipe[32592]: E8BF5E00C4: to=<dmarc-aggrep@ngyn.org>, relay=dmarc-rua, "
+             "delay=0.04, delays=0.03/0.01/0/0.01, dsn=2.0.0, status=deliverable (delivers to command: "
+             "/srv/modoboa/env/bin/python)",
+     .status = Status::none,
+     .direction = Direction::local,
+     .stage = Stage::unknown,
+     .agent_text = "delivers to command: /srv/modoboa/env/bin/python",
+     .dsn = "2.0.0",
+     .remote_host = "dmarc-rua",
+     .delay_seconds = 0.04},
+    {.name = "verify_probe_undeliverable_but_not_cached",
+     .program = "postfix/smtp",
      // postfix-grok-patterns.log (no syslog header)
-     "3E29030F8637E: to=<user@yahoo.com>, relay=none, delay=0.01, delays=0.01/0/0/0, dsn=5.1.1, "
-     "status=undeliverable-but-not-cached (User unknown in virtual alias table)",
-     Status::none, Direction::outbound, Stage::unknown, "", "User unknown in virtual alias table", "5.1.1", "", "",
-     0.01},
+     .line = "3E29030F8637E: to=<user@yahoo.com>, relay=none, delay=0.01, delays=0.01/0/0/0, dsn=5.1.1, "
+             "status=undeliverable-but-not-cached (User unknown in virtual alias table)",
+     .status = Status::none,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "User unknown in virtual alias table",
+     .dsn = "5.1.1",
+     .delay_seconds = 0.01},
 
     // --- our own rejects ---------------------------------------------------------------------------------
-    {"smtpd_noqueue_reject_rcpt", "",
+    {.name = "smtpd_noqueue_reject_rcpt",
      // postfix-blockbadip.log
-     "Feb 12 06:19:00 t postfix/smtpd[20456]: NOQUEUE: reject: RCPT from unknown[183.240.19.250]: 450 4.7.1 "
-     "<xdfoc.com>: Helo command rejected: Host not found; from=<nmkd@xdfoc.com> to=<janderson@cwxstat.com> "
-     "proto=ESMTP helo=<xdfoc.com>",
-     Status::rejected, Direction::inbound, Stage::rcpt, "450 4.7.1 <xdfoc.com>: Helo command rejected: Host not found",
-     "", "", "", "", -1},
-    {"smtps_reject_rcpt_client_in_brackets", "",
+     .line = "Feb 12 06:19:00 t postfix/smtpd[20456]: NOQUEUE: reject: RCPT from unknown[183.240.19.250]: 450 4.7.1 "
+             "<xdfoc.com>: Helo command rejected: Host not found; from=<nmkd@xdfoc.com> to=<janderson@cwxstat.com> "
+             "proto=ESMTP helo=<xdfoc.com>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "450 4.7.1 <xdfoc.com>: Helo command rejected: Host not found"},
+    {.name = "smtps_reject_rcpt_client_in_brackets",
      // postfix-blockbadip.log
-     "Feb 12 13:54:36 t postfix/smtps/smtpd[19098]: NOQUEUE: reject: RCPT from unknown[37.72.175.154]: 554 5.7.1 "
-     "<unknown[37.72.175.154]>: Client host rejected: Access denied; from=<test@test.com> to=<landwashar@hotmail.com> "
-     "proto=SMTP helo=<win-4h190t62g16.domain>",
-     Status::rejected, Direction::inbound, Stage::rcpt,
-     "554 5.7.1 <unknown[37.72.175.154]>: Client host rejected: Access denied", "", "", "", "", -1},
-    {"smtpd_reject_mail_with_sender", "postfix/smtpd",
+     .line =
+         "Feb 12 13:54:36 t postfix/smtps/smtpd[19098]: NOQUEUE: reject: RCPT from unknown[37.72.175.154]: 554 5.7.1 "
+         "<unknown[37.72.175.154]>: Client host rejected: Access denied; from=<test@test.com> "
+         "to=<landwashar@hotmail.com> "
+         "proto=SMTP helo=<win-4h190t62g16.domain>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "554 5.7.1 <unknown[37.72.175.154]>: Client host rejected: Access denied"},
+    {.name = "smtpd_reject_mail_with_sender",
+     .program = "postfix/smtpd",
      // postfix-source-smtpd_check-ref.log (no syslog header; its "<queue id>" placeholder written as NOQUEUE)
-     "NOQUEUE: reject: MAIL from bar.duno.com[44.33.44.33]: 554 5.7.1 <reject@dunno.domain>: Sender address "
-     "rejected: Access denied; from=<reject@dunno.domain> proto=SMTP helo=<foo.duuno.com>",
-     Status::rejected, Direction::inbound, Stage::mail,
-     "554 5.7.1 <reject@dunno.domain>: Sender address rejected: Access denied", "", "", "", "", -1},
-    {"smtpd_reject_vrfy_recipient_only", "postfix/smtpd",
+     .line = "NOQUEUE: reject: MAIL from bar.duno.com[44.33.44.33]: 554 5.7.1 <reject@dunno.domain>: Sender address "
+             "rejected: Access denied; from=<reject@dunno.domain> proto=SMTP helo=<foo.duuno.com>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .reply = "554 5.7.1 <reject@dunno.domain>: Sender address rejected: Access denied"},
+    {.name = "smtpd_reject_vrfy_recipient_only",
+     .program = "postfix/smtpd",
      // postfix-grok-patterns.log (no syslog header)
-     "NOQUEUE: reject: VRFY from unknown[2001:968:9999:20:88b:9b7d:2a54:2bd2]: 454 4.7.1 <aap@henk.com>: Relay "
-     "access denied; to=<aap@henk.com> proto=SMTP helo=<me>",
-     Status::rejected, Direction::inbound, Stage::unknown, "454 4.7.1 <aap@henk.com>: Relay access denied", "", "", "",
-     "", -1},
-    {"proxy_reject_end_of_message", "postfix/smtpd",
+     .line = "NOQUEUE: reject: VRFY from unknown[2001:968:9999:20:88b:9b7d:2a54:2bd2]: 454 4.7.1 <aap@henk.com>: Relay "
+             "access denied; to=<aap@henk.com> proto=SMTP helo=<me>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::unknown,
+     .reply = "454 4.7.1 <aap@henk.com>: Relay access denied"},
+    {.name = "proxy_reject_end_of_message",
+     .program = "postfix/smtpd",
      // postfix-grok-patterns.log (no syslog header)
-     "proxy-reject: END-OF-MESSAGE: 554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam; from=<> "
-     "to=<user2@example2.com> proto=SMTP helo=<17.33.12.53>",
-     Status::rejected, Direction::inbound, Stage::end_of_data,
-     "554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam", "", "", "", "", -1},
-    {"queue_id_reject_bdat_instance_and_service", "",
+     .line =
+         "proxy-reject: END-OF-MESSAGE: 554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam; from=<> "
+         "to=<user2@example2.com> proto=SMTP helo=<17.33.12.53>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .reply = "554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam"},
+    {.name = "queue_id_reject_bdat_instance_and_service",
      // postfix-fail2ban.log
-     "Mar 11 23:27:54 server postfix-smo/submission/smtpd[22427]: 44JCRG5tYPzCqt2: reject: BDAT from "
-     "signing-milter.example.com[192.0.2.109]: 550 5.5.3 <DATA>: Data command rejected: Multi-recipient bounce; "
-     "from=<> to=<some@example.com> proto=ESMTP helo=<domain.tld>",
-     Status::rejected, Direction::inbound, Stage::data,
-     "550 5.5.3 <DATA>: Data command rejected: Multi-recipient bounce", "", "", "", "", -1},
-    {"postscreen_reject_rcpt_with_port", "",
+     .line =
+         "Mar 11 23:27:54 server postfix-smo/submission/smtpd[22427]: 44JCRG5tYPzCqt2: reject: BDAT from "
+         "signing-milter.example.com[192.0.2.109]: 550 5.5.3 <DATA>: Data command rejected: Multi-recipient bounce; "
+         "from=<> to=<some@example.com> proto=ESMTP helo=<domain.tld>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .reply = "550 5.5.3 <DATA>: Data command rejected: Multi-recipient bounce"},
+    {.name = "postscreen_reject_rcpt_with_port",
      // postfix-exporters.log
-     "Feb 24 16:18:40 letterman postfix/postscreen[1234]: NOQUEUE: reject: RCPT from [1.2.3.4]:5678: 550 5.7.1 "
-     "Service unavailable; client [1.2.3.4] blocked using zen.spamhaus.org; from=<a@b.com> to=<c@d.com> "
-     "proto=ESMTP helo=<x>",
-     Status::rejected, Direction::inbound, Stage::rcpt,
-     "550 5.7.1 Service unavailable; client [1.2.3.4] blocked using zen.spamhaus.org", "", "", "", "", -1},
-    {"postscreen_reject_rcpt_comma_separated_envelope", "",
+     .line = "Feb 24 16:18:40 letterman postfix/postscreen[1234]: NOQUEUE: reject: RCPT from [1.2.3.4]:5678: 550 5.7.1 "
+             "Service unavailable; client [1.2.3.4] blocked using zen.spamhaus.org; from=<a@b.com> to=<c@d.com> "
+             "proto=ESMTP helo=<x>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "550 5.7.1 Service unavailable; client [1.2.3.4] blocked using zen.spamhaus.org"},
+    {.name = "postscreen_reject_rcpt_comma_separated_envelope",
      // postfix-modoboa-stats.log
-     "Nov 16 11:17:33 server postfix/postscreen[32096]: NOQUEUE: reject: RCPT from [51.254.143.19]:34827: 450 4.3.2 "
-     "Service currently unavailable; from=<szkoleniamanagerskie@machconsulting.eu>, to=<info@test2.com>, "
-     "proto=ESMTP, helo=<vps373177.ovh.net>",
-     Status::rejected, Direction::inbound, Stage::rcpt, "450 4.3.2 Service currently unavailable", "", "", "", "", -1},
-    {"postscreen_too_many_connections_implied_reply", "",
+     .line = "Nov 16 11:17:33 server postfix/postscreen[32096]: NOQUEUE: reject: RCPT from [51.254.143.19]:34827: 450 "
+             "4.3.2 "
+             "Service currently unavailable; from=<szkoleniamanagerskie@machconsulting.eu>, to=<info@test2.com>, "
+             "proto=ESMTP, helo=<vps373177.ovh.net>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "450 4.3.2 Service currently unavailable"},
+    {.name = "postscreen_too_many_connections_implied_reply",
      // postfix-exporters.log
-     "Feb 24 16:18:40 letterman postfix/postscreen[1234]: NOQUEUE: reject: CONNECT from [1.2.3.4]:5678: too many "
-     "connections",
-     Status::rejected, Direction::inbound, Stage::connect, "421 4.7.0 Error: too many connections", "", "", "", "", -1},
-    {"cleanup_header_reject", "",
+     .line =
+         "Feb 24 16:18:40 letterman postfix/postscreen[1234]: NOQUEUE: reject: CONNECT from [1.2.3.4]:5678: too many "
+         "connections",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "421 4.7.0 Error: too many connections"},
+    {.name = "cleanup_header_reject",
      // postfix-blockbadip.log
-     "Feb 12 11:06:15 t postfix/cleanup[27466]: 7D50B3EC2B: reject: header Received: from mail1.jobdivabk.com "
-     "(smtp.jobdivabk.com [65.254.18.118])??by aipiggybot.io (Postfix) with ESMTP id 7D50B3EC2B??for "
-     "<mike.flyingpig@cwstat.com>; Mon, 12 Feb 2018 11:05:36 -0500 (EST) from smtp.jobdivabk.com[65.254.18.118]; "
-     "from=<ravi@tridentconsultinginc.com> to=<mike.flyingpig@cwstat.com> proto=ESMTP "
-     "helo=<mail1.jobdivabk.com>: 5.7.1 Looks like spam to me.  Try https://cwstat.com/linkedinlogin",
-     Status::rejected, Direction::inbound, Stage::header,
-     "5.7.1 Looks like spam to me.  Try https://cwstat.com/linkedinlogin", "", "", "", "", -1},
-    {"milter_reject_end_of_message", "postfix/cleanup",
+     .line =
+         "Feb 12 11:06:15 t postfix/cleanup[27466]: 7D50B3EC2B: reject: header Received: from mail1.jobdivabk.com "
+         "(smtp.jobdivabk.com [65.254.18.118])??by aipiggybot.io (Postfix) with ESMTP id 7D50B3EC2B??for "
+         "<mike.flyingpig@cwstat.com>; Mon, 12 Feb 2018 11:05:36 -0500 (EST) from smtp.jobdivabk.com[65.254.18.118]; "
+         "from=<ravi@tridentconsultinginc.com> to=<mike.flyingpig@cwstat.com> proto=ESMTP "
+         "helo=<mail1.jobdivabk.com>: 5.7.1 Looks like spam to me.  Try https://cwstat.com/linkedinlogin",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::header,
+     .reply = "5.7.1 Looks like spam to me.  Try https://cwstat.com/linkedinlogin"},
+    {.name = "milter_reject_end_of_message",
+     .program = "postfix/cleanup",
      // postfix-grok-patterns.log (no syslog header)
-     "4104E3D: milter-reject: END-OF-MESSAGE from 061238241086.static.ctinets.com[61.238.241.86]: 5.7.1 Blocked by "
-     "SpamAssassin; from=<wumt5@cchfdc.com> to=<voorzitter@example.com> proto=ESMTP helo=<ecsolved.com>",
-     Status::rejected, Direction::inbound, Stage::end_of_data, "5.7.1 Blocked by SpamAssassin", "", "", "", "", -1},
-    {"milter_reject_data", "",
+     .line =
+         "4104E3D: milter-reject: END-OF-MESSAGE from 061238241086.static.ctinets.com[61.238.241.86]: 5.7.1 Blocked by "
+         "SpamAssassin; from=<wumt5@cchfdc.com> to=<voorzitter@example.com> proto=ESMTP helo=<ecsolved.com>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .reply = "5.7.1 Blocked by SpamAssassin"},
+    {.name = "milter_reject_data",
      // postfix-fail2ban.log
-     "Mar 7 02:09:33 server postfix/smtpd[27246]: 1D8CC1CA0A7F: milter-reject: DATA from "
-     "66-220-155-151.mail-mail.facebook.com[192.0.2.151]: 550 5.7.1 Command rejected; "
-     "from=<security@mail.example.com> to=<hostmaster@example.com> proto=ESMTP "
-     "helo=<192-0-2-151.mail-mail.example.com>",
-     Status::rejected, Direction::inbound, Stage::data, "550 5.7.1 Command rejected", "", "", "", "", -1},
-    {"milter_reject_rcpt_noqueue", "postfix/smtpd",
+     .line = "Mar 7 02:09:33 server postfix/smtpd[27246]: 1D8CC1CA0A7F: milter-reject: DATA from "
+             "66-220-155-151.mail-mail.facebook.com[192.0.2.151]: 550 5.7.1 Command rejected; "
+             "from=<security@mail.example.com> to=<hostmaster@example.com> proto=ESMTP "
+             "helo=<192-0-2-151.mail-mail.example.com>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .reply = "550 5.7.1 Command rejected"},
+    {.name = "milter_reject_rcpt_noqueue",
+     .program = "postfix/smtpd",
      // postfix-grok-patterns.log (no syslog header)
-     "NOQUEUE: milter-reject: RCPT from mailrelay.example.com[8.8.8.8]: 451 4.7.1 Greylisting in action, please come "
-     "back later; from=<support@example.com> to=<example@example.org> proto=ESMTP helo=<mailrelay.example.com>",
-     Status::rejected, Direction::inbound, Stage::rcpt, "451 4.7.1 Greylisting in action, please come back later", "",
-     "", "", "", -1},
+     .line = "NOQUEUE: milter-reject: RCPT from mailrelay.example.com[8.8.8.8]: 451 4.7.1 Greylisting in action, "
+             "please come "
+             "back later; from=<support@example.com> to=<example@example.org> proto=ESMTP helo=<mailrelay.example.com>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "451 4.7.1 Greylisting in action, please come back later"},
 
     // --- SASL ---------------------------------------------------------------------------------------------
-    {"sasl_login_failure", "",
+    {.name = "sasl_login_failure",
      // postfix-blockbadip.log
-     "Feb 11 06:26:14 t postfix/smtpd[22191]: warning: unknown[188.126.223.106]: SASL LOGIN authentication failed: "
-     "Invalid authentication mechanism",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 5.7.8 Error: authentication failed", "", "", "",
-     "LOGIN", -1},
-    {"sasl_cram_md5_failure", "",
+     .line =
+         "Feb 11 06:26:14 t postfix/smtpd[22191]: warning: unknown[188.126.223.106]: SASL LOGIN authentication failed: "
+         "Invalid authentication mechanism",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 5.7.8 Error: authentication failed",
+     .mechanism = "LOGIN"},
+    {.name = "sasl_cram_md5_failure",
      // postfix-fail2ban.log
-     "Dec  2 22:24:22 hel postfix/smtpd[7676]: warning: 114-44-142-233.dynamic.hinet.net[114.44.142.233]: SASL "
-     "CRAM-MD5 authentication failed: PDc3OTEwNTkyNTEyMzA2NDIuMTIyODI1MzA2MUBoZWw+",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 5.7.8 Error: authentication failed", "", "", "",
-     "CRAM-MD5", -1},
-    {"sasl_failure_on_smtps_with_username", "",
+     .line = "Dec  2 22:24:22 hel postfix/smtpd[7676]: warning: 114-44-142-233.dynamic.hinet.net[114.44.142.233]: SASL "
+             "CRAM-MD5 authentication failed: PDc3OTEwNTkyNTEyMzA2NDIuMTIyODI1MzA2MUBoZWw+",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 5.7.8 Error: authentication failed",
+     .mechanism = "CRAM-MD5"},
+    {.name = "sasl_failure_on_smtps_with_username",
      // postfix-crowdsec.log
-     "May  6 09:30:12 mail postfix/smtps/smtpd[17001]: warning: unknown[203.0.113.20]: SASL LOGIN authentication "
-     "failed: (reason unavailable), sasl_username=admin@example.org",
-     Status::auth_failed, Direction::inbound, Stage::auth, "535 5.7.8 Error: authentication failed", "", "", "",
-     "LOGIN", -1},
+     .line =
+         "May  6 09:30:12 mail postfix/smtps/smtpd[17001]: warning: unknown[203.0.113.20]: SASL LOGIN authentication "
+         "failed: (reason unavailable), sasl_username=admin@example.org",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 5.7.8 Error: authentication failed",
+     .mechanism = "LOGIN"},
 
     // --- custom syslog_name and instance names ----------------------------------------------------------
-    {"custom_syslog_name_smtpd", "",
+    {.name = "custom_syslog_name_smtpd",
      // postfix-blockbadip.log line, program renamed to a custom syslog_name "mailout"
-     "Feb 12 06:19:00 t mailout/smtpd[20456]: NOQUEUE: reject: RCPT from unknown[183.240.19.250]: 450 4.7.1 "
-     "<xdfoc.com>: Helo command rejected: Host not found; from=<nmkd@xdfoc.com> to=<janderson@cwxstat.com> "
-     "proto=ESMTP helo=<xdfoc.com>",
-     Status::rejected, Direction::inbound, Stage::rcpt, "450 4.7.1 <xdfoc.com>: Helo command rejected: Host not found",
-     "", "", "", "", -1},
-    {"custom_syslog_name_smtp", "",
+     .line = "Feb 12 06:19:00 t mailout/smtpd[20456]: NOQUEUE: reject: RCPT from unknown[183.240.19.250]: 450 4.7.1 "
+             "<xdfoc.com>: Helo command rejected: Host not found; from=<nmkd@xdfoc.com> to=<janderson@cwxstat.com> "
+             "proto=ESMTP helo=<xdfoc.com>",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "450 4.7.1 <xdfoc.com>: Helo command rejected: Host not found"},
+    {.name = "custom_syslog_name_smtp",
      // postfix-colog.log line, program renamed to a custom syslog_name "mailout"
-     "Mar 26 11:36:26 pflmari mailout/smtp[22317]: 5832D804FB: to=<kuninori.morimoto.gx@renesas.com>, "
-     "relay=PFWSEXCHANGE.corp.cetitec.com[10.10.1.99]:587, delay=92, delays=0.04/91/0.37/0.02, dsn=4.4.2, "
-     "status=deferred (host PFWSEXCHANGE.corp.cetitec.com[10.10.1.99] said: 421 4.4.2 Message submission rate for "
-     "this client has exceeded the configured limit (in reply to MAIL FROM command))",
-     Status::deferred, Direction::outbound, Stage::mail,
-     "421 4.4.2 Message submission rate for this client has exceeded the configured limit", "", "4.4.2",
-     "PFWSEXCHANGE.corp.cetitec.com", "", 92},
-    {"instance_name_postfix_out", "",
+     .line =
+         "Mar 26 11:36:26 pflmari mailout/smtp[22317]: 5832D804FB: to=<kuninori.morimoto.gx@renesas.com>, "
+         "relay=PFWSEXCHANGE.corp.cetitec.com[10.10.1.99]:587, delay=92, delays=0.04/91/0.37/0.02, dsn=4.4.2, "
+         "status=deferred (host PFWSEXCHANGE.corp.cetitec.com[10.10.1.99] said: 421 4.4.2 Message submission rate for "
+         "this client has exceeded the configured limit (in reply to MAIL FROM command))",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::mail,
+     .reply = "421 4.4.2 Message submission rate for this client has exceeded the configured limit",
+     .dsn = "4.4.2",
+     .remote_host = "PFWSEXCHANGE.corp.cetitec.com",
+     .delay_seconds = 92},
+    {.name = "instance_name_postfix_out",
      // postfix-homoluctus-maillogger.log line, program renamed to the instance "postfix-out"
-     "Aug 10 04:10:15 mail postfix-out/smtp[16703]: 8495840E93: to=<dd@gmail.cm>, relay=none, delay=315562, "
-     "delays=315532/0/30/0, dsn=4.4.1, status=deferred (connect to gmail.cm[172.217.25.69]:25: Connection timed "
-     "out)",
-     Status::deferred, Direction::outbound, Stage::unknown, "",
-     "connect to gmail.cm[172.217.25.69]:25: Connection timed out", "4.4.1", "gmail.cm", "", 315562},
+     .line =
+         "Aug 10 04:10:15 mail postfix-out/smtp[16703]: 8495840E93: to=<dd@gmail.cm>, relay=none, delay=315562, "
+         "delays=315532/0/30/0, dsn=4.4.1, status=deferred (connect to gmail.cm[172.217.25.69]:25: Connection timed "
+         "out)",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "connect to gmail.cm[172.217.25.69]:25: Connection timed out",
+     .dsn = "4.4.1",
+     .remote_host = "gmail.cm",
+     .delay_seconds = 315562},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, PostfixEventTest, ::testing::ValuesIn(kEventCases),
-                         [](const ::testing::TestParamInfo<EventCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Lines, PostfixEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
 
 // --- rejects at the stages before RCPT ---------------------------------------------------------------
 
@@ -424,8 +584,7 @@ TEST_P(EarlyRejectTest, ReplyExcludesEnvelopeFields) {
   EXPECT_EQ(event.reply, c.reply);
 }
 
-INSTANTIATE_TEST_SUITE_P(Lines, EarlyRejectTest, ::testing::ValuesIn(kEarlyRejects),
-                         [](const ::testing::TestParamInfo<RejectCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Lines, EarlyRejectTest, ::testing::ValuesIn(kEarlyRejects), test::CaseName());
 
 // --- postscreen replies that the log does not show --------------------------------------------------
 
@@ -528,7 +687,7 @@ INSTANTIATE_TEST_SUITE_P(
         QuietCase{"not_syslog_no_outcome", "",
                   // assp-fail2ban.log
                   "Apr-07-13 07:08:36 [SSL-out] 68.171.223.68 SSL negotiation with client failed"}),
-    [](const ::testing::TestParamInfo<QuietCase>& info) { return std::string(info.param.name); });
+    test::CaseName());
 
 class UnmatchedLineTest : public ::testing::TestWithParam<QuietCase> {};
 
@@ -563,7 +722,7 @@ INSTANTIATE_TEST_SUITE_P(
         QuietCase{"header_less_reject_without_reply", "",
                   // postfix-exporter-sergeymakinen-TEMPLATED.log without its syslog header
                   "NOQUEUE: reject: Unsupported"}),
-    [](const ::testing::TestParamInfo<QuietCase>& info) { return std::string(info.param.name); });
+    test::CaseName());
 
 TEST(PostfixParseTest, EventIsResetBeforeParsing) {
   SmtpEvent event;
@@ -699,10 +858,8 @@ TEST_P(AnvilLimitTest, IsATemporaryReject) {
   EXPECT_EQ(basic_code(event.reply) / 100, 4) << event.reply;
 }
 
-INSTANTIATE_TEST_SUITE_P(ConnectionLimits, AnvilLimitTest, ::testing::ValuesIn(kConnectionLimits),
-                         [](const ::testing::TestParamInfo<LimitCase>& info) { return std::string(info.param.name); });
-INSTANTIATE_TEST_SUITE_P(RateLimits, AnvilLimitTest, ::testing::ValuesIn(kRateLimits),
-                         [](const ::testing::TestParamInfo<LimitCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(ConnectionLimits, AnvilLimitTest, ::testing::ValuesIn(kConnectionLimits), test::CaseName());
+INSTANTIATE_TEST_SUITE_P(RateLimits, AnvilLimitTest, ::testing::ValuesIn(kRateLimits), test::CaseName());
 
 class AnvilReplyTest : public ::testing::TestWithParam<LimitCase> {
  protected:
@@ -715,8 +872,7 @@ class AnvilReplyTest : public ::testing::TestWithParam<LimitCase> {
 
 TEST_P(AnvilReplyTest, ImpliedReplyIsSmtpdsReply) { check_reply(); }
 
-INSTANTIATE_TEST_SUITE_P(ConnectionLimits, AnvilReplyTest, ::testing::ValuesIn(kConnectionLimits),
-                         [](const ::testing::TestParamInfo<LimitCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(ConnectionLimits, AnvilReplyTest, ::testing::ValuesIn(kConnectionLimits), test::CaseName());
 
 // Regression (src/mta/postfix.cpp parse_limit_exceeded, fixed): smtpd answers the message, recipient and AUTH
 // rate limits with "450 4.7.1 Error: too much mail / too many recipients / too many AUTH commands from
@@ -726,8 +882,7 @@ class AnvilRateReplyTest : public AnvilReplyTest {};
 
 TEST_P(AnvilRateReplyTest, ImpliedReplyIsSmtpdsReply) { check_reply(); }
 
-INSTANTIATE_TEST_SUITE_P(RateLimits, AnvilRateReplyTest, ::testing::ValuesIn(kRateLimits),
-                         [](const ::testing::TestParamInfo<LimitCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(RateLimits, AnvilRateReplyTest, ::testing::ValuesIn(kRateLimits), test::CaseName());
 
 TEST(AnvilWarningTest, OtherWarningsAreIgnored) {
   SmtpEvent event;

@@ -11,46 +11,21 @@
 #include <string>
 #include <string_view>
 
+#include "event_case.hpp"
 #include "mta/mta_parsers.hpp"
+#include "support/case_name.hpp"
 
 namespace mta {
 namespace {
 
-struct SendmailCase {
-  const char* name;
-  std::string_view line;  // a whole log line (or a header-less message), fed to parse_log_line()
-  Status status;
-  Direction direction;
-  Stage stage;
-  std::string_view reply = {};
-  std::string_view agent_text = {};
-  std::string_view dsn = {};
-  std::string_view remote_host = {};
-  std::string_view mechanism = {};
-  double delay_seconds = -1;
-};
+using test::EventCase;
+using test::IgnoredCase;
 
-void PrintTo(const SendmailCase& c, std::ostream* os) { *os << c.name; }
+class SendmailEventTest : public ::testing::TestWithParam<EventCase> {};
 
-class SendmailEventTest : public ::testing::TestWithParam<SendmailCase> {};
+TEST_P(SendmailEventTest, ReadsEvent) { test::expect_event(GetParam(), Mta::sendmail); }
 
-TEST_P(SendmailEventTest, ReadsEvent) {
-  const SendmailCase& c = GetParam();
-  SmtpEvent event;
-  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
-  EXPECT_EQ(event.mta, Mta::sendmail);
-  EXPECT_EQ(event.status, c.status);
-  EXPECT_EQ(event.direction, c.direction);
-  EXPECT_EQ(event.stage, c.stage);
-  EXPECT_EQ(event.reply, c.reply);
-  EXPECT_EQ(event.agent_text, c.agent_text);
-  EXPECT_EQ(event.dsn, c.dsn);
-  EXPECT_EQ(event.remote_host, c.remote_host);
-  EXPECT_EQ(event.mechanism, c.mechanism);
-  EXPECT_DOUBLE_EQ(event.delay_seconds, c.delay_seconds);
-}
-
-const SendmailCase kEventCases[] = {
+const EventCase kEventCases[] = {
     // --- deliveries -------------------------------------------------------------------------------------------
     {.name = "lmtp_sent_no_header",
      // sendmail-mozilla-lua-sandbox.log
@@ -302,19 +277,9 @@ const SendmailCase kEventCases[] = {
      .mechanism = "login"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, SendmailEventTest, ::testing::ValuesIn(kEventCases),
-                         [](const ::testing::TestParamInfo<SendmailCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Lines, SendmailEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
 
 // --- lines without an SMTP outcome -------------------------------------------------------------------------------
-
-struct IgnoredCase {
-  const char* name;
-  std::string_view line;
-};
-
-void PrintTo(const IgnoredCase& c, std::ostream* os) { *os << c.name; }
 
 class SendmailIgnoredTest : public ::testing::TestWithParam<IgnoredCase> {};
 
@@ -359,10 +324,7 @@ const IgnoredCase kIgnored[] = {
     {"expn_rejected", "Feb 23 21:18:47 batman sm-mta[93301]: s1NKIkZa093301: [76.72.174.70]: EXPN root [rejected]"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, SendmailIgnoredTest, ::testing::ValuesIn(kIgnored),
-                         [](const ::testing::TestParamInfo<IgnoredCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Lines, SendmailIgnoredTest, ::testing::ValuesIn(kIgnored), test::CaseName());
 
 TEST(SendmailRecord, IgnoresHeaderlessDaemonMessages) {
   // sendmail-mozilla-lua-sandbox.log (message parts without syslog header)

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "support/case_name.hpp"
+
 namespace mta {
 namespace {
 
@@ -173,8 +175,7 @@ const BareCase kReplies[] = {
      .stage = Stage::data},
 };
 
-INSTANTIATE_TEST_SUITE_P(Texts, BareReplyTest, ::testing::ValuesIn(kReplies),
-                         [](const ::testing::TestParamInfo<BareCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Texts, BareReplyTest, ::testing::ValuesIn(kReplies), test::CaseName());
 
 // --- texts that are not replies -----------------------------------------------------------------------------------
 
@@ -221,10 +222,7 @@ const NotReplyCase kNotReplies[] = {
     {"empty", ""},
 };
 
-INSTANTIATE_TEST_SUITE_P(Texts, NotBareReplyTest, ::testing::ValuesIn(kNotReplies),
-                         [](const ::testing::TestParamInfo<NotReplyCase>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Texts, NotBareReplyTest, ::testing::ValuesIn(kNotReplies), test::CaseName());
 
 TEST(BareReply, ViewsPointIntoText) {
   // smtp-replies-sisimai-diagnostic-codes.txt:86

@@ -7,21 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_folder.hpp"
+
 namespace mta {
 namespace {
 
-class CheckpointTest : public ::testing::Test {
+class CheckpointTest : public test::TempFolderTest {
  protected:
-  void SetUp() override {
-    folder_ =
-        std::filesystem::temp_directory_path() / ("mta_checkpoint_test_" + std::to_string(::getpid()) + "_" +
-                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(folder_);
-  }
-  void TearDown() override { std::filesystem::remove_all(folder_); }
-  std::string path(const std::string& name) const { return (folder_ / name).string(); }
-
-  std::filesystem::path folder_;
+  CheckpointTest() : TempFolderTest("mta_checkpoint_test") {}
 };
 
 TEST_F(CheckpointTest, SavesAndLoadsFilesAndCursors) {

@@ -17,18 +17,14 @@
 #include <string_view>
 #include <vector>
 
+#include "support/collect.hpp"
+
 namespace mta {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-class RecordingHandler final : public LineHandler {
- public:
-  void on_line(std::string_view line) override { lines.emplace_back(line); }
-  std::vector<std::string> lines;
-};
 
 // Appends to a file through its own descriptor, like a syslog daemon (O_APPEND).
 class AppendWriter {
@@ -107,7 +103,7 @@ class FileFollowerTest : public ::testing::Test {
 
   fs::path dir_;
   fs::path path_;
-  RecordingHandler handler_;
+  test::Collect handler_;
 };
 
 TEST_F(FileFollowerTest, StartAtEndSkipsExistingContent) {
@@ -208,7 +204,10 @@ TEST_F(FileFollowerTest, RenameAndCreateRotationWhileWriting) {
 
 TEST_F(FileFollowerTest, RenameAndCreateWithoutPollingInBetween) {
   auto old_writer = std::make_unique<AppendWriter>(path_);
-  FileFollower follower(options(false), handler_);
+  // No grace period for the old file, so its unterminated last line is handed over at the next poll.
+  FileFollowerOptions no_wait = options(false);
+  no_wait.rotate_wait = std::chrono::milliseconds(0);
+  FileFollower follower(no_wait, handler_);
   settle(follower);
 
   write_lines(*old_writer, 1, 10);
@@ -310,6 +309,32 @@ TEST_F(FileFollowerTest, LargeFileIsReadCompletely) {
   ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 5000; }));
   settle(follower);
   EXPECT_EQ(handler_.lines, expected_lines(1, 5000));
+}
+
+}  // namespace
+}  // namespace mta
+
+namespace mta {
+namespace {
+
+// logrotate creates the new file before its postrotate script makes the writer reopen the path: lines
+// the writer still appends to the renamed file in between are read during the grace period.
+TEST_F(FileFollowerTest, WriterStillAppendingToTheRenamedFileIsRead) {
+  auto old_writer = std::make_unique<AppendWriter>(path_);
+  FileFollower follower(options(false), handler_);
+  settle(follower);
+  write_lines(*old_writer, 1, 5);
+  fs::rename(path_, dir_ / "mail.log.1");
+  AppendWriter new_writer(path_);
+  ASSERT_TRUE(poll_until(follower, [&] { return follower.rotations() == 1; }));
+  write_lines(*old_writer, 6, 10);  // after the follower moved on
+  write_lines(new_writer, 11, 12);
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 12; }));
+  std::vector<std::string> lines = handler_.lines;
+  std::sort(lines.begin(), lines.end());
+  std::vector<std::string> expected = expected_lines(1, 12);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(lines, expected);
 }
 
 }  // namespace

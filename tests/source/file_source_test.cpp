@@ -2,29 +2,21 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "support/collect.hpp"
+#include "support/eventually.hpp"
+#include "support/temp_folder.hpp"
 
 namespace mta {
 namespace {
 
-struct Collect final : LineHandler {
-  std::mutex mutex;
-  std::vector<std::string> lines;
-  void on_line(std::string_view line) override {
-    std::lock_guard lock(mutex);
-    lines.emplace_back(line);
-  }
-  std::vector<std::string> snapshot() {
-    std::lock_guard lock(mutex);
-    return lines;
-  }
-};
+using test::Collect;
+using test::eventually;
 
 TEST(RotatedArchiveTest, TellsArchivesFromLiveFiles) {
   for (const char* name : {"mail.log.1", "mail.log.2.gz", "mail.log-20261124", "mail.log.xz", "mail.log.old"}) {
@@ -35,28 +27,11 @@ TEST(RotatedArchiveTest, TellsArchivesFromLiveFiles) {
   }
 }
 
-class FileSourceTest : public ::testing::Test {
+class FileSourceTest : public test::TempFolderTest {
  protected:
-  void SetUp() override {
-    folder_ =
-        std::filesystem::temp_directory_path() / ("mta_file_source_test_" + std::to_string(::getpid()) + "_" +
-                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(folder_);
-  }
-  void TearDown() override { std::filesystem::remove_all(folder_); }
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream((folder_ / name).string(), std::ios::app) << text;
-  }
-  template <typename Condition>
-  bool eventually(Condition condition) {
-    for (int i = 0; i < 500; ++i) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-  }
+  FileSourceTest() : TempFolderTest("mta_file_source_test") {}
+  void write(const std::string& name, const std::string& text) { std::ofstream(path(name), std::ios::app) << text; }
 
-  std::filesystem::path folder_;
   prometheus::Registry registry_;
   SourceMetricFamilies families_{registry_};
   SourceHealth health_{families_, "files"};

@@ -6,36 +6,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "support/collect.hpp"
+#include "support/eventually.hpp"
+
 namespace mta {
 namespace {
 
-struct Collect final : LineHandler {
-  std::mutex mutex;
-  std::vector<std::string> lines;
-  void on_line(std::string_view line) override {
-    std::lock_guard lock(mutex);
-    lines.emplace_back(line);
-  }
-  std::size_t size() {
-    std::lock_guard lock(mutex);
-    return lines.size();
-  }
-};
-
-template <typename Condition>
-bool eventually(Condition condition) {
-  for (int i = 0; i < 500; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
+using test::Collect;
+using test::eventually;
 
 TEST(SyslogListenTest, ParsesAndRejects) {
   const SyslogListen udp = parse_syslog_listen("udp://127.0.0.1:5514");

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "support/case_name.hpp"
+
 namespace mta {
 namespace {
 
@@ -95,8 +97,7 @@ const HeaderCase kHeaderCases[] = {
      "2003-10-11T22:14:15.003Z", "h", "postfix/smtpd", "5", "hello"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Lines, SyslogHeaderTest, ::testing::ValuesIn(kHeaderCases),
-                         [](const ::testing::TestParamInfo<HeaderCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Lines, SyslogHeaderTest, ::testing::ValuesIn(kHeaderCases), test::CaseName());
 
 class NotSyslogTest : public ::testing::TestWithParam<std::string_view> {};
 
@@ -109,7 +110,7 @@ INSTANTIATE_TEST_SUITE_P(
     Lines, NotSyslogTest,
     ::testing::Values("", "hello world", "Mar", "Mar  4 00:00:00",  // no host/tag
                       "Mar  4 00:00:00 mx1",                        // no tag after the host
-                      "Mar  4 00:00:00 mx1 postfix/smtpd[12 message without closing bracket",
+                      "Mar  4 00:00:00 mx1 postfix/smtpd[12x message with a bad pid",
                       "Mar  4 00:00:00 mx1 postfix/smtpd message without colon",
                       "Foo  4 00:00:00 mx1 postfix/smtpd[1]: unknown month",
                       "Mar 123 00:00:00 mx1 postfix/smtpd[1]: three-digit day",
@@ -163,6 +164,30 @@ INSTANTIATE_TEST_SUITE_P(Programs, ProgramNameTest,
                                            ProgramCase{"postfix-smo/submission/smtpd", "smtpd", "postfix-smo"},
                                            ProgramCase{"mailout/smtpd", "smtpd", "mailout"},
                                            ProgramCase{"dovecot", "dovecot", "dovecot"}, ProgramCase{"", "", ""}));
+
+}  // namespace
+}  // namespace mta
+
+namespace mta {
+namespace {
+
+// rsyslog's default forward format cuts TAG at 32 characters (RFC 3164 allows it): the pid loses its
+// "]:" but program and message are intact.
+TEST(SyslogHeaderTest, TagCutAt32CharactersKeepsProgramAndMessage) {
+  SyslogRecord record;
+  ASSERT_TRUE(parse_syslog_line("<22>Mar  4 00:00:00 mx1 postfix/submission/smtpd[1139278 warning: hello", record));
+  EXPECT_EQ(record.program, "postfix/submission/smtpd");
+  EXPECT_EQ(record.pid, "1139278");
+  EXPECT_EQ(record.message, "warning: hello");
+}
+
+// RSYSLOG_SyslogProtocol23Format keeps the space after "tag:" at the start of MSG.
+TEST(SyslogHeaderTest, Rfc5424MessageLeadingSpaceIsDropped) {
+  SyslogRecord record;
+  ASSERT_TRUE(parse_syslog_line("<22>1 2026-11-24T10:00:00+00:00 mx1 postfix/smtp 123 - -  ABC: to=<a@b.c>", record));
+  EXPECT_EQ(record.program, "postfix/smtp");
+  EXPECT_EQ(record.message, "ABC: to=<a@b.c>");
+}
 
 }  // namespace
 }  // namespace mta

@@ -1,0 +1,78 @@
+#pragma once
+// What the MTA parser tests (tests/mta/*_test.cpp) share: a log line with the SMTP event a parser should read from
+// it, the check that compares every field of that event, and a line a parser should pass over. Each test file keeps
+// its own tables of cases:
+//
+//   class SendmailEventTest : public ::testing::TestWithParam<test::EventCase> {};
+//   TEST_P(SendmailEventTest, ReadsEvent) { test::expect_event(GetParam(), Mta::sendmail); }
+//   INSTANTIATE_TEST_SUITE_P(Lines, SendmailEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
+
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string_view>
+
+#include "mta/mta_parsers.hpp"
+#include "smtp/smtp_event.hpp"
+#include "support/case_name.hpp"
+
+namespace mta::test {
+
+// A log line and the event expected from it. A field left out expects what a fresh SmtpEvent holds (status none,
+// stage unknown, no reply, text, dsn, host or mechanism, delay -1), so a case names what its line carries.
+struct EventCase {
+  const char* name;
+  // Empty: `line` is a whole log line (or a message without syslog header) for parse_log_line(). Set: `line` is
+  // a message without syslog header from this program, which the test hands to its MTA's parser itself.
+  std::string_view program = {};
+  std::string_view line;
+  Status status = Status::none;
+  Direction direction = Direction::outbound;
+  Stage stage = Stage::unknown;
+  std::string_view reply = {};
+  std::string_view agent_text = {};
+  std::string_view dsn = {};
+  std::string_view remote_host = {};
+  std::string_view mechanism = {};
+  double delay_seconds = -1;
+};
+
+inline void PrintTo(const EventCase& c, std::ostream* os) { *os << c.name; }
+
+// The fields that expect_event() may leave out, for cases that do not state them.
+struct Compared {
+  bool remote_host = true;
+};
+
+// Expects `event` to be the one `c` describes, read by the parser of `mta`.
+inline void expect_event_fields(const SmtpEvent& event, const EventCase& c, Mta mta, Compared compared = {}) {
+  EXPECT_EQ(event.mta, mta);
+  EXPECT_EQ(event.status, c.status);
+  EXPECT_EQ(event.direction, c.direction);
+  EXPECT_EQ(event.stage, c.stage);
+  EXPECT_EQ(event.reply, c.reply);
+  EXPECT_EQ(event.agent_text, c.agent_text);
+  EXPECT_EQ(event.dsn, c.dsn);
+  if (compared.remote_host) {
+    EXPECT_EQ(event.remote_host, c.remote_host);
+  }
+  EXPECT_EQ(event.mechanism, c.mechanism);
+  EXPECT_DOUBLE_EQ(event.delay_seconds, c.delay_seconds);
+}
+
+// Expects parse_log_line() to read from c.line (c.program empty) the event `c` describes, by the parser of `mta`.
+inline void expect_event(const EventCase& c, Mta mta, Compared compared = {}) {
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
+  expect_event_fields(event, c, mta, compared);
+}
+
+// A line without an SMTP outcome, which the parsers pass over.
+struct IgnoredCase {
+  const char* name;
+  std::string_view line;
+};
+
+inline void PrintTo(const IgnoredCase& c, std::ostream* os) { *os << c.name; }
+
+}  // namespace mta::test
