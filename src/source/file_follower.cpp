@@ -181,10 +181,22 @@ bool FileFollower::poll_once() {
 }
 
 std::optional<FilePosition> FileFollower::position() {
+  // Until the writer has reopened the path (nothing read from the new file yet) the renamed file is
+  // where lines still arrive: a restart resumes there, then reads the new file from its start.
+  if (retiring_.fd >= 0 && current_.offset == 0) {
+    std::uint32_t length = CheckpointStore::kFingerprintBytes;
+    FilePosition position;
+    position.device = retiring_.device;
+    position.inode = retiring_.inode;
+    position.fingerprint = file_fingerprint(retiring_.fd, length);
+    position.fingerprint_length = length;
+    position.offset = static_cast<std::uint64_t>(retiring_.offset) - retiring_.splitter.partial_size();
+    return position;
+  }
   if (current_.fd < 0) return std::nullopt;
   // The fingerprint covers the first kFingerprintBytes once the file has them; until then it grows.
-  if (fingerprint_length_<CheckpointStore::kFingerprintBytes&& static_cast<std::uint64_t>(current_.offset)>
-          fingerprint_length_) {
+  const bool fingerprint_can_grow = fingerprint_length_ < CheckpointStore::kFingerprintBytes;
+  if (fingerprint_can_grow && static_cast<std::uint64_t>(current_.offset) > fingerprint_length_) {
     fingerprint_length_ = CheckpointStore::kFingerprintBytes;
     fingerprint_ = file_fingerprint(current_.fd, fingerprint_length_);
   }

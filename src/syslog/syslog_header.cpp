@@ -84,6 +84,12 @@ bool take_tag(std::string_view& rest, SyslogRecord& record) {
     }
     record.pid = rest.substr(pos + 1, close - pos - 1);
     pos = close + 1;
+    // The same 32-character cut can fall on the colon alone: "postfix/submission/smtpd[534603] warning".
+    if (pos < rest.size() && rest[pos] == ' ' && !record.pid.empty() &&
+        record.pid.find_first_not_of("0123456789") == std::string_view::npos) {
+      record.message = rest.substr(pos + 1);
+      return true;
+    }
   }
   if (pos >= rest.size() || rest[pos] != ':') return false;
   ++pos;

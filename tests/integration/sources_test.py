@@ -1,14 +1,15 @@
 """End-to-end tests of the production inputs of `mta_exporter serve`, against real programs:
 
   1. rsyslog forwarding to the agent's syslog sources over UDP, TCP (newline framing) and TCP with
-     RFC 6587 octet counting;
+     RFC 6587 octet counting, and with rsyslog's default and RFC 5424 forward formats;
   2. logrotate in rename-and-create mode (writer running) and in copytruncate mode;
-  3. SIGKILL and SIGTERM with checkpoints, and a rotation while the agent is down;
+  3. SIGKILL and SIGTERM with checkpoints, a rotation while the agent is down, and a SIGKILL after a
+     rotation but before the writer reopened the log;
   4. the systemd journal, from journal files written by systemd-journal-remote, with a match and a
      checkpointed cursor;
   5. malformed input on the syslog sockets (TCP, UDP, unix datagram);
   6. Docker json-file and CRI container logs with partial records;
-  7. SIGHUP reload (unchanged, changed and new site rules);
+  7. SIGHUP reload (unchanged sources kept, changed ones resuming their position, new site rules);
   8. file globs (rotated and compressed archives left out, new files picked up).
 
 Every test starts and stops what it uses itself, in a temporary folder, on 127.0.0.1 only. Programs
@@ -668,6 +669,56 @@ class CheckpointTest(unittest.TestCase):
                 print(f"\n  rotation while down: checkpoint at byte {offset} of mail.log.1 = {checkpointed_lines} "
                       f"of its {old_total} lines; run2 counted {old_total - checkpointed_lines} + 700 + "
                       f"{total - old_total - 700} = {expected}", flush=True)
+            finally:
+                writer.stopping.set()
+                agent.stop()
+
+
+    def test_sigkill_before_the_writer_reopened_after_a_rotation(self):
+        # Rename-and-create as logrotate does it: the new file exists at once, the daemon keeps
+        # appending to the renamed one until its HUP. An agent killed in between must find, after the
+        # restart, what was appended to the renamed file meanwhile: the checkpoint may not point into the
+        # new file while the old one can still grow (resuming in a renamed file is supported).
+        with TempFolder() as folder:
+            log = os.path.join(folder, "mail.log")
+            checkpoint = os.path.join(folder, "checkpoint")
+            key = f"mail:{log}"
+            open(log, "w").close()
+            sources = file_source("mail", log, "checkpoint")
+            agent = RunAgent(folder, sources, CHECKPOINT_TOML, run="run1")
+            writer = LogWriter(log, sample_lines(), burst=2)
+            try:
+                writer.resume()
+                time.sleep(1.0)
+                os.rename(log, log + ".1")
+                open(log, "w").close()  # logrotate's "create"; the writer still appends to mail.log.1
+                wait_for(lambda: "rotated" in agent.agent_log(), what="the agent to see the rotation")
+                time.sleep(0.5)
+                writer.pause()
+                wait_for(lambda: source_lines(agent, "mail") == len(writer.written), what="run1 caught up")
+                run1 = len(writer.written)
+                before = os.path.getmtime(checkpoint)
+                wait_for(lambda: os.path.getmtime(checkpoint) > before, what="a checkpoint after catching up")
+                entry = read_checkpoint(checkpoint)[("file", key)]
+                self.assertEqual(agent.kill(), -signal.SIGKILL)
+                writer.resume()  # still into the renamed file: no HUP yet
+                time.sleep(0.5)
+                writer.pause()
+                in_renamed = len(writer.written) - run1
+                writer.out.close()
+                writer.out = open(log, "ab", buffering=0)  # the HUP
+                writer.resume()
+                time.sleep(0.5)
+                total = writer.stop()
+                self.assertEqual(count_newlines(log + ".1") + count_newlines(log), total)
+
+                agent = RunAgent(folder, sources, CHECKPOINT_TOML, run="run2")
+                run2 = settled_lines(agent, "mail", total - run1)
+                where = "mail.log (new)" if entry[1] == os.stat(log).st_ino else "mail.log.1 (renamed)"
+                print(f"\n  SIGKILL before the writer reopened: run1 {run1}, checkpoint in {where} at byte {entry[4]}; "
+                      f"then {in_renamed} lines into mail.log.1 and {total - run1 - in_renamed} into mail.log; "
+                      f"run2 counted {run2} of {total - run1}", flush=True)
+                self.assertEqual(run2, total - run1, f"checkpoint in {where}\n{agent.agent_log()}")
             finally:
                 writer.stopping.set()
                 agent.stop()
