@@ -130,6 +130,7 @@ class Agent {
 
   bool ready() const {
     std::lock_guard lock(sources_mutex_);
+    if (reloading_) return false;
     return std::all_of(sources_.begin(), sources_.end(), [](const auto& source) { return source->ready(); });
   }
 
@@ -154,9 +155,17 @@ class Agent {
     }
     if (fresh.checkpoint.path != config_.checkpoint.path) spdlog::warn("msg=\"[checkpoint] changes need a restart\"");
     site_rules_.replace(fresh.site_rules);
+    // The web thread reads sources_ for /-/ready: take them out under the lock and report "not ready"
+    // until the new set is in place.
+    std::vector<std::unique_ptr<RunningSource>> running;
+    {
+      std::lock_guard lock(sources_mutex_);
+      reloading_ = true;
+      running.swap(sources_);
+    }
     std::vector<std::unique_ptr<RunningSource>> kept;
     std::vector<std::unique_ptr<RunningSource>> retired;
-    for (auto& source : sources_) {
+    for (auto& source : running) {
       const bool unchanged =
           std::find(fresh.sources.begin(), fresh.sources.end(), source->config()) != fresh.sources.end();
       (unchanged ? kept : retired).push_back(std::move(source));
@@ -186,6 +195,7 @@ class Agent {
       std::lock_guard lock(sources_mutex_);
       sources_ = std::move(kept);
       for (auto& source : started) sources_.push_back(std::move(source));
+      reloading_ = false;
     }
     config_.sources = fresh.sources;
     config_.log_level = fresh.log_level;
@@ -202,6 +212,7 @@ class Agent {
   CheckpointStore checkpoints_;
   prometheus::Gauge& checkpoint_age_;
   mutable std::mutex sources_mutex_;
+  bool reloading_ = false;  // guarded by sources_mutex_
   std::vector<std::unique_ptr<RunningSource>> sources_;
 };
 

@@ -73,11 +73,14 @@ bool skips_generic_tier(int basic) {
 Classifier::Classifier(const Knowledge& knowledge, const SiteRules* site_rules)
     : knowledge_(knowledge), site_rules_(site_rules) {}
 
-ProviderId Classifier::identify_provider(std::string_view host) const {
-  const ProviderId by_host = knowledge_.provider_for_host(host);
-  if (by_host > kOtherProvider) return by_host;
+// Text markers name the provider only in replies of remote servers: in our own rejects they would
+// come from the client (a HELO name), not from the receiver.
+void Classifier::identify_provider(const SmtpEvent& event, Verdict& verdict) const {
+  verdict.provider = knowledge_.provider_for_host(event.remote_host);
+  verdict.provider_from_host = verdict.provider > kOtherProvider;
+  if (verdict.provider_from_host || event.direction != Direction::outbound) return;
   const ProviderId by_text = knowledge_.provider_for_text(normalized_);
-  return by_text != kNoProvider ? by_text : by_host;
+  if (by_text != kNoProvider) verdict.provider = by_text;
 }
 
 bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const {
@@ -148,15 +151,16 @@ Verdict Classifier::classify(const SmtpEvent& event) {
     verdict.klass = class_of_status(event.status);
   }
 
-  const std::string_view text = event.reply.empty() ? event.agent_text : event.reply;
-  if (verdict.klass == 2) {
-    verdict.cause = Cause::none;
+  if (verdict.klass == 2 || verdict.klass == 0) {
+    // Success needs no cause; without any class the line is not counted. Neither needs the text.
+    verdict.cause = verdict.klass == 2 ? Cause::none : Cause::other;
     verdict.provider = knowledge_.provider_for_host(event.remote_host);
+    verdict.provider_from_host = verdict.provider > kOtherProvider;
     return verdict;
   }
+  const std::string_view text = event.reply.empty() ? event.agent_text : event.reply;
   normalized_ = normalizer_.normalize(text, verdict.basic, verdict.enhanced);
-  verdict.provider = identify_provider(event.remote_host);
-  if (verdict.klass == 0) return verdict;
+  identify_provider(event, verdict);
 
   const CodeFacts facts{verdict.basic, verdict.enhanced, orange_number(normalized_), cox_code(normalized_)};
   const Stage stage = event.stage;

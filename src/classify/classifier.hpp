@@ -20,7 +20,8 @@ struct Verdict {
   bool enhanced_from_dsn = false;  // no code in the reply; the MTA's own dsn= was used
   bool class_mismatch = false;     // basic and enhanced code disagree; the basic code won
   Cause cause = Cause::other;
-  ProviderId provider = kNoProvider;  // from the remote host, else from text markers
+  ProviderId provider = kNoProvider;  // from the remote host, else (outbound only) from text markers
+  bool provider_from_host = false;
   Tier tier = Tier::basic_code;
   std::string_view rule;  // id of the deciding rule, empty when none fired
 };
@@ -39,7 +40,7 @@ class Classifier {
   bool decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const;
   bool decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const;
   bool decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) const;
-  ProviderId identify_provider(std::string_view host) const;
+  void identify_provider(const SmtpEvent& event, Verdict& verdict) const;
 
   const Knowledge& knowledge_;
   const SiteRules* site_rules_;

@@ -432,15 +432,21 @@ void Knowledge::index_label_codes() {
     }
     for (const CodeRule& rule : code_rules_) {
       const CodeSpec& spec = rule.code;
-      if (rule.tier != Tier::provider || spec.kind != CodeSpec::Kind::enhanced || spec.any_detail) continue;
-      if (spec.klass != 0 && spec.klass != klass) continue;
+      if (rule.tier != Tier::provider || rule.provider == kNoProvider || spec.kind != CodeSpec::Kind::enhanced ||
+          spec.any_detail || (spec.klass != 0 && spec.klass != klass)) {
+        continue;
+      }
       for (int detail = spec.detail_low; detail <= spec.detail_high; ++detail) {
-        label_codes_.insert(pack({klass, spec.subject, static_cast<std::uint16_t>(detail)}));
+        const std::uint32_t code = pack({klass, spec.subject, static_cast<std::uint16_t>(detail)});
+        provider_label_codes_.insert(static_cast<std::uint64_t>(rule.provider) << 32 | code);
       }
     }
   }
 }
 
-bool Knowledge::has_exact_label(EnhancedCode code) const { return label_codes_.contains(pack(code)); }
+bool Knowledge::has_exact_label(EnhancedCode code, ProviderId provider) const {
+  return label_codes_.contains(pack(code)) ||
+         (provider > kOtherProvider && provider_label_codes_.contains(static_cast<std::uint64_t>(provider) << 32 | pack(code)));
+}
 
 }  // namespace mta

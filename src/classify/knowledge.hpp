@@ -107,7 +107,8 @@ class Knowledge {
   const CodeMeaning* basic_meaning(int code) const;
   // True for registered codes and codes a provider rule names (e.g. Microsoft 5.7.606): their label
   // keeps the exact code; any other code is collapsed so remote servers cannot mint new series.
-  bool has_exact_label(EnhancedCode code) const;
+  // `provider`: the provider identified from the remote host, whose own codes are kept exact.
+  bool has_exact_label(EnhancedCode code, ProviderId provider = kNoProvider) const;
   // The remedy for a cause in "en" or "tr"; nullptr for another language.
   const Remedy* remedy(Cause cause, std::string_view language) const;
 
@@ -134,6 +135,7 @@ class Knowledge {
   std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
   std::vector<std::pair<int, CodeMeaning>> basic_registry_;
   std::unordered_set<std::uint32_t> label_codes_;
+  std::unordered_set<std::uint64_t> provider_label_codes_;  // provider << 32 | packed code
   static constexpr std::string_view kLanguages[] = {"en", "tr"};
   std::vector<Remedy> remedies_;  // cause-major, then language
 };

@@ -13,10 +13,27 @@ const prometheus::Histogram::BucketBoundaries kDelayBuckets = {0.1, 0.5,  1,    
 
 constexpr std::uint16_t kCollapsed = 0xFFF;
 
-// The label form of an enhanced code: exact when known, otherwise detail (and maybe subject) collapsed.
-EnhancedCode bounded(const Knowledge& knowledge, EnhancedCode code) {
-  if (!code.present() || knowledge.has_exact_label(code)) return code;
+// The label form of an enhanced code: exact when registered or when `provider` (identified by the
+// remote host) documents it; otherwise the detail (and an unknown subject) collapse. A code whose
+// class contradicts the basic code keeps only its class. So a remote server cannot mint series at will.
+EnhancedCode bounded(const Knowledge& knowledge, EnhancedCode code, ProviderId provider, bool class_mismatch) {
+  if (!code.present()) return code;
+  if (class_mismatch) return {code.klass, kCollapsed, kCollapsed};
+  if (knowledge.has_exact_label(code, provider)) return code;
   return {code.klass, code.subject <= 7 ? code.subject : kCollapsed, kCollapsed};
+}
+
+EnhancedCode bounded(const Knowledge& knowledge, const Verdict& verdict) {
+  return bounded(knowledge, verdict.enhanced, verdict.provider_from_host ? verdict.provider : kNoProvider,
+                 verdict.class_mismatch);
+}
+
+std::string code_text(EnhancedCode code) {
+  if (!code.present()) return {};
+  std::string label(1, static_cast<char>('0' + code.klass));
+  label += code.subject == kCollapsed ? ".x" : "." + std::to_string(code.subject);
+  label += code.detail == kCollapsed ? ".x" : "." + std::to_string(code.detail);
+  return label;
 }
 
 int bounded_basic(const Knowledge& knowledge, int basic) {
@@ -68,13 +85,8 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
   build_info.Add({{"version", std::string(kVersion)}, {"revision", std::string(kRevision)}}).Set(1);
 }
 
-std::string enhanced_code_label(const Knowledge& knowledge, EnhancedCode code) {
-  code = bounded(knowledge, code);
-  if (!code.present()) return {};
-  std::string label(1, static_cast<char>('0' + code.klass));
-  label += code.subject == kCollapsed ? ".x" : "." + std::to_string(code.subject);
-  label += code.detail == kCollapsed ? ".x" : "." + std::to_string(code.detail);
-  return label;
+std::string enhanced_code_label(const Knowledge& knowledge, EnhancedCode code, ProviderId provider) {
+  return code_text(bounded(knowledge, code, provider, false));
 }
 
 std::string basic_code_label(const Knowledge& knowledge, int basic) {
@@ -113,7 +125,7 @@ void MetricsRecorder::count_line(ParseOutcome outcome) {
 }
 
 void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict) {
-  const EnhancedCode enhanced = bounded(knowledge_, verdict.enhanced);
+  const EnhancedCode enhanced = bounded(knowledge_, verdict);
   const int basic = bounded_basic(knowledge_, verdict.basic);
   const ProviderId provider = event.direction == Direction::outbound ? verdict.provider : kNoProvider;
   const auto mta_label = [&] { return std::string(to_string(event.mta)); };
@@ -135,7 +147,7 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
                                   {"direction", std::string(to_string(event.direction))},
                                   {"class", std::to_string(verdict.klass) + "xx"},
                                   {"code", basic_code_label(knowledge_, basic)},
-                                  {"enhanced_code", enhanced_code_label(knowledge_, enhanced)},
+                                  {"enhanced_code", code_text(enhanced)},
                                   {"cause", std::string(to_string(verdict.cause))},
                                   {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
   }).Increment();

@@ -35,7 +35,8 @@ struct MetricFamilies {
 
 // Label text of a code, bounded: unregistered enhanced codes collapse to "5.7.x" (or "5.x.x" for an
 // unknown subject), unknown basic codes to "5xx".
-std::string enhanced_code_label(const Knowledge& knowledge, EnhancedCode code);
+// `provider`: identified from the remote host; its documented codes stay exact.
+std::string enhanced_code_label(const Knowledge& knowledge, EnhancedCode code, ProviderId provider = kNoProvider);
 std::string basic_code_label(const Knowledge& knowledge, int basic);
 // SASL mechanism label from a bounded list, "other" for the rest.
 std::string_view mechanism_label(std::string_view mechanism);

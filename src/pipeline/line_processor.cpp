@@ -1,12 +1,14 @@
 #include "pipeline/line_processor.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "mta/mta_parsers.hpp"
 
 namespace mta {
 
 LineProcessor::LineProcessor(MetricFamilies& families, std::string source, const SiteRules* site_rules,
                              const Knowledge& knowledge)
-    : classifier_(knowledge, site_rules), recorder_(families, knowledge, std::move(source)) {}
+    : classifier_(knowledge, site_rules), recorder_(families, knowledge, source), source_(std::move(source)) {}
 
 LineProcessor::LineProcessor(MetricFamilies& families, std::string source, const SiteRulesHolder& site_rules,
                              const Knowledge& knowledge)
@@ -14,7 +16,8 @@ LineProcessor::LineProcessor(MetricFamilies& families, std::string source, const
       generation_(site_rules.generation()),
       site_rules_(site_rules.current()),
       classifier_(knowledge, site_rules_.get()),
-      recorder_(families, knowledge, std::move(source)) {}
+      recorder_(families, knowledge, source),
+      source_(std::move(source)) {}
 
 void LineProcessor::refresh_site_rules() {
   if (holder_ == nullptr || holder_->generation() == generation_) return;
@@ -23,14 +26,30 @@ void LineProcessor::refresh_site_rules() {
   classifier_.set_site_rules(site_rules_.get());
 }
 
+// A line the parsers trip over is counted as unmatched and logged; it never stops the source.
 void LineProcessor::process(std::string_view line) {
-  SmtpEvent event;
-  count(parse_log_line(line, event), event);
+  try {
+    SmtpEvent event;
+    count(parse_log_line(line, event), event);
+  } catch (const std::exception& error) {
+    count_failure(error);
+  }
 }
 
 void LineProcessor::on_record(const SyslogRecord& record) {
-  SmtpEvent event;
-  count(parse_mta_record(record, event), event);
+  try {
+    SmtpEvent event;
+    count(parse_mta_record(record, event), event);
+  } catch (const std::exception& error) {
+    count_failure(error);
+  }
+}
+
+void LineProcessor::count_failure(const std::exception& error) {
+  recorder_.count_line(ParseOutcome::unmatched);
+  if (failures_++ % 1000 == 0) {
+    spdlog::error("msg=\"line could not be read\" source={} error=\"{}\" failures={}", source_, error.what(), failures_);
+  }
 }
 
 void LineProcessor::count(ParseOutcome outcome, const SmtpEvent& event) {

@@ -1,6 +1,8 @@
 #pragma once
 // One pipeline per source: log line -> syslog header -> MTA parser -> classifier -> counters.
 
+#include <cstdint>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -26,6 +28,7 @@ class LineProcessor final : public LineHandler, public RecordHandler {
 
  private:
   void count(ParseOutcome outcome, const SmtpEvent& event);
+  void count_failure(const std::exception& error);
   void refresh_site_rules();
 
   const SiteRulesHolder* holder_ = nullptr;
@@ -33,6 +36,8 @@ class LineProcessor final : public LineHandler, public RecordHandler {
   std::shared_ptr<const SiteRules> site_rules_;
   Classifier classifier_;
   MetricsRecorder recorder_;
+  std::string source_;
+  std::uint64_t failures_ = 0;
 };
 
 }  // namespace mta

@@ -1,5 +1,7 @@
 #include "syslog/syslog_header.hpp"
 
+#include <algorithm>
+
 namespace mta {
 namespace {
 
@@ -118,7 +120,7 @@ bool parse_rfc5424(std::string_view rest, SyslogRecord& record) {
     while (pos < rest.size()) {
       const char c = rest[pos];
       if (c == '\\' && in_quotes) {
-        pos += 2;
+        pos = std::min(pos + 2, rest.size());  // an escape may be the last byte of a cut message
         continue;
       }
       if (c == '"') in_quotes = !in_quotes;

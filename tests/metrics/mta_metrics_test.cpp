@@ -87,20 +87,24 @@ const Knowledge& knowledge() { return Knowledge::builtin(); }
 struct EnhancedLabelCase {
   EnhancedCode code;
   std::string_view label;
+  std::string_view provider = {};  // identified from the remote host
 };
 
 class EnhancedCodeLabelTest : public ::testing::TestWithParam<EnhancedLabelCase> {};
 
 TEST_P(EnhancedCodeLabelTest, Bounds) {
-  EXPECT_EQ(enhanced_code_label(knowledge(), GetParam().code), GetParam().label);
+  EXPECT_EQ(enhanced_code_label(knowledge(), GetParam().code, knowledge().find_provider(GetParam().provider)),
+            GetParam().label);
 }
 
 INSTANTIATE_TEST_SUITE_P(Codes, EnhancedCodeLabelTest,
                          ::testing::Values(EnhancedLabelCase{{5, 7, 26}, "5.7.26"},    // registered
                                            EnhancedLabelCase{{2, 0, 0}, "2.0.0"},      // registered
                                            EnhancedLabelCase{{4, 4, 1}, "4.4.1"},      // registered
-                                           EnhancedLabelCase{{5, 7, 606}, "5.7.606"},  // Microsoft provider rule
-                                           EnhancedLabelCase{{4, 7, 500}, "4.7.500"},  // Microsoft provider rule
+                                           EnhancedLabelCase{{5, 7, 606}, "5.7.606", "microsoft"},  // provider rule
+                                           EnhancedLabelCase{{4, 7, 500}, "4.7.500", "microsoft"},  // provider rule
+                                           EnhancedLabelCase{{5, 7, 606}, "5.7.x"},  // the same code, another server
+                                           EnhancedLabelCase{{4, 7, 500}, "4.7.x", "google"},
                                            EnhancedLabelCase{{5, 7, 999}, "5.7.x"},    // unregistered detail
                                            EnhancedLabelCase{{5, 4, 317}, "5.4.x"},
                                            EnhancedLabelCase{{4, 0, 999}, "4.0.x"},
