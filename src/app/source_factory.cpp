@@ -52,6 +52,7 @@ std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& p
       options.max_frame_size = config.max_frame_size;
       options.max_connections = config.max_connections;
       options.idle_timeout = std::chrono::milliseconds(static_cast<long long>(config.idle_timeout_seconds * 1000));
+      options.count_hosts = config.max_hosts > 0;
       return std::make_unique<SyslogSource>(options, processor, health);
     }
     case SourceType::journal: {

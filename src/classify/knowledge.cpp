@@ -446,7 +446,8 @@ void Knowledge::index_label_codes() {
 
 bool Knowledge::has_exact_label(EnhancedCode code, ProviderId provider) const {
   return label_codes_.contains(pack(code)) ||
-         (provider > kOtherProvider && provider_label_codes_.contains(static_cast<std::uint64_t>(provider) << 32 | pack(code)));
+         (provider > kOtherProvider &&
+          provider_label_codes_.contains(static_cast<std::uint64_t>(provider) << 32 | pack(code)));
 }
 
 }  // namespace mta

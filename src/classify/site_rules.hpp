@@ -47,7 +47,7 @@ SiteRule compile_site_rule(const SiteRuleSpec& spec, const Knowledge& knowledge 
 using SiteRules = std::vector<SiteRule>;
 
 // The current site rules, replaceable while pipelines run (SIGHUP): a pipeline checks the generation
-// per line (one relaxed atomic load) and takes the new rules under the lock only when it changed.
+// per line (one acquire load) and takes the new rules under the lock only when it changed.
 class SiteRulesHolder {
  public:
   explicit SiteRulesHolder(std::shared_ptr<const SiteRules> rules) : rules_(std::move(rules)) {}

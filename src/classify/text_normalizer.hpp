@@ -1,8 +1,7 @@
 #pragma once
 // Prepares reply text for the text rules: lowercase, whitespace collapsed, e-mail addresses masked
-// as <addr> (local parts such as "quota@" must not trigger rules), and the reply codes that
-// multi-line replies repeat on every line removed. Reuses one buffer, so steady state allocates
-// nothing.
+// as "addr" (so "<a@b.c>" reads "<addr>") (local parts such as "quota@" must not trigger rules), and the reply codes
+// that multi-line replies repeat on every line removed. Reuses one buffer, so steady state allocates nothing.
 
 #include <string>
 #include <string_view>

@@ -56,12 +56,30 @@ class Reader {
     return *node->value<bool>();
   }
 
-  double positive_number(const toml::table& table, std::string_view key, std::string_view context,
-                         double fallback) const {
+  // A number greater than 0 and at most `max` (seconds, a rate).
+  double positive_number(const toml::table& table, std::string_view key, std::string_view context, double fallback,
+                         double max) const {
     const toml::node* node = table.get(key);
     if (!node) return fallback;
     const std::optional<double> value = node->value<double>();
-    if (!value || *value <= 0) fail(*node, std::string(context) + std::string(key), "must be a number greater than 0");
+    if (!value || !(*value > 0) || *value > max) {
+      std::ostringstream limit;
+      limit << max;
+      fail(*node, std::string(context) + std::string(key),
+           "must be a number greater than 0 and at most " + limit.str());
+    }
+    return *value;
+  }
+
+  // A whole number from 1 to `max` (sizes, counts): fractions and out-of-range values are errors.
+  std::int64_t positive_integer(const toml::table& table, std::string_view key, std::string_view context,
+                                std::int64_t fallback, std::int64_t max) const {
+    const toml::node* node = table.get(key);
+    if (!node) return fallback;
+    const std::optional<std::int64_t> value = node->value_exact<std::int64_t>();
+    if (!value || *value < 1 || *value > max) {
+      fail(*node, std::string(context) + std::string(key), "must be a whole number from 1 to " + std::to_string(max));
+    }
     return *value;
   }
 
@@ -146,8 +164,9 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
   } else if (format != "plain") {
     reader.fail(*table.get("format"), context + "format", "must be \"plain\", \"docker\" or \"cri\"");
   }
-  source.max_line_length = static_cast<std::size_t>(reader.positive_number(table, "max_line_length", context, 65536));
-  source.lines_per_second = reader.positive_number(table, "lines_per_second", context, 20);
+  source.max_line_length =
+      static_cast<std::size_t>(reader.positive_integer(table, "max_line_length", context, 65536, 16 << 20));
+  source.lines_per_second = reader.positive_number(table, "lines_per_second", context, 20, 1e7);
   source.loop = reader.boolean(table, "loop", context, true);
   if (source.type == SourceType::syslog) {
     source.listen = reader.string(table, "listen", context, "");
@@ -159,13 +178,15 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
       reader.fail(*table.get("listen"), context + "listen", error.what());
     }
     if (table.get("receive_buffer")) {
-      source.receive_buffer = static_cast<int>(reader.positive_number(table, "receive_buffer", context, 0));
+      source.receive_buffer = static_cast<int>(reader.positive_integer(table, "receive_buffer", context, 0, 1 << 30));
     }
-    source.max_frame_size = static_cast<std::size_t>(reader.positive_number(table, "max_frame_size", context, 65536));
-    source.max_connections = static_cast<std::size_t>(reader.positive_number(table, "max_connections", context, 256));
-    source.idle_timeout_seconds = reader.positive_number(table, "idle_timeout_seconds", context, 300);
+    source.max_frame_size =
+        static_cast<std::size_t>(reader.positive_integer(table, "max_frame_size", context, 65536, 16 << 20));
+    source.max_connections =
+        static_cast<std::size_t>(reader.positive_integer(table, "max_connections", context, 256, 65536));
+    source.idle_timeout_seconds = reader.positive_number(table, "idle_timeout_seconds", context, 300, 7 * 86400);
     if (table.get("max_hosts")) {
-      source.max_hosts = static_cast<std::size_t>(reader.positive_number(table, "max_hosts", context, 0));
+      source.max_hosts = static_cast<std::size_t>(reader.positive_integer(table, "max_hosts", context, 0, 100000));
     }
   }
   if (source.type == SourceType::journal) {
@@ -281,7 +302,8 @@ Config parse_config(std::string_view text, const std::string& origin) {
     if (std::filesystem::path(config.checkpoint.path).is_relative()) {
       config.checkpoint.path = (base / config.checkpoint.path).lexically_normal().string();
     }
-    config.checkpoint.interval_seconds = reader.positive_number(*checkpoint, "interval_seconds", "checkpoint.", 5);
+    config.checkpoint.interval_seconds =
+        reader.positive_number(*checkpoint, "interval_seconds", "checkpoint.", 5, 86400);
   }
   if (const toml::node* sources_node = root.get("source")) {
     const toml::array* sources = sources_node->as_array();

@@ -62,9 +62,14 @@ void ContainerLogDecoder::on_line(std::string_view record) {
 }
 
 void ContainerLogDecoder::append(std::string_view piece, bool complete) {
+  if (skipping_) {
+    skipping_ = !complete;  // the rest of an over-long line, up to its last record
+    return;
+  }
   if (pending_.size() + piece.size() > max_line_length_) {
     pending_.clear();
-    ++malformed_;
+    skipping_ = !complete;
+    ++too_long_;
     return;
   }
   if (complete && pending_.empty()) {

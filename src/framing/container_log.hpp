@@ -21,6 +21,7 @@ class ContainerLogDecoder final : public LineHandler {
 
   void on_line(std::string_view record) override;
   std::size_t malformed() const { return malformed_; }
+  std::size_t lines_too_long() const { return too_long_; }
 
  private:
   void on_docker(std::string_view record);
@@ -33,6 +34,8 @@ class ContainerLogDecoder final : public LineHandler {
   std::string pending_;
   std::string decoded_;
   std::size_t malformed_ = 0;
+  std::size_t too_long_ = 0;
+  bool skipping_ = false;  // inside a line that exceeded the limit
 };
 
 }  // namespace mta

@@ -96,16 +96,26 @@ std::string basic_code_label(const Knowledge& knowledge, int basic) {
   return std::to_string(basic);
 }
 
-std::string_view mechanism_label(std::string_view mechanism) {
-  static constexpr std::string_view known[] = {"PLAIN",       "LOGIN",         "CRAM-MD5", "DIGEST-MD5",
-                                               "NTLM",        "GSSAPI",        "XOAUTH2",  "OAUTHBEARER",
-                                               "SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "ANONYMOUS"};
-  if (mechanism.empty()) return "unknown";
-  for (std::string_view name : known) {
-    if (mechanism == name) return name;
+namespace {
+
+constexpr std::string_view kMechanisms[] = {"PLAIN",    "LOGIN",     "CRAM-MD5",    "DIGEST-MD5",  "NTLM",
+                                            "GSSAPI",   "XOAUTH2",   "OAUTHBEARER", "SCRAM-SHA-1", "SCRAM-SHA-256",
+                                            "EXTERNAL", "ANONYMOUS", "other",       "unknown"};
+constexpr std::size_t kOtherMechanism = 12;
+constexpr std::size_t kUnknownMechanism = 13;
+
+// The position of a mechanism's label in kMechanisms, the key of its series.
+std::size_t mechanism_index(std::string_view mechanism) {
+  if (mechanism.empty()) return kUnknownMechanism;
+  for (std::size_t i = 0; i < kOtherMechanism; ++i) {
+    if (kMechanisms[i] == mechanism) return i;
   }
-  return "other";
+  return kOtherMechanism;
 }
+
+}  // namespace
+
+std::string_view mechanism_label(std::string_view mechanism) { return kMechanisms[mechanism_index(mechanism)]; }
 
 std::string_view provider_label(const Knowledge& knowledge, Direction direction, ProviderId provider) {
   if (direction != Direction::outbound) return {};
@@ -131,7 +141,11 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
   const auto mta_label = [&] { return std::string(to_string(event.mta)); };
   const std::uint64_t mta_key = static_cast<std::uint64_t>(event.mta);
 
-  // 3 + 2 + 3 + 10 + 27 + 5 + 8 = 58 bits.
+  // 3 + 2 + 3 + 10 + 27 + 5 + 8 = 58 bits; the widths must hold every value of their enums.
+  static_assert(static_cast<int>(Mta::generic) < (1 << 3));
+  static_assert(static_cast<int>(Direction::local) < (1 << 2));
+  static_assert(static_cast<int>(Cause::other) < (1 << 5));
+  static_assert(sizeof(ProviderId) == 1);
   const std::uint64_t reply_key =
       (((((mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 3 | static_cast<std::uint64_t>(verdict.klass))
              << 10 |
@@ -190,9 +204,9 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
       break;
     }
     case Status::auth_failed: {
-      const std::string_view mechanism = mechanism_label(event.mechanism);
-      // Bounded labels: the key is the label's position in the static list (or its address).
-      const std::uint64_t key = mta_key << 56 | reinterpret_cast<std::uintptr_t>(mechanism.data());
+      const std::size_t index = mechanism_index(event.mechanism);
+      const std::string_view mechanism = kMechanisms[index];
+      const std::uint64_t key = mta_key << 8 | index;
       lookup(auth_failures_, key, [&]() -> prometheus::Counter& {
         return families_.auth_failures.Add({{"mta", mta_label()}, {"mechanism", std::string(mechanism)}});
       }).Increment();

@@ -1,5 +1,6 @@
 #include "metrics/source_metrics.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace mta {
@@ -76,8 +77,23 @@ void SourceHealth::mark_line_now() {
   last_line_timestamp_.Set(std::chrono::duration<double>(now).count());
 }
 
+namespace {
+
+// A host label must be a name or an address: anything else (invalid UTF-8 would break the whole
+// scrape) counts as "invalid".
+bool is_host_name(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+           c == ':' || c == '_';
+  });
+}
+
+}  // namespace
+
 void SourceHealth::count_host_message(std::string_view host) {
   if (max_hosts_ == 0) return;
+  if (!is_host_name(host)) host = "invalid";
   if (const auto found = hosts_.find(host); found != hosts_.end()) {
     found->second->Increment();
     return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mta/mta_parsers.hpp"
+#include "smtp/remote_error.hpp"
 #include "smtp/reply.hpp"
 
 namespace mta {
@@ -67,49 +68,16 @@ std::string_view field(std::string_view text, std::string_view key) {
   return {};
 }
 
-Stage stage_after(std::string_view command) {
-  if (command.starts_with("pipelined ")) command.remove_prefix(10);
-  if (command.starts_with("RCPT TO")) return Stage::rcpt;
-  if (command.starts_with("MAIL FROM")) return Stage::mail;
-  if (command.starts_with("end of data")) return Stage::end_of_data;
-  if (command.starts_with("DATA")) return Stage::data;
-  if (command.starts_with("initial connection")) return Stage::connect;
-  if (command.starts_with("EHLO") || command.starts_with("HELO") || command.starts_with("LHLO")) return Stage::helo;
-  if (command.starts_with("STARTTLS")) return Stage::starttls;
-  if (command.starts_with("AUTH")) return Stage::auth;
-  return Stage::unknown;
-}
-
 // The explanation of a ** or == line: a remote reply after "SMTP error from remote mail server after
 // X: " (or "LMTP error after X: "), else Exim's own text.
 void read_failure_text(std::string_view text, SmtpEvent& event) {
-  for (std::string_view marker : {"SMTP error from remote mail server after "sv,
-                                  "SMTP error from remote mailer after "sv, "LMTP error after "sv}) {
-    const std::size_t pos = text.find(marker);
-    if (pos == std::string_view::npos) continue;
-    const std::string_view command = text.substr(pos + marker.size());
-    std::size_t colon = command.find(": ");
-    if (colon != std::string_view::npos && command.substr(colon + 2).starts_with("<")) {
-      colon = command.find(": ", colon + 2);  // older wording: "RCPT TO: <a>: 550 ..."
-    }
-    if (colon == std::string_view::npos) break;
-    event.stage = marker.starts_with("LMTP") && command.starts_with("DATA") ? Stage::end_of_data : stage_after(command);
-    std::string_view reply = command.substr(colon + 2);
-    // Older releases name the host inside the message: "...: host mx.example.com [192.0.2.1]: 554 ...".
-    if (reply.starts_with("host ")) {
-      const std::size_t end = reply.find("]: ");
-      if (end != std::string_view::npos) {
-        const std::string_view host = reply.substr(5, end - 5);
-        if (event.remote_host.empty()) event.remote_host = host.substr(0, host.find(' '));
-        reply = reply.substr(end + 3);
-      }
-      if (!marker.starts_with("LMTP")) event.direction = Direction::outbound;
-    }
-    event.reply = reply;
+  if (read_exim_remote_error(text, event)) {
+    // Older releases name the host inside the message, without H=: the reply came from a remote server.
+    if (text.find("SMTP error from remote") != std::string_view::npos) event.direction = Direction::outbound;
     return;
   }
-  if (text.find("SMTP timeout after ") != std::string_view::npos) {
-    event.stage = stage_after(text.substr(text.find("SMTP timeout after ") + 19));
+  if (const std::size_t pos = text.find("SMTP timeout after "); pos != std::string_view::npos) {
+    event.stage = stage_after_exim_command(text.substr(pos + 19));
   }
   event.agent_text = text;
 }
@@ -250,7 +218,7 @@ ParseOutcome parse_session_refusal(std::string_view text, SmtpEvent& event) {
     if (refusal.marker == "SMTP protocol error in ") {
       std::string_view command = text.substr(pos + refusal.marker.size());
       if (command.starts_with("\"")) command.remove_prefix(1);
-      event.stage = stage_after(command);
+      event.stage = stage_after_exim_command(command);
     }
     event.agent_text = text.substr(pos);
     return ParseOutcome::event;

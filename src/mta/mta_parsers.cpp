@@ -26,10 +26,7 @@ ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
   if (is_exim_log_line(line)) return parse_exim_log_line(line, event);
   SyslogRecord record;
   record.message = line;
-  if (opensmtpd_shaped(line)) {
-    record.program = "smtpd";
-    return parse_opensmtpd(record, event);
-  }
+  if (opensmtpd_shaped(line)) return parse_opensmtpd(record, event);
   if (sendmail_shaped(line)) return parse_sendmail(record, event);
   const ParseOutcome postfix =
       looks_like_smtp_outcome(line) ? parse_postfix_message({}, line, event) : ParseOutcome::ignored;

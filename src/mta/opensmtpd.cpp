@@ -88,7 +88,8 @@ ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event
   event.delay_seconds = parse_duration(quoted_field(text, "delay"));
   // mda.c writes stat=Error (mda exited prematurely) unquoted, up to the end of the line.
   std::string_view stat = quoted_field(text, "stat");
-  if (const std::size_t pos = text.find(" stat="); pos != std::string_view::npos && text[pos + 6] != '"') {
+  if (const std::size_t pos = text.find(" stat=");
+      pos != std::string_view::npos && pos + 6 < text.size() && text[pos + 6] != '"') {
     stat = text.substr(pos + 6);
   }
   set_reply_or_text(stat, event);

@@ -11,8 +11,6 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr std::string_view npos_guard{};
-
 constexpr std::string_view kDaemons[] = {
     "smtp",           "smtpd",    "lmtp",      "local",     "virtual", "pipe",    "postscreen",
     "cleanup",        "qmgr",     "bounce",    "error",     "retry",   "discard", "pickup",
@@ -56,7 +54,7 @@ std::string_view field_value(std::string_view text, std::string_view key) {
   std::size_t pos = 0;
   while (true) {
     pos = text.find(key, pos);
-    if (pos == std::string_view::npos) return npos_guard;
+    if (pos == std::string_view::npos) return {};
     const bool at_field_start = pos == 0 || (pos >= 2 && text.substr(pos - 2, 2) == ", ");
     if (at_field_start && pos + key.size() < text.size() && text[pos + key.size()] == '=') break;
     pos += key.size();

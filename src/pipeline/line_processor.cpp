@@ -48,7 +48,8 @@ void LineProcessor::on_record(const SyslogRecord& record) {
 void LineProcessor::count_failure(const std::exception& error) {
   recorder_.count_line(ParseOutcome::unmatched);
   if (failures_++ % 1000 == 0) {
-    spdlog::error("msg=\"line could not be read\" source={} error=\"{}\" failures={}", source_, error.what(), failures_);
+    spdlog::error("msg=\"line could not be read\" source={} error=\"{}\" failures={}", source_, error.what(),
+                  failures_);
   }
 }
 

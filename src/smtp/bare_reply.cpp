@@ -1,5 +1,6 @@
 #include "smtp/bare_reply.hpp"
 
+#include "smtp/remote_error.hpp"
 #include "smtp/reply.hpp"
 
 namespace mta {
@@ -46,30 +47,8 @@ bool read_bare_reply(std::string_view text, SmtpEvent& event) {
     }
   }
   // Exim bounce bodies: "SMTP error from remote mail server after RCPT TO:<a>: [host h [ip]: ]550 ..."
-  // (older releases: "SMTP error from remote mailer after ...").
-  for (std::string_view exim : {"SMTP error from remote mail server after ", "SMTP error from remote mailer after "}) {
-    if (!text.starts_with(exim)) continue;
-    std::string_view command = text.substr(exim.size());
-    std::size_t colon = command.find(": ");
-    if (colon != std::string_view::npos && command.substr(colon + 2).starts_with("<")) {
-      colon = command.find(": ", colon + 2);  // older wording: "RCPT TO: <a>: 550 ..."
-    }
-    if (colon == std::string_view::npos) return false;
-    std::string_view reply = command.substr(colon + 2);
-    if (reply.starts_with("host ")) {
-      const std::size_t end = reply.find("]: ");
-      if (end != std::string_view::npos) {
-        const std::string_view host = reply.substr(5, end - 5);
-        event.remote_host = host.substr(0, host.find(' '));
-        reply = reply.substr(end + 3);
-      }
-    }
-    if (command.starts_with("pipelined ")) command.remove_prefix(10);
-    event.stage = stage_from_command(command.substr(0, command.find_first_of(":<")));
-    if (command.starts_with("initial connection")) event.stage = Stage::connect;
-    if (command.starts_with("end of data")) event.stage = Stage::end_of_data;
-    event.reply = reply;
-    return basic_code(reply) != 0;
+  if (text.starts_with("SMTP error from remote") && read_exim_remote_error(text, event)) {
+    return basic_code(event.reply) != 0;
   }
   const std::string_view first = text.substr(0, text.find(' '));
   if (basic_code(text) == 0 && !parse_enhanced_code(first.starts_with("#") ? first.substr(1) : first).present()) {

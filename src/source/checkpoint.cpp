@@ -82,6 +82,11 @@ void CheckpointStore::set_file(const std::string& key, const FilePosition& posit
   dirty_ = true;
 }
 
+void CheckpointStore::erase_file(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  dirty_ = files_.erase(key) > 0 || dirty_;
+}
+
 void CheckpointStore::set_cursor(const std::string& key, const std::string& cursor) {
   std::lock_guard lock(mutex_);
   std::string& stored = cursors_[key];

@@ -40,6 +40,7 @@ class CheckpointStore {
   std::optional<std::string> cursor(const std::string& key) const;
   void set_file(const std::string& key, const FilePosition& position);
   void set_cursor(const std::string& key, const std::string& cursor);
+  void erase_file(const std::string& key);
 
   // Writes the file when something changed; returns false (and logs) on an I/O error.
   bool save();

@@ -10,8 +10,6 @@
 #include <cstring>
 #include <filesystem>
 
-#include "source/interruptible_sleep.hpp"
-
 namespace mta {
 
 FileFollower::FileFollower(FileFollowerOptions options, LineHandler& handler)
@@ -23,12 +21,6 @@ FileFollower::FileFollower(FileFollowerOptions options, LineHandler& handler)
 FileFollower::~FileFollower() {
   if (current_.fd >= 0) ::close(current_.fd);
   if (retiring_.fd >= 0) ::close(retiring_.fd);
-}
-
-void FileFollower::run(std::stop_token stop) {
-  while (!stop.stop_requested()) {
-    if (!poll_once() && !sleep_unless_stopped(stop, options_.poll_interval)) break;
-  }
 }
 
 bool FileFollower::open_file(const std::string& path, bool seek_to_end) {

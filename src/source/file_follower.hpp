@@ -20,7 +20,6 @@ namespace mta {
 struct FileFollowerOptions {
   std::string path;
   bool from_beginning = false;
-  std::chrono::milliseconds poll_interval{250};
   std::size_t max_line_length = 64 * 1024;
   std::optional<FilePosition> resume;  // continue where a checkpoint left off
   // After a rename-and-create rotation, how long the old file is still read while the writer may
@@ -34,8 +33,6 @@ class FileFollower {
   ~FileFollower();
   FileFollower(const FileFollower&) = delete;
   FileFollower& operator=(const FileFollower&) = delete;
-
-  void run(std::stop_token stop);
 
   // One step: open if needed, read all that is available, handle rotation. Returns true when it
   // read data or switched files (the caller may poll again at once).

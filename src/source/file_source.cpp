@@ -6,6 +6,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 
@@ -28,9 +29,13 @@ bool is_rotated_archive(std::string_view file_name) {
   }
   const std::size_t dot = file_name.rfind('.');
   if (dot != std::string_view::npos && all_digits(file_name.substr(dot + 1))) return true;  // mail.log.1
-  const std::size_t dash = file_name.rfind('-');
-  return dash != std::string_view::npos && file_name.size() - dash - 1 >= 8 &&
-         all_digits(file_name.substr(dash + 1));  // mail.log-20261124 (dateext)
+  // A date anywhere after the base name: mail.log-20261124, mail.log-2026-11-24, mail-20261124.log.
+  std::size_t digits = 0;
+  for (char c : file_name) {
+    digits = c >= '0' && c <= '9' ? digits + 1 : (c == '-' && digits > 0 ? digits : 0);
+    if (digits >= 8) return true;
+  }
+  return false;
 }
 
 FileSource::FileSource(FileSourceOptions options, LineHandler& handler, SourceHealth& health,
@@ -59,6 +64,7 @@ void FileSource::rescan(bool at_start) {
     }
     ::globfree(&matches);
   }
+  if (!at_start) forget_deleted(paths);
   for (const std::string& path : paths) {
     if (files_.contains(path)) continue;
     FileFollowerOptions follower;
@@ -70,6 +76,7 @@ void FileSource::rescan(bool at_start) {
       follower.resume = checkpoints_->file(checkpoint_key(path));
     }
     Followed followed;
+    followed.checkpoint_key = checkpoint_key(path);
     followed.decoder = std::make_unique<ContainerLogDecoder>(options_.format, handler_, options_.max_line_length);
     followed.follower = std::make_unique<FileFollower>(follower, *followed.decoder);
     files_.emplace(path, std::move(followed));
@@ -84,17 +91,43 @@ void FileSource::rescan(bool at_start) {
   }
 }
 
+// A glob match that is gone for good (a container's log after the container): read it to its end,
+// then close it and drop its checkpoint entry, so that handles and state do not grow without bound.
+// Two rescans in a row must miss it, so a rotation's short gap between rename and create is not mistaken.
+void FileSource::forget_deleted(const std::vector<std::string>& matches) {
+  for (auto it = files_.begin(); it != files_.end();) {
+    const bool matched = std::find(matches.begin(), matches.end(), it->first) != matches.end();
+    std::error_code error;
+    if (matched || std::filesystem::exists(it->first, error)) {
+      it->second.rescans_missing = 0;
+      ++it;
+      continue;
+    }
+    if (++it->second.rescans_missing < 2) {
+      ++it;
+      continue;
+    }
+    while (it->second.follower->poll_once()) {
+    }
+    publish(it->second);
+    if (checkpoints_ != nullptr) checkpoints_->erase_file(it->second.checkpoint_key);
+    spdlog::info("msg=\"log file gone, no longer followed\" source={} path={}", options_.name, it->first);
+    it = files_.erase(it);
+  }
+}
+
 void FileSource::publish(Followed& followed) {
   FileFollower& follower = *followed.follower;
   health_.add_bytes(follower.bytes_read() - followed.bytes);
   followed.bytes = follower.bytes_read();
   for (; followed.rotations < follower.rotations(); ++followed.rotations) health_.count_rotation();
   for (; followed.truncations < follower.truncations(); ++followed.truncations) health_.count_truncation();
-  health_.add_lines_too_long(follower.lines_too_long() - followed.too_long);
-  followed.too_long = follower.lines_too_long();
+  const std::uint64_t too_long = follower.lines_too_long() + followed.decoder->lines_too_long();
+  health_.add_lines_too_long(too_long - followed.too_long);
+  followed.too_long = too_long;
   if (checkpoints_ != nullptr) {
     if (const std::optional<FilePosition> position = follower.position()) {
-      checkpoints_->set_file(checkpoint_key(follower.path()), *position);
+      checkpoints_->set_file(followed.checkpoint_key, *position);
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "framing/container_log.hpp"
 #include "metrics/source_metrics.hpp"
@@ -49,9 +50,12 @@ class FileSource final : public Source {
     std::uint64_t rotations = 0;
     std::uint64_t truncations = 0;
     std::uint64_t too_long = 0;
+    int rescans_missing = 0;  // rescans that found the path gone
+    std::string checkpoint_key;
   };
 
   void rescan(bool at_start);
+  void forget_deleted(const std::vector<std::string>& matches);
   bool poll_all();
   void publish(Followed& followed);
   void wait_for_change(std::stop_token stop);

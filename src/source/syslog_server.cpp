@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "framing/syslog_framer.hpp"
@@ -75,11 +77,21 @@ SyslogListen parse_syslog_listen(const std::string& url) {
 SyslogServer::SyslogServer(SyslogServerOptions options, LineHandler& handler, SourceHealth& health)
     : options_(std::move(options)), handler_(handler), health_(health) {}
 
+namespace {
+
+// Removes a stale socket left by an earlier run; never anything else a mistyped path might name.
+void remove_socket(const std::string& path) {
+  struct stat status {};
+  if (::lstat(path.c_str(), &status) == 0 && S_ISSOCK(status.st_mode)) ::unlink(path.c_str());
+}
+
+}  // namespace
+
 SyslogServer::~SyslogServer() {
-  if (fd_ >= 0) ::close(fd_);
   if (options_.listen.transport == SyslogListen::Transport::unix_datagram && fd_ >= 0) {
-    ::unlink(options_.listen.path.c_str());
+    remove_socket(options_.listen.path);
   }
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void SyslogServer::bind() {
@@ -93,7 +105,7 @@ void SyslogServer::bind() {
   if (listen.transport == SyslogListen::Transport::unix_datagram) {
     fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) fail("socket");
-    ::unlink(listen.path.c_str());
+    remove_socket(listen.path);
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, listen.path.c_str(), listen.path.size() + 1);
@@ -148,15 +160,17 @@ void SyslogServer::deliver(std::string_view message) {
   message = trim_frame(message);
   health_.add_bytes(message.size());
   if (message.empty()) return;
-  SyslogRecord record;
-  health_.count_host_message(parse_syslog_line(message, record) && !record.host.empty() ? record.host : "unknown");
+  if (options_.count_hosts) {
+    SyslogRecord record;
+    health_.count_host_message(parse_syslog_line(message, record) && !record.host.empty() ? record.host : "unknown");
+  }
   handler_.on_line(message);
   health_.mark_line_now();
 }
 
 void SyslogServer::run_datagrams(std::stop_token stop) {
   std::vector<char> buffer(options_.max_frame_size + 1);
-  std::array<char, CMSG_SPACE(sizeof(std::uint32_t))> control{};
+  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint32_t))> control{};
   std::uint32_t dropped_seen = 0;
   while (!stop.stop_requested()) {
     pollfd ready{fd_, POLLIN, 0};
@@ -200,9 +214,14 @@ void SyslogServer::run_stream(std::stop_token stop) {
     const auto now = std::chrono::steady_clock::now();
     if ((polled[0].revents & POLLIN) != 0) {
       const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (client >= 0 && connections.size() >= options_.max_connections) {
-        spdlog::warn("msg=\"syslog connection refused: too many connections\" source={} max={}", health_.source(),
-                     options_.max_connections);
+      if (client < 0 && (errno == EMFILE || errno == ENFILE)) {
+        // Out of file handles: the listening socket stays readable; wait instead of spinning.
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      } else if (client >= 0 && connections.size() >= options_.max_connections) {
+        if (refused_++ % 100 == 0) {
+          spdlog::warn("msg=\"syslog connection refused: too many connections\" source={} max={} refused={}",
+                       health_.source(), options_.max_connections, refused_);
+        }
         ::close(client);
       } else if (client >= 0) {
         connections.push_back(Connection{client, SyslogStreamFramer(options_.max_frame_size), now});

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -30,6 +31,7 @@ struct SyslogServerOptions {
   std::size_t max_frame_size = 64 * 1024;
   std::size_t max_connections = 256;
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+  bool count_hosts = false;  // parse each header for mta_exporter_syslog_messages_total{host}
 };
 
 class SyslogServer {
@@ -54,6 +56,7 @@ class SyslogServer {
   SourceHealth& health_;
   int fd_ = -1;
   int port_ = 0;
+  std::uint64_t refused_ = 0;  // connections over max_connections, for a log line per hundred
 };
 
 }  // namespace mta

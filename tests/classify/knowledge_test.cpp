@@ -305,19 +305,18 @@ TEST_P(ExactLabelTest, Decides) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codes, ExactLabelTest,
-                         ::testing::Values(LabelCase{{5, 7, 26}, true},    // registered
-                                           LabelCase{{2, 0, 0}, true},     // registered
-                                           LabelCase{{5, 7, 606}, true, "microsoft"},  // provider rule 5.7.606-649
-                                           LabelCase{{5, 7, 649}, true, "microsoft"},  // end of that range
-                                           LabelCase{{4, 7, 500}, true, "microsoft"},  // Microsoft 4.7.500-699
-                                           LabelCase{{4, 7, 652}, true, "microsoft"},  // Microsoft 4.7.652
-                                           LabelCase{{5, 4, 316}, true, "microsoft"},  // Microsoft x.4.316
-                                           LabelCase{{4, 4, 316}, true, "microsoft"},  // any class
+                         ::testing::Values(LabelCase{{5, 7, 26}, true},                 // registered
+                                           LabelCase{{2, 0, 0}, true},                  // registered
+                                           LabelCase{{5, 7, 606}, true, "microsoft"},   // provider rule 5.7.606-649
+                                           LabelCase{{5, 7, 649}, true, "microsoft"},   // end of that range
+                                           LabelCase{{4, 7, 500}, true, "microsoft"},   // Microsoft 4.7.500-699
+                                           LabelCase{{4, 7, 652}, true, "microsoft"},   // Microsoft 4.7.652
+                                           LabelCase{{5, 4, 316}, true, "microsoft"},   // Microsoft x.4.316
+                                           LabelCase{{4, 4, 316}, true, "microsoft"},   // any class
                                            LabelCase{{5, 7, 650}, false, "microsoft"},  // only 4.7.650 is theirs
                                            // A provider's private codes stay exact only for that provider,
                                            // so other servers cannot mint series with them.
-                                           LabelCase{{5, 7, 606}, false},
-                                           LabelCase{{4, 7, 500}, false, "google"},
+                                           LabelCase{{5, 7, 606}, false}, LabelCase{{4, 7, 500}, false, "google"},
                                            LabelCase{{5, 7, 999}, false}, LabelCase{{5, 9, 9}, false},
                                            LabelCase{{5, 4, 317}, false}, LabelCase{{5, 1, 11}, false}));
 
@@ -329,8 +328,7 @@ TEST(ExactLabelTest, EveryProviderRuleCodeHasAnExactLabel) {
     for (std::uint8_t klass : {2, 4, 5}) {
       if (spec.klass != 0 && spec.klass != klass) continue;
       for (int detail = spec.detail_low; detail <= spec.detail_high; ++detail) {
-        EXPECT_TRUE(
-            knowledge.has_exact_label({klass, spec.subject, static_cast<std::uint16_t>(detail)}, rule.provider))
+        EXPECT_TRUE(knowledge.has_exact_label({klass, spec.subject, static_cast<std::uint16_t>(detail)}, rule.provider))
             << rule.id << " " << int{klass} << "." << spec.subject << "." << detail;
       }
     }

@@ -51,10 +51,12 @@ TEST(ContainerLogTest, JoinedLinesAreBounded) {
   Collect out;
   ContainerLogDecoder decoder(LogFormat::cri, out, 16);
   decoder.on_line("t stdout P 0123456789");
-  decoder.on_line("t stdout P 0123456789");  // over 16 bytes: dropped
+  decoder.on_line("t stdout P 0123456789");  // over 16 bytes: the line is dropped...
+  decoder.on_line("t stdout F tail");        // ...up to its last record
   decoder.on_line("t stdout F ok");
   EXPECT_EQ(out.lines, std::vector<std::string>{"ok"});
-  EXPECT_EQ(decoder.malformed(), 1u);
+  EXPECT_EQ(decoder.lines_too_long(), 1u);
+  EXPECT_EQ(decoder.malformed(), 0u);
 }
 
 }  // namespace

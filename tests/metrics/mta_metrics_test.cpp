@@ -98,14 +98,14 @@ TEST_P(EnhancedCodeLabelTest, Bounds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codes, EnhancedCodeLabelTest,
-                         ::testing::Values(EnhancedLabelCase{{5, 7, 26}, "5.7.26"},    // registered
-                                           EnhancedLabelCase{{2, 0, 0}, "2.0.0"},      // registered
-                                           EnhancedLabelCase{{4, 4, 1}, "4.4.1"},      // registered
+                         ::testing::Values(EnhancedLabelCase{{5, 7, 26}, "5.7.26"},                 // registered
+                                           EnhancedLabelCase{{2, 0, 0}, "2.0.0"},                   // registered
+                                           EnhancedLabelCase{{4, 4, 1}, "4.4.1"},                   // registered
                                            EnhancedLabelCase{{5, 7, 606}, "5.7.606", "microsoft"},  // provider rule
                                            EnhancedLabelCase{{4, 7, 500}, "4.7.500", "microsoft"},  // provider rule
                                            EnhancedLabelCase{{5, 7, 606}, "5.7.x"},  // the same code, another server
                                            EnhancedLabelCase{{4, 7, 500}, "4.7.x", "google"},
-                                           EnhancedLabelCase{{5, 7, 999}, "5.7.x"},    // unregistered detail
+                                           EnhancedLabelCase{{5, 7, 999}, "5.7.x"},  // unregistered detail
                                            EnhancedLabelCase{{5, 4, 317}, "5.4.x"},
                                            EnhancedLabelCase{{4, 0, 999}, "4.0.x"},
                                            EnhancedLabelCase{{5, 9, 9}, "5.x.x"},  // unknown subject

@@ -321,3 +321,18 @@ TEST(OpenSmtpdBug, MdaDeliveryFailureKeepsWholeStat) {
 
 }  // namespace
 }  // namespace mta
+
+namespace mta {
+namespace {
+
+// A line cut right after " stat=" must not be read past its end.
+TEST(OpenSmtpdEdgeTest, StatAtTheEndOfTheLine) {
+  SmtpEvent event;
+  const ParseOutcome outcome =
+      parse_log_line("Mar  4 00:00:00 h smtpd[1]: 0123456789abcdef mta delivery evpid=1 result=\"Ok\" stat=", event);
+  EXPECT_EQ(outcome, ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::sent);
+}
+
+}  // namespace
+}  // namespace mta

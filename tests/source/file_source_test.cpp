@@ -19,7 +19,8 @@ using test::Collect;
 using test::eventually;
 
 TEST(RotatedArchiveTest, TellsArchivesFromLiveFiles) {
-  for (const char* name : {"mail.log.1", "mail.log.2.gz", "mail.log-20261124", "mail.log.xz", "mail.log.old"}) {
+  for (const char* name : {"mail.log.1", "mail.log.2.gz", "mail.log-20261124", "mail.log.xz", "mail.log.old",
+                           "mail.log-2026-11-24", "mail-20261124.log"}) {
     EXPECT_TRUE(is_rotated_archive(name)) << name;
   }
   for (const char* name : {"mail.log", "mail.err", "mail-2.log", "exim4-mainlog", "maillog"}) {

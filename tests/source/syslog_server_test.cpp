@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "metrics/exposition.hpp"
 #include "support/collect.hpp"
 #include "support/eventually.hpp"
 
@@ -75,8 +76,8 @@ TEST_F(SyslogTcpTest, OctetCountingAndNewlineFramingPerFrame) {
   send_text(fd, "lit");
   send_text(fd, "2026-11-24T10:00:00Z h p: iso\r\n");  // starts with digits but is not a length
   ASSERT_TRUE(eventually([&] { return collect_.size() == 4; }));
-  EXPECT_EQ(collect_.lines, (std::vector<std::string>{"hello world", "<13>Mar  4 00:00:00 h p: newline framed", "split",
-                                                      "2026-11-24T10:00:00Z h p: iso"}));
+  EXPECT_EQ(collect_.snapshot(), (std::vector<std::string>{"hello world", "<13>Mar  4 00:00:00 h p: newline framed",
+                                                           "split", "2026-11-24T10:00:00Z h p: iso"}));
   ::close(fd);
 }
 
@@ -86,13 +87,17 @@ TEST_F(SyslogTcpTest, OversizeFramesAreCountedAndDoNotStopTheServer) {
   const int huge_count = connect_client();
   send_text(huge_count, "99999 x");  // more than max_frame_size: the peer is dropped
   ASSERT_TRUE(eventually([&] { return collect_.size() == 1; }));
-  EXPECT_EQ(collect_.lines[0], "after long line");
+  EXPECT_EQ(collect_.snapshot()[0], "after long line");
   char byte;
   ASSERT_TRUE(eventually([&] { return ::recv(huge_count, &byte, 1, MSG_DONTWAIT) == 0; }));
   const int fresh = connect_client();
   send_text(fresh, std::string_view("\0\xff garbage\nok\n", 14));
   ASSERT_TRUE(eventually([&] { return collect_.size() == 3; }));
-  EXPECT_EQ(collect_.lines.back(), "ok");
+  EXPECT_EQ(collect_.snapshot().back(), "ok");
+  // The long newline frame and the oversize octet count.
+  EXPECT_NE(render_exposition(registry_).find("mta_exporter_syslog_invalid_frames_total{source=\"tcp\"} 2"),
+            std::string::npos)
+      << render_exposition(registry_);
   ::close(long_lines);
   ::close(huge_count);
   ::close(fresh);
@@ -106,6 +111,7 @@ TEST(SyslogUdpTest, DatagramsAreMessages) {
   SyslogServerOptions options;
   options.listen = parse_syslog_listen("udp://127.0.0.1:0");
   options.max_frame_size = 128;
+  options.count_hosts = true;
   SyslogServer server(options, collect, health);
   server.bind();
   std::jthread thread([&](std::stop_token stop) { server.run(stop); });
@@ -122,7 +128,12 @@ TEST(SyslogUdpTest, DatagramsAreMessages) {
   send_datagram("<22>Mar  4 00:00:00 mx2 postfix/smtp[1]: two");
   send_datagram("<22>Mar  4 00:00:00 mx3 postfix/smtp[1]: three");
   ASSERT_TRUE(eventually([&] { return collect.size() == 3; }));
-  EXPECT_EQ(collect.lines[0], "<22>Mar  4 00:00:00 mx1 postfix/smtp[1]: one");
+  EXPECT_EQ(collect.snapshot()[0], "<22>Mar  4 00:00:00 mx1 postfix/smtp[1]: one");
+  const std::string metrics = render_exposition(registry);
+  // The oversize datagram is counted as invalid; hosts past max_hosts = 2 count as "other".
+  EXPECT_NE(metrics.find("mta_exporter_syslog_invalid_frames_total{source=\"udp\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mta_exporter_syslog_messages_total{host=\"mx1\",source=\"udp\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("mta_exporter_syslog_messages_total{host=\"other\",source=\"udp\"} 1"), std::string::npos);
   ::close(fd);
 }
 

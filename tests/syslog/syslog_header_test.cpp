@@ -191,3 +191,18 @@ TEST(SyslogHeaderTest, Rfc5424MessageLeadingSpaceIsDropped) {
 
 }  // namespace
 }  // namespace mta
+
+namespace mta {
+namespace {
+
+// An escape that is the last byte of a cut RFC 5424 message must not move past its end.
+TEST(SyslogHeaderTest, Rfc5424EscapeAtTheEndStaysInside) {
+  const std::string_view line = "<13>1 - h p - - [x y=\"\\";
+  SyslogRecord record;
+  parse_syslog_line(line, record);
+  EXPECT_LE(record.message.size(), line.size());
+  if (!record.message.empty()) EXPECT_GE(record.message.data(), line.data());
+}
+
+}  // namespace
+}  // namespace mta
