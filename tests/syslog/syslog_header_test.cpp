@@ -201,7 +201,9 @@ TEST(SyslogHeaderTest, Rfc5424EscapeAtTheEndStaysInside) {
   SyslogRecord record;
   parse_syslog_line(line, record);
   EXPECT_LE(record.message.size(), line.size());
-  if (!record.message.empty()) EXPECT_GE(record.message.data(), line.data());
+  if (!record.message.empty()) {
+    EXPECT_GE(record.message.data(), line.data());
+  }
 }
 
 }  // namespace
