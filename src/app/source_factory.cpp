@@ -6,28 +6,6 @@
 #include "source/syslog_source.hpp"
 
 namespace mta {
-namespace {
-
-StartAt file_start(StartPosition position) {
-  switch (position) {
-    case StartPosition::end: return StartAt::end;
-    case StartPosition::beginning: return StartAt::beginning;
-    case StartPosition::checkpoint: return StartAt::checkpoint;
-  }
-  return StartAt::end;
-}
-
-LogFormat log_format(ContainerFormat format) {
-  switch (format) {
-    case ContainerFormat::plain: return LogFormat::plain;
-    case ContainerFormat::docker: return LogFormat::docker;
-    case ContainerFormat::cri: return LogFormat::cri;
-  }
-  return LogFormat::plain;
-}
-
-}  // namespace
-
 std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& processor, SourceHealth& health,
                                     CheckpointStore* checkpoints, bool resume) {
   switch (config.type) {
@@ -35,9 +13,9 @@ std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& p
       FileSourceOptions options;
       options.name = config.name;
       options.pattern = config.path;
-      options.start_at = file_start(config.start_at);
+      options.start_at = config.start_at;
       options.max_line_length = config.max_line_length;
-      options.format = log_format(config.format);
+      options.format = config.format;
       options.resume = resume;
       return std::make_unique<FileSource>(options, processor, health, checkpoints);
     }
@@ -60,8 +38,8 @@ std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& p
       options.name = config.name;
       options.matches = config.matches;
       options.directory = config.directory;
-      options.from_beginning = config.start_at == StartPosition::beginning;
-      options.resume = resume || config.start_at == StartPosition::checkpoint;
+      options.from_beginning = config.start_at == StartAt::beginning;
+      options.resume = resume || config.start_at == StartAt::checkpoint;
       return std::make_unique<JournalSource>(options, processor, health, checkpoints);
     }
   }

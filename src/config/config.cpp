@@ -147,9 +147,9 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
   }
   const std::string start_at = reader.string(table, "start_at", context, "end");
   if (start_at == "beginning") {
-    source.start_at = StartPosition::beginning;
+    source.start_at = StartAt::beginning;
   } else if (start_at == "checkpoint") {
-    source.start_at = StartPosition::checkpoint;
+    source.start_at = StartAt::checkpoint;
     if (!has_checkpoint) {
       reader.fail(*table.get("start_at"), context + "start_at", "\"checkpoint\" needs a [checkpoint] path");
     }
@@ -158,9 +158,9 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
   }
   const std::string format = reader.string(table, "format", context, "plain");
   if (format == "docker") {
-    source.format = ContainerFormat::docker;
+    source.format = LogFormat::docker;
   } else if (format == "cri") {
-    source.format = ContainerFormat::cri;
+    source.format = LogFormat::cri;
   } else if (format != "plain") {
     reader.fail(*table.get("format"), context + "format", "must be \"plain\", \"docker\" or \"cri\"");
   }

@@ -9,30 +9,30 @@
 #include <vector>
 
 #include "classify/site_rules.hpp"
+#include "framing/container_log.hpp"
+#include "source/start_at.hpp"
 
 namespace mta {
 
 enum class SourceType { file, stdin_stream, replay, syslog, journal };
-enum class StartPosition { end, beginning, checkpoint };
-enum class ContainerFormat { plain, docker, cri };
 
 struct SourceConfig {
   std::string name;  // the `source` label of the self-metrics
   SourceType type = SourceType::file;
-  std::string path;                                 // file (may be a glob), replay
-  StartPosition start_at = StartPosition::end;      // file, journal
-  std::size_t max_line_length = 65536;              // file, stdin
-  ContainerFormat format = ContainerFormat::plain;  // file
-  double lines_per_second = 20;                     // replay
-  bool loop = true;                                 // replay
-  std::string listen;                               // syslog: udp://, tcp://, unix://
-  int receive_buffer = 0;                           // syslog (udp, unix): SO_RCVBUF bytes
-  std::size_t max_frame_size = 65536;               // syslog
-  std::size_t max_connections = 256;                // syslog (tcp)
-  double idle_timeout_seconds = 300;                // syslog (tcp)
-  std::size_t max_hosts = 0;                        // syslog: >0 counts messages per sending host
-  std::vector<std::string> matches;                 // journal: FIELD=value, any of them
-  std::string directory;                            // journal: read journal files from this folder
+  std::string path;                     // file (may be a glob), replay
+  StartAt start_at = StartAt::end;      // file, journal
+  std::size_t max_line_length = 65536;  // file, stdin
+  LogFormat format = LogFormat::plain;  // file
+  double lines_per_second = 20;         // replay
+  bool loop = true;                     // replay
+  std::string listen;                   // syslog: udp://, tcp://, unix://
+  int receive_buffer = 0;               // syslog (udp, unix): SO_RCVBUF bytes
+  std::size_t max_frame_size = 65536;   // syslog
+  std::size_t max_connections = 256;    // syslog (tcp)
+  double idle_timeout_seconds = 300;    // syslog (tcp)
+  std::size_t max_hosts = 0;            // syslog: >0 counts messages per sending host
+  std::vector<std::string> matches;     // journal: FIELD=value, any of them
+  std::string directory;                // journal: read journal files from this folder
 
   bool operator==(const SourceConfig&) const = default;
 };

@@ -15,10 +15,9 @@
 #include "source/checkpoint.hpp"
 #include "source/file_follower.hpp"
 #include "source/source.hpp"
+#include "source/start_at.hpp"
 
 namespace mta {
-
-enum class StartAt { end, beginning, checkpoint };
 
 struct FileSourceOptions {
   std::string name;

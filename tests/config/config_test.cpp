@@ -75,7 +75,7 @@ loop = false
   EXPECT_EQ(file.type, SourceType::file);
   EXPECT_EQ(file.name, "main");
   EXPECT_EQ(file.path, "/var/log/mail.log");
-  EXPECT_EQ(file.start_at, StartPosition::beginning);
+  EXPECT_EQ(file.start_at, StartAt::beginning);
   EXPECT_EQ(file.max_line_length, 4096u);
 
   const SourceConfig& piped = config.sources[1];
@@ -125,7 +125,7 @@ path = "/srv/sample.log"
                                      kOrigin);
   ASSERT_EQ(config.sources.size(), 3u);
   EXPECT_EQ(config.sources[0].name, "maillog");  // the file name of the path
-  EXPECT_EQ(config.sources[0].start_at, StartPosition::end);
+  EXPECT_EQ(config.sources[0].start_at, StartAt::end);
   EXPECT_EQ(config.sources[0].max_line_length, 65536u);
   EXPECT_EQ(config.sources[1].name, "stdin");
   EXPECT_EQ(config.sources[1].max_line_length, 65536u);
