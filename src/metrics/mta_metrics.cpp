@@ -81,7 +81,13 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
       build_info(prometheus::BuildGauge()
                      .Name("mta_exporter_build_info")
                      .Help("Build information of the running mta_exporter; the value is always 1.")
-                     .Register(registry)) {
+                     .Register(registry)),
+      series_overflow(BuildCounter()
+                          .Name("mta_exporter_reply_series_overflow_total")
+                          .Help("Replies counted without their codes because mta_smtp_replies_total reached its "
+                                "series limit.")
+                          .Register(registry)
+                          .Add({})) {
   build_info.Add({{"version", std::string(kVersion)}, {"revision", std::string(kRevision)}}).Set(1);
 }
 
@@ -146,22 +152,37 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
   static_assert(static_cast<int>(Direction::local) < (1 << 2));
   static_assert(static_cast<int>(Cause::other) < (1 << 5));
   static_assert(sizeof(ProviderId) == 1);
-  const std::uint64_t reply_key =
-      (((((mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 3 | static_cast<std::uint64_t>(verdict.klass))
-             << 10 |
-         static_cast<std::uint64_t>(basic))
-            << 27 |
-        pack_code(enhanced))
-           << 5 |
-       static_cast<std::uint64_t>(verdict.cause))
-          << 8 |
-      provider;
+  const auto key_of = [&](int basic_code, EnhancedCode enhanced_code) -> std::uint64_t {
+    return (((((mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 3 |
+               static_cast<std::uint64_t>(verdict.klass))
+                  << 10 |
+              static_cast<std::uint64_t>(basic_code))
+                 << 27 |
+             pack_code(enhanced_code))
+                << 5 |
+            static_cast<std::uint64_t>(verdict.cause))
+               << 8 |
+           provider;
+  };
+  std::uint64_t reply_key = key_of(basic, enhanced);
+  int basic_label = basic;
+  EnhancedCode enhanced_label = enhanced;
+  if (!replies_.contains(reply_key)) {
+    if (families_.reply_series.load(std::memory_order_relaxed) >= families_.max_reply_series) {
+      families_.series_overflow.Increment();
+      basic_label = 0;
+      enhanced_label = {};
+      reply_key = key_of(0, {});
+    } else {
+      families_.reply_series.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
   lookup(replies_, reply_key, [&]() -> prometheus::Counter& {
     return families_.replies.Add({{"mta", mta_label()},
                                   {"direction", std::string(to_string(event.direction))},
                                   {"class", std::to_string(verdict.klass) + "xx"},
-                                  {"code", basic_code_label(knowledge_, basic)},
-                                  {"enhanced_code", code_text(enhanced)},
+                                  {"code", basic_code_label(knowledge_, basic_label)},
+                                  {"enhanced_code", code_text(enhanced_label)},
                                   {"cause", std::string(to_string(verdict.cause))},
                                   {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
   }).Increment();

@@ -9,6 +9,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -31,6 +33,12 @@ struct MetricFamilies {
   prometheus::Family<prometheus::Counter>& lines;
   prometheus::Family<prometheus::Counter>& class_mismatches;
   prometheus::Family<prometheus::Gauge>& build_info;
+  prometheus::Counter& series_overflow;
+
+  // A safety valve on top of the bounded labels: past this many mta_smtp_replies_total series (each
+  // pipeline counts those it creates), new code combinations are counted without their codes.
+  std::size_t max_reply_series = 20000;
+  std::atomic<std::size_t> reply_series{0};
 };
 
 // Label text of a code, bounded: unregistered enhanced codes collapse to "5.7.x" (or "5.x.x" for an

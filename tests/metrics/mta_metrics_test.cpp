@@ -423,3 +423,33 @@ TEST_F(MetricsRecorderTest, ExpositionHasHelpAndType) {
 
 }  // namespace
 }  // namespace mta
+
+namespace mta {
+namespace {
+
+// Past the series limit, new code combinations are counted without their codes (and in the
+// overflow counter); series that exist keep counting.
+TEST(ReplySeriesLimitTest, NewCombinationsPastTheLimitLoseTheirCodes) {
+  prometheus::Registry registry;
+  MetricFamilies families(registry);
+  families.max_reply_series = 2;
+  MetricsRecorder recorder(families, Knowledge::builtin(), "mail.log");
+  SmtpEvent event;
+  event.direction = Direction::inbound;
+  event.status = Status::rejected;
+  Verdict verdict;
+  verdict.klass = 5;
+  verdict.cause = Cause::policy;
+  for (const int basic : {550, 554, 553, 550}) {
+    verdict.basic = basic;
+    recorder.count_event(event, verdict);
+  }
+  const std::string text = render_exposition(registry);
+  EXPECT_NE(text.find("code=\"550\""), std::string::npos);
+  EXPECT_NE(text.find("code=\"554\""), std::string::npos);
+  EXPECT_EQ(text.find("code=\"553\""), std::string::npos) << text;
+  EXPECT_NE(text.find("mta_exporter_reply_series_overflow_total 1"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace mta
