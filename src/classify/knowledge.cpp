@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "smtp/ascii.hpp"
+
 namespace mta::embedded {
 extern const std::string_view text_rules_tsv;
 extern const std::string_view code_rules_tsv;
@@ -388,10 +390,9 @@ ProviderId Knowledge::provider_for_host(std::string_view host) const {
     const std::string_view suffix = entry.suffix;
     if (host.size() < suffix.size()) continue;
     const std::string_view tail = host.substr(host.size() - suffix.size());
-    const bool equal = std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
-      return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
-    });
-    if (equal && (host.size() == suffix.size() || host[host.size() - suffix.size() - 1] == '.')) return entry.provider;
+    if (equals_ignoring_case(tail, suffix) &&
+        (host.size() == suffix.size() || host[host.size() - suffix.size() - 1] == '.'))
+      return entry.provider;
   }
   return kOtherProvider;
 }
@@ -417,17 +418,11 @@ const CodeMeaning* Knowledge::basic_meaning(int code) const {
   return nullptr;
 }
 
-namespace {
-std::uint32_t pack(EnhancedCode code) {
-  return static_cast<std::uint32_t>(code.klass) << 24 | static_cast<std::uint32_t>(code.subject) << 12 | code.detail;
-}
-}  // namespace
-
 void Knowledge::index_label_codes() {
   for (std::uint8_t klass : {2, 4, 5}) {
     for (const auto& [registered, meaning] : enhanced_registry_) {
       if (registered.klass == 0 || registered.klass == klass) {
-        label_codes_.insert(pack({klass, registered.subject, registered.detail}));
+        label_codes_.insert(EnhancedCode{klass, registered.subject, registered.detail}.packed());
       }
     }
     for (const CodeRule& rule : code_rules_) {
@@ -437,7 +432,7 @@ void Knowledge::index_label_codes() {
         continue;
       }
       for (int detail = spec.detail_low; detail <= spec.detail_high; ++detail) {
-        const std::uint32_t code = pack({klass, spec.subject, static_cast<std::uint16_t>(detail)});
+        const std::uint32_t code = EnhancedCode{klass, spec.subject, static_cast<std::uint16_t>(detail)}.packed();
         provider_label_codes_.insert(static_cast<std::uint64_t>(rule.provider) << 32 | code);
       }
     }
@@ -445,9 +440,9 @@ void Knowledge::index_label_codes() {
 }
 
 bool Knowledge::has_exact_label(EnhancedCode code, ProviderId provider) const {
-  return label_codes_.contains(pack(code)) ||
+  return label_codes_.contains(code.packed()) ||
          (provider > kOtherProvider &&
-          provider_label_codes_.contains(static_cast<std::uint64_t>(provider) << 32 | pack(code)));
+          provider_label_codes_.contains(static_cast<std::uint64_t>(provider) << 32 | code.packed()));
 }
 
 }  // namespace mta

@@ -1,11 +1,11 @@
 #include "classify/text_normalizer.hpp"
 
+#include "smtp/ascii.hpp"
+
 namespace mta {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool ends_token(char c) {
   return is_space(c) || c == '>' || c == '<' || c == ',' || c == ';' || c == ')' || c == '(' || c == '"' || c == '\'' ||
@@ -77,7 +77,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
         buffer_.append("addr");
         piece.remove_prefix(length);
       }
-      for (char c : piece) buffer_.push_back(lower(c));
+      for (char c : piece) buffer_.push_back(to_lower(c));
       if (piece_end < token.size()) buffer_.push_back(token[piece_end]);
       cursor = piece_end + 1;
     }

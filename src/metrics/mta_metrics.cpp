@@ -41,10 +41,6 @@ int bounded_basic(const Knowledge& knowledge, int basic) {
   return basic / 100 * 100 + 99;
 }
 
-std::uint64_t pack_code(EnhancedCode code) {
-  return static_cast<std::uint64_t>(code.klass) << 24 | static_cast<std::uint64_t>(code.subject) << 12 | code.detail;
-}
-
 }  // namespace
 
 MetricFamilies::MetricFamilies(prometheus::Registry& registry)
@@ -158,34 +154,35 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
                   << 10 |
               static_cast<std::uint64_t>(basic_code))
                  << 27 |
-             pack_code(enhanced_code))
+             enhanced_code.packed())
                 << 5 |
             static_cast<std::uint64_t>(verdict.cause))
                << 8 |
            provider;
   };
-  std::uint64_t reply_key = key_of(basic, enhanced);
-  int basic_label = basic;
-  EnhancedCode enhanced_label = enhanced;
-  if (!replies_.contains(reply_key)) {
+  // The common case, a series this pipeline has seen, costs one hash lookup.
+  if (const auto found = replies_.find(key_of(basic, enhanced)); found != replies_.end()) {
+    found->second->Increment();
+  } else {
+    int basic_label = basic;
+    EnhancedCode enhanced_label = enhanced;
     if (families_.reply_series.load(std::memory_order_relaxed) >= families_.max_reply_series) {
       families_.series_overflow.Increment();
       basic_label = 0;
       enhanced_label = {};
-      reply_key = key_of(0, {});
     } else {
       families_.reply_series.fetch_add(1, std::memory_order_relaxed);
     }
+    lookup(replies_, key_of(basic_label, enhanced_label), [&]() -> prometheus::Counter& {
+      return families_.replies.Add({{"mta", mta_label()},
+                                    {"direction", std::string(to_string(event.direction))},
+                                    {"class", std::to_string(verdict.klass) + "xx"},
+                                    {"code", basic_code_label(knowledge_, basic_label)},
+                                    {"enhanced_code", code_text(enhanced_label)},
+                                    {"cause", std::string(to_string(verdict.cause))},
+                                    {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
+    }).Increment();
   }
-  lookup(replies_, reply_key, [&]() -> prometheus::Counter& {
-    return families_.replies.Add({{"mta", mta_label()},
-                                  {"direction", std::string(to_string(event.direction))},
-                                  {"class", std::to_string(verdict.klass) + "xx"},
-                                  {"code", basic_code_label(knowledge_, basic_label)},
-                                  {"enhanced_code", code_text(enhanced_label)},
-                                  {"cause", std::string(to_string(verdict.cause))},
-                                  {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
-  }).Increment();
 
   if (verdict.class_mismatch) {
     lookup(mismatches_, mta_key, [&]() -> prometheus::Counter& {

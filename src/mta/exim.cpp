@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mta/mta_parsers.hpp"
+#include "smtp/ascii.hpp"
 #include "smtp/remote_error.hpp"
 #include "smtp/reply.hpp"
 
@@ -11,7 +12,6 @@ namespace {
 
 using namespace std::string_view_literals;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
 // "2026-11-24 12:00:01" with optional ".123" and " +0100".

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "mta/log_fields.hpp"
 #include "mta/mta_parsers.hpp"
 #include "smtp/reply.hpp"
 
@@ -49,20 +50,6 @@ std::string_view strip_queue_id(std::string_view message) {
   return message;
 }
 
-// Value of "key=" where it starts the text or follows ", "; ends at the next ", " (or end).
-std::string_view field_value(std::string_view text, std::string_view key) {
-  std::size_t pos = 0;
-  while (true) {
-    pos = text.find(key, pos);
-    if (pos == std::string_view::npos) return {};
-    const bool at_field_start = pos == 0 || (pos >= 2 && text.substr(pos - 2, 2) == ", ");
-    if (at_field_start && pos + key.size() < text.size() && text[pos + key.size()] == '=') break;
-    pos += key.size();
-  }
-  std::string_view value = text.substr(pos + key.size() + 1);
-  return value.substr(0, value.find(", "));
-}
-
 // "mx.example.com[192.0.2.1]:25" -> "mx.example.com".
 std::string_view host_of(std::string_view endpoint) { return endpoint.substr(0, endpoint.find('[')); }
 
@@ -101,7 +88,7 @@ std::string_view status_word(std::string_view text) { return text.substr(0, text
 
 // Without a program name, the relay tells a remote delivery from a local one.
 std::string_view delivery_daemon_from_relay(std::string_view body) {
-  const std::string_view relay = field_value(body, "relay");
+  const std::string_view relay = comma_field(body, "relay");
   const bool remote = relay == "none" ||
                       (relay.find('[') != std::string_view::npos && relay.find("[private/") == std::string_view::npos &&
                        relay.find("[public/") == std::string_view::npos);
@@ -144,10 +131,10 @@ ParseOutcome parse_delivery(std::string_view body, std::string_view daemon, Smtp
   if (event.status == Status::none && !probe) return ParseOutcome::unmatched;
   event.direction = delivery_direction(daemon);
   const std::string_view head = body.substr(0, status_pos);
-  const std::string_view relay = field_value(head, "relay");
+  const std::string_view relay = comma_field(head, "relay");
   if (relay != "none") event.remote_host = host_of(relay);
-  event.dsn = field_value(head, "dsn");
-  event.delay_seconds = parse_seconds(field_value(head, "delay"));
+  event.dsn = comma_field(head, "dsn");
+  event.delay_seconds = parse_seconds(comma_field(head, "delay"));
   const std::size_t open = after_status.find(" (");
   const std::size_t close = after_status.rfind(')');
   if (open != std::string_view::npos && close != std::string_view::npos && close > open) {

@@ -2,24 +2,13 @@
 
 #include <charconv>
 
+#include "mta/log_fields.hpp"
 #include "mta/mta_parsers.hpp"
+#include "smtp/ascii.hpp"
 #include "smtp/reply.hpp"
 
 namespace mta {
 namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Value of "key=" at the start or after ", ", up to the next ", " (stat= runs to the end of the line).
-std::string_view field_value(std::string_view text, std::string_view key, bool to_end = false) {
-  for (std::size_t pos = text.find(key); pos != std::string_view::npos; pos = text.find(key, pos + 1)) {
-    if (pos != 0 && !(pos >= 2 && text.substr(pos - 2, 2) == ", ")) continue;
-    if (pos + key.size() >= text.size() || text[pos + key.size()] != '=') continue;
-    const std::string_view value = text.substr(pos + key.size() + 1);
-    return to_end ? value : value.substr(0, value.find(", "));
-  }
-  return {};
-}
 
 // "12:34:45" or "1+02:03:04" (days+hh:mm:ss).
 double parse_delay(std::string_view text) {
@@ -54,9 +43,9 @@ std::string_view strip_queue_id(std::string_view message) {
 }
 
 ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
-  std::string_view stat = field_value(body, "stat", true);
+  std::string_view stat = comma_field(body, "stat", true);
   if (stat.empty()) return ParseOutcome::unmatched;
-  event.dsn = field_value(body, "dsn");
+  event.dsn = comma_field(body, "dsn");
   const EnhancedCode dsn = parse_enhanced_code(event.dsn);
   if (stat.starts_with("Sent")) {
     event.status = Status::sent;
@@ -69,13 +58,13 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   } else {
     event.status = Status::bounced;
   }
-  const std::string_view mailer = field_value(body, "mailer");
+  const std::string_view mailer = comma_field(body, "mailer");
   event.direction = is_local_mailer(mailer) ? Direction::local : Direction::outbound;
-  const std::string_view relay = field_value(body, "relay");
+  const std::string_view relay = comma_field(body, "relay");
   event.remote_host = relay.substr(0, relay.find(' '));
   if (event.remote_host.ends_with('.')) event.remote_host.remove_suffix(1);
   if (event.remote_host.starts_with("[")) event.remote_host = {};
-  event.delay_seconds = parse_delay(field_value(body, "delay"));
+  event.delay_seconds = parse_delay(comma_field(body, "delay"));
   if (stat.starts_with("Deferred: ")) stat.remove_prefix(10);
   if (stat.starts_with("Sent (")) {
     stat = stat.substr(6, stat.size() > 7 ? stat.size() - 7 : 0);
@@ -113,7 +102,7 @@ ParseOutcome parse_reject(std::string_view body, SmtpEvent& event) {
   event.reply = body.substr(pos + 7);
   event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
   event.direction = Direction::inbound;
-  const std::string_view ruleset = field_value(body, "ruleset");
+  const std::string_view ruleset = comma_field(body, "ruleset");
   event.stage = ruleset_stage(ruleset);
   if (body.starts_with("Milter: ")) {
     const std::string_view what = body.substr(8);

@@ -1,5 +1,6 @@
 #include "smtp/bare_reply.hpp"
 
+#include "smtp/ascii.hpp"
 #include "smtp/remote_error.hpp"
 #include "smtp/reply.hpp"
 
@@ -11,22 +12,12 @@ std::string_view trim_left(std::string_view text) {
   return text;
 }
 
-bool starts_with_no_case(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    const char c = text[i];
-    const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    if (lower != prefix[i]) return false;
-  }
-  return true;
-}
-
 // Drops "Diagnostic-Code:" and a diagnostic type ("smtp;", "X-Postfix;").
 std::string_view strip_dsn_prefix(std::string_view text) {
   text = trim_left(text);
-  if (starts_with_no_case(text, "diagnostic-code:")) text = trim_left(text.substr(16));
+  if (starts_with_ignoring_case(text, "diagnostic-code:")) text = trim_left(text.substr(16));
   for (std::string_view type : {"smtp;", "x-postfix;", "x-unix;"}) {
-    if (starts_with_no_case(text, type)) return trim_left(text.substr(type.size()));
+    if (starts_with_ignoring_case(text, type)) return trim_left(text.substr(type.size()));
   }
   return text;
 }
@@ -36,7 +27,7 @@ std::string_view strip_dsn_prefix(std::string_view text) {
 bool read_bare_reply(std::string_view text, SmtpEvent& event) {
   text = strip_dsn_prefix(text);
   constexpr std::string_view said = " said: ";
-  if (starts_with_no_case(text, "host ")) {
+  if (starts_with_ignoring_case(text, "host ")) {
     if (const std::size_t pos = text.find(said); pos != std::string_view::npos) {
       const std::string_view host = text.substr(5, pos - 5);
       event.remote_host = host.substr(0, host.find('['));

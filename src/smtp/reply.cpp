@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <charconv>
 
+#include "smtp/ascii.hpp"
+
 namespace mta {
 namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads 1 to 3 digits at `pos`; returns how many were read (0 when none or more than 3).
 std::size_t read_number(std::string_view text, std::size_t pos, std::uint16_t& value) {
@@ -117,14 +117,8 @@ Stage stage_from_command(std::string_view command) {
       {"body", Stage::body},
   };
   // Clients send commands in any case ("rcpt TO:"), and MTAs log them as sent.
-  const auto equal_no_case = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-             return lower(x) == lower(y);
-           });
-  };
   for (const Entry& entry : table) {
-    if (equal_no_case(command, entry.command)) return entry.stage;
+    if (equals_ignoring_case(command, entry.command)) return entry.stage;
   }
   return Stage::unknown;
 }

@@ -16,6 +16,10 @@ struct EnhancedCode {
   std::uint16_t detail = 0;
 
   bool present() const { return klass != 0; }
+  // One integer per code (class, subject and detail each fit), for keys and sets.
+  std::uint32_t packed() const {
+    return static_cast<std::uint32_t>(klass) << 24 | static_cast<std::uint32_t>(subject) << 12 | detail;
+  }
   bool operator==(const EnhancedCode&) const = default;
 };
 
