@@ -47,10 +47,10 @@ SiteRule compile_site_rule(const SiteRuleSpec& spec, const Knowledge& knowledge)
     rule.enhanced = code;
   }
   if (!spec.direction.empty()) {
-    for (Direction direction : {Direction::inbound, Direction::outbound, Direction::local}) {
+    for (Direction direction : {Direction::inbound, Direction::outbound, Direction::local, Direction::unknown}) {
       if (to_string(direction) == spec.direction) rule.direction = direction;
     }
-    if (!rule.direction) invalid("match.direction", "must be inbound, outbound or local");
+    if (!rule.direction) invalid("match.direction", "must be inbound, outbound, local or unknown");
   }
   if (!spec.mta.empty()) {
     for (Mta mta : {Mta::postfix, Mta::exim, Mta::sendmail, Mta::opensmtpd, Mta::dovecot, Mta::generic}) {

@@ -278,7 +278,7 @@ Config parse_config(std::string_view text, const std::string& origin) {
     }
     try {
       parse_listen_address(config.web.listen_address);
-    } catch (const ConfigError& error) {
+    } catch (const std::invalid_argument& error) {
       reader.fail(*web->get("listen_address"), "web.listen_address", error.what());
     }
   }
@@ -340,23 +340,6 @@ Config load_config(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config(text.str(), path);
-}
-
-ListenAddress parse_listen_address(const std::string& address) {
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string::npos) throw ConfigError("\"" + address + "\" must be HOST:PORT or :PORT");
-  ListenAddress result;
-  result.host = address.substr(0, colon);
-  if (result.host.size() >= 2 && result.host.front() == '[' && result.host.back() == ']') {
-    result.host = result.host.substr(1, result.host.size() - 2);
-  }
-  if (result.host.empty()) result.host = "0.0.0.0";
-  const std::string port = address.substr(colon + 1);
-  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), result.port);
-  if (error != std::errc{} || end != port.data() + port.size() || result.port < 0 || result.port > 65535) {
-    throw ConfigError("\"" + address + "\" has no valid port");
-  }
-  return result;
 }
 
 }  // namespace mta

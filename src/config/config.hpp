@@ -10,6 +10,7 @@
 
 #include "classify/site_rules.hpp"
 #include "framing/container_log.hpp"
+#include "http/web_config.hpp"
 #include "source/start_at.hpp"
 
 namespace mta {
@@ -42,11 +43,6 @@ struct CheckpointConfig {
   double interval_seconds = 5;
 };
 
-struct WebConfig {
-  std::string listen_address = ":10154";
-  std::string telemetry_path = "/metrics";
-};
-
 struct Config {
   WebConfig web;
   std::string log_level = "info";
@@ -64,12 +60,5 @@ class ConfigError : public std::runtime_error {
 Config load_config(const std::string& path);
 // `origin` names the text in messages and anchors relative source paths (its directory).
 Config parse_config(std::string_view text, const std::string& origin);
-
-// Splits "host:port" / ":port" / "[::1]:port"; throws ConfigError on a malformed address.
-struct ListenAddress {
-  std::string host;
-  int port = 0;
-};
-ListenAddress parse_listen_address(const std::string& address);
 
 }  // namespace mta

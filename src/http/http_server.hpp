@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "config/config.hpp"
+#include "http/web_config.hpp"
 
 namespace httplib {
 class Server;

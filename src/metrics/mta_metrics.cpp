@@ -28,11 +28,20 @@ EnhancedCode bounded(const Knowledge& knowledge, const Verdict& verdict) {
                  verdict.class_mismatch);
 }
 
+void append_code_part(std::string& label, int part) {
+  label += '.';
+  if (part == kCollapsed) {
+    label += 'x';
+  } else {
+    label += std::to_string(part);
+  }
+}
+
 std::string code_text(EnhancedCode code) {
   if (!code.present()) return {};
   std::string label(1, static_cast<char>('0' + code.klass));
-  label += code.subject == kCollapsed ? ".x" : "." + std::to_string(code.subject);
-  label += code.detail == kCollapsed ? ".x" : "." + std::to_string(code.detail);
+  append_code_part(label, code.subject);
+  append_code_part(label, code.detail);
   return label;
 }
 
@@ -145,7 +154,7 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
 
   // 3 + 2 + 3 + 10 + 27 + 5 + 8 = 58 bits; the widths must hold every value of their enums.
   static_assert(static_cast<int>(Mta::generic) < (1 << 3));
-  static_assert(static_cast<int>(Direction::local) < (1 << 2));
+  static_assert(static_cast<int>(Direction::unknown) < (1 << 2));
   static_assert(static_cast<int>(Cause::other) < (1 << 5));
   static_assert(sizeof(ProviderId) == 1);
   const auto key_of = [&](int basic_code, EnhancedCode enhanced_code) -> std::uint64_t {

@@ -3,6 +3,26 @@
 #include "smtp/reply.hpp"
 
 namespace mta {
+namespace {
+
+bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+Direction direction_shown_by(std::string_view message) {
+  // A remote answer, as MTAs quote it ("host X said: 550 ...", "(in reply to RCPT TO command)").
+  if (contains(message, " said: ") || contains(message, "(in reply to ")) return Direction::outbound;
+  // Postfix-style client refusals (smtpd's "reject: RCPT from ...", its before-queue proxy) and the
+  // answers only a server gives a client that failed AUTH (ASSP, Exchange, Oracle Messaging Server).
+  constexpr std::string_view inbound_marks[] = {
+      "reject: ",      "reject_warning: ",           "proxy-accept: ",           "proxy-reject: ",
+      "authentication failed", "Authentication unsuccessful", "Bad username or password",
+  };
+  for (std::string_view mark : inbound_marks) {
+    if (contains(message, mark)) return Direction::inbound;
+  }
+  return Direction::unknown;
+}
+
+}  // namespace
 
 ParseOutcome parse_generic(std::string_view message, SmtpEvent& event) {
   // Look for "ddd ", "ddd-" at a word start, followed by an enhanced code of the same class.
@@ -16,7 +36,7 @@ ParseOutcome parse_generic(std::string_view message, SmtpEvent& event) {
     if (!enhanced.present() || enhanced.klass != basic / 100) continue;
     event = {};
     event.mta = Mta::generic;
-    event.direction = Direction::outbound;
+    event.direction = direction_shown_by(message);
     // A quoted reply ends at its closing quote; otherwise it runs to the end of the line.
     const char before = pos > 0 ? message[pos - 1] : ' ';
     event.reply = before == '"' || before == '\'' ? candidate.substr(0, candidate.find(before)) : candidate;

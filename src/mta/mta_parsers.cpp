@@ -22,9 +22,23 @@ bool opensmtpd_shaped(std::string_view message) {
          message.find(" mta delivery ") != std::string_view::npos;
 }
 
+// "./smtpd_check: <queue id>: reject: ...": a Postfix program's own output, its name before the message
+// but no syslog header.
+bool split_postfix_program(std::string_view line, SyslogRecord& record) {
+  const std::size_t colon = line.find(": ");
+  if (colon == std::string_view::npos || colon == 0 || line.substr(0, colon).find(' ') != std::string_view::npos) {
+    return false;
+  }
+  record.program = line.substr(0, colon);
+  record.message = line.substr(colon + 2);
+  return is_postfix_program(record.program);
+}
+
 ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
   if (is_exim_log_line(line)) return parse_exim_log_line(line, event);
   SyslogRecord record;
+  if (split_postfix_program(line, record)) return parse_postfix(record, event);
+  record = {};
   record.message = line;
   if (opensmtpd_shaped(line)) return parse_opensmtpd(record, event);
   if (sendmail_shaped(line)) return parse_sendmail(record, event);

@@ -27,6 +27,11 @@ bool is_postfix_daemon(std::string_view name) {
   return false;
 }
 
+// smtpd_check, the test driver of smtpd's access restrictions (postfix/src/smtpd/smtpd_check.c), prints
+// exactly what smtpd logs, with the placeholder "<queue id>" where smtpd names the queue file.
+constexpr std::string_view kSmtpdTestDriver = "smtpd_check";
+constexpr std::string_view kTestDriverQueueId = "<queue id>";
+
 bool is_short_id_char(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
 
 // Long queue ids (enable_long_queue_ids) use digits and consonants only, so no word is mistaken for one.
@@ -36,7 +41,7 @@ bool is_long_id_char(char c) {
 }
 
 bool is_queue_id(std::string_view token) {
-  if (token == "NOQUEUE") return true;
+  if (token == "NOQUEUE" || token == kTestDriverQueueId) return true;
   if (token.size() >= 6 && std::all_of(token.begin(), token.end(), is_short_id_char)) return true;
   return token.size() >= 10 && std::all_of(token.begin(), token.end(), is_long_id_char);
 }
@@ -251,12 +256,13 @@ ParseOutcome parse_sasl_failure(std::string_view message, SmtpEvent& event) {
 
 bool is_postfix_program(std::string_view program) {
   const std::string_view family = program_family(program);
-  if (family.starts_with("postfix")) return true;
+  if (family.starts_with("postfix") || daemon_name(program) == kSmtpdTestDriver) return true;
   return family.size() != program.size() && is_postfix_daemon(daemon_name(program));
 }
 
 ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
-  return parse_postfix_message(daemon_name(record.program), record.message, event);
+  const std::string_view daemon = daemon_name(record.program);
+  return parse_postfix_message(daemon == kSmtpdTestDriver ? "smtpd" : daemon, record.message, event);
 }
 
 ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view message, SmtpEvent& event) {

@@ -8,7 +8,8 @@
 
 #include "classify/classifier.hpp"
 #include "metrics/mta_metrics.hpp"
-#include "source/line_handler.hpp"
+#include "framing/line_handler.hpp"
+#include "syslog/record_handler.hpp"
 #include "syslog/syslog_header.hpp"
 
 namespace mta {

@@ -19,6 +19,7 @@ std::string_view to_string(Direction direction) {
     case Direction::inbound: return "inbound";
     case Direction::outbound: return "outbound";
     case Direction::local: return "local";
+    case Direction::unknown: return "unknown";
   }
   return "";
 }

@@ -8,7 +8,8 @@
 namespace mta {
 
 enum class Mta : std::uint8_t { postfix, exim, sendmail, opensmtpd, dovecot, generic };
-enum class Direction : std::uint8_t { inbound, outbound, local };
+// `unknown`: a program without a parser of its own whose text does not show who answered whom.
+enum class Direction : std::uint8_t { inbound, outbound, local, unknown };
 
 // What the MTA itself decided about the message or session.
 enum class Status : std::uint8_t {

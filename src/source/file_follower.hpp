@@ -13,7 +13,7 @@
 
 #include "framing/line_splitter.hpp"
 #include "source/checkpoint.hpp"
-#include "source/line_handler.hpp"
+#include "framing/line_handler.hpp"
 
 namespace mta {
 

@@ -10,7 +10,7 @@
 
 #include "metrics/source_metrics.hpp"
 #include "source/checkpoint.hpp"
-#include "source/line_handler.hpp"
+#include "syslog/record_handler.hpp"
 #include "source/source.hpp"
 
 struct sd_journal;

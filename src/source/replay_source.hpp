@@ -5,7 +5,7 @@
 #include <stop_token>
 #include <string>
 
-#include "source/line_handler.hpp"
+#include "framing/line_handler.hpp"
 
 namespace mta {
 

@@ -3,7 +3,7 @@
 
 #include <stop_token>
 
-#include "source/line_handler.hpp"
+#include "framing/line_handler.hpp"
 
 namespace mta {
 

@@ -4,7 +4,7 @@
 #include <cstddef>
 
 #include "metrics/source_metrics.hpp"
-#include "source/line_handler.hpp"
+#include "framing/line_handler.hpp"
 #include "source/replay_source.hpp"
 #include "source/source.hpp"
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "metrics/source_metrics.hpp"
-#include "source/line_handler.hpp"
+#include "framing/line_handler.hpp"
 
 namespace mta {
 

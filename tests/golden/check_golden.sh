@@ -9,12 +9,8 @@ if [[ ! -f $corpus ]]; then
   exit 1
 fi
 actual=$("$binary" report --format prometheus "$corpus" | grep -v '^mta_exporter_build_info')
-if [[ ${MTA_UPDATE_GOLDEN:-} == 1 ]]; then
-  printf '%s\n' "$actual" > "$expected"
-  echo "updated $expected"
-  exit 0
-fi
 if ! diff -u "$expected" <(printf '%s\n' "$actual"); then
-  echo "golden output differs for $(basename "$corpus"); if intended, regenerate with MTA_UPDATE_GOLDEN=1" >&2
+  echo "golden output differs for $(basename "$corpus"); if intended, regenerate with" \
+    "cmake --build BUILD --target update_goldens and review the diff" >&2
   exit 1
 fi

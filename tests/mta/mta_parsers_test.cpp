@@ -142,10 +142,16 @@ const DispatchCase kWithoutHeader[] = {
      "connection - after reply: 535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6;",
      ParseOutcome::event, Mta::generic, Status::none},
     {"generic_after_postfix_fails",
-     // postfix-source-smtpd_check-ref.log ("reject: " but not a Postfix log line: the reply is still counted)
-     "./smtpd_check: <queue id>: reject: HELO from localhost[127.0.0.1]: 554 5.7.1 <foo.dunno.com>: Helo command "
+     // postfix-source-smtpd_check-ref.log's text under a program no parser claims ("reject: " but not a
+     // Postfix log line: the reply is still counted)
+     "./acl_tester: <queue id>: reject: HELO from localhost[127.0.0.1]: 554 5.7.1 <foo.dunno.com>: Helo command "
      "rejected: Access denied; proto=SMTP helo=<foo.dunno.com>",
      ParseOutcome::event, Mta::generic, Status::none},
+    {"postfix_test_driver_is_postfix",
+     // postfix-source-smtpd_check-ref.log: smtpd_check prints what smtpd logs
+     "./smtpd_check: <queue id>: reject: HELO from localhost[127.0.0.1]: 554 5.7.1 <foo.dunno.com>: Helo command "
+     "rejected: Access denied; proto=SMTP helo=<foo.dunno.com>",
+     ParseOutcome::event, Mta::postfix, Status::rejected},
 };
 
 INSTANTIATE_TEST_SUITE_P(WithoutHeader, DispatchTest, ::testing::ValuesIn(kWithoutHeader), test::CaseName());

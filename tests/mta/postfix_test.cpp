@@ -787,6 +787,24 @@ TEST(PostfixHeaderlessTest, RejectIsReadFromTheMessage) {
   EXPECT_EQ(event.reply, "451 4.7.1 Greylisting in action, please come back later");
 }
 
+TEST(PostfixHeaderlessTest, SmtpdTestDriverOutputIsReadAsSmtpd) {
+  SmtpEvent event;
+  // postfix-source-smtpd_check-ref.log: smtpd_check prints what smtpd logs, "<queue id>" for the queue id
+  ASSERT_EQ(parse_log_line("./smtpd_check: <queue id>: reject: HELO from localhost[127.0.0.1]: 554 5.7.1 "
+                           "<foo.dunno.com>: Helo command rejected: Access denied; proto=SMTP helo=<foo.dunno.com>",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::postfix);
+  EXPECT_EQ(event.direction, Direction::inbound);
+  EXPECT_EQ(event.status, Status::rejected);
+  EXPECT_EQ(event.stage, Stage::helo);
+  EXPECT_EQ(event.reply, "554 5.7.1 <foo.dunno.com>: Helo command rejected: Access denied");
+  // Its warnings hold no SMTP outcome.
+  EXPECT_EQ(parse_log_line("./smtpd_check: warning: restriction permit_naked_ip_address is deprecated. "
+                           "Use permit_mynetworks or permit_sasl_authenticated instead", event),
+            ParseOutcome::ignored);
+}
+
 TEST(PostfixHeaderlessTest, ExpiryIsReadFromTheMessage) {
   SmtpEvent event;
   // postfix-grok-patterns.log

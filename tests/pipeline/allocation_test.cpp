@@ -20,6 +20,10 @@ namespace {
 std::atomic<long> allocations{0};
 }
 
+// This operator new takes its memory from malloc, so free matches it; GCC 12 sees only that free()
+// releases what "operator new" returned and warns when it inlines the pair (the ThreadSanitizer build).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t size) {
   allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
@@ -27,6 +31,7 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* memory) noexcept { std::free(memory); }
 void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+#pragma GCC diagnostic pop
 
 namespace mta {
 namespace {

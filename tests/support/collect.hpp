@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "source/line_handler.hpp"
+#include "framing/line_handler.hpp"
 
 namespace mta::test {
 

@@ -1,17 +1,8 @@
 #pragma once
 
-#include <string_view>
-
 #include "syslog/syslog_header.hpp"
 
 namespace mta {
-
-// Where a source delivers complete log lines.
-class LineHandler {
- public:
-  virtual ~LineHandler() = default;
-  virtual void on_line(std::string_view line) = 0;
-};
 
 // Where a source delivers entries that arrive already split into header fields (the journal).
 class RecordHandler {

@@ -1,4 +1,4 @@
-#include "app/source_factory.hpp"
+#include "agent/source_factory.hpp"
 
 #include "source/file_source.hpp"
 #include "source/journal_source.hpp"
