@@ -10,14 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
-build=build-fuzz
+build="build-fuzz"
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(syslog_header_fuzz reply_fuzz mta_parsers_fuzz line_splitter_fuzz syslog_framer_fuzz container_log_fuzz
            classifier_fuzz config_fuzz)
 fi
 
-CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTA_FUZZ=ON -DMTA_TESTS=ON >/dev/null
+CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTA_FUZZ=ON -DMTA_WERROR=ON >/dev/null
 cmake --build "$build" -j2 --target fuzz_targets
 
 run_target() {

@@ -45,6 +45,9 @@ std::string_view strip_queue_id(std::string_view message) {
 ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   std::string_view stat = comma_field(body, "stat", true);
   if (stat.empty()) return ParseOutcome::unmatched;
+  // "stat=queued": the message waits for a later queue run (queue-only delivery mode, or the load
+  // average over QueueLA); nothing was tried yet, so there is no outcome to count.
+  if (stat == "queued") return ParseOutcome::ignored;
   event.dsn = comma_field(body, "dsn");
   const EnhancedCode dsn = parse_enhanced_code(event.dsn);
   if (stat.starts_with("Sent")) {

@@ -8,7 +8,6 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import unittest
@@ -16,7 +15,7 @@ import unittest
 import yaml
 
 import monitoring
-from monitoring import ALERTS_FILE, REPO, RULE_FILES, RULES_FILE, THRESHOLDS_FILE
+from monitoring import ALERTS_FILE, REPO, RULE_FILES, RULES_FILE, THRESHOLDS_FILE, harness
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 UNIT_TESTS = [os.path.join(HERE, "mta_exporter.test.yml"), os.path.join(HERE, "thresholds_missing.test.yml")]
@@ -24,8 +23,13 @@ RUNBOOK = os.path.join(REPO, "alerts", "RUNBOOK.md")
 SEVERITIES = {"critical", "warning", "info"}
 
 
-def run(*command, cwd=None):
-    result = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
+# The Debian packages of the programs the tests run, which deploy/install-deps.sh installs.
+PACKAGES = {"promtool": "prometheus", "amtool": "prometheus-alertmanager"}
+
+
+def run(program, *args, cwd=None):
+    path = harness.require_program(program, PACKAGES[program])
+    result = subprocess.run([path, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
     return result.returncode, result.stdout + result.stderr
 
 
@@ -186,10 +190,7 @@ class DeployExampleTest(unittest.TestCase):
             self.assertIn("SUCCESS", output)
 
     def test_alertmanager_config(self):
-        amtool = shutil.which("amtool")
-        if amtool is None:
-            self.skipTest("amtool (Debian package prometheus-alertmanager) is not installed")
-        code, output = run(amtool, "check-config", os.path.join(monitoring.DEPLOY_DIR, "alertmanager.yml"))
+        code, output = run("amtool", "check-config", os.path.join(monitoring.DEPLOY_DIR, "alertmanager.yml"))
         self.assertEqual(code, 0, output)
 
     def test_grafana_provisioning_and_compose(self):
@@ -218,4 +219,4 @@ class DeployExampleTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main()

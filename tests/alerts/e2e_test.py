@@ -1,6 +1,6 @@
 """End to end with the real parts: the agent, a real Prometheus and a real Alertmanager (Debian packages
-prometheus and prometheus-alertmanager) on loopback ports, with the shipped rules loaded and Alertmanager
-sending to a webhook receiver in this test.
+prometheus and prometheus-alertmanager, installed by deploy/install-deps.sh) on loopback ports, with the
+shipped rules loaded and Alertmanager sending to a webhook receiver in this test.
 
 - test_5xx_spike_reaches_the_webhook: a log in which outbound 5xx replies spike; MtaOutbound5xxShareHigh
   must reach the webhook. Prints the timeline (first 5xx line written -> alert at the webhook).
@@ -37,19 +37,6 @@ SCRAPE_INTERVAL = "1s"
 FOR_DIVISOR = 60
 SPIKE_ALERT = "MtaOutbound5xxShareHigh"
 TIME_LIMIT = 150  # seconds, for each wait of the test
-
-
-def ensure_alertmanager():
-    """The Alertmanager binary, installed with apt-get when missing (as root)."""
-    binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-    if binary is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus-alertmanager"]
-        if subprocess.run(install, env=env, capture_output=True, timeout=600).returncode != 0:
-            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
-            subprocess.run(install, env=env, capture_output=True, timeout=600)
-        binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-    return binary
 
 
 def get_json(url):
@@ -146,12 +133,9 @@ class EndToEndTest(unittest.TestCase):
     def setUpClass(cls):
         cls.folder = tempfile.mkdtemp(prefix="mta_exporter_e2e_")
         cls.addClassCleanup(shutil.rmtree, cls.folder, ignore_errors=True)
-        alertmanager = ensure_alertmanager()
-        if alertmanager is None:
-            raise AssertionError("prometheus-alertmanager is not installed and could not be installed")
-        for tool in ("prometheus", "promtool"):
-            if shutil.which(tool) is None:
-                raise AssertionError(f"{tool} (Debian package prometheus) is not installed")
+        alertmanager = harness.require_program("prometheus-alertmanager", "prometheus-alertmanager")
+        prometheus = harness.require_program("prometheus", "prometheus")
+        promtool = harness.require_program("promtool", "prometheus")
 
         # Two agents: "spike" follows a log the alert test writes; "sample" follows a log into which the
         # dashboard test writes config/sample/mail.log.
@@ -200,11 +184,11 @@ class EndToEndTest(unittest.TestCase):
                 "alerting": {"alertmanagers": [{"static_configs": [{"targets": [f"127.0.0.1:{cls.am_port}"]}]}]},
                 "scrape_configs": [{"job_name": "mta_exporter",
                                     "static_configs": [{"targets": sorted(cls.instance.values())}]}]}, out)
-        check = subprocess.run(["promtool", "check", "config", prom_config], capture_output=True, text=True)
+        check = subprocess.run([promtool, "check", "config", prom_config], capture_output=True, text=True)
         if check.returncode != 0:
             raise AssertionError(check.stdout + check.stderr)
         cls.prometheus = Process("prometheus", [
-            "prometheus", f"--config.file={prom_config}", f"--storage.tsdb.path={cls.folder}/prometheus-data",
+            prometheus, f"--config.file={prom_config}", f"--storage.tsdb.path={cls.folder}/prometheus-data",
             f"--web.listen-address=127.0.0.1:{cls.prom_port}", "--log.level=info"], cls.folder)
         cls.addClassCleanup(cls.prometheus.stop)
 
@@ -246,6 +230,18 @@ class EndToEndTest(unittest.TestCase):
             if alert["labels"].get("alertname") == alertname and alert["labels"].get("instance") == instance:
                 return alert["state"]
         return None
+
+    def rule_evaluations(self):
+        """{rule group: time of its last evaluation} in Prometheus."""
+        return {group["name"]: group["lastEvaluation"] for group in self.prom("/api/v1/rules")["data"]["groups"]}
+
+    def wait_for_rule_evaluations(self, count, what):
+        """Waits until Prometheus has evaluated every rule group `count` more times (each second here,
+        later on a machine whose cores are busy)."""
+        for _ in range(count):
+            before = self.rule_evaluations()
+            harness.wait_for(lambda: all(self.rule_evaluations()[name] != at for name, at in before.items()),
+                             timeout=TIME_LIMIT, interval=0.25, what=what)
 
     def am_has_alert(self, alertname, instance):
         alerts = get_json(f"http://127.0.0.1:{self.am_port}/api/v2/alerts?" + urllib.parse.urlencode(
@@ -293,7 +289,7 @@ class EndToEndTest(unittest.TestCase):
             volume = f'instance_direction:mta_smtp_replies:rate5m{{instance="{instance}", direction="outbound"}} > 0.05'
             harness.wait_for(lambda: self.prom("/api/v1/query", query=volume)["data"]["result"], timeout=TIME_LIMIT,
                              interval=0.25, what="the outbound volume above the minimum")
-            time.sleep(2)  # two more evaluations of normal traffic
+            self.wait_for_rule_evaluations(2, "two more evaluations of the rules on normal traffic")
             self.assertIsNone(self.prom_alert_state(SPIKE_ALERT, instance), "alert before the spike")
             self.assertFalse(self.webhook.alerts(SPIKE_ALERT, instance))
 
@@ -364,7 +360,7 @@ class EndToEndTest(unittest.TestCase):
         harness.wait_for(lambda: [r for r in self.prom("/api/v1/query", query=total)["data"]["result"]
                                   if float(r["value"][1]) == len(lines)], timeout=TIME_LIMIT, interval=0.25,
                          what="Prometheus to scrape the final counts")
-        time.sleep(2)
+        self.wait_for_rule_evaluations(2, "the recording rules evaluated on the final counts")
 
         variables = {"job": "mta_exporter", "instance": instance, "datasource": "prometheus",
                      "__interval": "2s", "__interval_ms": "2000"}
@@ -414,4 +410,4 @@ class EndToEndTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    harness.main()

@@ -9,6 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../integration"))
+import harness  # noqa: E402
 from harness import BINARY, SHARED_DIR  # noqa: E402
 
 KEYS = {"mta", "direction", "status", "class", "code", "enhanced_code", "cause", "provider", "matched"}
@@ -35,7 +36,7 @@ class ClassifyJsonContract(unittest.TestCase):
         self.assertIn(row["class"], {"2xx", "4xx", "5xx"})
         self.assertIn(row["cause"], CAUSES)
         self.assertEqual(row["cause"] == "none", row["class"] == "2xx", row)
-        self.assertIn(row["direction"], {"", "inbound", "outbound", "local"})
+        self.assertIn(row["direction"], {"", "inbound", "outbound", "local", "unknown"})
         if row["direction"] in ("inbound", "local"):
             self.assertEqual(row["provider"], "", row)
 
@@ -85,4 +86,4 @@ class ClassifyJsonContract(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main()

@@ -19,6 +19,7 @@ import yaml
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "alerts"))
 import monitoring  # noqa: E402
+from monitoring import harness  # noqa: E402
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 # Values for the variables of every dashboard, as Grafana would substitute them.
@@ -145,7 +146,8 @@ class DashboardQueriesTest(unittest.TestCase):
             path = os.path.join(folder, "dashboard_queries.yml")
             with open(path, "w") as out:
                 yaml.safe_dump({"groups": [{"name": "dashboard_queries", "rules": rules}]}, out)
-            result = subprocess.run(["promtool", "check", "rules", path], capture_output=True, text=True, timeout=60)
+            promtool = harness.require_program("promtool", "prometheus")
+            result = subprocess.run([promtool, "check", "rules", path], capture_output=True, text=True, timeout=60)
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
             self.assertIn(f"SUCCESS: {len(rules)} rules found", result.stdout)
 
@@ -177,4 +179,4 @@ class DashboardQueriesTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main()

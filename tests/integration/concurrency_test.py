@@ -10,7 +10,8 @@ import threading
 import time
 import unittest
 
-from harness import Agent, TempFolder, free_port, http_get, metric_sum, wait_for
+import harness
+from harness import Agent, TempFolder, free_port, http_get, metric_sum, port_open, wait_for
 
 SENT = ("Nov 24 10:00:{second:02d} mx postfix/smtp[42]: 4A1B2C{n:04X}: to=<u{n}@example.org>, "
         "relay=mx.example.org[192.0.2.1]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=5.2.2, "
@@ -57,7 +58,7 @@ class ConcurrencyTest(unittest.TestCase):
                             time.sleep(0.01)
 
             def send_tcp():
-                wait_for(lambda: connectable(tcp_port), timeout=60, what="the TCP syslog source")
+                wait_for(lambda: port_open(tcp_port), timeout=60, what="the TCP syslog source")
                 with socket.create_connection(("127.0.0.1", tcp_port), timeout=30) as sock:
                     for start in range(0, TCP_LINES, 100):
                         batch = "".join(f"<22>{SENT.format(second=n % 60, n=n)}\n"
@@ -115,13 +116,5 @@ class ConcurrencyTest(unittest.TestCase):
                 self.assertNotIn(marker, log)
 
 
-def connectable(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    harness.main()

@@ -1,5 +1,6 @@
 """Helpers for tests that run the real mta_exporter binary: a temporary folder, a free loopback
-port, an agent process that is always stopped, and polling instead of sleeping."""
+port, an agent process that is always stopped, polling instead of sleeping, a failure that names a
+missing piece of the test machine, and main() for the exit codes ctest reads."""
 
 import gzip
 import os
@@ -8,8 +9,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -23,7 +26,18 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_for(condition, timeout=15.0, interval=0.05, what="condition"):
+# Generous: the waits are polls that end as soon as their condition holds, and ctest runs other tests
+# on the same two cores meanwhile.
+def port_open(port):
+    """True when something accepts TCP connections on 127.0.0.1:port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for(condition, timeout=60.0, interval=0.05, what="condition"):
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -37,7 +51,7 @@ def wait_for(condition, timeout=15.0, interval=0.05, what="condition"):
 def http_get(url, headers=None):
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -102,7 +116,7 @@ class Agent:
         with open(self.log_path) as log:
             return log.read()
 
-    def stop(self, timeout=10):
+    def stop(self, timeout=30):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -110,7 +124,7 @@ class Agent:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-                raise AssertionError("agent did not stop within 10s of SIGTERM")
+                raise AssertionError(f"agent did not stop within {timeout}s of SIGTERM")
         self.log.close()
         return self.process.returncode
 
@@ -126,3 +140,30 @@ class TempFolder:
 
 def gunzip(data):
     return gzip.decompress(data)
+
+
+def require(present, piece):
+    """Fails the test (never skips it) when a piece that deploy/install-deps.sh puts on the machine is
+    missing: tests install nothing themselves, and a missing piece must not pass for a green run."""
+    if not present:
+        raise AssertionError(f"missing: {piece}. Run deploy/install-deps.sh (as root).")
+
+
+def require_program(name, package, *other_paths):
+    """The path of a program that deploy/install-deps.sh installs (Debian package `package`): `name` on
+    PATH, or the first of `other_paths` that exists."""
+    path = next(filter(None, map(shutil.which, (name, *other_paths))), None)
+    require(path, f"{name} (Debian package {package})")
+    return path
+
+
+SKIP_RETURN_CODE = 77  # the SKIP_RETURN_CODE of every Python test in the CMakeLists
+
+
+def main():
+    """unittest.main for a test file that ctest runs: verbose, exit code 1 on a failure or an error, 77
+    when a test was skipped (or none ran) and none failed, so that ctest reports Skipped, not Passed."""
+    result = unittest.main(verbosity=2, exit=False).result
+    if not result.wasSuccessful():
+        sys.exit(1)
+    sys.exit(SKIP_RETURN_CODE if result.skipped or not result.testsRun else 0)

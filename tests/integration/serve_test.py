@@ -6,8 +6,9 @@ import subprocess
 import threading
 import unittest
 
+import harness
 from harness import (Agent, TempFolder, SHARED_DIR, BINARY, gunzip, http_get, metric_sum, parse_metrics,
-                     wait_for)
+                     require_program, wait_for)
 
 POSTFIX_LINES = [
     "Mar  4 00:00:00 mx1 postfix/smtp[123]: D016D64F490: to=<a@gmail.com>, relay=gmail-smtp-in.l.google.com"
@@ -67,7 +68,8 @@ class ServeTest(unittest.TestCase):
                     expected = sum(1 for _ in corpus_file)
                 wait_for(lambda: lines_total(agent) == expected, what="the corpus to be read")
                 text = agent.metrics_text()
-                check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True)
+                promtool = require_program("promtool", "prometheus")
+                check = subprocess.run([promtool, "check", "metrics"], input=text.encode(), capture_output=True)
                 self.assertEqual(check.returncode, 0, check.stdout.decode() + check.stderr.decode())
             finally:
                 agent.stop()
@@ -126,7 +128,7 @@ class ServeTest(unittest.TestCase):
                     out.truncate(0)
                     out.seek(0)
                 write(250)
-                wait_for(lambda: lines_total(agent) == written, timeout=20, what=f"{written} lines counted")
+                wait_for(lambda: lines_total(agent) == written, what=f"{written} lines counted")
                 samples = agent.metrics()
                 self.assertEqual(metric_sum(samples, "mta_exporter_lines_total"), written)
                 self.assertEqual(metric_sum(samples, "mta_deliveries_total", status="bounced"),
@@ -173,4 +175,4 @@ class ServeTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main()

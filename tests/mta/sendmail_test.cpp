@@ -322,6 +322,11 @@ const IgnoredCase kIgnored[] = {
      "count=6"},
     // sendmail-fail2ban.log
     {"expn_rejected", "Feb 23 21:18:47 batman sm-mta[93301]: s1NKIkZa093301: [76.72.174.70]: EXPN root [rejected]"},
+    // what Sendmail logs in queue-only mode or over QueueLA (seen from the real daemon in
+    // tests/integration/mta_daemons_test.py): queued for a later run, nothing tried yet
+    {"queued_for_a_later_run",
+     "Nov 24 10:00:00 mx sm-mta[123]: 5AOA00aa000123: to=<u@example.org>, delay=00:00:00, mailer=esmtp, "
+     "pri=30000, stat=queued"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, SendmailIgnoredTest, ::testing::ValuesIn(kIgnored), test::CaseName());
