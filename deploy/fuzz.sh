@@ -17,11 +17,13 @@ if ((${#targets[@]} == 0)); then
            classifier_fuzz config_fuzz)
 fi
 
-CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTA_FUZZ=ON -DMTA_WERROR=ON >/dev/null
+CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTA_FUZZ=ON -DMTA_WERROR=ON -DMTA_TESTS=ON \
+  -DMTA_SANITIZE=OFF -DMTA_TSAN=OFF >/dev/null
 cmake --build "$build" -j2 --target fuzz_targets
 
 run_target() {
   local target=$1 work="$build/corpus/$1" log="$build/logs/$1.log"
+  rm -rf "$build/findings/$1"  # a finding of an earlier run, fixed since, is no finding of this one
   mkdir -p "$work" "$build/findings/$1" "$build/logs" "tests/fuzz/corpus/$1"
   local status=0
   local limits=(-max_total_time="$seconds")

@@ -38,7 +38,9 @@ run_ctest() {
 build() {
   local folder=$1
   shift
-  cmake -S . -B "$folder" -DMTA_WERROR=ON "$@" >/dev/null
+  # Every option is given, so that what an earlier configure left in the cache changes nothing.
+  cmake -S . -B "$folder" -DMTA_WERROR=ON -DMTA_TESTS=ON -DMTA_SANITIZE=OFF -DMTA_TSAN=OFF -DMTA_FUZZ=OFF "$@" \
+    >/dev/null
   cmake --build "$folder" -j"$jobs"
 }
 

@@ -33,7 +33,10 @@ void Agent::start() {
       throw std::runtime_error("cannot open source " + source.name + ": " + error.what());
     }
   }
-  for (const auto& source : opened) source->start();
+  for (const auto& source : opened) {
+    source->start();
+    ran_before_.insert(source->config().name);
+  }
   std::lock_guard lock(sources_mutex_);
   sources_ = std::move(opened);
 }
@@ -47,6 +50,7 @@ void Agent::stop() {
   std::vector<std::unique_ptr<RunningSource>> running;
   {
     std::lock_guard lock(sources_mutex_);
+    stopping_ = true;
     running.swap(sources_);
   }
   stop_sources(running);
@@ -54,7 +58,7 @@ void Agent::stop() {
 
 bool Agent::ready() const {
   std::lock_guard lock(sources_mutex_);
-  if (reloading_) return false;
+  if (reloading_ || stopping_) return false;
   return std::all_of(sources_.begin(), sources_.end(), [](const auto& source) { return source->ready(); });
 }
 
@@ -76,7 +80,10 @@ ReloadSummary Agent::reload(const Config& fresh) {
       fresh.web.telemetry_path != config_.web.telemetry_path) {
     spdlog::warn("msg=\"[web] changes need a restart\"");
   }
-  if (fresh.checkpoint.path != config_.checkpoint.path) spdlog::warn("msg=\"[checkpoint] changes need a restart\"");
+  if (fresh.checkpoint.path != config_.checkpoint.path ||
+      fresh.checkpoint.interval_seconds != config_.checkpoint.interval_seconds) {
+    spdlog::warn("msg=\"[checkpoint] changes need a restart\"");
+  }
   site_rules_.replace(fresh.site_rules);
   ReloadSummary summary;
   std::vector<std::unique_ptr<RunningSource>> running;
@@ -102,16 +109,15 @@ ReloadSummary Agent::reload(const Config& fresh) {
         std::any_of(kept.begin(), kept.end(), [&](const auto& k) { return k->config() == source; });
     if (still_running) continue;
     // A source that ran before under the same name continues where it was (positions in memory).
-    const bool known = std::any_of(config_.sources.begin(), config_.sources.end(),
-                                   [&](const SourceConfig& old) { return old.name == source.name; });
     try {
-      started.push_back(open_source(source, known));
+      started.push_back(open_source(source, ran_before_.contains(source.name)));
     } catch (const std::exception& error) {
       spdlog::error("msg=\"cannot open source\" source={} error=\"{}\"", source.name, error.what());
       summary.failed.push_back(source.name);
       continue;
     }
     started.back()->start();
+    ran_before_.insert(source.name);
     summary.started.push_back(source.name);
   }
   {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,13 @@ class Agent {
   void start();
   // Applies a freshly loaded configuration: sources whose table is unchanged keep running; the others
   // are stopped, and new or changed ones started, resuming from the in-memory checkpoint positions
-  // where a source of the same name ran before. Site rules and the log level take effect at once.
+  // where a source of the same name ran before (since start, not only in the last configuration), so
+  // that a source removed and added again counts nothing twice. Site rules take effect at once; [web]
+  // and [checkpoint] keep the values the agent started with.
   ReloadSummary reload(const Config& fresh);
   void stop();
 
-  // False while any source cannot read, and during a reload.
+  // False while any source cannot read, during a reload, and once stopping.
   bool ready() const;
   std::vector<std::string> running_source_names() const;
   void save_checkpoint();
@@ -59,7 +62,9 @@ class Agent {
   prometheus::Gauge& checkpoint_age_;
   mutable std::mutex sources_mutex_;  // the web thread reads sources_ for /-/ready
   bool reloading_ = false;            // guarded by sources_mutex_
+  bool stopping_ = false;             // guarded by sources_mutex_
   std::vector<std::unique_ptr<RunningSource>> sources_;
+  std::set<std::string> ran_before_;  // names of every source started; touched by start() and reload() only
 };
 
 }  // namespace mta

@@ -38,6 +38,14 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   const auto interval =
       std::chrono::milliseconds(static_cast<long long>(config.checkpoint.interval_seconds * 1000));
   Agent agent(std::move(config));
+  HttpServer server(agent.config().web, agent.registry(), [&agent] { return agent.ready(); });
+  // The port first: an agent that cannot serve exits before any source reads a line it would lose.
+  try {
+    server.bind();
+  } catch (const std::exception& error) {
+    spdlog::error("msg=\"cannot start the web server\" error=\"{}\"", error.what());
+    return 1;
+  }
   try {
     agent.start();
   } catch (const std::exception& error) {
@@ -46,13 +54,6 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   }
   if (agent.config().sources.empty()) {
     spdlog::warn("msg=\"no [[source]] configured; only self-metrics will be exported\"");
-  }
-  HttpServer server(agent.config().web, agent.registry(), [&agent] { return agent.ready(); });
-  try {
-    server.bind();
-  } catch (const std::exception& error) {
-    spdlog::error("msg=\"cannot start the web server\" error=\"{}\"", error.what());
-    return 1;
   }
   spdlog::info("msg=\"starting mta_exporter\" version={} config={} sources={}", kVersion, options.config_path,
                agent.config().sources.size());

@@ -11,14 +11,9 @@
 #include "mta_exporter_version.hpp"
 
 namespace mta {
-namespace {
-
-constexpr std::string_view kDefaultConfig = "/etc/mta_exporter/mta_exporter.toml";
-
-}  // namespace
 
 int run_serve(Arguments arguments) {
-  std::string config_path(kDefaultConfig);
+  std::string config_path(kDefaultConfigPath);
   std::string listen_override;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
     const bool has_value = i + 1 < arguments.size();

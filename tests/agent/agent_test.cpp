@@ -6,9 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "metrics/exposition.hpp"
@@ -194,15 +196,63 @@ TEST_F(AgentTest, ReloadKeepsTheOtherSourcesWhenANewOneCannotBeOpened) {
   EXPECT_TRUE(counts(agent, "a", 2));
 }
 
-TEST_F(AgentTest, ReloadTakesNewSiteRulesButNotRestartOnlySettings) {
+TEST_F(AgentTest, ReloadKeepsRestartOnlySettings) {
   Agent agent(config_of({}));
   agent.start();
   Config fresh = config_of({});
   fresh.web.listen_address = "127.0.0.1:1";
+  fresh.checkpoint.interval_seconds = 60;
   fresh.log_level = "debug";
   agent.reload(fresh);
   EXPECT_EQ(agent.config().web.listen_address, Config{}.web.listen_address);
+  EXPECT_EQ(agent.config().checkpoint.interval_seconds, Config{}.checkpoint.interval_seconds);
   EXPECT_EQ(agent.config().log_level, "debug");
+}
+
+TEST_F(AgentTest, ReloadedSiteRulesClassifyTheNextLines) {
+  const std::string bounce =
+      "Nov 24 10:00:00 mx postfix/smtp[42]: 4A1B2C3D: to=<u@example.org>, relay=mx.example.org[192.0.2.1]:25, "
+      "delay=1, delays=0.1/0/0.4/0.5, dsn=5.0.0, status=bounced (host mx.example.org[192.0.2.1] said: 550 "
+      "5.0.0 partner says no (in reply to RCPT TO command))\n";
+  std::ofstream(path("a.log")) << bounce;
+  const std::string source = "[[source]]\nname = \"a\"\ntype = \"file\"\npath = \"" + path("a.log") +
+                             "\"\nstart_at = \"beginning\"\n";
+  Agent agent(parse_config(source, path("mta_exporter.toml")));
+  agent.start();
+  ASSERT_TRUE(counts(agent, "a", 1));
+  const auto quota_replies = [&] {
+    const std::string page = render_exposition(agent.registry());
+    return page.find("cause=\"quota\"") != std::string::npos;
+  };
+  EXPECT_FALSE(quota_replies());
+  agent.reload(parse_config(source + "[[rule]]\nname = \"partner\"\ncause = \"quota\"\n[rule.match]\n"
+                                     "text = \"partner says no\"\n",
+                            path("mta_exporter.toml")));
+  std::ofstream(path("a.log"), std::ios::app) << bounce;
+  ASSERT_TRUE(counts(agent, "a", 2));
+  EXPECT_TRUE(quota_replies()) << render_exposition(agent.registry());
+}
+
+TEST_F(AgentTest, ASourceRemovedAndAddedAgainCountsNothingTwice) {
+  append("a.log", 1);
+  append("b.log", 2);
+  Agent agent(config_of({file_source("a", "a.log"), file_source("b", "b.log")}));
+  agent.start();
+  ASSERT_TRUE(counts(agent, "b", 2));
+  agent.reload(config_of({file_source("a", "a.log")}));
+  const ReloadSummary summary = agent.reload(config_of({file_source("a", "a.log"), file_source("b", "b.log")}));
+  EXPECT_THAT(summary.started, ElementsAre("b"));
+  append("b.log", 1);
+  EXPECT_TRUE(counts(agent, "b", 3)) << "b read its file from the start again, or lost its new line";
+}
+
+TEST_F(AgentTest, NotReadyOnceStopping) {
+  append("a.log", 1);
+  Agent agent(config_of({file_source("a", "a.log")}));
+  agent.start();
+  ASSERT_TRUE(test::eventually([&] { return agent.ready(); }));
+  agent.stop();
+  EXPECT_FALSE(agent.ready());
 }
 
 TEST_F(AgentTest, StopEndsEverySource) {
@@ -212,9 +262,12 @@ TEST_F(AgentTest, StopEndsEverySource) {
   ASSERT_TRUE(counts(agent, "a", 1));
   agent.stop();
   EXPECT_THAT(agent.running_source_names(), IsEmpty());
-  // stop() has joined every source thread: nothing is left that could read the new line.
   append("a.log", 1);
-  EXPECT_EQ(lines_counted(agent, "a"), 1);
+  // Watched for a while: a source thread left running would read the new line within milliseconds.
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(lines_counted(agent, "a"), 1);
+  }
 }
 
 }  // namespace

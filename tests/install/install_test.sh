@@ -30,4 +30,11 @@ expect_file "$docdir/README.md"
   fail "the installed configuration does not pass check-config"
 grep -qx "ExecStart=$bindir/mta_exporter serve --config $sysconfdir/mta_exporter/mta_exporter.toml" \
   "$destdir$unitdir/mta_exporter.service" || fail "the installed unit does not name the installed paths"
+
+# A second install leaves the admin's configuration alone and lays the shipped one beside it.
+config=$destdir$sysconfdir/mta_exporter/mta_exporter.toml
+echo "# edited by the admin" >>"$config"
+DESTDIR=$destdir cmake --install "$build" >/dev/null
+grep -q "^# edited by the admin$" "$config" || fail "a second install overwrote the installed configuration"
+expect_file "$sysconfdir/mta_exporter/mta_exporter.toml.dist"
 echo "install_test: OK ($(cd "$destdir" && find . -type f | wc -l) files)"

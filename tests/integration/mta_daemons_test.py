@@ -851,7 +851,7 @@ class OpenSmtpdTest(MtaTestCase):
             for line in shown.stdout.splitlines():
                 # evpid|source|agent|flags|sender|recipient|destination|created|expires|last try|retries|runstate|...
                 fields = line.split("|")
-                if fields[10] == "0" and fields[11] == "pending":
+                if len(fields) > 11 and fields[10] == "0" and fields[11] == "pending":
                     self.run_command(in_sandbox_of(daemon, [self.smtpctl, "schedule", fields[0]]))
         return queue_run
 
