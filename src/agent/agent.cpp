@@ -13,7 +13,8 @@ Agent::Agent(Config config)
       source_families_(registry_),
       site_rules_(config_.site_rules),
       checkpoints_(config_.checkpoint.path),
-      checkpoint_age_(source_families_.checkpoint_age.Add({})) {}
+      checkpoint_age_(source_families_.checkpoint_age.Add({})),
+      process_metrics_(registry_) {}
 
 Agent::~Agent() { stop(); }
 

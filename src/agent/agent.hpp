@@ -13,6 +13,7 @@
 
 #include "agent/running_source.hpp"
 #include "config/config.hpp"
+#include "metrics/process_metrics.hpp"
 
 namespace mta {
 
@@ -45,6 +46,8 @@ class Agent {
   bool ready() const;
   std::vector<std::string> running_source_names() const;
   void save_checkpoint();
+  // Reads the process_* metrics anew; called before each scrape, from the web thread only.
+  void update_process_metrics() { process_metrics_.update(); }
 
   const Config& config() const { return config_; }
   const prometheus::Registry& registry() const { return registry_; }
@@ -60,6 +63,7 @@ class Agent {
   SiteRulesHolder site_rules_;
   CheckpointStore checkpoints_;
   prometheus::Gauge& checkpoint_age_;
+  ProcessMetrics process_metrics_;
   mutable std::mutex sources_mutex_;  // the web thread reads sources_ for /-/ready
   bool reloading_ = false;            // guarded by sources_mutex_
   bool stopping_ = false;             // guarded by sources_mutex_

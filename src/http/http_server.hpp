@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP endpoints: the metrics page (gzip when the scraper asks), a landing page, and the
-// /-/healthy and /-/ready probes.
+// /-/healthy and /-/ready probes. GET and HEAD only, paths matched exactly, request bodies refused
+// unread, bounded timeouts and keep-alive: the port may face a hostile network.
 
 #include <prometheus/registry.h>
 
@@ -13,13 +14,17 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace mta {
 
 class HttpServer {
  public:
-  HttpServer(WebConfig config, const prometheus::Registry& registry, std::function<bool()> ready);
+  // `before_scrape` runs before each rendering of the metrics page (process metrics).
+  HttpServer(WebConfig config, const prometheus::Registry& registry, std::function<bool()> ready,
+             std::function<void()> before_scrape = {});
   ~HttpServer();
 
   // Binds the listen address; throws std::runtime_error when the port cannot be bound.
@@ -31,7 +36,10 @@ class HttpServer {
  private:
   WebConfig config_;
   const prometheus::Registry& registry_;
+  void answer(const httplib::Request& request, httplib::Response& response) const;
+
   std::function<bool()> ready_;
+  std::function<void()> before_scrape_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

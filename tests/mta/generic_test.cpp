@@ -102,11 +102,18 @@ const ReplyCase kReplies[] = {
      // a relay of a program without a parser quoting the remote server, as MTAs do
      "relay host mx.example.org[192.0.2.1] said: 550 5.1.1 <u@example.org>: Recipient address rejected",
      "550 5.1.1 <u@example.org>: Recipient address rejected", Direction::outbound},
-    {"content_filter_reply_shows_no_direction",
-     // the amavis line of issue 9: nothing in it says who answered whom
+    {"content_filter_names_the_inbound_flow",
+     // amavis: {RejectedInbound} is mail from outside that our filter refused
      "(12345-01) Blocked SPAM {RejectedInbound}, [192.0.2.7]:4444 <a@example.net> -> <b@example.org>, "
      "reply 554 5.7.0 Reject, id=12345-01",
-     "554 5.7.0 Reject, id=12345-01", Direction::unknown},
+     "554 5.7.0 Reject, id=12345-01", Direction::inbound},
+    {"reply_without_any_sign_of_direction",
+     // a program's line that says nothing of who answered whom
+     "queue runner: 550 5.7.1 message refused", "550 5.7.1 message refused", Direction::unknown},
+    {"remote_refused_to_talk",
+     // a relay quoting a remote greeting refusal, as Postfix words it
+     "connect: host mx.example.org[192.0.2.1] refused to talk to me: 554 5.7.1 Service unavailable",
+     "554 5.7.1 Service unavailable", Direction::outbound},
 };
 
 INSTANTIATE_TEST_SUITE_P(Messages, GenericReplyTest, ::testing::ValuesIn(kReplies), test::CaseName());
