@@ -55,6 +55,37 @@ std::string_view strip_queue_id(std::string_view message) {
   return message;
 }
 
+// Index just past the '>' that closes the address opening at text[open] == '<'. Postfix quotes a local
+// part that holds specials ("x, status=sent (250 ok)"@example.net), so a '>' or ',' inside quotes does
+// not end it.
+std::size_t address_end(std::string_view text, std::size_t open) {
+  bool quoted = false;
+  for (std::size_t i = open + 1; i < text.size(); ++i) {
+    if (quoted && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      quoted = !quoted;
+    } else if (text[i] == '>' && !quoted) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// "to=<a>, orig_to=<b>, relay=..., status=..." (or "from=<a>, ..."): the fields after the addresses,
+// which Postfix writes itself, where the addresses are the sender's to choose. npos when an address
+// does not close.
+std::size_t envelope_end(std::string_view body, std::string_view key) {
+  const std::size_t value = key.size() + 1;
+  // Rewritten logs (anonymisers, samples of other tools) drop the brackets: the address then runs to ", ".
+  std::size_t end = body.substr(value).starts_with('<') ? address_end(body, value) : body.find(", ", value);
+  constexpr std::string_view orig_to = ", orig_to=<";
+  if (end != std::string_view::npos && body.substr(end).starts_with(orig_to)) {
+    end = address_end(body, end + orig_to.size() - 1);
+  }
+  return end;
+}
+
 // "mx.example.com[192.0.2.1]:25" -> "mx.example.com".
 std::string_view host_of(std::string_view endpoint) { return endpoint.substr(0, endpoint.find('[')); }
 
@@ -125,17 +156,18 @@ void read_delivery_text(std::string_view text, SmtpEvent& event) {
   }
 }
 
-ParseOutcome parse_delivery(std::string_view body, std::string_view daemon, SmtpEvent& event) {
-  const std::size_t status_pos = body.find(", status=");
+// `fields`: what follows the addresses of a "to=<..>" line (envelope_end).
+ParseOutcome parse_delivery(std::string_view fields, std::string_view daemon, SmtpEvent& event) {
+  const std::size_t status_pos = fields.find(", status=");
   if (status_pos == std::string_view::npos) return ParseOutcome::unmatched;
-  std::string_view after_status = body.substr(status_pos + 9);
+  std::string_view after_status = fields.substr(status_pos + 9);
   const std::string_view word = status_word(after_status);
   // Address verification probes get real replies but deliver nothing: replies only, no delivery.
   const bool probe = word.starts_with("deliverable") || word.starts_with("undeliverable");
   event.status = delivery_status(word);
   if (event.status == Status::none && !probe) return ParseOutcome::unmatched;
   event.direction = delivery_direction(daemon);
-  const std::string_view head = body.substr(0, status_pos);
+  const std::string_view head = fields.substr(0, status_pos);
   const std::string_view relay = comma_field(head, "relay");
   if (relay != "none") event.remote_host = host_of(relay);
   event.dsn = comma_field(head, "dsn");
@@ -272,16 +304,22 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
   const bool unknown_daemon = daemon.empty();
 
   if (body.starts_with("to=")) {
-    return parse_delivery(body, unknown_daemon ? delivery_daemon_from_relay(body) : daemon, event);
+    const std::size_t end = envelope_end(body, "to");
+    if (end == std::string_view::npos) return ParseOutcome::unmatched;
+    const std::string_view fields = body.substr(end);
+    return parse_delivery(fields, unknown_daemon ? delivery_daemon_from_relay(fields) : daemon, event);
   }
   if ((daemon == "qmgr" || unknown_daemon) && body.starts_with("from=<")) {
-    const std::size_t pos = body.find(", status=");
-    if (pos == std::string_view::npos || delivery_status(status_word(body.substr(pos + 9))) != Status::expired) {
+    const std::size_t end = envelope_end(body, "from");
+    if (end == std::string_view::npos) return ParseOutcome::ignored;
+    const std::string_view fields = body.substr(end);
+    const std::size_t pos = fields.find(", status=");
+    if (pos == std::string_view::npos || delivery_status(status_word(fields.substr(pos + 9))) != Status::expired) {
       return ParseOutcome::ignored;
     }
     event.status = Status::expired;
     event.direction = Direction::outbound;
-    event.agent_text = body.substr(pos + 9);
+    event.agent_text = fields.substr(pos + 9);
     return ParseOutcome::event;
   }
   if (body.starts_with("reject: ")) return parse_reject(body.substr(8), event);

@@ -955,3 +955,95 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace mta
+
+// --- hostile addresses ---------------------------------------------------------------------------------------------
+// The recipient and sender addresses are the sender's to choose; Postfix quotes a local part that holds
+// specials. Whatever they hold, a line must yield the event its clean twin yields.
+
+namespace mta {
+namespace {
+
+struct HostileAddressCase {
+  const char* name;
+  std::string_view address;
+};
+
+void PrintTo(const HostileAddressCase& c, std::ostream* os) { *os << c.name; }
+
+std::string delivery_line(std::string_view to, std::string_view orig_to = {}) {
+  std::string line = "Nov 24 10:00:00 mx postfix/smtp[42]: 4A1B2C3D: to=<" + std::string(to) + ">, ";
+  if (!orig_to.empty()) line += "orig_to=<" + std::string(orig_to) + ">, ";
+  return line +
+         "relay=mx.example.org[192.0.2.1]:25, delay=1.5, delays=0.1/0/0.4/1, dsn=5.1.1, status=bounced (host "
+         "mx.example.org[192.0.2.1] said: 550 5.1.1 Recipient address rejected: User unknown (in reply to RCPT TO "
+         "command))";
+}
+
+std::string expiry_line(std::string_view from) {
+  return "Nov 24 10:00:00 mx postfix/qmgr[42]: 4A1B2C3D: from=<" + std::string(from) +
+         ">, status=expired, returned to sender";
+}
+
+const HostileAddressCase kHostileAddresses[] = {
+    // the recipient of issue 9: a bounce that an unanchored search counted as sent
+    {"status_sent_in_quotes", R"~("x, status=sent (250 ok)"@example.net)~"},
+    {"every_special", R"~("a,b=c(d)e; f: g"@example.net)~"},
+    {"closing_bracket_and_fields", R"~("x>, relay=evil.example[203.0.113.9]:25, dsn=2.0.0, status=sent"@example.net)~"},
+    {"escaped_quote", R"~("q\", status=sent (250 ok)"@example.net)~"},
+    {"status_expired_in_quotes", R"~("y, status=expired, returned to sender"@example.net)~"},
+    {"parentheses_and_said", R"~("(host h[192.0.2.9] said: 250 2.0.0 ok)"@example.net)~"},
+};
+
+class PostfixHostileAddressTest : public ::testing::TestWithParam<HostileAddressCase> {
+ protected:
+  static void expect_same_event(const std::string& clean_line, const std::string& hostile_line) {
+    SmtpEvent clean;
+    SmtpEvent hostile;
+    ASSERT_EQ(parse_log_line(clean_line, clean), ParseOutcome::event) << clean_line;
+    ASSERT_EQ(parse_log_line(hostile_line, hostile), ParseOutcome::event) << hostile_line;
+    EXPECT_EQ(hostile.status, clean.status) << hostile_line;
+    EXPECT_EQ(hostile.direction, clean.direction) << hostile_line;
+    EXPECT_EQ(hostile.stage, clean.stage) << hostile_line;
+    EXPECT_EQ(hostile.reply, clean.reply) << hostile_line;
+    EXPECT_EQ(hostile.agent_text, clean.agent_text) << hostile_line;
+    EXPECT_EQ(hostile.dsn, clean.dsn) << hostile_line;
+    EXPECT_EQ(hostile.remote_host, clean.remote_host) << hostile_line;
+    EXPECT_EQ(hostile.delay_seconds, clean.delay_seconds) << hostile_line;
+  }
+};
+
+TEST_P(PostfixHostileAddressTest, RecipientChangesNothing) {
+  expect_same_event(delivery_line("user@example.net"), delivery_line(GetParam().address));
+}
+
+TEST_P(PostfixHostileAddressTest, OriginalRecipientChangesNothing) {
+  expect_same_event(delivery_line("user@example.net", "alias@example.net"),
+                    delivery_line("user@example.net", GetParam().address));
+}
+
+TEST_P(PostfixHostileAddressTest, SenderOfAnExpiredMessageChangesNothing) {
+  expect_same_event(expiry_line("sender@example.net"), expiry_line(GetParam().address));
+}
+
+INSTANTIATE_TEST_SUITE_P(Addresses, PostfixHostileAddressTest, ::testing::ValuesIn(kHostileAddresses),
+                         test::CaseName());
+
+TEST(PostfixHostileAddressTest, SentLineWithABounceInTheAddressIsSent) {
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line("Nov 24 10:00:00 mx postfix/smtp[42]: 4A1B2C3D: to=<\"z, status=bounced (550 no)\"@"
+                           "example.net>, relay=mx.example.org[192.0.2.1]:25, delay=1, delays=0.1/0/0.4/0.5, "
+                           "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 99)",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::sent);
+  EXPECT_EQ(event.dsn, "2.0.0");
+}
+
+TEST(PostfixHostileAddressTest, AnAddressThatNeverClosesIsUnmatched) {
+  SmtpEvent event;
+  EXPECT_EQ(parse_log_line("Nov 24 10:00:00 mx postfix/smtp[42]: 4A1B2C3D: to=<\"open, status=sent (250 ok)", event),
+            ParseOutcome::unmatched);
+}
+
+}  // namespace
+}  // namespace mta
