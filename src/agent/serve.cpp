@@ -35,11 +35,11 @@ void reload(Agent& agent, const ServeOptions& options) {
 }  // namespace
 
 int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
-  const auto interval =
-      std::chrono::milliseconds(static_cast<long long>(config.checkpoint.interval_seconds * 1000));
+  const auto interval = std::chrono::milliseconds(static_cast<long long>(config.checkpoint.interval_seconds * 1000));
   Agent agent(std::move(config));
-  HttpServer server(agent.config().web, agent.registry(), [&agent] { return agent.ready(); },
-                    [&agent] { agent.update_process_metrics(); });
+  HttpServer server(
+      agent.config().web, agent.registry(), [&agent] { return agent.ready(); },
+      [&agent] { agent.update_process_metrics(); });
   // The port first: an agent that cannot serve exits before any source reads a line it would lose.
   try {
     server.bind();

@@ -60,7 +60,8 @@ ProcessSample sample_process() {
     sample.cpu_seconds = (utime + stime) / static_cast<double>(ticks);
     sample.virtual_memory_bytes = vsize;
     sample.resident_memory_bytes = rss * static_cast<double>(page);
-    if (const double boot = boot_time(); boot >= 0) sample.start_time_seconds = boot + start / static_cast<double>(ticks);
+    if (const double boot = boot_time(); boot >= 0)
+      sample.start_time_seconds = boot + start / static_cast<double>(ticks);
   }
   sample.open_fds = open_fd_count();
   rlimit limit{};
@@ -84,7 +85,8 @@ ProcessMetrics::ProcessMetrics(prometheus::Registry& registry)
                           .Help("Virtual memory size in bytes.")
                           .Register(registry)
                           .Add({})),
-      open_fds_(BuildGauge().Name("process_open_fds").Help("Number of open file descriptors.").Register(registry).Add({})),
+      open_fds_(
+          BuildGauge().Name("process_open_fds").Help("Number of open file descriptors.").Register(registry).Add({})),
       max_fds_(BuildGauge()
                    .Name("process_max_fds")
                    .Help("Maximum number of open file descriptors.")

@@ -10,15 +10,22 @@ bool contains(std::string_view text, std::string_view part) { return text.find(p
 Direction direction_shown_by(std::string_view message) {
   // A remote answer, as MTAs quote it ("host X said: 550 ...", "(in reply to RCPT TO command)",
   // "host X refused to talk to me: 554 ...").
-  if (contains(message, " said: ") || contains(message, "(in reply to ") || contains(message, " refused to talk to me: ")) {
+  if (contains(message, " said: ") || contains(message, "(in reply to ") ||
+      contains(message, " refused to talk to me: ")) {
     return Direction::outbound;
   }
   // Postfix-style client refusals (smtpd's "reject: RCPT from ...", its before-queue proxy), content
   // filters that name the inbound flow (amavis "{RejectedInbound}"), and the answers only a server gives
   // a client that failed AUTH (ASSP, Exchange, Oracle Messaging Server).
   constexpr std::string_view inbound_marks[] = {
-      "reject: ",      "reject_warning: ",      "proxy-accept: ",           "proxy-reject: ",
-      "Inbound}",      "authentication failed", "Authentication unsuccessful", "Bad username or password",
+      "reject: ",
+      "reject_warning: ",
+      "proxy-accept: ",
+      "proxy-reject: ",
+      "Inbound}",
+      "authentication failed",
+      "Authentication unsuccessful",
+      "Bad username or password",
   };
   for (std::string_view mark : inbound_marks) {
     if (contains(message, mark)) return Direction::inbound;

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "classify/classifier.hpp"
-#include "metrics/mta_metrics.hpp"
 #include "framing/line_handler.hpp"
+#include "metrics/mta_metrics.hpp"
 #include "syslog/record_handler.hpp"
 #include "syslog/syslog_header.hpp"
 

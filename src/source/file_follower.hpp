@@ -11,9 +11,9 @@
 #include <stop_token>
 #include <string>
 
+#include "framing/line_handler.hpp"
 #include "framing/line_splitter.hpp"
 #include "source/checkpoint.hpp"
-#include "framing/line_handler.hpp"
 
 namespace mta {
 

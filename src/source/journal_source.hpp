@@ -10,8 +10,8 @@
 
 #include "metrics/source_metrics.hpp"
 #include "source/checkpoint.hpp"
-#include "syslog/record_handler.hpp"
 #include "source/source.hpp"
+#include "syslog/record_handler.hpp"
 
 struct sd_journal;
 

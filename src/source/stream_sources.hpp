@@ -3,8 +3,8 @@
 
 #include <cstddef>
 
-#include "metrics/source_metrics.hpp"
 #include "framing/line_handler.hpp"
+#include "metrics/source_metrics.hpp"
 #include "source/replay_source.hpp"
 #include "source/source.hpp"
 

@@ -9,8 +9,8 @@
 #include <stop_token>
 #include <string>
 
-#include "metrics/source_metrics.hpp"
 #include "framing/line_handler.hpp"
+#include "metrics/source_metrics.hpp"
 
 namespace mta {
 

@@ -215,8 +215,8 @@ TEST_F(AgentTest, ReloadedSiteRulesClassifyTheNextLines) {
       "delay=1, delays=0.1/0/0.4/0.5, dsn=5.0.0, status=bounced (host mx.example.org[192.0.2.1] said: 550 "
       "5.0.0 partner says no (in reply to RCPT TO command))\n";
   std::ofstream(path("a.log")) << bounce;
-  const std::string source = "[[source]]\nname = \"a\"\ntype = \"file\"\npath = \"" + path("a.log") +
-                             "\"\nstart_at = \"beginning\"\n";
+  const std::string source =
+      "[[source]]\nname = \"a\"\ntype = \"file\"\npath = \"" + path("a.log") + "\"\nstart_at = \"beginning\"\n";
   Agent agent(parse_config(source, path("mta_exporter.toml")));
   agent.start();
   ASSERT_TRUE(counts(agent, "a", 1));

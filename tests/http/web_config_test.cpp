@@ -32,7 +32,9 @@ INSTANTIATE_TEST_SUITE_P(Addresses, ListenAddressTest,
 
 class BadListenAddressTest : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(BadListenAddressTest, Throws) { EXPECT_THROW(parse_listen_address(GetParam()), std::invalid_argument) << GetParam(); }
+TEST_P(BadListenAddressTest, Throws) {
+  EXPECT_THROW(parse_listen_address(GetParam()), std::invalid_argument) << GetParam();
+}
 
 INSTANTIATE_TEST_SUITE_P(Addresses, BadListenAddressTest,
                          ::testing::Values("", "9000", "localhost", ":", "host:", ":65536", ":-1", ":abc", ":80x",

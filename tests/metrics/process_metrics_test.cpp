@@ -40,9 +40,9 @@ TEST(ProcessMetricsTest, ExportsTheStandardNames) {
   ProcessMetrics metrics(registry);
   metrics.update();
   const std::string page = render_exposition(registry);
-  for (const char* name : {"process_cpu_seconds_total ", "process_resident_memory_bytes ",
-                           "process_virtual_memory_bytes ", "process_open_fds ", "process_max_fds ",
-                           "process_start_time_seconds "}) {
+  for (const char* name :
+       {"process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_virtual_memory_bytes ",
+        "process_open_fds ", "process_max_fds ", "process_start_time_seconds "}) {
     EXPECT_NE(page.find(std::string("\n") + name), std::string::npos) << name << " missing from\n" << page;
   }
   EXPECT_NE(page.find("# TYPE process_cpu_seconds_total counter"), std::string::npos);

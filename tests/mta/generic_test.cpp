@@ -51,30 +51,25 @@ const ReplyCase kReplies[] = {
     {"double_quoted_reply_ends_at_quote",
      // oracleims-fail2ban.log
      R"~(<co ts="2014-06-02T16:06:33.99" pi="72aa.17f0.25622" sc="tcp_local" dr="+" ac="U" tr="TCP|192.245.12.223|25|89.96.245.78|4299" ap="SMTP" mi="Bad password" us="nic@transcend.com" di="535 5.7.8 Bad username or password (Authentication failed)."/>)~",
-     "535 5.7.8 Bad username or password (Authentication failed).",
-     Direction::inbound},
+     "535 5.7.8 Bad username or password (Authentication failed).", Direction::inbound},
     {"success_reply_is_taken_too",
      // oracleims-fail2ban.log
      R"~(<co ts="2014-06-02T22:02:13.94" pi="72a9.3b4.3774" sc="tcp_submit" dr="+" ac="U" tr="TCP|192.245.12.223|465|23.122.129.179|60766" ap="SMTP/TLS-128-RC4" mi="Authentication successful - switched to channel tcp_submit" us="jaugustine@example.org" di="235 2.7.0 LOGIN authentication successful."/>)~",
-     "235 2.7.0 LOGIN authentication successful.",
-     Direction::unknown},
+     "235 2.7.0 LOGIN authentication successful.", Direction::unknown},
     {"single_quoted_reply_ends_at_quote",
      // oracleims-fail2ban.log line with the di attribute in single quotes
      R"~(<co ts="2014-06-02T10:08:07.56" pi="123f.8e2.9022" sc="tcp_local" dr="+" ac="U" ap="SMTP" mi="Bad password" di='535 5.7.8 Bad username or password (Authentication failed).'/>)~",
-     "535 5.7.8 Bad username or password (Authentication failed).",
-     Direction::inbound},
+     "535 5.7.8 Bad username or password (Authentication failed).", Direction::inbound},
     {"unquoted_reply_runs_to_end_of_line",
      // assp-fail2ban.log
      "Apr-27-13 02:25:10 [SSL-out] 217.194.197.97 max sender authentication errors (5) exceeded -- dropping "
      "connection - after reply: 535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6;",
-     "535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6;",
-     Direction::inbound},
+     "535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6;", Direction::inbound},
     {"reply_after_bracket_tag",
      // assp-fail2ban.log
      "Jan-22-16 22:25:51 [Worker_1] [TLS-out] 0.0.0.0 [SMTP Error] 535 5.7.8 Error: authentication failed: Invalid "
      "authentication mechanism",
-     "535 5.7.8 Error: authentication failed: Invalid authentication mechanism",
-     Direction::inbound},
+     "535 5.7.8 Error: authentication failed: Invalid authentication mechanism", Direction::inbound},
     {"first_reply_of_several",
      // postfix-grok-patterns.log
      "proxy-accept: END-OF-MESSAGE: 250 2.0.0 from MTA(smtp:[127.0.0.1]:10013): 250 2.0.0 Ok: queued as "
@@ -91,13 +86,11 @@ const ReplyCase kReplies[] = {
     {"mismatched_pair_skipped_then_matching_pair_taken",
      // smtp-replies-sisimai-diagnostic-codes.txt line 12 with a space instead of "<" before the second reply
      "smtp; 554 4.4.7 Message expired: unable to deliver in 840 minutes. 421 4.4.2 Connection timed out>",
-     "421 4.4.2 Connection timed out>",
-     Direction::unknown},
+     "421 4.4.2 Connection timed out>", Direction::unknown},
     {"after_equals_sign",
      // oracleims-fail2ban.log reply in an unquoted attribute
      "ap=SMTP mi=Bad di=535 5.7.8 Bad username or password (Authentication failed).",
-     "535 5.7.8 Bad username or password (Authentication failed).",
-     Direction::inbound},
+     "535 5.7.8 Bad username or password (Authentication failed).", Direction::inbound},
     {"remote_answer_quoted_as_said",
      // a relay of a program without a parser quoting the remote server, as MTAs do
      "relay host mx.example.org[192.0.2.1] said: 550 5.1.1 <u@example.org>: Recipient address rejected",

@@ -801,7 +801,8 @@ TEST(PostfixHeaderlessTest, SmtpdTestDriverOutputIsReadAsSmtpd) {
   EXPECT_EQ(event.reply, "554 5.7.1 <foo.dunno.com>: Helo command rejected: Access denied");
   // Its warnings hold no SMTP outcome.
   EXPECT_EQ(parse_log_line("./smtpd_check: warning: restriction permit_naked_ip_address is deprecated. "
-                           "Use permit_mynetworks or permit_sasl_authenticated instead", event),
+                           "Use permit_mynetworks or permit_sasl_authenticated instead",
+                           event),
             ParseOutcome::ignored);
 }
 
