@@ -37,6 +37,11 @@ class FileFollower {
   // One step: open if needed, read all that is available, handle rotation. Returns true when it
   // read data or switched files (the caller may poll again at once).
   bool poll_once();
+  // The first open, where a file that exists now starts (its end, unless from_beginning or resumed);
+  // one missing now is read whole once it appears. poll_once() does it when it was not called.
+  void open_at_start() {
+    if (current_.fd < 0 && first_open_) open_first();
+  }
 
   bool is_open() const { return current_.fd >= 0; }
   const std::string& path() const { return options_.path; }

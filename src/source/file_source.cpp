@@ -164,8 +164,15 @@ void FileSource::wait_for_change(std::stop_token stop) {
   }
 }
 
-void FileSource::run(std::stop_token stop) {
+void FileSource::open_at_start() {
+  if (opened_at_start_) return;
+  opened_at_start_ = true;
   rescan(true);
+  for (auto& [path, followed] : files_) followed.follower->open_at_start();
+}
+
+void FileSource::run(std::stop_token stop) {
+  open_at_start();
   while (!stop.stop_requested()) {
     poll_all();
     if (std::chrono::steady_clock::now() - last_rescan_ >= options_.rescan_interval &&

@@ -38,6 +38,9 @@ class FileSource final : public Source {
   FileSource(FileSourceOptions options, LineHandler& handler, SourceHealth& health, CheckpointStore* checkpoints);
   ~FileSource() override;
 
+  // Decides which files exist and where each starts before the agent reports itself started, so that
+  // a line written just after start is read, not skipped as history.
+  void prepare() override { open_at_start(); }
   void run(std::stop_token stop) override;
   bool ready() const override { return ready_.load(); }
 
@@ -53,6 +56,7 @@ class FileSource final : public Source {
     std::string checkpoint_key;
   };
 
+  void open_at_start();
   void rescan(bool at_start);
   void forget_deleted(const std::vector<std::string>& matches);
   bool poll_all();
@@ -69,6 +73,7 @@ class FileSource final : public Source {
   int inotify_fd_ = -1;
   std::map<std::string, int> watched_folders_;
   std::chrono::steady_clock::time_point last_rescan_;
+  bool opened_at_start_ = false;
 };
 
 }  // namespace mta

@@ -57,6 +57,24 @@ TEST_F(FileSourceTest, GlobFollowsLiveFilesOnlyAndPicksUpNewOnes) {
   EXPECT_TRUE(source.ready());
 }
 
+// Where each file starts is decided by prepare(), before the agent reports itself started: what is
+// written between that and the reading thread's first poll is read, never skipped as history.
+TEST_F(FileSourceTest, LinesWrittenAfterPrepareAreRead) {
+  write("there.log", "history\n");
+  FileSource existing({.name = "e", .pattern = path("there.log")}, collect_, health_, nullptr);
+  existing.prepare();
+  write("there.log", "new\n");
+  Collect appeared;
+  FileSource missing({.name = "m", .pattern = path("later.log")}, appeared, health_, nullptr);
+  missing.prepare();
+  write("later.log", "first\n");
+  std::jthread existing_thread([&](std::stop_token stop) { existing.run(stop); });
+  std::jthread missing_thread([&](std::stop_token stop) { missing.run(stop); });
+  ASSERT_TRUE(eventually([&] { return collect_.size() == 1 && appeared.size() == 1; }));
+  EXPECT_EQ(collect_.snapshot(), std::vector<std::string>{"new"});
+  EXPECT_EQ(appeared.snapshot(), std::vector<std::string>{"first"});
+}
+
 TEST_F(FileSourceTest, ResumesFromTheCheckpointedPosition) {
   const std::string log = (folder_ / "mail.log").string();
   write("mail.log", "one\ntwo\n");
