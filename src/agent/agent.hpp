@@ -46,7 +46,7 @@ class Agent {
   bool ready() const;
   std::vector<std::string> running_source_names() const;
   void save_checkpoint();
-  // Reads the process_* metrics anew; called before each scrape, from the web thread only.
+  // Reads the process_* metrics anew; called before each scrape, from any web thread.
   void update_process_metrics() { process_metrics_.update(); }
 
   const Config& config() const { return config_; }

@@ -102,6 +102,7 @@ ProcessMetrics::ProcessMetrics(prometheus::Registry& registry)
 
 void ProcessMetrics::update() {
   const ProcessSample sample = sample_process();
+  std::lock_guard lock(mutex_);
   // A counter only grows: it takes the CPU time used since the last scrape.
   if (sample.cpu_seconds > cpu_counted_) {
     cpu_seconds_.Increment(sample.cpu_seconds - cpu_counted_);

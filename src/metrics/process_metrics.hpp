@@ -7,6 +7,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <mutex>
+
 namespace mta {
 
 // What /proc says of this process now; fields it cannot read stay negative.
@@ -24,7 +26,7 @@ ProcessSample sample_process();
 class ProcessMetrics {
  public:
   explicit ProcessMetrics(prometheus::Registry& registry);
-  // Called before each scrape is rendered (from the web thread only).
+  // Called before each scrape is rendered, from any of the web server's threads.
   void update();
 
  private:
@@ -34,7 +36,8 @@ class ProcessMetrics {
   prometheus::Gauge& open_fds_;
   prometheus::Gauge& max_fds_;
   prometheus::Gauge& start_time_;
-  double cpu_counted_ = 0;
+  std::mutex mutex_;        // scrapes run on several web threads at once
+  double cpu_counted_ = 0;  // guarded by mutex_
 };
 
 }  // namespace mta
