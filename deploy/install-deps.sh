@@ -20,6 +20,7 @@ esac
 build_packages=(
   g++ cmake make pkg-config git python3 curl ca-certificates
   prometheus-cpp-dev libcpp-httplib-dev libtomlplusplus-dev libspdlog-dev libre2-dev libsystemd-dev
+  libyaml-cpp-dev libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev
 )
 # Postfix is installed unconfigured ("No configuration": no system instance is set up or started); the
@@ -30,6 +31,7 @@ test_packages=(
   prometheus-alertmanager   # amtool, and the real Alertmanager for tests/alerts/e2e_test.py
   python3-yaml              # the alert and dashboard tests read the rule files
   rsyslog logrotate systemd-journal-remote   # tests/integration/sources_test.py
+  rsyslog-openssl openssl   # syslog over TLS from a real rsyslog; test certificates
   postfix m4                # tests/integration/mta_daemons_test.py (m4 makes Sendmail's config)
   clang libclang-rt-14-dev  # deploy/fuzz.sh: libFuzzer and the sanitizer runtimes for clang
   # The libraries of the mail servers extracted below.
