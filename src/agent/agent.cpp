@@ -77,8 +77,7 @@ void Agent::save_checkpoint() {
 }
 
 ReloadSummary Agent::reload(const Config& fresh) {
-  if (fresh.web.listen_address != config_.web.listen_address ||
-      fresh.web.telemetry_path != config_.web.telemetry_path) {
+  if (fresh.web != config_.web) {
     spdlog::warn("msg=\"[web] changes need a restart\"");
   }
   if (fresh.checkpoint.path != config_.checkpoint.path ||

@@ -4,8 +4,11 @@
 
 #include <chrono>
 #include <ctime>
+#include <memory>
+#include <optional>
 
 #include "agent/agent.hpp"
+#include "agent/logging.hpp"
 #include "http/http_server.hpp"
 #include "mta_exporter_version.hpp"
 
@@ -24,25 +27,40 @@ void reload(Agent& agent, const ServeOptions& options) {
     spdlog::error("msg=\"reload failed, keeping the running configuration\" error=\"{}\"", error.what());
     return;
   }
-  // The command line's listen address wins over the file's, as at start.
-  if (!options.listen_override.empty()) fresh.web.listen_address = options.listen_override;
+  apply_flags(fresh, options);
   const ReloadSummary summary = agent.reload(fresh);
-  spdlog::set_level(spdlog::level::from_str(fresh.log_level));
+  configure_logging(fresh.log_level, fresh.log_format);
   spdlog::info("msg=\"configuration reloaded\" kept={} stopped={} started={} failed={}", summary.kept.size(),
                summary.stopped.size(), summary.started.size(), summary.failed.size());
 }
 
 }  // namespace
 
+void apply_flags(Config& config, const ServeOptions& options) {
+  if (!options.listen_addresses.empty()) config.web.listen_addresses = options.listen_addresses;
+  if (!options.telemetry_path.empty()) config.web.telemetry_path = options.telemetry_path;
+  if (!options.web_config_file.empty()) config.web.config_file = options.web_config_file;
+  if (!options.log_level.empty()) config.log_level = options.log_level;
+  if (!options.log_format.empty()) config.log_format = options.log_format;
+}
+
 int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   const auto interval = std::chrono::milliseconds(static_cast<long long>(config.checkpoint.interval_seconds * 1000));
+  std::optional<WebConfigFile> web_file;
+  std::unique_ptr<HttpServer> server;
   Agent agent(std::move(config));
-  HttpServer server(
-      agent.config().web, agent.registry(), [&agent] { return agent.ready(); },
-      [&agent] { agent.update_process_metrics(); });
+  try {
+    if (!agent.config().web.config_file.empty()) web_file = load_web_config_file(agent.config().web.config_file);
+    server = std::make_unique<HttpServer>(
+        agent.config().web, std::move(web_file), agent.registry(), [&agent] { return agent.ready(); },
+        [&agent] { agent.update_process_metrics(); });
+  } catch (const WebConfigError& error) {
+    spdlog::error("msg=\"web configuration error\" error=\"{}\"", error.what());
+    return 2;
+  }
   // The port first: an agent that cannot serve exits before any source reads a line it would lose.
   try {
-    server.bind();
+    server->bind();
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot start the web server\" error=\"{}\"", error.what());
     return 1;
@@ -58,7 +76,7 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   }
   spdlog::info("msg=\"starting mta_exporter\" version={} config={} sources={}", kVersion, options.config_path,
                agent.config().sources.size());
-  server.start();
+  server->start();
 
   while (true) {
     const timespec timeout = as_timespec(interval);
@@ -73,7 +91,7 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   }
   agent.stop();
   agent.save_checkpoint();
-  server.stop();
+  server->stop();
   spdlog::info("msg=\"stopped\"");
   return 0;
 }

@@ -4,15 +4,25 @@
 
 #include <csignal>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 
 namespace mta {
 
+// The exporter flags. Each one given wins over the configuration file, at start and on every reload;
+// empty when not given.
 struct ServeOptions {
-  std::string config_path;      // read again on SIGHUP
-  std::string listen_override;  // --web.listen-address; empty when not given
+  std::string config_path;  // read again on SIGHUP
+  std::vector<std::string> listen_addresses;
+  std::string telemetry_path;
+  std::string web_config_file;
+  std::string log_level;
+  std::string log_format;
 };
+
+// Overrides the file's settings with the flags that were given.
+void apply_flags(Config& config, const ServeOptions& options);
 
 // `signals` (SIGHUP, SIGTERM, SIGINT) must be blocked in every thread, so that they are taken here
 // with sigtimedwait(). Returns the process exit code.

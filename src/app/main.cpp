@@ -9,8 +9,11 @@ namespace {
 constexpr std::string_view kUsage = R"(usage: mta_exporter [COMMAND] [OPTIONS]
 
 Commands:
-  serve [--config FILE] [--web.listen-address ADDR]
-                         run the agent (the default command)
+  serve [--config.file FILE] [--web.listen-address [HOST]:PORT]... [--web.config.file FILE]
+        [--web.telemetry-path PATH] [--log.level LEVEL] [--log.format logfmt|json]
+                         run the agent (the default command); each flag wins over the file.
+                         --config is an alias of --config.file; ":PORT" listens on IPv6 and IPv4;
+                         the web config file is the exporter-toolkit one (TLS, basic auth)
   report [--format prometheus|text] FILE...
                          read log files from the beginning and print the resulting metrics
   classify [--json | --explain [--lang en|tr]] [--config FILE]

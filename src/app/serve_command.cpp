@@ -2,46 +2,105 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <initializer_list>
 #include <iostream>
+#include <set>
 #include <stdexcept>
 
+#include "agent/logging.hpp"
 #include "agent/serve.hpp"
+#include "http/tls_context.hpp"
+#include "http/web_config_file.hpp"
 #include "app/commands.hpp"
 #include "config/config.hpp"
 #include "mta_exporter_version.hpp"
 
 namespace mta {
 
-int run_serve(Arguments arguments) {
-  std::string config_path(kDefaultConfigPath);
-  std::string listen_override;
-  for (std::size_t i = 0; i < arguments.size(); ++i) {
-    const bool has_value = i + 1 < arguments.size();
-    if ((arguments[i] == "--config" || arguments[i] == "-c") && has_value) {
-      config_path = arguments[++i];
-    } else if (arguments[i] == "--web.listen-address" && has_value) {
-      listen_override = arguments[++i];
-    } else {
-      std::cerr << "mta_exporter serve: unknown or incomplete option \"" << arguments[i] << "\"\n";
-      return 2;
+namespace {
+
+// --name VALUE or --name=VALUE, as Prometheus' exporters take their flags.
+bool take_flag(Arguments arguments, std::size_t& i, std::initializer_list<std::string_view> names,
+               std::string& value) {
+  const std::string_view argument = arguments[i];
+  for (const std::string_view name : names) {
+    if (argument == name && i + 1 < arguments.size()) {
+      value = arguments[++i];
+      return true;
     }
+    if (argument.size() > name.size() && argument.starts_with(name) && argument[name.size()] == '=') {
+      value = argument.substr(name.size() + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Returns an error text, or "" when the flags are usable.
+std::string read_flags(Arguments arguments, ServeOptions& options) {
+  std::string value;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    if (take_flag(arguments, i, {"--config.file", "--config", "-c"}, value)) {
+      options.config_path = value;
+    } else if (take_flag(arguments, i, {"--web.listen-address"}, value)) {
+      try {
+        parse_listen_address(value);
+      } catch (const std::invalid_argument& error) {
+        return "--web.listen-address: " + std::string(error.what());
+      }
+      options.listen_addresses.push_back(value);
+    } else if (take_flag(arguments, i, {"--web.telemetry-path"}, value)) {
+      if (!value.starts_with("/")) return "--web.telemetry-path: must start with '/'";
+      options.telemetry_path = value;
+    } else if (take_flag(arguments, i, {"--web.config.file"}, value)) {
+      options.web_config_file = value;
+    } else if (take_flag(arguments, i, {"--log.level"}, value)) {
+      static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
+      if (!levels.contains(value)) return "--log.level: must be one of trace, debug, info, warn, error, off";
+      options.log_level = value;
+    } else if (take_flag(arguments, i, {"--log.format"}, value)) {
+      if (value != "logfmt" && value != "json") return "--log.format: must be logfmt or json";
+      options.log_format = value;
+    } else {
+      return "unknown or incomplete option \"" + std::string(arguments[i]) + "\"";
+    }
+  }
+  return "";
+}
+
+// Certificates and TLS settings are checked before anything starts: a web config error exits 2.
+std::string check_web_config(const std::string& path) {
+  if (path.empty()) return "";
+  try {
+    check_tls_settings(load_web_config_file(path));
+  } catch (const WebConfigError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+int run_serve(Arguments arguments) {
+  ServeOptions options;
+  options.config_path = kDefaultConfigPath;
+  if (const std::string error = read_flags(arguments, options); !error.empty()) {
+    std::cerr << "mta_exporter serve: " << error << "\n";
+    return 2;
   }
   Config config;
   try {
-    config = load_config(config_path);
-    if (!listen_override.empty()) {
-      parse_listen_address(listen_override);
-      config.web.listen_address = listen_override;
-    }
+    config = load_config(options.config_path);
   } catch (const ConfigError& error) {
     std::cerr << "mta_exporter: configuration error: " << error.what() << "\n";
     return 2;
-  } catch (const std::invalid_argument& error) {
-    std::cerr << "mta_exporter: --web.listen-address: " << error.what() << "\n";
+  }
+  apply_flags(config, options);
+  if (const std::string error = check_web_config(config.web.config_file); !error.empty()) {
+    std::cerr << "mta_exporter: web configuration error: " << error << "\n";
     return 2;
   }
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-  spdlog::set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  configure_logging(config.log_level, config.log_format);
 
   // Signals are taken by sigtimedwait() in the agent loop, so every thread started from here on blocks them.
   sigset_t signals;
@@ -50,7 +109,7 @@ int run_serve(Arguments arguments) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return serve(std::move(config), ServeOptions{config_path, listen_override}, signals);
+  return serve(std::move(config), options, signals);
 }
 
 int run_check_config(Arguments arguments) {
@@ -60,8 +119,15 @@ int run_check_config(Arguments arguments) {
   }
   try {
     const Config config = load_config(std::string(arguments[0]));
+    if (const std::string error = check_web_config(config.web.config_file); !error.empty()) {
+      std::cerr << error << "\n";
+      return 1;
+    }
+    std::string addresses;
+    for (const std::string& address : config.web.listen_addresses) addresses += (addresses.empty() ? "" : ", ") + address;
     std::cout << arguments[0] << ": OK (" << config.sources.size() << " source(s), " << config.site_rules->size()
-              << " site rule(s), listening on " << config.web.listen_address << config.web.telemetry_path << ")\n";
+              << " site rule(s), listening on " << addresses << " at " << config.web.telemetry_path
+              << (config.web.config_file.empty() ? "" : ", web config " + config.web.config_file) << ")\n";
     return 0;
   } catch (const ConfigError& error) {
     std::cerr << error.what() << "\n";

@@ -253,6 +253,39 @@ SiteRule parse_rule(const Reader& reader, const toml::table& table, std::size_t 
   }
 }
 
+// [web]: listen_address is one address or a list of them; config_file is relative to this file.
+WebConfig read_web(const Reader& reader, const toml::table& web, const std::filesystem::path& base) {
+  reader.check_keys(web, "web.", {"listen_address", "telemetry_path", "config_file"});
+  WebConfig result;
+  if (const toml::node* listen = web.get("listen_address")) {
+    result.listen_addresses.clear();
+    if (listen->is_string()) {
+      result.listen_addresses.emplace_back(*listen->value<std::string_view>());
+    } else if (const toml::array* list = listen->as_array(); list && !list->empty()) {
+      for (const toml::node& item : *list) {
+        if (!item.is_string()) reader.fail(item, "web.listen_address", "must be a string or a list of strings");
+        result.listen_addresses.emplace_back(*item.value<std::string_view>());
+      }
+    } else {
+      reader.fail(*listen, "web.listen_address", "must be a string or a non-empty list of strings");
+    }
+    for (const std::string& address : result.listen_addresses) {
+      try {
+        parse_listen_address(address);
+      } catch (const std::invalid_argument& error) {
+        reader.fail(*listen, "web.listen_address", error.what());
+      }
+    }
+  }
+  result.telemetry_path = reader.string(web, "telemetry_path", "web.", result.telemetry_path);
+  if (!result.telemetry_path.starts_with("/")) {
+    reader.fail(*web.get("telemetry_path"), "web.telemetry_path", "must start with '/'");
+  }
+  result.config_file = reader.string(web, "config_file", "web.", "");
+  if (!result.config_file.empty()) result.config_file = (base / result.config_file).lexically_normal().string();
+  return result;
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, const std::string& origin) {
@@ -267,32 +300,26 @@ Config parse_config(std::string_view text, const std::string& origin) {
   const Reader reader(origin);
   reader.check_keys(root, "", {"web", "log", "checkpoint", "source", "rule"});
   Config config;
+  const std::filesystem::path base = std::filesystem::path(origin).parent_path();
   if (const toml::node* web_node = root.get("web")) {
     const toml::table* web = web_node->as_table();
     if (!web) reader.fail(*web_node, "web", "must be a table ([web])");
-    reader.check_keys(*web, "web.", {"listen_address", "telemetry_path"});
-    config.web.listen_address = reader.string(*web, "listen_address", "web.", config.web.listen_address);
-    config.web.telemetry_path = reader.string(*web, "telemetry_path", "web.", config.web.telemetry_path);
-    if (!config.web.telemetry_path.starts_with("/")) {
-      reader.fail(*web->get("telemetry_path"), "web.telemetry_path", "must start with '/'");
-    }
-    try {
-      parse_listen_address(config.web.listen_address);
-    } catch (const std::invalid_argument& error) {
-      reader.fail(*web->get("listen_address"), "web.listen_address", error.what());
-    }
+    config.web = read_web(reader, *web, base);
   }
   if (const toml::node* log_node = root.get("log")) {
     const toml::table* log = log_node->as_table();
     if (!log) reader.fail(*log_node, "log", "must be a table ([log])");
-    reader.check_keys(*log, "log.", {"level"});
+    reader.check_keys(*log, "log.", {"level", "format"});
     config.log_level = reader.string(*log, "level", "log.", config.log_level);
     static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
     if (!levels.contains(config.log_level)) {
       reader.fail(*log->get("level"), "log.level", "must be one of trace, debug, info, warn, error, off");
     }
+    config.log_format = reader.string(*log, "format", "log.", config.log_format);
+    if (config.log_format != "logfmt" && config.log_format != "json") {
+      reader.fail(*log->get("format"), "log.format", "must be logfmt or json");
+    }
   }
-  const std::filesystem::path base = std::filesystem::path(origin).parent_path();
   if (const toml::node* checkpoint_node = root.get("checkpoint")) {
     const toml::table* checkpoint = checkpoint_node->as_table();
     if (!checkpoint) reader.fail(*checkpoint_node, "checkpoint", "must be a table ([checkpoint])");

@@ -20,20 +20,25 @@ enum class SourceType { file, stdin_stream, replay, syslog, journal };
 struct SourceConfig {
   std::string name;  // the `source` label of the self-metrics
   SourceType type = SourceType::file;
-  std::string path;                     // file (may be a glob), replay
-  StartAt start_at = StartAt::end;      // file, journal
-  std::size_t max_line_length = 65536;  // file, stdin
-  LogFormat format = LogFormat::plain;  // file
-  double lines_per_second = 20;         // replay
-  bool loop = true;                     // replay
-  std::string listen;                   // syslog: udp://, tcp://, unix://
-  int receive_buffer = 0;               // syslog (udp, unix): SO_RCVBUF bytes
-  std::size_t max_frame_size = 65536;   // syslog
-  std::size_t max_connections = 256;    // syslog (tcp)
-  double idle_timeout_seconds = 300;    // syslog (tcp)
-  std::size_t max_hosts = 0;            // syslog: >0 counts messages per sending host
-  std::vector<std::string> matches;     // journal: FIELD=value, any of them
-  std::string directory;                // journal: read journal files from this folder
+  std::string path;                           // file (may be a glob), replay
+  StartAt start_at = StartAt::end;            // file, journal
+  std::size_t max_line_length = 65536;        // file, stdin
+  LogFormat format = LogFormat::plain;        // file
+  double lines_per_second = 20;               // replay
+  bool loop = true;                           // replay
+  std::string listen;                         // syslog: udp://, tcp://, tls://, unix://
+  int receive_buffer = 0;                     // syslog (udp, unix): SO_RCVBUF bytes
+  std::size_t max_frame_size = 65536;         // syslog
+  std::size_t max_connections = 256;          // syslog (tcp, tls)
+  std::size_t max_connections_per_peer = 16;  // syslog (tcp, tls)
+  double idle_timeout_seconds = 300;          // syslog (tcp, tls)
+  std::size_t max_hosts = 0;                  // syslog: >0 counts messages per sending host
+  std::vector<std::string> allowed_peers;     // syslog (udp, tcp, tls): CIDR ranges; empty: every peer
+  std::string tls_cert_file;                  // syslog (tls)
+  std::string tls_key_file;                   // syslog (tls)
+  std::string tls_client_ca_file;             // syslog (tls): when set, client certificates are required
+  std::vector<std::string> matches;           // journal: FIELD=value, any of them
+  std::string directory;                      // journal: read journal files from this folder
 
   bool operator==(const SourceConfig&) const = default;
 };
@@ -46,6 +51,7 @@ struct CheckpointConfig {
 struct Config {
   WebConfig web;
   std::string log_level = "info";
+  std::string log_format = "logfmt";  // logfmt or json
   std::vector<SourceConfig> sources;
   CheckpointConfig checkpoint;
   std::shared_ptr<const SiteRules> site_rules = std::make_shared<const SiteRules>();

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "http/basic_auth.hpp"
+#include "http/connection_guard.hpp"
+#include "http/tls_context.hpp"
 #include "metrics/exposition.hpp"
 #include "mta_exporter_version.hpp"
 
@@ -22,27 +25,74 @@ std::string landing_page(const std::string& telemetry_path) {
 
 }  // namespace
 
-HttpServer::HttpServer(WebConfig config, const prometheus::Registry& registry, std::function<bool()> ready,
-                       std::function<void()> before_scrape)
+struct HttpServer::Listener {
+  std::string address;
+  std::unique_ptr<httplib::Server> server;
+  int port = 0;
+  std::thread thread;
+};
+
+HttpServer::HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, prometheus::Registry& registry,
+                       std::function<bool()> ready, std::function<void()> before_scrape)
     : config_(std::move(config)),
+      web_file_(std::move(web_file)),
       registry_(registry),
       ready_(std::move(ready)),
       before_scrape_(std::move(before_scrape)),
-      server_(std::make_unique<httplib::Server>()) {
+      connection_guard_(std::make_unique<ConnectionGuard>(ConnectionLimits{}, registry)) {
+  if (web_file_ && web_file_->tls) {
+    certificate_ = std::make_unique<ServerCertificate>(web_file_->path, web_file_->tls->cert_file,
+                                                       web_file_->tls->key_file);
+  }
+  if (web_file_ && !web_file_->basic_auth_users.empty()) {
+    basic_auth_ = std::make_unique<BasicAuth>(web_file_->basic_auth_users);
+  }
+  for (const std::string& address : config_.listen_addresses) {
+    auto listener = std::make_unique<Listener>();
+    listener->address = address;
+    listener->server = make_server();
+    listeners_.push_back(std::move(listener));
+  }
+}
+
+std::unique_ptr<httplib::Server> HttpServer::make_server() {
+  std::unique_ptr<httplib::Server> server;
+  if (certificate_) {
+    std::optional<WebConfigError> failure;
+    server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& context) {
+      try {
+        configure_tls(context, *web_file_->tls, web_file_->path, *certificate_);
+        return true;
+      } catch (const WebConfigError& error) {
+        failure = error;  // cpp-httplib frees the context when this returns false
+        return false;
+      }
+    });
+    if (failure) throw *failure;
+    if (!server->is_valid()) throw WebConfigError(web_file_->path + ": tls_server_config: no TLS context");
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
   // Every request is answered here, before cpp-httplib reads a body (it would read, and inflate, one of
   // any size) or matches a path as a regular expression.
-  server_->set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+  server->set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+    connection_guard_->request_received();
     answer(request, response);
     return httplib::Server::HandlerResponse::Handled;
   });
-  server_->set_payload_max_length(0);
-  server_->set_read_timeout(std::chrono::seconds(5));
-  server_->set_write_timeout(std::chrono::seconds(10));
-  server_->set_keep_alive_max_count(16);
-  server_->set_keep_alive_timeout(5);
+  server->set_payload_max_length(0);
+  server->set_read_timeout(std::chrono::seconds(5));
+  server->set_write_timeout(std::chrono::seconds(10));
+  server->set_keep_alive_max_count(16);
+  server->set_keep_alive_timeout(5);
+  connection_guard_->protect(*server);
+  return server;
 }
 
 void HttpServer::answer(const httplib::Request& request, httplib::Response& response) const {
+  if (web_file_) {
+    for (const auto& [name, value] : web_file_->headers) response.set_header(name, value);
+  }
   const auto close_with = [&](int status, const char* text) {
     response.status = status;
     // The body of the request, if any, is still unread on the connection: it must not be taken for
@@ -56,6 +106,12 @@ void HttpServer::answer(const httplib::Request& request, httplib::Response& resp
   }
   if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding")) {
     return close_with(413, "Request bodies are not accepted\n");
+  }
+  if (basic_auth_ && !basic_auth_->allows(request.get_header_value("Authorization"))) {
+    response.status = 401;
+    response.set_header("WWW-Authenticate", "Basic");
+    response.set_content("Unauthorized\n", "text/plain; charset=utf-8");
+    return;
   }
   if (request.path == config_.telemetry_path) {
     if (before_scrape_) before_scrape_();
@@ -77,24 +133,42 @@ void HttpServer::answer(const httplib::Request& request, httplib::Response& resp
 HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::bind() {
-  const ListenAddress address = parse_listen_address(config_.listen_address);
-  if (address.port == 0) {
-    port_ = server_->bind_to_any_port(address.host);
-  } else {
-    port_ = server_->bind_to_port(address.host, address.port) ? address.port : -1;
+  for (const auto& listener : listeners_) {
+    const ListenAddress address = parse_listen_address(listener->address);
+    // ":PORT" is every address: the IPv6 wildcard takes IPv4 too (cpp-httplib clears IPV6_V6ONLY);
+    // a host without IPv6 falls back to the IPv4 wildcard.
+    const std::vector<std::string> hosts =
+        address.host.empty() ? std::vector<std::string>{"::", "0.0.0.0"} : std::vector<std::string>{address.host};
+    listener->port = -1;
+    for (const std::string& host : hosts) {
+      if (address.port == 0) {
+        listener->port = listener->server->bind_to_any_port(host);
+      } else {
+        listener->port = listener->server->bind_to_port(host, address.port) ? address.port : -1;
+      }
+      if (listener->port >= 0) break;
+    }
+    if (listener->port < 0) throw std::runtime_error("cannot listen on " + listener->address);
+    connection_guard_->listening(*listener->server);
   }
-  if (port_ < 0) throw std::runtime_error("cannot listen on " + config_.listen_address);
 }
 
 void HttpServer::start() {
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  spdlog::info("msg=\"listening\" address={} port={} metrics_path={}", config_.listen_address, port_,
-               config_.telemetry_path);
+  for (const auto& listener : listeners_) {
+    httplib::Server& server = *listener->server;
+    listener->thread = std::thread([&server] { server.listen_after_bind(); });
+    spdlog::info("msg=\"listening\" address={} port={} metrics_path={} tls={} basic_auth={}", listener->address,
+                 listener->port, config_.telemetry_path, certificate_ != nullptr, basic_auth_ != nullptr);
+  }
 }
 
 void HttpServer::stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  for (const auto& listener : listeners_) listener->server->stop();
+  for (const auto& listener : listeners_) {
+    if (listener->thread.joinable()) listener->thread.join();
+  }
 }
+
+int HttpServer::port() const { return listeners_.empty() ? -1 : listeners_.front()->port; }
 
 }  // namespace mta

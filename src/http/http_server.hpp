@@ -1,16 +1,20 @@
 #pragma once
 // The HTTP endpoints: the metrics page (gzip when the scraper asks), a landing page, and the
-// /-/healthy and /-/ready probes. GET and HEAD only, paths matched exactly, request bodies refused
-// unread, bounded timeouts and keep-alive: the port may face a hostile network.
+// /-/healthy and /-/ready probes, on every listen address. GET and HEAD only, paths matched exactly,
+// request bodies refused unread, bounded timeouts and keep-alive: the port may face a hostile network.
+// With a web config file: TLS (and client certificates), bcrypt basic auth and extra headers.
 
 #include <prometheus/registry.h>
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/web_config.hpp"
+#include "http/web_config_file.hpp"
 
 namespace httplib {
 class Server;
@@ -20,29 +24,39 @@ struct Response;
 
 namespace mta {
 
+class BasicAuth;
+class ConnectionGuard;
+class ServerCertificate;
+
 class HttpServer {
  public:
-  // `before_scrape` runs before each rendering of the metrics page (process metrics).
-  HttpServer(WebConfig config, const prometheus::Registry& registry, std::function<bool()> ready,
-             std::function<void()> before_scrape = {});
+  // `before_scrape` runs before each rendering of the metrics page (process metrics). Throws
+  // WebConfigError when the web config's certificates or TLS settings cannot be used.
+  HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, prometheus::Registry& registry,
+             std::function<bool()> ready, std::function<void()> before_scrape = {});
   ~HttpServer();
 
-  // Binds the listen address; throws std::runtime_error when the port cannot be bound.
+  // Binds every listen address; throws std::runtime_error naming the first that cannot be bound.
   void bind();
   void start();
   void stop();
-  int port() const { return port_; }
+  // The port of the first listen address (the one picked by the system for ":0").
+  int port() const;
 
  private:
-  WebConfig config_;
-  const prometheus::Registry& registry_;
+  struct Listener;
+  std::unique_ptr<httplib::Server> make_server();
   void answer(const httplib::Request& request, httplib::Response& response) const;
 
+  WebConfig config_;
+  std::optional<WebConfigFile> web_file_;
+  const prometheus::Registry& registry_;
   std::function<bool()> ready_;
   std::function<void()> before_scrape_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<ServerCertificate> certificate_;
+  std::unique_ptr<BasicAuth> basic_auth_;
+  std::unique_ptr<ConnectionGuard> connection_guard_;  // outlives the servers, whose hooks call it
+  std::vector<std::unique_ptr<Listener>> listeners_;
 };
 
 }  // namespace mta

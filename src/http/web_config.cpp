@@ -13,7 +13,6 @@ ListenAddress parse_listen_address(const std::string& address) {
   if (result.host.size() >= 2 && result.host.front() == '[' && result.host.back() == ']') {
     result.host = result.host.substr(1, result.host.size() - 2);
   }
-  if (result.host.empty()) result.host = "0.0.0.0";
   const std::string port = address.substr(colon + 1);
   const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), result.port);
   if (error != std::errc{} || end != port.data() + port.size() || result.port < 0 || result.port > 65535) {

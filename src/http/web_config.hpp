@@ -1,17 +1,22 @@
 #pragma once
-// What the web server listens on and serves, as the [web] table and --web.listen-address give it.
+// What the web server listens on and serves, as the [web] table and the exporter flags
+// (--web.listen-address, --web.telemetry-path, --web.config.file) give it.
 
 #include <string>
+#include <vector>
 
 namespace mta {
 
 struct WebConfig {
-  std::string listen_address = ":10154";
+  std::vector<std::string> listen_addresses = {":10154"};
   std::string telemetry_path = "/metrics";
+  std::string config_file;  // the exporter-toolkit web configuration (TLS, basic auth); empty: plain HTTP
+
+  bool operator==(const WebConfig&) const = default;
 };
 
 struct ListenAddress {
-  std::string host;
+  std::string host;  // empty for ":PORT": every address, IPv6 and IPv4
   int port = 0;
 };
 

@@ -200,11 +200,11 @@ TEST_F(AgentTest, ReloadKeepsRestartOnlySettings) {
   Agent agent(config_of({}));
   agent.start();
   Config fresh = config_of({});
-  fresh.web.listen_address = "127.0.0.1:1";
+  fresh.web.listen_addresses = {"127.0.0.1:1"};
   fresh.checkpoint.interval_seconds = 60;
   fresh.log_level = "debug";
   agent.reload(fresh);
-  EXPECT_EQ(agent.config().web.listen_address, Config{}.web.listen_address);
+  EXPECT_EQ(agent.config().web.listen_addresses, Config{}.web.listen_addresses);
   EXPECT_EQ(agent.config().checkpoint.interval_seconds, Config{}.checkpoint.interval_seconds);
   EXPECT_EQ(agent.config().log_level, "debug");
 }

@@ -66,7 +66,7 @@ lines_per_second = 50.5
 loop = false
 )",
                                      kOrigin);
-  EXPECT_EQ(config.web.listen_address, "127.0.0.1:9154");
+  EXPECT_EQ(config.web.listen_addresses, std::vector<std::string>{"127.0.0.1:9154"});
   EXPECT_EQ(config.web.telemetry_path, "/custom/metrics");
   EXPECT_EQ(config.log_level, "debug");
   ASSERT_EQ(config.sources.size(), 3u);
@@ -94,7 +94,7 @@ loop = false
 
 TEST(ConfigTest, EmptyConfigGivesDefaults) {
   const Config config = parse_config("", kOrigin);
-  EXPECT_EQ(config.web.listen_address, ":10154");
+  EXPECT_EQ(config.web.listen_addresses, std::vector<std::string>{":10154"});
   EXPECT_EQ(config.web.telemetry_path, "/metrics");
   EXPECT_EQ(config.log_level, "info");
   EXPECT_TRUE(config.sources.empty());
@@ -104,7 +104,7 @@ TEST(ConfigTest, EmptyConfigGivesDefaults) {
 
 TEST(ConfigTest, EmptyTablesGiveDefaults) {
   const Config config = parse_config("[web]\n[log]\n", kOrigin);
-  EXPECT_EQ(config.web.listen_address, ":10154");
+  EXPECT_EQ(config.web.listen_addresses, std::vector<std::string>{":10154"});
   EXPECT_EQ(config.web.telemetry_path, "/metrics");
   EXPECT_EQ(config.log_level, "info");
 }
