@@ -9,10 +9,10 @@
 
 #include "agent/logging.hpp"
 #include "agent/serve.hpp"
-#include "http/tls_context.hpp"
-#include "http/web_config_file.hpp"
 #include "app/commands.hpp"
 #include "config/config.hpp"
+#include "http/tls_context.hpp"
+#include "http/web_config_file.hpp"
 #include "mta_exporter_version.hpp"
 
 namespace mta {
@@ -20,8 +20,7 @@ namespace mta {
 namespace {
 
 // --name VALUE or --name=VALUE, as Prometheus' exporters take their flags.
-bool take_flag(Arguments arguments, std::size_t& i, std::initializer_list<std::string_view> names,
-               std::string& value) {
+bool take_flag(Arguments arguments, std::size_t& i, std::initializer_list<std::string_view> names, std::string& value) {
   const std::string_view argument = arguments[i];
   for (const std::string_view name : names) {
     if (argument == name && i + 1 < arguments.size()) {
@@ -124,7 +123,8 @@ int run_check_config(Arguments arguments) {
       return 1;
     }
     std::string addresses;
-    for (const std::string& address : config.web.listen_addresses) addresses += (addresses.empty() ? "" : ", ") + address;
+    for (const std::string& address : config.web.listen_addresses)
+      addresses += (addresses.empty() ? "" : ", ") + address;
     std::cout << arguments[0] << ": OK (" << config.sources.size() << " source(s), " << config.site_rules->size()
               << " site rule(s), listening on " << addresses << " at " << config.web.telemetry_path
               << (config.web.config_file.empty() ? "" : ", web config " + config.web.config_file) << ")\n";

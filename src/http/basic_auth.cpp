@@ -10,7 +10,6 @@
 #include <cstring>
 #include <memory>
 
-
 namespace mta {
 namespace {
 
@@ -70,7 +69,9 @@ BasicAuth::BasicAuth(std::map<std::string, std::string> users) : users_(std::mov
 
 bool BasicAuth::allows(std::string_view authorization) {
   constexpr std::string_view kScheme = "basic ";
-  const auto same_letter = [](char lower, char given) { return std::tolower(static_cast<unsigned char>(given)) == lower; };
+  const auto same_letter = [](char lower, char given) {
+    return std::tolower(static_cast<unsigned char>(given)) == lower;
+  };
   if (authorization.size() <= kScheme.size() ||
       !std::equal(kScheme.begin(), kScheme.end(), authorization.begin(), same_letter)) {
     return false;

@@ -41,8 +41,8 @@ HttpServer::HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, 
       before_scrape_(std::move(before_scrape)),
       connection_guard_(std::make_unique<ConnectionGuard>(ConnectionLimits{}, registry)) {
   if (web_file_ && web_file_->tls) {
-    certificate_ = std::make_unique<ServerCertificate>(web_file_->path, web_file_->tls->cert_file,
-                                                       web_file_->tls->key_file);
+    certificate_ =
+        std::make_unique<ServerCertificate>(web_file_->path, web_file_->tls->cert_file, web_file_->tls->key_file);
   }
   if (web_file_ && !web_file_->basic_auth_users.empty()) {
     basic_auth_ = std::make_unique<BasicAuth>(web_file_->basic_auth_users);

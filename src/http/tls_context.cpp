@@ -23,8 +23,8 @@ std::string openssl_error() {
 std::string file_stamp(const std::string& path) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) return "missing";
-  return std::to_string(info.st_ino) + ":" + std::to_string(info.st_size) + ":" +
-         std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
+  return std::to_string(info.st_ino) + ":" + std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) +
+         "." + std::to_string(info.st_mtim.tv_nsec);
 }
 
 int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }
@@ -47,7 +47,7 @@ int version_constant(TlsVersion version) {
 
 struct ServerCertificate::Loaded {
   X509* leaf = nullptr;
-  STACK_OF(X509)* chain = nullptr;
+  STACK_OF(X509) * chain = nullptr;
   EVP_PKEY* key = nullptr;
   ~Loaded() {
     X509_free(leaf);

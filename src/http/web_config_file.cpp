@@ -39,8 +39,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kCipherS
     {"TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256"},
 }};
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kCurves = {{
-    {"CurveP256", "P-256"}, {"CurveP384", "P-384"}, {"CurveP521", "P-521"}, {"X25519", "X25519"}}};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kCurves = {
+    {{"CurveP256", "P-256"}, {"CurveP384", "P-384"}, {"CurveP521", "P-521"}, {"X25519", "X25519"}}};
 
 constexpr std::array<std::pair<std::string_view, ClientAuth>, 5> kClientAuth = {{
     {"NoClientCert", ClientAuth::none},
@@ -50,8 +50,10 @@ constexpr std::array<std::pair<std::string_view, ClientAuth>, 5> kClientAuth = {
     {"RequireAndVerifyClientCert", ClientAuth::require_and_verify},
 }};
 
-constexpr std::array<std::pair<std::string_view, TlsVersion>, 4> kVersions = {{
-    {"TLS10", TlsVersion::tls10}, {"TLS11", TlsVersion::tls11}, {"TLS12", TlsVersion::tls12}, {"TLS13", TlsVersion::tls13}}};
+constexpr std::array<std::pair<std::string_view, TlsVersion>, 4> kVersions = {{{"TLS10", TlsVersion::tls10},
+                                                                               {"TLS11", TlsVersion::tls11},
+                                                                               {"TLS12", TlsVersion::tls12},
+                                                                               {"TLS13", TlsVersion::tls13}}};
 
 // The headers exporter-toolkit lets a web config set, and the values it allows (empty: any value).
 const std::map<std::string, std::vector<std::string>, std::less<>> kSettableHeaders = {
@@ -169,7 +171,8 @@ std::optional<TlsServerSettings> read_tls(const Reader& reader, const YAML::Node
   if (tls.cert_file.empty() && tls.key_file.empty()) return std::nullopt;
   if (tls.cert_file.empty()) reader.fail(node, key("cert_file"), "missing (key_file is set)");
   if (tls.key_file.empty()) reader.fail(node, key("key_file"), "missing (cert_file is set)");
-  const bool verifies = tls.client_auth == ClientAuth::verify_if_given || tls.client_auth == ClientAuth::require_and_verify;
+  const bool verifies =
+      tls.client_auth == ClientAuth::verify_if_given || tls.client_auth == ClientAuth::require_and_verify;
   if (verifies && tls.client_ca_file.empty()) {
     reader.fail(node, key("client_ca_file"), "missing: client_auth_type verifies client certificates against it");
   }
@@ -223,7 +226,8 @@ std::map<std::string, std::string> read_users(const Reader& reader, const YAML::
   for (const auto& entry : node) {
     const std::string user = entry.first.as<std::string>();
     const std::string key = "basic_auth_users." + user;
-    if (user.empty() || user.find(':') != std::string::npos) reader.fail(entry.first, key, "user names cannot hold ':'");
+    if (user.empty() || user.find(':') != std::string::npos)
+      reader.fail(entry.first, key, "user names cannot hold ':'");
     const std::string hash = reader.string(entry.second, key);
     if (!looks_like_bcrypt(hash)) {
       reader.fail(entry.second, key, "must be a bcrypt hash ($2y$...), not a password (htpasswd -nBC 10 USER)");

@@ -19,11 +19,11 @@ class WebConfigError : public std::runtime_error {
 };
 
 enum class ClientAuth {
-  none,                    // NoClientCert
-  request,                 // RequestClientCert: asked for, not required, not verified
-  require_any,             // RequireAnyClientCert: required, not verified
-  verify_if_given,         // VerifyClientCertIfGiven
-  require_and_verify,      // RequireAndVerifyClientCert
+  none,                // NoClientCert
+  request,             // RequestClientCert: asked for, not required, not verified
+  require_any,         // RequireAnyClientCert: required, not verified
+  verify_if_given,     // VerifyClientCertIfGiven
+  require_and_verify,  // RequireAndVerifyClientCert
 };
 
 enum class TlsVersion { tls10 = 10, tls11 = 11, tls12 = 12, tls13 = 13 };

@@ -65,8 +65,8 @@ TEST_F(BasicAuthTest, AnythingElseFails) {
   for (const std::string& header :
        {basic("prometheus:s3cret"), basic("prometheus:"), basic("Prometheus:s3cret:with colon"),
         basic("grafana:s3cret:with colon"),  // another user's password
-        basic("nobody:other"), basic("prometheus"), std::string(""), std::string("Basic "),
-        std::string("Bearer abc"), std::string("Basic !!!!"), basic(":s3cret:with colon")}) {
+        basic("nobody:other"), basic("prometheus"), std::string(""), std::string("Basic "), std::string("Bearer abc"),
+        std::string("Basic !!!!"), basic(":s3cret:with colon")}) {
     EXPECT_FALSE(auth.allows(header)) << header;
   }
 }
