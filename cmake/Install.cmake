@@ -12,6 +12,9 @@ install(CODE "
   else()
     file(INSTALL \"${PROJECT_SOURCE_DIR}/config/mta_exporter.toml\" DESTINATION \"${mta_config_dir}\")
   endif()")
+# The web config example (TLS, basic auth) beside it: the admin copies it to web-config.yml, so a later
+# install may replace the example itself.
+install(FILES "${PROJECT_SOURCE_DIR}/config/web-config.example.yml" DESTINATION "${mta_config_dir}")
 
 # The unit in deploy/ names the paths of a hand install; the installed copy names the real ones.
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/deploy/mta_exporter.service")

@@ -29,8 +29,13 @@ std::unique_ptr<Source> make_source(const SourceConfig& config, LineProcessor& p
       options.receive_buffer = config.receive_buffer;
       options.max_frame_size = config.max_frame_size;
       options.max_connections = config.max_connections;
+      options.max_connections_per_peer = config.max_connections_per_peer;
       options.idle_timeout = std::chrono::milliseconds(static_cast<long long>(config.idle_timeout_seconds * 1000));
       options.count_hosts = config.max_hosts > 0;
+      std::vector<PeerRange> allowed_peers;
+      for (const std::string& range : config.allowed_peers) allowed_peers.push_back(parse_peer_range(range));
+      options.allowed_peers = PeerFilter(std::move(allowed_peers));
+      options.tls = {config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file};
       return std::make_unique<SyslogSource>(options, processor, health);
     }
     case SourceType::journal: {

@@ -116,6 +116,94 @@ std::vector<std::string> string_list(const Reader& reader, const toml::table& ta
   return values;
 }
 
+// allowed_peers: CIDR ranges, each checked, named by its own line when wrong.
+std::vector<std::string> read_allowed_peers(const Reader& reader, const toml::table& table, const std::string& context,
+                                            SyslogListen::Transport transport) {
+  std::vector<std::string> ranges = string_list(reader, table, "allowed_peers", context);
+  const toml::node* node = table.get("allowed_peers");
+  if (!node) return ranges;
+  const std::string key = context + "allowed_peers";
+  if (transport == SyslogListen::Transport::unix_datagram) {
+    reader.fail(*node, key, "applies to udp://, tcp:// and tls:// listeners (a unix socket has no network peers)");
+  }
+  // An empty list would read as "nobody" but the filter treats it as "everybody": refuse it.
+  if (ranges.empty()) reader.fail(*node, key, "must list at least one range (leave it out to allow every peer)");
+  const toml::array& elements = *node->as_array();
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    try {
+      parse_peer_range(ranges[i]);
+    } catch (const std::invalid_argument& error) {
+      reader.fail(elements[i], key, error.what());
+    }
+  }
+  return ranges;
+}
+
+// tls_cert_file, tls_key_file, tls_client_ca_file: only for tls://, relative to the config file, and
+// loaded once here so that a wrong file fails the load (or the reload) instead of the listener.
+void read_syslog_tls(const Reader& reader, const toml::table& table, const std::string& context,
+                     const std::filesystem::path& base, bool tls, SourceConfig& source) {
+  const auto path = [&](std::string_view key) {
+    std::string value = reader.string(table, key, context, "");
+    if (!tls && table.get(key)) reader.fail(*table.get(key), context + std::string(key), "only for tls:// listeners");
+    if (!value.empty() && std::filesystem::path(value).is_relative()) {
+      value = (base / value).lexically_normal().string();
+    }
+    return value;
+  };
+  source.tls_cert_file = path("tls_cert_file");
+  source.tls_key_file = path("tls_key_file");
+  source.tls_client_ca_file = path("tls_client_ca_file");
+  if (!tls) return;
+  if (source.tls_cert_file.empty()) {
+    reader.fail(table, context + "tls_cert_file", "missing (the server certificate for tls://, PEM)");
+  }
+  if (source.tls_key_file.empty()) {
+    reader.fail(table, context + "tls_key_file", "missing (the private key of tls_cert_file, PEM)");
+  }
+  try {
+    TlsServerContext check({source.tls_cert_file, source.tls_key_file, source.tls_client_ca_file});
+  } catch (const TlsFileError& error) {
+    using File = TlsFileError::File;
+    const std::string_view key = error.file() == File::cert  ? "tls_cert_file"
+                                 : error.file() == File::key ? "tls_key_file"
+                                                             : "tls_client_ca_file";
+    reader.fail(*table.get(key), context + std::string(key), error.what());
+  } catch (const std::runtime_error& error) {
+    reader.fail(*table.get("listen"), context + "listen", error.what());
+  }
+}
+
+void read_syslog_source(const Reader& reader, const toml::table& table, const std::string& context,
+                        const std::filesystem::path& base, SourceConfig& source) {
+  source.listen = reader.string(table, "listen", context, "");
+  if (source.listen.empty()) {
+    reader.fail(table, context + "listen",
+                "missing (udp://HOST:PORT, tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH)");
+  }
+  SyslogListen listen;
+  try {
+    listen = parse_syslog_listen(source.listen);
+  } catch (const std::invalid_argument& error) {
+    reader.fail(*table.get("listen"), context + "listen", error.what());
+  }
+  if (table.get("receive_buffer")) {
+    source.receive_buffer = static_cast<int>(reader.positive_integer(table, "receive_buffer", context, 0, 1 << 30));
+  }
+  source.max_frame_size =
+      static_cast<std::size_t>(reader.positive_integer(table, "max_frame_size", context, 65536, 16 << 20));
+  source.max_connections =
+      static_cast<std::size_t>(reader.positive_integer(table, "max_connections", context, 256, 65536));
+  source.max_connections_per_peer =
+      static_cast<std::size_t>(reader.positive_integer(table, "max_connections_per_peer", context, 16, 65536));
+  source.idle_timeout_seconds = reader.positive_number(table, "idle_timeout_seconds", context, 300, 7 * 86400);
+  if (table.get("max_hosts")) {
+    source.max_hosts = static_cast<std::size_t>(reader.positive_integer(table, "max_hosts", context, 0, 100000));
+  }
+  source.allowed_peers = read_allowed_peers(reader, table, context, listen.transport);
+  read_syslog_tls(reader, table, context, base, listen.transport == SyslogListen::Transport::tls, source);
+}
+
 SourceConfig parse_source(const Reader& reader, const toml::table& table, std::size_t index,
                           const std::filesystem::path& base, bool has_checkpoint) {
   const std::string context = "source[" + std::to_string(index) + "].";
@@ -132,7 +220,8 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
     case SourceType::syslog:
       reader.check_keys(table, context,
                         {"type", "name", "listen", "receive_buffer", "max_frame_size", "max_connections",
-                         "idle_timeout_seconds", "max_hosts"});
+                         "max_connections_per_peer", "idle_timeout_seconds", "max_hosts", "allowed_peers",
+                         "tls_cert_file", "tls_key_file", "tls_client_ca_file"});
       break;
     case SourceType::journal:
       reader.check_keys(table, context, {"type", "name", "match", "directory", "start_at"});
@@ -168,27 +257,7 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
       static_cast<std::size_t>(reader.positive_integer(table, "max_line_length", context, 65536, 16 << 20));
   source.lines_per_second = reader.positive_number(table, "lines_per_second", context, 20, 1e7);
   source.loop = reader.boolean(table, "loop", context, true);
-  if (source.type == SourceType::syslog) {
-    source.listen = reader.string(table, "listen", context, "");
-    if (source.listen.empty())
-      reader.fail(table, context + "listen", "missing (udp://HOST:PORT, tcp://HOST:PORT or unix:///PATH)");
-    try {
-      parse_syslog_listen(source.listen);
-    } catch (const std::invalid_argument& error) {
-      reader.fail(*table.get("listen"), context + "listen", error.what());
-    }
-    if (table.get("receive_buffer")) {
-      source.receive_buffer = static_cast<int>(reader.positive_integer(table, "receive_buffer", context, 0, 1 << 30));
-    }
-    source.max_frame_size =
-        static_cast<std::size_t>(reader.positive_integer(table, "max_frame_size", context, 65536, 16 << 20));
-    source.max_connections =
-        static_cast<std::size_t>(reader.positive_integer(table, "max_connections", context, 256, 65536));
-    source.idle_timeout_seconds = reader.positive_number(table, "idle_timeout_seconds", context, 300, 7 * 86400);
-    if (table.get("max_hosts")) {
-      source.max_hosts = static_cast<std::size_t>(reader.positive_integer(table, "max_hosts", context, 0, 100000));
-    }
-  }
+  if (source.type == SourceType::syslog) read_syslog_source(reader, table, context, base, source);
   if (source.type == SourceType::journal) {
     source.matches = string_list(reader, table, "match", context);
     for (const std::string& match : source.matches) {

@@ -11,6 +11,17 @@ using prometheus::BuildGauge;
 
 }  // namespace
 
+std::string_view syslog_rejection_name(SyslogRejection reason) {
+  switch (reason) {
+    case SyslogRejection::peer_not_allowed: return "peer_not_allowed";
+    case SyslogRejection::peer_connection_limit: return "peer_connection_limit";
+    case SyslogRejection::connection_limit: return "connection_limit";
+    case SyslogRejection::tls_handshake: return "tls_handshake";
+    case SyslogRejection::tls_handshake_timeout: return "tls_handshake_timeout";
+  }
+  return "unknown";
+}
+
 SourceMetricFamilies::SourceMetricFamilies(prometheus::Registry& registry)
     : up(BuildGauge()
              .Name("mta_exporter_source_up")
@@ -50,6 +61,11 @@ SourceMetricFamilies::SourceMetricFamilies(prometheus::Registry& registry)
                           .Name("mta_exporter_syslog_messages_total")
                           .Help("Syslog messages received, by sending host (capped; the rest count as \"other\").")
                           .Register(registry)),
+      syslog_rejected(BuildCounter()
+                          .Name("mta_exporter_syslog_rejected_total")
+                          .Help("Syslog datagrams and connections turned away, by reason: peer_not_allowed, "
+                                "peer_connection_limit, connection_limit, tls_handshake, tls_handshake_timeout.")
+                          .Register(registry)),
       checkpoint_age(BuildGauge()
                          .Name("mta_exporter_checkpoint_age_seconds")
                          .Help("Seconds since the checkpoint file was last written.")
@@ -69,6 +85,11 @@ SourceHealth::SourceHealth(SourceMetricFamilies& families, std::string source, b
     syslog_dropped_ = &families.syslog_dropped.Add({{"source", source_}});
     syslog_connections_ = &families.syslog_connections.Add({{"source", source_}});
     syslog_invalid_frames_ = &families.syslog_invalid_frames.Add({{"source", source_}});
+    // Every reason from the start, so that a rate() over them sees the first rejection.
+    for (std::size_t reason = 0; reason < syslog_rejection_count; ++reason) {
+      const std::string_view name = syslog_rejection_name(static_cast<SyslogRejection>(reason));
+      syslog_rejected_[reason] = &families.syslog_rejected.Add({{"source", source_}, {"reason", std::string(name)}});
+    }
   }
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 // Self-metrics of the log sources, labelled by source: whether it is open, what it read, rotations,
-// over-long lines, syslog drops and connections, and when it last delivered a line.
+// over-long lines, syslog drops, connections and rejected peers, and when it last delivered a line.
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -14,6 +15,18 @@
 #include <unordered_map>
 
 namespace mta {
+
+// Why a syslog listener turned a peer away: the `reason` label of mta_exporter_syslog_rejected_total.
+enum class SyslogRejection {
+  peer_not_allowed,       // not in allowed_peers (a datagram or a connection)
+  peer_connection_limit,  // the peer already holds max_connections_per_peer
+  connection_limit,       // the listener already holds max_connections
+  tls_handshake,          // the TLS handshake failed: plain TCP, a refused or missing client certificate
+  tls_handshake_timeout,  // the TLS handshake did not finish in time
+};
+inline constexpr std::size_t syslog_rejection_count =
+    static_cast<std::size_t>(SyslogRejection::tls_handshake_timeout) + 1;
+std::string_view syslog_rejection_name(SyslogRejection reason);
 
 struct SourceMetricFamilies {
   explicit SourceMetricFamilies(prometheus::Registry& registry);
@@ -28,13 +41,14 @@ struct SourceMetricFamilies {
   prometheus::Family<prometheus::Counter>& syslog_connections;
   prometheus::Family<prometheus::Counter>& syslog_invalid_frames;
   prometheus::Family<prometheus::Counter>& syslog_messages;
+  prometheus::Family<prometheus::Counter>& syslog_rejected;
   prometheus::Family<prometheus::Gauge>& checkpoint_age;
 };
 
 // The series of one source, resolved once.
 class SourceHealth {
  public:
-  // `syslog` adds the series only a syslog receiver has (drops, connections, invalid frames).
+  // `syslog` adds the series only a syslog receiver has (drops, connections, invalid frames, rejections).
   SourceHealth(SourceMetricFamilies& families, std::string source, bool syslog = false, std::size_t max_hosts = 0);
 
   void set_up(bool up) { up_.Set(up ? 1 : 0); }
@@ -54,6 +68,9 @@ class SourceHealth {
   void count_invalid_frame() {
     if (syslog_invalid_frames_ != nullptr) syslog_invalid_frames_->Increment();
   }
+  void count_syslog_rejected(SyslogRejection reason) {
+    if (prometheus::Counter* counter = syslog_rejected_[static_cast<std::size_t>(reason)]) counter->Increment();
+  }
   // Counts a message from `host`; hosts beyond the cap share the label "other". Only with max_hosts > 0.
   void count_host_message(std::string_view host);
 
@@ -72,6 +89,7 @@ class SourceHealth {
   prometheus::Counter* syslog_dropped_ = nullptr;
   prometheus::Counter* syslog_connections_ = nullptr;
   prometheus::Counter* syslog_invalid_frames_ = nullptr;
+  std::array<prometheus::Counter*, syslog_rejection_count> syslog_rejected_{};
   struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }

@@ -14,10 +14,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <thread>
 #include <vector>
 
-#include "framing/syslog_framer.hpp"
 #include "syslog/syslog_header.hpp"
 
 namespace mta {
@@ -30,13 +28,6 @@ std::string_view trim_frame(std::string_view message) {
   return message;
 }
 
-// One TCP peer: its framer, and when it last sent something.
-struct Connection {
-  int fd;
-  SyslogStreamFramer framer;
-  std::chrono::steady_clock::time_point last_activity;
-};
-
 }  // namespace
 
 SyslogListen parse_syslog_listen(const std::string& url) {
@@ -48,6 +39,9 @@ SyslogListen parse_syslog_listen(const std::string& url) {
   } else if (url.starts_with("tcp://")) {
     listen.transport = SyslogListen::Transport::tcp;
     rest = url.substr(6);
+  } else if (url.starts_with("tls://")) {
+    listen.transport = SyslogListen::Transport::tls;
+    rest = url.substr(6);
   } else if (url.starts_with("unix://")) {
     listen.transport = SyslogListen::Transport::unix_datagram;
     listen.path = url.substr(7);
@@ -57,7 +51,7 @@ SyslogListen parse_syslog_listen(const std::string& url) {
     if (listen.path.size() >= sizeof(sockaddr_un::sun_path)) throw std::invalid_argument("socket path too long");
     return listen;
   } else {
-    throw std::invalid_argument("must start with udp://, tcp:// or unix://");
+    throw std::invalid_argument("must start with udp://, tcp:// or unix:// (tls:// for syslog over TLS)");
   }
   const std::size_t colon = rest.rfind(':');
   if (colon == std::string::npos) throw std::invalid_argument("needs HOST:PORT after the scheme");
@@ -96,6 +90,7 @@ SyslogServer::~SyslogServer() {
 
 void SyslogServer::bind() {
   const SyslogListen& listen = options_.listen;
+  if (listen.transport == SyslogListen::Transport::tls) tls_ = std::make_unique<TlsServerContext>(options_.tls);
   const auto fail = [&](const std::string& what) {
     const std::string error = std::strerror(errno);
     if (fd_ >= 0) ::close(fd_);
@@ -113,7 +108,7 @@ void SyslogServer::bind() {
   } else {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = listen.transport == SyslogListen::Transport::tcp ? SOCK_STREAM : SOCK_DGRAM;
+    hints.ai_socktype = listen.is_stream() ? SOCK_STREAM : SOCK_DGRAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
     addrinfo* found = nullptr;
     const std::string port = std::to_string(listen.port);
@@ -130,14 +125,14 @@ void SyslogServer::bind() {
     const int bound = ::bind(fd_, found->ai_addr, found->ai_addrlen);
     ::freeaddrinfo(found);
     if (bound != 0) fail("bind " + listen.host + ":" + port);
-    if (listen.transport == SyslogListen::Transport::tcp && ::listen(fd_, 64) != 0) fail("listen");
+    if (listen.is_stream() && ::listen(fd_, 64) != 0) fail("listen");
     sockaddr_storage local{};
     socklen_t length = sizeof local;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length);
     port_ = ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&local)->sin6_port
                                               : reinterpret_cast<sockaddr_in*>(&local)->sin_port);
   }
-  if (listen.transport != SyslogListen::Transport::tcp) {
+  if (!listen.is_stream()) {
     if (options_.receive_buffer > 0) {
       ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &options_.receive_buffer, sizeof options_.receive_buffer);
     }
@@ -148,7 +143,7 @@ void SyslogServer::bind() {
 }
 
 void SyslogServer::run(std::stop_token stop) {
-  if (options_.listen.transport == SyslogListen::Transport::tcp) {
+  if (options_.listen.is_stream()) {
     run_stream(stop);
   } else {
     run_datagrams(stop);
@@ -168,6 +163,15 @@ void SyslogServer::deliver(std::string_view message) {
   health_.mark_line_now();
 }
 
+void SyslogServer::reject(SyslogRejection reason, const PeerAddress& peer, std::string_view detail) {
+  health_.count_syslog_rejected(reason);
+  std::uint64_t& count = rejected_[static_cast<std::size_t>(reason)];
+  if (count++ % 100 == 0) {
+    spdlog::warn("msg=\"syslog peer rejected\" source={} reason={} peer={} rejected={} detail=\"{}\"", health_.source(),
+                 syslog_rejection_name(reason), format_peer(peer), count, detail);
+  }
+}
+
 void SyslogServer::run_datagrams(std::stop_token stop) {
   std::vector<char> buffer(options_.max_frame_size + 1);
   alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint32_t))> control{};
@@ -176,7 +180,10 @@ void SyslogServer::run_datagrams(std::stop_token stop) {
     pollfd ready{fd_, POLLIN, 0};
     if (::poll(&ready, 1, 200) <= 0) continue;
     iovec vector{buffer.data(), buffer.size()};
+    sockaddr_storage sender{};
     msghdr header{};
+    header.msg_name = &sender;
+    header.msg_namelen = sizeof sender;
     header.msg_iov = &vector;
     header.msg_iovlen = 1;
     header.msg_control = control.data();
@@ -191,66 +198,17 @@ void SyslogServer::run_datagrams(std::stop_token stop) {
         dropped_seen = dropped;
       }
     }
+    // A unix datagram names no network peer: allowed_peers applies to UDP only.
+    if (const std::optional<PeerAddress> peer = peer_address(sender); peer && !options_.allowed_peers.allows(*peer)) {
+      reject(SyslogRejection::peer_not_allowed, *peer);
+      continue;
+    }
     if ((header.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(count) > options_.max_frame_size) {
       health_.count_invalid_frame();
       continue;
     }
     deliver({buffer.data(), static_cast<std::size_t>(count)});
   }
-}
-
-void SyslogServer::run_stream(std::stop_token stop) {
-  std::vector<Connection> connections;
-  std::vector<pollfd> polled;
-  std::array<char, 64 * 1024> buffer;
-  const auto close_connection = [&connections](std::size_t index) {
-    ::close(connections[index].fd);
-    connections.erase(connections.begin() + static_cast<std::ptrdiff_t>(index));
-  };
-  while (!stop.stop_requested()) {
-    polled.assign(1, pollfd{fd_, POLLIN, 0});
-    for (const Connection& connection : connections) polled.push_back({connection.fd, POLLIN, 0});
-    if (::poll(polled.data(), polled.size(), 200) < 0 && errno != EINTR) break;
-    const auto now = std::chrono::steady_clock::now();
-    if ((polled[0].revents & POLLIN) != 0) {
-      const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (client < 0 && (errno == EMFILE || errno == ENFILE)) {
-        // Out of file handles: the listening socket stays readable; wait instead of spinning.
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      } else if (client >= 0 && connections.size() >= options_.max_connections) {
-        if (refused_++ % 100 == 0) {
-          spdlog::warn("msg=\"syslog connection refused: too many connections\" source={} max={} refused={}",
-                       health_.source(), options_.max_connections, refused_);
-        }
-        ::close(client);
-      } else if (client >= 0) {
-        connections.push_back(Connection{client, SyslogStreamFramer(options_.max_frame_size), now});
-        health_.count_syslog_connection();
-      }
-    }
-    // Walk backwards so that closing a connection leaves the indexes still to visit unchanged.
-    for (std::size_t i = connections.size(); i-- > 0;) {
-      Connection& connection = connections[i];
-      const short events = i + 1 < polled.size() ? polled[i + 1].revents : 0;
-      if ((events & (POLLIN | POLLHUP | POLLERR)) == 0) {
-        if (now - connection.last_activity > options_.idle_timeout) close_connection(i);
-        continue;
-      }
-      const ssize_t count = ::recv(connection.fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
-      if (count <= 0) {
-        if (count < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        close_connection(i);
-        continue;
-      }
-      connection.last_activity = now;
-      connection.framer.feed(
-          {buffer.data(), static_cast<std::size_t>(count)}, [this](std::string_view frame) { deliver(frame); },
-          [this] { health_.count_invalid_frame(); });
-      // An octet count we cannot honour leaves no way to find the next frame: drop the peer.
-      if (connection.framer.broken()) close_connection(i);
-    }
-  }
-  for (const Connection& connection : connections) ::close(connection.fd);
 }
 
 }  // namespace mta

@@ -1,28 +1,36 @@
 #pragma once
 // A syslog receiver: UDP (RFC 5426), TCP with octet counting or newline framing detected per frame
-// (RFC 6587), and unix datagram sockets. Every message goes to the pipeline as one log line.
+// (RFC 6587), TLS (RFC 5425, the same framing inside), and unix datagram sockets. Every message goes
+// to the pipeline as one log line. Network listeners can be limited to some peers, and TCP and TLS
+// ones to a number of connections per peer.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
 
 #include "framing/line_handler.hpp"
 #include "metrics/source_metrics.hpp"
+#include "source/peer_filter.hpp"
+#include "source/tls_server.hpp"
 
 namespace mta {
 
 struct SyslogListen {
-  enum class Transport { udp, tcp, unix_datagram } transport = Transport::udp;
+  enum class Transport { udp, tcp, tls, unix_datagram } transport = Transport::udp;
   std::string host;
   int port = 0;
   std::string path;
+
+  bool is_stream() const { return transport == Transport::tcp || transport == Transport::tls; }
 };
 
-// "udp://127.0.0.1:5514", "tcp://[::1]:5514", "unix:///run/mta_exporter.sock"; throws
-// std::invalid_argument saying what is wrong.
+// "udp://127.0.0.1:5514", "tcp://[::1]:5514", "tls://0.0.0.0:6514", "unix:///run/mta_exporter.sock";
+// throws std::invalid_argument saying what is wrong.
 SyslogListen parse_syslog_listen(const std::string& url);
 
 struct SyslogServerOptions {
@@ -30,8 +38,12 @@ struct SyslogServerOptions {
   int receive_buffer = 0;  // SO_RCVBUF in bytes; 0 keeps the system default
   std::size_t max_frame_size = 64 * 1024;
   std::size_t max_connections = 256;
+  std::size_t max_connections_per_peer = 16;
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(10)};
   bool count_hosts = false;  // parse each header for mta_exporter_syslog_messages_total{host}
+  PeerFilter allowed_peers;  // udp, tcp, tls; empty: every peer
+  TlsServerFiles tls;        // tls only
 };
 
 class SyslogServer {
@@ -41,22 +53,26 @@ class SyslogServer {
   SyslogServer(const SyslogServer&) = delete;
   SyslogServer& operator=(const SyslogServer&) = delete;
 
-  // Opens and binds the socket; throws std::runtime_error naming the address on failure.
+  // Loads the TLS files, opens and binds the socket; throws std::runtime_error naming the file or the
+  // address on failure.
   void bind();
   void run(std::stop_token stop);
   int port() const { return port_; }
 
  private:
   void run_datagrams(std::stop_token stop);
-  void run_stream(std::stop_token stop);
+  void run_stream(std::stop_token stop);  // syslog_stream.cpp
   void deliver(std::string_view message);
+  // Counts the rejection, with a log line for the first and then every hundredth of each reason.
+  void reject(SyslogRejection reason, const PeerAddress& peer, std::string_view detail = {});
 
   SyslogServerOptions options_;
   LineHandler& handler_;
   SourceHealth& health_;
+  std::unique_ptr<TlsServerContext> tls_;
   int fd_ = -1;
   int port_ = 0;
-  std::uint64_t refused_ = 0;  // connections over max_connections, for a log line per hundred
+  std::array<std::uint64_t, syslog_rejection_count> rejected_{};
 };
 
 }  // namespace mta

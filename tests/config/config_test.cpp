@@ -9,8 +9,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
+#include "source/tls_test_pki.hpp"
 #include "support/case_name.hpp"
 #include "support/source_dir.hpp"
 
@@ -107,6 +109,21 @@ TEST(ConfigTest, EmptyTablesGiveDefaults) {
   EXPECT_EQ(config.web.listen_addresses, std::vector<std::string>{":10154"});
   EXPECT_EQ(config.web.telemetry_path, "/metrics");
   EXPECT_EQ(config.log_level, "info");
+}
+
+TEST(ConfigTest, WebListensOnSeveralAddressesAndNamesAWebConfigFile) {
+  const Config config = parse_config(R"(
+[web]
+listen_address = ["127.0.0.1:9154", "[::1]:9154"]
+config_file = "web.yml"
+[log]
+format = "json"
+)",
+                                     kOrigin);
+  EXPECT_EQ(config.web.listen_addresses, (std::vector<std::string>{"127.0.0.1:9154", "[::1]:9154"}));
+  EXPECT_EQ(config.web.config_file, (std::filesystem::path(kOrigin).parent_path() / "web.yml").string());
+  EXPECT_EQ(config.log_format, "json");
+  EXPECT_EQ(parse_config("", kOrigin).log_format, "logfmt");
 }
 
 TEST(ConfigTest, SourceDefaults) {
@@ -244,13 +261,20 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"unknown_top_level_key_before_tables", "verbose = true\n[web]\n", 1, "verbose", "unknown key"},
         ErrorCase{"unknown_key_in_web", "[web]\nlisten_address = \":9000\"\nlisten_adress = \":9001\"\n", 3,
                   "web.listen_adress", "unknown key"},
-        ErrorCase{"unknown_key_in_log", "[log]\nlevel = \"info\"\nformat = \"json\"\n", 3, "log.format", "unknown key"},
+        ErrorCase{"unknown_key_in_log", "[log]\nlevel = \"info\"\ncolour = \"json\"\n", 3, "log.colour", "unknown key"},
         ErrorCase{"unknown_key_in_source",
                   "[[source]]\ntype = \"file\"\npath = \"/var/log/mail.log\"\n\n[[source]]\ntype = \"file\"\n"
                   "path = \"/var/log/other.log\"\nstart = \"end\"\n",
                   8, "source[1].start", "unknown key"},
         ErrorCase{"key_of_another_source_type", "[[source]]\ntype = \"stdin\"\npath = \"/var/log/mail.log\"\n", 3,
                   "source[0].path", "unknown key"},
+        ErrorCase{"listen_address_empty_list", "[web]\nlisten_address = []\n", 2, "web.listen_address",
+                  "non-empty list"},
+        ErrorCase{"listen_address_list_of_numbers", "[web]\nlisten_address = [\":1\", 2]\n", 2,
+                  "web.listen_address", "must be a string"},
+        ErrorCase{"listen_address_bad_in_list", "[web]\nlisten_address = [\":1\", \"x\"]\n", 2,
+                  "web.listen_address", "HOST:PORT"},
+        ErrorCase{"log_format_unknown", "[log]\nformat = \"text\"\n", 2, "log.format", "logfmt or json"},
         ErrorCase{"listen_address_not_a_string", "[web]\nlisten_address = 9000\n", 2, "web.listen_address",
                   "must be a string"},
         ErrorCase{"loop_not_a_boolean", "[[source]]\ntype = \"replay\"\npath = \"/x.log\"\nloop = \"yes\"\n", 4,
@@ -349,6 +373,123 @@ TEST(ConfigMissingKeyTest, MissingTypeNamesFileAndKey) {
   const std::string message = error_of("[[source]]\npath = \"/x.log\"\n");
   EXPECT_THAT(message, HasSubstr(kOrigin)) << message;
   EXPECT_THAT(message, HasSubstr("source[0].type")) << message;
+}
+
+// --- guarded syslog listeners: allowed_peers, max_connections_per_peer, tls:// ---------------------------
+
+TEST(ConfigSyslogTest, AllowedPeersAndPerPeerLimit) {
+  const Config config = parse_config(R"(
+[[source]]
+type = "syslog"
+name = "tcp"
+listen = "tcp://0.0.0.0:601"
+allowed_peers = ["127.0.0.0/8", "::1/128", "192.0.2.7"]
+max_connections_per_peer = 4
+
+[[source]]
+type = "syslog"
+name = "udp"
+listen = "udp://127.0.0.1:514"
+)",
+                                     kOrigin);
+  ASSERT_EQ(config.sources.size(), 2u);
+  EXPECT_EQ(config.sources[0].allowed_peers, (std::vector<std::string>{"127.0.0.0/8", "::1/128", "192.0.2.7"}));
+  EXPECT_EQ(config.sources[0].max_connections_per_peer, 4u);
+  EXPECT_TRUE(config.sources[1].allowed_peers.empty());  // every peer
+  EXPECT_EQ(config.sources[1].max_connections_per_peer, 16u);
+  EXPECT_TRUE(config.sources[1].tls_cert_file.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    SyslogErrors, ConfigErrorTest,
+    ::testing::Values(
+        ErrorCase{"allowed_peers_bad_range",
+                  "[[source]]\ntype = \"syslog\"\nlisten = \"tcp://:601\"\nallowed_peers = [\n  \"10.0.0.0/8\",\n"
+                  "  \"10.0.0.0/33\",\n]\n",
+                  6, "source[0].allowed_peers", "prefix length must be a number from 0 to 32"},
+        ErrorCase{"allowed_peers_host_bits",
+                  "[[source]]\ntype = \"syslog\"\nlisten = \"udp://:514\"\n"
+                  "allowed_peers = [\"10.1.2.3/8\"]\n",
+                  4, "source[0].allowed_peers", "the range is 10.0.0.0/8"},
+        ErrorCase{"allowed_peers_empty", "[[source]]\ntype = \"syslog\"\nlisten = \"tcp://:601\"\nallowed_peers = []\n",
+                  4, "source[0].allowed_peers", "at least one range"},
+        ErrorCase{"allowed_peers_not_strings",
+                  "[[source]]\ntype = \"syslog\"\nlisten = \"tcp://:601\"\nallowed_peers = \"127.0.0.1\"\n", 4,
+                  "source[0].allowed_peers", "array of strings"},
+        ErrorCase{"allowed_peers_on_unix",
+                  "[[source]]\ntype = \"syslog\"\nlisten = \"unix:///run/x.sock\"\nallowed_peers = [\"::1\"]\n", 4,
+                  "source[0].allowed_peers", "unix socket has no network peers"},
+        ErrorCase{"max_connections_per_peer_zero",
+                  "[[source]]\ntype = \"syslog\"\nlisten = \"tcp://:601\"\nmax_connections_per_peer = 0\n", 4,
+                  "source[0].max_connections_per_peer", "whole number from 1"},
+        ErrorCase{"tls_key_on_tcp",
+                  "[[source]]\ntype = \"syslog\"\nlisten = \"tcp://:601\"\ntls_cert_file = \"c.pem\"\n", 4,
+                  "source[0].tls_cert_file", "only for tls:// listeners"},
+        ErrorCase{"tls_without_cert", "[[source]]\ntype = \"syslog\"\nlisten = \"tls://:6514\"\ntls_key_file = \"k\"\n",
+                  1, "source[0].tls_cert_file", "missing"},
+        ErrorCase{"tls_missing_cert_file",
+                  "[[source]]\ntype = \"syslog\"\nlisten = \"tls://:6514\"\ntls_key_file = \"/nonexistent/k.pem\"\n"
+                  "tls_cert_file = \"/nonexistent/c.pem\"\n",
+                  5, "source[0].tls_cert_file", "cannot read /nonexistent/c.pem"},
+        ErrorCase{"tls_listen_without_port", "[[source]]\ntype = \"syslog\"\nlisten = \"tls://127.0.0.1\"\n", 3,
+                  "source[0].listen", "HOST:PORT"}),
+    test::CaseName());
+
+// Certificate files made by openssl for each test, next to the config file that names them.
+class ConfigSyslogTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(folder_);
+    pki_ = std::make_unique<test::TestPki>(folder_);
+  }
+  void TearDown() override { fs::remove_all(folder_); }
+  std::string origin() const { return (folder_ / "mta_exporter.toml").string(); }
+
+  fs::path folder_ = fs::temp_directory_path() / ("mta_config_tls_test_" + std::to_string(::getpid()));
+  std::unique_ptr<test::TestPki> pki_;
+};
+
+TEST_F(ConfigSyslogTlsTest, FilesAreLoadedAndResolvedAgainstTheConfigFolder) {
+  const Config config = parse_config(R"(
+[[source]]
+type = "syslog"
+listen = "tls://127.0.0.1:6514"
+tls_cert_file = "server.crt"
+tls_key_file = "server.key"
+tls_client_ca_file = "ca.crt"
+)",
+                                     origin());
+  ASSERT_EQ(config.sources.size(), 1u);
+  EXPECT_EQ(config.sources[0].tls_cert_file, pki_->server_cert);
+  EXPECT_EQ(config.sources[0].tls_key_file, pki_->server_key);
+  EXPECT_EQ(config.sources[0].tls_client_ca_file, pki_->ca_cert);
+}
+
+TEST_F(ConfigSyslogTlsTest, AFileThatDoesNotLoadIsNamedWithItsKeyAndLine) {
+  const auto error = [&](const std::string& files) {
+    try {
+      parse_config("[[source]]\ntype = \"syslog\"\nlisten = \"tls://127.0.0.1:6514\"\n" + files, origin());
+    } catch (const ConfigError& error) {
+      return std::string(error.what());
+    }
+    ADD_FAILURE() << "no ConfigError for " << files;
+    return std::string();
+  };
+  // The key of another certificate.
+  std::string message = error("tls_cert_file = \"server.crt\"\ntls_key_file = \"client.key\"\n");
+  EXPECT_THAT(message, HasSubstr(origin() + ":5:")) << message;
+  EXPECT_THAT(message, HasSubstr("source[0].tls_key_file: " + pki_->client_key)) << message;
+  // A key where the certificate belongs.
+  message = error("tls_cert_file = \"server.key\"\ntls_key_file = \"server.key\"\n");
+  EXPECT_THAT(message, HasSubstr(origin() + ":4:")) << message;
+  EXPECT_THAT(message, HasSubstr("source[0].tls_cert_file: " + pki_->server_key + " holds no usable PEM certificate"))
+      << message;
+  // A CA file that is not there.
+  message =
+      error("tls_cert_file = \"server.crt\"\ntls_key_file = \"server.key\"\ntls_client_ca_file = \"no-ca.crt\"\n");
+  EXPECT_THAT(message, HasSubstr(origin() + ":6:")) << message;
+  EXPECT_THAT(message, HasSubstr("source[0].tls_client_ca_file: cannot read " + (folder_ / "no-ca.crt").string()))
+      << message;
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ expect_file() {
 
 expect_file "$bindir/mta_exporter"
 expect_file "$sysconfdir/mta_exporter/mta_exporter.toml"
+expect_file "$sysconfdir/mta_exporter/web-config.example.yml"
 expect_file "$unitdir/mta_exporter.service"
 expect_file "$datadir/mta-exporter/alerts/mta_exporter.alerts.yml"
 expect_file "$datadir/mta-exporter/alerts/mta_exporter.rules.yml"

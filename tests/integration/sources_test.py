@@ -906,6 +906,8 @@ class MalformedSyslogTest(unittest.TestCase):
                 self.assertTrue(received_close(conn, 30), "a connection beyond max_connections was kept")
                 conn.close()
             self.assertEqual(self.tcp_connections(), 4)
+            self.assertEqual(metric_sum(self.agent.metrics(), "mta_exporter_syslog_rejected_total", source="tcp",
+                                        reason="connection_limit"), 3)
             for conn in held:
                 conn.sendall(self.valid + b"\n")
             self.expect("tcp", 4, 4, 0, "one frame on each of the 4 held connections")
