@@ -1,4 +1,5 @@
 #include "agent/agent.hpp"
+#include "logging/logfmt.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -112,7 +113,7 @@ ReloadSummary Agent::reload(const Config& fresh) {
     try {
       started.push_back(open_source(source, ran_before_.contains(source.name)));
     } catch (const std::exception& error) {
-      spdlog::error("msg=\"cannot open source\" source={} error=\"{}\"", source.name, error.what());
+      spdlog::error("msg=\"cannot open source\" source={} error={}", log_quoted(source.name), log_quoted(error.what()));
       summary.failed.push_back(source.name);
       continue;
     }

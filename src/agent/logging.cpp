@@ -50,8 +50,12 @@ class LogfmtAsJson final : public spdlog::custom_flag_formatter {
       if (!rest.empty() && rest.front() == '"') {
         std::size_t i = 1;
         for (; i < rest.size() && rest[i] != '"'; ++i) {
-          if (rest[i] == '\\' && i + 1 < rest.size()) ++i;
-          value.push_back(rest[i]);
+          if (rest[i] == '\\' && i + 1 < rest.size()) {
+            ++i;
+            value.push_back(unescape(rest[i]));
+          } else {
+            value.push_back(rest[i]);
+          }
         }
         rest.remove_prefix(std::min(i + 1, rest.size()));
       } else {
@@ -66,12 +70,39 @@ class LogfmtAsJson final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LogfmtAsJson>(); }
 
  private:
+  // The escapes of logging/logfmt.hpp; \x.. stays as written.
+  static char unescape(char c) {
+    switch (c) {
+      case 'n': return '\n';
+      case 'r': return '\r';
+      case 't': return '\t';
+      default: return c;
+    }
+  }
+
   static void member(std::string_view key, std::string_view value, spdlog::memory_buf_t& out) {
     out.push_back(',');
     append_json_string(key, out);
     out.push_back(':');
     append_json_string(value, out);
   }
+};
+
+// Level names as Prometheus' own loggers write them (spdlog says "warning" and "critical").
+class LevelName final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override {
+    std::string_view name;
+    switch (message.level) {
+      case spdlog::level::trace: name = "trace"; break;
+      case spdlog::level::debug: name = "debug"; break;
+      case spdlog::level::info: name = "info"; break;
+      case spdlog::level::warn: name = "warn"; break;
+      default: name = "error"; break;
+    }
+    out.append(name.data(), name.data() + name.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelName>(); }
 };
 
 }  // namespace
@@ -84,13 +115,14 @@ void configure_logging(const std::string& level, const std::string& format) {
   }();
   (void)on_stderr;
   spdlog::set_level(spdlog::level::from_str(level));
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<LevelName>('&').add_flag<LogfmtAsJson>('*');
   if (format == "json") {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-    formatter->add_flag<LogfmtAsJson>('*').set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l"%*})");
-    spdlog::set_formatter(std::move(formatter));
+    formatter->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%&"%*})");
   } else {
-    spdlog::set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+    formatter->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%& %v");
   }
+  spdlog::set_formatter(std::move(formatter));
 }
 
 }  // namespace mta

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/source_factory.hpp"
+#include "logging/logfmt.hpp"
 
 namespace mta {
 
@@ -20,7 +21,7 @@ void RunningSource::start() {
       source_->run(stop);
     } catch (const std::exception& error) {
       health_.set_up(false);
-      spdlog::error("msg=\"source stopped\" source={} error=\"{}\"", config_.name, error.what());
+      spdlog::error("msg=\"source stopped\" source={} error={}", log_quoted(config_.name), log_quoted(error.what()));
     }
   });
 }

@@ -11,6 +11,7 @@
 #include "agent/logging.hpp"
 #include "http/http_server.hpp"
 #include "mta_exporter_version.hpp"
+#include "logging/logfmt.hpp"
 
 namespace mta {
 namespace {
@@ -24,7 +25,7 @@ void reload(Agent& agent, const ServeOptions& options) {
   try {
     fresh = load_config(options.config_path);
   } catch (const ConfigError& error) {
-    spdlog::error("msg=\"reload failed, keeping the running configuration\" error=\"{}\"", error.what());
+    spdlog::error("msg=\"reload failed, keeping the running configuration\" error={}", log_quoted(error.what()));
     return;
   }
   apply_flags(fresh, options);
@@ -55,20 +56,20 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
         agent.config().web, std::move(web_file), agent.registry(), [&agent] { return agent.ready(); },
         [&agent] { agent.update_process_metrics(); });
   } catch (const WebConfigError& error) {
-    spdlog::error("msg=\"web configuration error\" error=\"{}\"", error.what());
+    spdlog::error("msg=\"web configuration error\" error={}", log_quoted(error.what()));
     return 2;
   }
   // The port first: an agent that cannot serve exits before any source reads a line it would lose.
   try {
     server->bind();
   } catch (const std::exception& error) {
-    spdlog::error("msg=\"cannot start the web server\" error=\"{}\"", error.what());
+    spdlog::error("msg=\"cannot start the web server\" error={}", log_quoted(error.what()));
     return 1;
   }
   try {
     agent.start();
   } catch (const std::exception& error) {
-    spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
+    spdlog::error("msg=\"cannot start\" error={}", log_quoted(error.what()));
     return 1;
   }
   if (agent.config().sources.empty()) {

@@ -42,7 +42,7 @@ HttpServer::HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, 
       connection_guard_(std::make_unique<ConnectionGuard>(ConnectionLimits{}, registry)) {
   if (web_file_ && web_file_->tls) {
     certificate_ =
-        std::make_unique<ServerCertificate>(web_file_->path, web_file_->tls->cert_file, web_file_->tls->key_file);
+        std::make_unique<ServerCertificate>(web_file_->path, *web_file_->tls);
   }
   if (web_file_ && !web_file_->basic_auth_users.empty()) {
     basic_auth_ = std::make_unique<BasicAuth>(web_file_->basic_auth_users);

@@ -1,4 +1,5 @@
 #include "http/tls_context.hpp"
+#include "logging/logfmt.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -56,8 +57,20 @@ struct ServerCertificate::Loaded {
   }
 };
 
-ServerCertificate::ServerCertificate(std::string web_config_path, std::string cert_file, std::string key_file)
-    : web_config_path_(std::move(web_config_path)), cert_file_(std::move(cert_file)), key_file_(std::move(key_file)) {
+std::string setting_origin(const std::string& web_config_path, const TlsServerSettings& settings,
+                           std::string_view key) {
+  std::string origin = web_config_path;
+  if (const auto line = settings.key_lines.find(key); line != settings.key_lines.end()) {
+    origin.append(":").append(std::to_string(line->second));
+  }
+  return origin.append(": tls_server_config.").append(key);
+}
+
+ServerCertificate::ServerCertificate(const std::string& web_config_path, const TlsServerSettings& settings)
+    : cert_origin_(setting_origin(web_config_path, settings, "cert_file")),
+      key_origin_(setting_origin(web_config_path, settings, "key_file")),
+      cert_file_(settings.cert_file),
+      key_file_(settings.key_file) {
   current_stamp_ = stamp();
   current_ = load();
 }
@@ -67,12 +80,12 @@ ServerCertificate::~ServerCertificate() = default;
 std::string ServerCertificate::stamp() const { return file_stamp(cert_file_) + "/" + file_stamp(key_file_); }
 
 std::shared_ptr<ServerCertificate::Loaded> ServerCertificate::load() const {
-  const auto fail = [&](const char* key, const std::string& file, const std::string& problem) {
-    throw WebConfigError(web_config_path_ + ": tls_server_config." + key + ": " + file + ": " + problem);
+  const auto fail = [](const std::string& origin, const std::string& file, const std::string& problem) {
+    throw WebConfigError(origin + ": " + file + ": " + problem);
   };
   auto loaded = std::make_shared<Loaded>();
   std::FILE* cert = std::fopen(cert_file_.c_str(), "r");
-  if (!cert) fail("cert_file", cert_file_, "cannot be read");
+  if (!cert) fail(cert_origin_, cert_file_, "cannot be read");
   loaded->leaf = PEM_read_X509(cert, nullptr, nullptr, nullptr);
   loaded->chain = sk_X509_new_null();
   while (loaded->leaf) {
@@ -82,15 +95,15 @@ std::shared_ptr<ServerCertificate::Loaded> ServerCertificate::load() const {
   }
   std::fclose(cert);
   ERR_clear_error();  // the end of the file reads as an error
-  if (!loaded->leaf) fail("cert_file", cert_file_, "holds no PEM certificate");
+  if (!loaded->leaf) fail(cert_origin_, cert_file_, "holds no PEM certificate");
   std::FILE* key = std::fopen(key_file_.c_str(), "r");
-  if (!key) fail("key_file", key_file_, "cannot be read");
+  if (!key) fail(key_origin_, key_file_, "cannot be read");
   loaded->key = PEM_read_PrivateKey(key, nullptr, nullptr, nullptr);
   std::fclose(key);
-  if (!loaded->key) fail("key_file", key_file_, "holds no PEM private key: " + openssl_error());
+  if (!loaded->key) fail(key_origin_, key_file_, "holds no PEM private key: " + openssl_error());
   if (X509_check_private_key(loaded->leaf, loaded->key) != 1) {
     ERR_clear_error();
-    fail("key_file", key_file_, "does not match the certificate in " + cert_file_);
+    fail(key_origin_, key_file_, "does not match the certificate in " + cert_file_);
   }
   return loaded;
 }
@@ -106,8 +119,8 @@ bool ServerCertificate::use_in(SSL* ssl) {
         current_stamp_ = now;
         spdlog::info("msg=\"TLS certificate read again\" cert_file={}", cert_file_);
       } catch (const WebConfigError& error) {
-        spdlog::warn("msg=\"changed TLS certificate cannot be used yet; keeping the previous one\" error=\"{}\"",
-                     error.what());
+        spdlog::warn("msg=\"changed TLS certificate cannot be used yet; keeping the previous one\" error={}",
+                     log_quoted(error.what()));
       }
     }
     loaded = current_;
@@ -118,7 +131,7 @@ bool ServerCertificate::use_in(SSL* ssl) {
 void configure_tls(SSL_CTX& context, const TlsServerSettings& settings, const std::string& web_config_path,
                    ServerCertificate& certificate) {
   const auto fail = [&](const char* key, const std::string& problem) {
-    throw WebConfigError(web_config_path + ": tls_server_config." + key + ": " + problem);
+    throw WebConfigError(setting_origin(web_config_path, settings, key) + ": " + problem);
   };
   SSL_CTX_set_options(&context, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   if (settings.prefer_server_cipher_suites) SSL_CTX_set_options(&context, SSL_OP_CIPHER_SERVER_PREFERENCE);
@@ -159,7 +172,7 @@ void configure_tls(SSL_CTX& context, const TlsServerSettings& settings, const st
 
 void check_tls_settings(const WebConfigFile& web_file) {
   if (!web_file.tls) return;
-  ServerCertificate certificate(web_file.path, web_file.tls->cert_file, web_file.tls->key_file);
+  ServerCertificate certificate(web_file.path, *web_file.tls);
   const std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_method()), SSL_CTX_free);
   if (!context) throw WebConfigError(web_file.path + ": tls_server_config: cannot create a TLS context");
   configure_tls(*context, *web_file.tls, web_file.path, certificate);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "http/web_config_file.hpp"
 
@@ -15,8 +16,8 @@ namespace mta {
 
 class ServerCertificate {
  public:
-  // Reads certificate chain and key; throws WebConfigError naming the web config file, key and file.
-  ServerCertificate(std::string web_config_path, std::string cert_file, std::string key_file);
+  // Reads certificate chain and key; throws WebConfigError naming the web config file, line, key and file.
+  ServerCertificate(const std::string& web_config_path, const TlsServerSettings& settings);
   ~ServerCertificate();
   ServerCertificate(const ServerCertificate&) = delete;
   ServerCertificate& operator=(const ServerCertificate&) = delete;
@@ -30,13 +31,18 @@ class ServerCertificate {
   std::shared_ptr<Loaded> load() const;  // throws WebConfigError
   std::string stamp() const;             // changes whenever either file does
 
-  std::string web_config_path_;
+  std::string cert_origin_;  // "web.yml:3: tls_server_config.cert_file", for errors
+  std::string key_origin_;
   std::string cert_file_;
   std::string key_file_;
   std::mutex mutex_;
   std::shared_ptr<Loaded> current_;  // guarded by mutex_
   std::string current_stamp_;        // guarded by mutex_
 };
+
+// "FILE:LINE: tls_server_config.KEY": where a setting was given, for the errors about it.
+std::string setting_origin(const std::string& web_config_path, const TlsServerSettings& settings,
+                           std::string_view key);
 
 // Sets up `context` for tls_server_config; throws WebConfigError (bad CA file, cipher list, curves).
 void configure_tls(SSL_CTX& context, const TlsServerSettings& settings, const std::string& web_config_path,

@@ -142,6 +142,7 @@ std::optional<TlsServerSettings> read_tls(const Reader& reader, const YAML::Node
                     {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version",
                      "cipher_suites", "prefer_server_cipher_suites", "curve_preferences"});
   TlsServerSettings tls;
+  for (const auto& entry : node) tls.key_lines[entry.first.as<std::string>()] = entry.first.Mark().line + 1;
   const auto key = [&](std::string_view name) { return Reader::join(kKey, name); };
   if (node["cert_file"]) tls.cert_file = reader.path(node["cert_file"], key("cert_file"));
   if (node["key_file"]) tls.key_file = reader.path(node["key_file"], key("key_file"));

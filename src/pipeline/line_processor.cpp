@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "mta/mta_parsers.hpp"
+#include "logging/logfmt.hpp"
 
 namespace mta {
 
@@ -48,7 +49,7 @@ void LineProcessor::on_record(const SyslogRecord& record) {
 void LineProcessor::count_failure(const std::exception& error) {
   recorder_.count_line(ParseOutcome::unmatched);
   if (failures_++ % 1000 == 0) {
-    spdlog::error("msg=\"line could not be read\" source={} error=\"{}\" failures={}", source_, error.what(),
+    spdlog::error("msg=\"line could not be read\" source={} error={} failures={}", log_quoted(source_), log_quoted(error.what()),
                   failures_);
   }
 }

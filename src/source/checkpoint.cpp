@@ -1,4 +1,5 @@
 #include "source/checkpoint.hpp"
+#include "logging/logfmt.hpp"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -115,7 +116,7 @@ bool CheckpointStore::save() {
   const std::string text = content.str();
   const std::string temporary = path_ + ".tmp";
   const auto fail = [&](const char* step) {
-    spdlog::error("msg=\"cannot write checkpoint\" path={} step={} error=\"{}\"", path_, step, std::strerror(errno));
+    spdlog::error("msg=\"cannot write checkpoint\" path={} step={} error={}", log_quoted(path_), step, log_quoted(std::strerror(errno)));
     std::lock_guard lock(mutex_);
     dirty_ = true;
     return false;

@@ -1,4 +1,5 @@
 #include "source/file_follower.hpp"
+#include "logging/logfmt.hpp"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -27,7 +28,7 @@ bool FileFollower::open_file(const std::string& path, bool seek_to_end) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (!reported_missing_) {
-      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error=\"{}\"", path, std::strerror(errno));
+      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error={}", log_quoted(path), log_quoted(std::strerror(errno)));
       reported_missing_ = true;
     }
     return false;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "syslog/syslog_header.hpp"
+#include "logging/logfmt.hpp"
 
 namespace mta {
 namespace {
@@ -167,8 +168,8 @@ void SyslogServer::reject(SyslogRejection reason, const PeerAddress& peer, std::
   health_.count_syslog_rejected(reason);
   std::uint64_t& count = rejected_[static_cast<std::size_t>(reason)];
   if (count++ % 100 == 0) {
-    spdlog::warn("msg=\"syslog peer rejected\" source={} reason={} peer={} rejected={} detail=\"{}\"", health_.source(),
-                 syslog_rejection_name(reason), format_peer(peer), count, detail);
+    spdlog::warn("msg=\"syslog peer rejected\" source={} reason={} peer={} rejected={} detail={}", health_.source(),
+                 syslog_rejection_name(reason), format_peer(peer), count, log_quoted(detail));
   }
 }
 

@@ -74,6 +74,10 @@ TEST_F(TlsContextTest, UnusableFilesAreNamedWithTheirKey) {
   EXPECT_EQ(error_of(config(pki->server_cert, pki->server_cert))
                 .rfind(web + ": tls_server_config.key_file: " + pki->server_cert + ": holds no PEM private key", 0),
             0u);
+  WebConfigFile with_lines = config(pki->server_cert, pki->client_key);
+  with_lines.tls->key_lines = {{"cert_file", 2}, {"key_file", 3}};
+  EXPECT_EQ(error_of(with_lines).rfind(web + ":3: tls_server_config.key_file: " + pki->client_key + ": does not match", 0),
+            0u);
   WebConfigFile bad_ca = config(pki->server_cert, pki->server_key);
   bad_ca.tls->client_auth = ClientAuth::require_and_verify;
   bad_ca.tls->client_ca_file = path("absent-ca.crt");
@@ -85,7 +89,7 @@ TEST_F(TlsContextTest, ARenewedCertificateIsUsedWithoutRestartAndAHalfWrittenOne
   const std::string key = path("live.key");
   fs::copy_file(pki->server_cert, cert);
   fs::copy_file(pki->server_key, key);
-  ServerCertificate certificate(path("web.yml"), cert, key);
+  ServerCertificate certificate(path("web.yml"), *config(cert, key).tls);
   const std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_method()), SSL_CTX_free);
   const auto served_name = [&] {
     const std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(context.get()), SSL_free);
