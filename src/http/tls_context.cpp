@@ -1,13 +1,14 @@
 #include "http/tls_context.hpp"
-#include "logging/logfmt.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include <cstdio>
+
+#include "http/web_access.hpp"
+#include "logging/logfmt.hpp"
 
 namespace mta {
 namespace {
@@ -19,13 +20,6 @@ std::string openssl_error() {
   char text[256];
   ERR_error_string_n(code, text, sizeof text);
   return text;
-}
-
-std::string file_stamp(const std::string& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0) return "missing";
-  return std::to_string(info.st_ino) + ":" + std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) +
-         "." + std::to_string(info.st_mtim.tv_nsec);
 }
 
 int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }

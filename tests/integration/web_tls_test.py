@@ -408,6 +408,32 @@ class WebTlsTest(unittest.TestCase):
         self.assertEqual(https_get(agent.port, "/-/healthy", context, basic(USER, self.password), host="localhost")[0],
                          200)
 
+    def test_a_changed_password_takes_effect_without_restart(self):
+        agent = self.start_agent(tls_web_yaml(self.pki, users={USER: self.password}))
+        context = client_context(self.pki)
+        self.assertEqual(https_get(agent.port, "/metrics", context, basic(USER, self.password))[0], 200)
+        rotated = self.password + " rotated"
+        with open(agent.web_config + ".new", "w") as out:
+            out.write(tls_web_yaml(self.pki, users={USER: rotated}))
+        os.replace(agent.web_config + ".new", agent.web_config)
+
+        def rotated_in_force():
+            return https_get(agent.port, "/metrics", context, basic(USER, rotated))[0] == 200
+        wait_for(rotated_in_force, timeout=TIME_LIMIT, what="the new password to be accepted")
+        self.assertEqual(https_get(agent.port, "/metrics", context, basic(USER, self.password))[0], 401)
+
+        # A broken change (a plain password) keeps the rules in force, and says why in the log.
+        with open(agent.web_config + ".new", "w") as out:
+            out.write(tls_web_yaml(self.pki) + f"basic_auth_users:\n  {USER}: plain\n")
+        os.replace(agent.web_config + ".new", agent.web_config)
+        def reported():
+            # The file is looked at when a request comes, no more than once a second.
+            https_get(agent.port, "/-/healthy", context, basic(USER, rotated))
+            return "changed web config cannot be used" in agent.output()
+        wait_for(reported, timeout=TIME_LIMIT, what="the agent to report the broken web config")
+        self.assertEqual(https_get(agent.port, "/metrics", context, basic(USER, rotated))[0], 200)
+        self.assertEqual(https_get(agent.port, "/metrics", context, basic(USER, "plain"))[0], 401)
+
     def assert_refused(self, port, context, what):
         """The request gets no HTTP response: the handshake (or, with TLS 1.3, the first read after
         it, when the server has checked the client's certificate) fails."""
