@@ -33,6 +33,8 @@ import yaml
 import monitoring
 from monitoring import harness
 
+Process = harness.Process
+
 SCRAPE_INTERVAL = "1s"
 FOR_DIVISOR = 60
 SPIKE_ALERT = "MtaOutbound5xxShareHigh"
@@ -44,35 +46,6 @@ def get_json(url):
     if status != 200:
         raise AssertionError(f"{url}: HTTP {status}: {body[:500]!r}")
     return json.loads(body)
-
-
-class Process:
-    """A child process with its output in a file, stopped with SIGTERM (then SIGKILL)."""
-
-    def __init__(self, name, command, folder):
-        self.name = name
-        self.log_path = os.path.join(folder, f"{name}.log")
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def check(self):
-        if self.process.poll() is not None:
-            raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.output()[-3000:]}")
-
-    def output(self):
-        self.log.flush()
-        with open(self.log_path) as log:
-            return log.read()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
 
 class Webhook:

@@ -77,6 +77,39 @@ def metric_sum(samples, name, **labels):
                if metric == name and wanted <= set(metric_labels))
 
 
+class Process:
+    """A child process with its output in a file, stopped with SIGTERM (then SIGKILL)."""
+
+    def __init__(self, name, command, folder):
+        self.name = name
+        self.log_path = os.path.join(folder, f"{name}.log")
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def check(self):
+        if self.process.poll() is not None:
+            raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.output()[-3000:]}")
+
+    def output(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(self.log_path) as log:
+            return log.read()
+
+    def stop(self, timeout=30):
+        """The exit code (after SIGTERM, or -9 when it took longer than `timeout`)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if not self.log.closed:
+            self.log.close()
+        return self.process.returncode
+
+
 class Agent:
     """An mta_exporter serve process on a loopback port with a config written to a temp folder."""
 

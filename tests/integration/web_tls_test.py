@@ -42,7 +42,7 @@ import warnings
 import yaml
 
 import harness
-from harness import BINARY, free_port, wait_for
+from harness import BINARY, Process, free_port, wait_for
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # crypt: "deprecated ... removed in Python 3.13"
@@ -125,39 +125,6 @@ class Pki:
                  "-nodes", "-keyout", self.key(name), "-out", csr, "-subj", f"/CN={common_name}")
         self.run("x509", "-req", "-in", csr, "-CA", self.crt(ca), "-CAkey", self.key(ca), "-set_serial", str(serial),
                  "-days", "2", "-extfile", self.config, "-extensions", extensions, "-out", self.crt(name))
-
-
-class Process:
-    """A child process with its output in a file, stopped with SIGTERM (then SIGKILL)."""
-
-    def __init__(self, name, command, folder):
-        self.name = name
-        self.log_path = os.path.join(folder, f"{name}.log")
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def check(self):
-        if self.process.poll() is not None:
-            raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.output()[-3000:]}")
-
-    def output(self):
-        if not self.log.closed:
-            self.log.flush()
-        with open(self.log_path) as log:
-            return log.read()
-
-    def stop(self, timeout=30):
-        """The exit code (after SIGTERM, or -9 when it took longer than `timeout`)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if not self.log.closed:
-            self.log.close()
-        return self.process.returncode
 
 
 class WebAgent(Process):
