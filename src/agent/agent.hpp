@@ -51,6 +51,8 @@ class Agent {
 
   const Config& config() const { return config_; }
   const prometheus::Registry& registry() const { return registry_; }
+  // For the web server's own metrics.
+  prometheus::Registry& registry() { return registry_; }
 
  private:
   std::unique_ptr<RunningSource> open_source(const SourceConfig& source, bool resume);

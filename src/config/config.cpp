@@ -324,7 +324,8 @@ SiteRule parse_rule(const Reader& reader, const toml::table& table, std::size_t 
 
 // [web]: listen_address is one address or a list of them; config_file is relative to this file.
 WebConfig read_web(const Reader& reader, const toml::table& web, const std::filesystem::path& base) {
-  reader.check_keys(web, "web.", {"listen_address", "telemetry_path", "config_file"});
+  reader.check_keys(web, "web.",
+                    {"listen_address", "telemetry_path", "config_file", "max_connections", "max_connections_per_ip"});
   WebConfig result;
   if (const toml::node* listen = web.get("listen_address")) {
     result.listen_addresses.clear();
@@ -350,6 +351,14 @@ WebConfig read_web(const Reader& reader, const toml::table& web, const std::file
   if (!result.telemetry_path.starts_with("/")) {
     reader.fail(*web.get("telemetry_path"), "web.telemetry_path", "must start with '/'");
   }
+  if (const toml::node* max = web.get("max_connections"); max && max->value_exact<std::int64_t>() == 0) {
+    result.max_connections = 0;  // the bound off: cpp-httplib's own pool and queue
+  } else {
+    result.max_connections =
+        static_cast<std::size_t>(reader.positive_integer(web, "max_connections", "web.", 64, 100000));
+  }
+  result.max_connections_per_ip =
+      static_cast<std::size_t>(reader.positive_integer(web, "max_connections_per_ip", "web.", 8, 100000));
   result.config_file = reader.string(web, "config_file", "web.", "");
   if (!result.config_file.empty()) result.config_file = (base / result.config_file).lexically_normal().string();
   return result;

@@ -6,9 +6,9 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "http/basic_auth.hpp"
 #include "http/connection_guard.hpp"
 #include "http/tls_context.hpp"
+#include "http/web_access.hpp"
 #include "metrics/exposition.hpp"
 #include "mta_exporter_version.hpp"
 
@@ -39,14 +39,14 @@ HttpServer::HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, 
       registry_(registry),
       ready_(std::move(ready)),
       before_scrape_(std::move(before_scrape)),
-      connection_guard_(std::make_unique<ConnectionGuard>(ConnectionLimits{}, registry)) {
+      connection_guard_(
+          std::make_unique<ConnectionGuard>(ConnectionLimits{.max_connections = config_.max_connections,
+                                                             .max_connections_per_ip = config_.max_connections_per_ip},
+                                            registry)) {
   if (web_file_ && web_file_->tls) {
-    certificate_ =
-        std::make_unique<ServerCertificate>(web_file_->path, *web_file_->tls);
+    certificate_ = std::make_unique<ServerCertificate>(web_file_->path, *web_file_->tls);
   }
-  if (web_file_ && !web_file_->basic_auth_users.empty()) {
-    basic_auth_ = std::make_unique<BasicAuth>(web_file_->basic_auth_users);
-  }
+  access_ = std::make_unique<WebAccess>(web_file_ ? *web_file_ : WebConfigFile{});
   for (const std::string& address : config_.listen_addresses) {
     auto listener = std::make_unique<Listener>();
     listener->address = address;
@@ -85,14 +85,14 @@ std::unique_ptr<httplib::Server> HttpServer::make_server() {
   server->set_write_timeout(std::chrono::seconds(10));
   server->set_keep_alive_max_count(16);
   server->set_keep_alive_timeout(5);
-  connection_guard_->protect(*server);
+  server->set_socket_options(set_listener_socket_options);
+  connection_guard_->protect(*server);  // when on, with its own task queue and the same socket options
   return server;
 }
 
 void HttpServer::answer(const httplib::Request& request, httplib::Response& response) const {
-  if (web_file_) {
-    for (const auto& [name, value] : web_file_->headers) response.set_header(name, value);
-  }
+  const std::shared_ptr<const AccessRules> rules = access_->current();
+  for (const auto& [name, value] : rules->headers) response.set_header(name, value);
   const auto close_with = [&](int status, const char* text) {
     response.status = status;
     // The body of the request, if any, is still unread on the connection: it must not be taken for
@@ -107,7 +107,7 @@ void HttpServer::answer(const httplib::Request& request, httplib::Response& resp
   if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding")) {
     return close_with(413, "Request bodies are not accepted\n");
   }
-  if (basic_auth_ && !basic_auth_->allows(request.get_header_value("Authorization"))) {
+  if (rules->basic_auth && !rules->basic_auth->allows(request.get_header_value("Authorization"))) {
     response.status = 401;
     response.set_header("WWW-Authenticate", "Basic");
     response.set_content("Unauthorized\n", "text/plain; charset=utf-8");
@@ -158,7 +158,8 @@ void HttpServer::start() {
     httplib::Server& server = *listener->server;
     listener->thread = std::thread([&server] { server.listen_after_bind(); });
     spdlog::info("msg=\"listening\" address={} port={} metrics_path={} tls={} basic_auth={}", listener->address,
-                 listener->port, config_.telemetry_path, certificate_ != nullptr, basic_auth_ != nullptr);
+                 listener->port, config_.telemetry_path, certificate_ != nullptr,
+                 access_->current()->basic_auth != nullptr);
   }
 }
 

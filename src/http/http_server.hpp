@@ -24,7 +24,7 @@ struct Response;
 
 namespace mta {
 
-class BasicAuth;
+class WebAccess;
 class ConnectionGuard;
 class ServerCertificate;
 
@@ -54,7 +54,7 @@ class HttpServer {
   std::function<bool()> ready_;
   std::function<void()> before_scrape_;
   std::unique_ptr<ServerCertificate> certificate_;
-  std::unique_ptr<BasicAuth> basic_auth_;
+  std::unique_ptr<WebAccess> access_;
   std::unique_ptr<ConnectionGuard> connection_guard_;  // outlives the servers, whose hooks call it
   std::vector<std::unique_ptr<Listener>> listeners_;
 };

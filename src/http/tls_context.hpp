@@ -41,8 +41,7 @@ class ServerCertificate {
 };
 
 // "FILE:LINE: tls_server_config.KEY": where a setting was given, for the errors about it.
-std::string setting_origin(const std::string& web_config_path, const TlsServerSettings& settings,
-                           std::string_view key);
+std::string setting_origin(const std::string& web_config_path, const TlsServerSettings& settings, std::string_view key);
 
 // Sets up `context` for tls_server_config; throws WebConfigError (bad CA file, cipher list, curves).
 void configure_tls(SSL_CTX& context, const TlsServerSettings& settings, const std::string& web_config_path,

@@ -37,7 +37,7 @@ struct TlsServerSettings {
   std::optional<TlsVersion> max_version;
   std::vector<std::string> cipher_suites;  // OpenSSL names, translated from Go's
   bool prefer_server_cipher_suites = true;
-  std::vector<std::string> curve_preferences;  // OpenSSL group names
+  std::vector<std::string> curve_preferences;         // OpenSSL group names
   std::map<std::string, int, std::less<>> key_lines;  // the line of each key given, for errors about its files
 };
 

@@ -1,5 +1,7 @@
 #include "mta/dovecot.hpp"
 
+#include <algorithm>
+
 namespace mta {
 namespace {
 
@@ -18,43 +20,71 @@ std::string_view strip_level(std::string_view text) {
   return text;
 }
 
-// After "lmtp(user)<pid><session>: [Info: ][session: ][msgid=<..>: ]": the outcome text.
+// After "lmtp(user)<pid><session>: [Info: ][session: ][sieve: ]": "msgid=<id>: saved mail to INBOX"
+// (deliver_log_format, by default "msgid=%{msgid}: %{message}"). The outcome ends the line; the sender's
+// Message-ID (and Subject or From in other formats) before it may hold any outcome's words. So the outcome is
+// the last text of the table that starts the line or follows ": ", none before the ">: " that closes the
+// Message-ID, and a delivery only with no ": " after it (sieve's other results are not in the table).
 ParseOutcome parse_delivery(std::string_view text, SmtpEvent& event) {
-  event.direction = Direction::local;
   struct Outcome {
     std::string_view marker;
     Status status;
   };
   static constexpr Outcome outcomes[] = {
-      {"saved mail to ", Status::sent},        {"stored mail into mailbox ", Status::sent},
-      {"save failed to ", Status::deferred},   {"rejected: ", Status::bounced},
+      {"saved mail to ", Status::sent},
+      {"stored mail into mailbox ", Status::sent},
+      {"save failed to ", Status::deferred},
+      {"rejected: ", Status::bounced},
       {"Temporary failure", Status::deferred},
+      // Sieve's results that are no outcome of the delivery.
+      {"forwarded to <", Status::none},
+      {"not sending ", Status::none},
+      {"sent vacation response", Status::none},
+      {"discarded ", Status::none},
+      {"left message in mailbox ", Status::none},
+      {"store into mailbox ", Status::none},
   };
+  const std::size_t message_id_end = text.rfind(">: ");
+  const std::size_t from = message_id_end == std::string_view::npos ? 0 : message_id_end + 3;
+  const Outcome* found = nullptr;
+  std::size_t found_pos = 0;
   for (const Outcome& outcome : outcomes) {
-    const std::size_t pos = text.find(outcome.marker);
-    if (pos == std::string_view::npos) continue;
-    event.status = outcome.status;
-    std::string_view detail = text.substr(pos);
-    if (outcome.status != Status::sent) {
-      // "save failed to INBOX: Quota exceeded (...)" -> the reason after the mailbox name.
-      if (const std::size_t colon = detail.find(": "); colon != std::string_view::npos)
-        detail = detail.substr(colon + 2);
+    for (std::size_t pos = text.rfind(outcome.marker); pos != std::string_view::npos && pos >= from;
+         pos = pos == 0 ? std::string_view::npos : text.rfind(outcome.marker, pos - 1)) {
+      if (pos != 0 && !text.substr(0, pos).ends_with(": ")) continue;
+      if (outcome.status == Status::sent && text.find(": ", pos) != std::string_view::npos) continue;
+      if (found == nullptr || pos > found_pos) {
+        found = &outcome;
+        found_pos = pos;
+      }
+      break;
     }
-    event.agent_text = detail;
-    return ParseOutcome::event;
   }
-  return ParseOutcome::ignored;
+  if (found == nullptr || found->status == Status::none) return ParseOutcome::ignored;
+  event.status = found->status;
+  event.direction = Direction::local;
+  std::string_view detail = text.substr(found_pos);
+  if (found->status != Status::sent) {
+    // "save failed to INBOX: Quota exceeded (...)" -> the reason after the mailbox name.
+    if (const std::size_t colon = detail.find(": "); colon != std::string_view::npos) detail = detail.substr(colon + 2);
+  }
+  event.agent_text = detail;
+  return ParseOutcome::event;
 }
 
-// "submission-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<u>, method=PLAIN, rip=..."
+// "submission-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<u>, method=PLAIN, rip=...": the
+// reason comes before the fields, of which the user name is the client's.
 ParseOutcome parse_submission_login(std::string_view text, SmtpEvent& event) {
-  if (text.find("(auth failed") == std::string_view::npos) return ParseOutcome::ignored;
+  std::size_t fields = text.size();
+  for (std::string_view field : {": user=<"sv, ": method="sv, ": rip="sv}) fields = std::min(fields, text.find(field));
+  if (text.substr(0, fields).find("(auth failed") == std::string_view::npos) return ParseOutcome::ignored;
   event.status = Status::auth_failed;
   event.direction = Direction::inbound;
   event.stage = Stage::auth;
-  const std::size_t method = text.find("method=");
-  if (method != std::string_view::npos) {
-    const std::string_view value = text.substr(method + 7);
+  // The fields after the user name are Dovecot's own; the name may hold ", method=".
+  const std::size_t method = text.rfind(" method=");
+  if (method != std::string_view::npos && method > fields && (text[method - 1] == ',' || text[method - 1] == ':')) {
+    const std::string_view value = text.substr(method + 8);
     event.mechanism = value.substr(0, value.find(','));
   }
   event.reply = "535 5.7.8 Authentication failed";  // the submission service's reply; not logged

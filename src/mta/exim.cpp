@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mta/log_fields.hpp"
 #include "mta/mta_parsers.hpp"
 #include "smtp/ascii.hpp"
 #include "smtp/remote_error.hpp"
@@ -58,14 +59,23 @@ std::string_view strip_prefixes(std::string_view text, bool& has_message_id) {
   return text;
 }
 
+// `word` where it starts `text` or follows a space, outside quotes: Exim logs a local part with specials quoted,
+// as the client wrote it ("<\"x rejected RCPT\"@example.net>"), and quotes what else a line cites (C="250 OK",
+// DN="...", input="..."), so its keywords are read outside quotes only.
+std::size_t find_word(std::string_view text, std::string_view word) {
+  for (std::size_t pos = find_unquoted(text, word); pos != std::string_view::npos;
+       pos = find_unquoted(text, word, pos + 1)) {
+    if (pos == 0 || text[pos - 1] == ' ') return pos;
+  }
+  return std::string_view::npos;
+}
+
 // Value of a " K=" field up to the next space ("T=remote_smtp"); for H= the host name before " [ip]".
 std::string_view field(std::string_view text, std::string_view key) {
-  for (std::size_t pos = text.find(key); pos != std::string_view::npos; pos = text.find(key, pos + 1)) {
-    if (pos != 0 && text[pos - 1] != ' ') continue;
-    std::string_view value = text.substr(pos + key.size());
-    return value.substr(0, value.find_first_of(" :"));
-  }
-  return {};
+  const std::size_t pos = find_word(text, key);
+  if (pos == std::string_view::npos) return {};
+  const std::string_view value = text.substr(pos + key.size());
+  return value.substr(0, value.find_first_of(" :"));
 }
 
 // The explanation of a ** or == line: a remote reply after "SMTP error from remote mail server after
@@ -83,17 +93,17 @@ void read_failure_text(std::string_view text, SmtpEvent& event) {
 }
 
 // Local transports write to the mail store; a remote host, an smtp transport or a network error mean
-// the mail was on its way out.
-Direction delivery_direction(std::string_view line) {
-  const std::string_view transport = field(line, "T=");
+// the mail was on its way out. `fields`: Exim's fields before the message.
+Direction delivery_direction(std::string_view fields, std::string_view message, bool remote_host) {
+  const std::string_view transport = field(fields, "T=");
   for (std::string_view local : {"lmtp"sv, "local"sv, "appendfile"sv, "pipe"sv, "file"sv, "maildir"sv, "mailbox"sv,
                                  "dovecot"sv, "autoreply"sv}) {
     if (transport.find(local) != std::string_view::npos) return Direction::local;
   }
-  if (!field(line, "H=").empty() || transport.find("smtp") != std::string_view::npos) return Direction::outbound;
+  if (remote_host || transport.find("smtp") != std::string_view::npos) return Direction::outbound;
   if (transport.empty()) {
     // A routing failure: remote unless a router for local addresses (aliases, users) gave up.
-    const std::string_view router = field(line, "R=");
+    const std::string_view router = field(fields, "R=");
     if (router.empty()) return Direction::outbound;
     for (std::string_view remote : {"dnslookup"sv, "lookuphost"sv, "smarthost"sv, "remote"sv, "manualroute"sv}) {
       if (router.find(remote) != std::string_view::npos) return Direction::outbound;
@@ -102,19 +112,28 @@ Direction delivery_direction(std::string_view line) {
   }
   for (std::string_view network : {"Connection refused"sv, "Connection timed out"sv, "Network is unreachable"sv,
                                    "No route to host"sv, "Connection reset"sv}) {
-    if (line.find(network) != std::string_view::npos) return Direction::outbound;
+    if (message.find(network) != std::string_view::npos) return Direction::outbound;
   }
   return Direction::local;
 }
 
-// "=> addr ... C="250 OK id=..."", "** addr R=.. T=..: text", "== addr R=.. defer (-44) H=..: text".
+// "=> addr ... C="250 OK id=..."", "** addr R=.. T=..: text", "== addr R=.. defer (-44) H=..: text". The
+// addresses come first; Exim's fields from R=, T= or H= on, up to the ": " of the message.
 ParseOutcome parse_delivery(std::string_view flag, std::string_view rest, SmtpEvent& event) {
-  event.direction = delivery_direction(rest);
+  std::size_t fields_start = rest.size();
+  for (std::string_view key : {" R="sv, " T="sv, " H="sv}) {
+    fields_start = std::min(fields_start, find_unquoted(rest, key));
+  }
+  const std::size_t colon = find_unquoted(rest, ": ", fields_start == rest.size() ? 0 : fields_start);
+  const std::string_view fields = rest.substr(0, colon);
+  const std::string_view message = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 2);
+  // "defer (110): Connection timed out H=host [ip]: SMTP timeout after ..." names the host after the errno.
   event.remote_host = field(rest, "H=");
+  event.direction = delivery_direction(fields, message, !event.remote_host.empty());
   if (flag == "=>" || flag == "->") {
     event.status = Status::sent;
     constexpr std::string_view confirmation = " C=\"";
-    if (const std::size_t pos = rest.find(confirmation); pos != std::string_view::npos) {
+    if (const std::size_t pos = find_unquoted(rest, confirmation); pos != std::string_view::npos) {
       const std::string_view reply = rest.substr(pos + confirmation.size());
       event.reply = reply.substr(0, reply.find('"'));
     }
@@ -122,8 +141,7 @@ ParseOutcome parse_delivery(std::string_view flag, std::string_view rest, SmtpEv
     return ParseOutcome::event;
   }
   event.status = flag == "**" ? Status::bounced : Status::deferred;
-  const std::size_t colon = rest.find(": ");
-  read_failure_text(colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 2), event);
+  read_failure_text(message, event);
   if (event.reply.empty() && event.agent_text.empty()) event.agent_text = rest;
   return ParseOutcome::event;
 }
@@ -146,7 +164,8 @@ ParseOutcome parse_reject(std::string_view text, std::size_t pos, SmtpEvent& eve
   event.direction = Direction::inbound;
   const std::string_view after = text.substr(pos + 9);  // past "rejected "
   event.stage = reject_stage(after);
-  const std::size_t colon = after.find(": ");
+  // "RCPT <a> NOTIFY=NEVER: text": the command cited is the client's, its address quoted when it holds specials.
+  const std::size_t colon = find_unquoted(after, ": ");
   std::string_view reason = colon == std::string_view::npos ? std::string_view{} : after.substr(colon + 2);
   if (reason.size() >= 2 && reason.front() == '"' && reason.back() == '"') reason = reason.substr(1, reason.size() - 2);
   if (basic_code(reason) != 0) {
@@ -193,8 +212,9 @@ ParseOutcome parse_auth_failure(std::string_view text, std::size_t pos, SmtpEven
   return ParseOutcome::event;
 }
 
-// Sessions Exim refused or dropped as a whole; it answers them with 421, 503 or 554, unlogged.
-ParseOutcome parse_session_refusal(std::string_view text, SmtpEvent& event) {
+// Sessions Exim refused or dropped as a whole; it answers them with 421, 503 or 554, unlogged. Only a
+// marker before `end` (where an ACL reject's "rejected" stands) counts.
+ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpEvent& event) {
   struct Refusal {
     std::string_view marker;
     Status status;
@@ -210,8 +230,8 @@ ParseOutcome parse_session_refusal(std::string_view text, SmtpEvent& event) {
       {"excess temporarily rejected", Status::rejected_temporarily, Stage::rcpt},
   };
   for (const Refusal& refusal : refusals) {
-    const std::size_t pos = text.find(refusal.marker);
-    if (pos == std::string_view::npos) continue;
+    const std::size_t pos = find_unquoted(text, refusal.marker);
+    if (pos == std::string_view::npos || (end != std::string_view::npos && pos > end)) continue;
     event.status = refusal.status;
     event.direction = Direction::inbound;
     event.stage = refusal.stage;
@@ -236,15 +256,15 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
     return parse_delivery(flag, text.substr(3), event);
   }
   if (flag == "<=" || flag == "*>" || text.starts_with("Completed")) return ParseOutcome::ignored;
-  if (const ParseOutcome session = parse_session_refusal(text, event); session != ParseOutcome::ignored) return session;
-  if (const std::size_t pos = text.find("rejected ");
-      pos != std::string_view::npos && (pos == 0 || text[pos - 1] == ' ')) {
-    return parse_reject(text, pos, event);
+  const std::size_t rejected = find_word(text, "rejected ");
+  if (const ParseOutcome session = parse_session_refusal(text, rejected, event); session != ParseOutcome::ignored) {
+    return session;
   }
-  if (const std::size_t pos = text.find(" authenticator failed for "); pos != std::string_view::npos) {
+  if (rejected != std::string_view::npos) return parse_reject(text, rejected, event);
+  if (const std::size_t pos = find_unquoted(text, " authenticator failed for "); pos != std::string_view::npos) {
     return parse_auth_failure(text, pos, event);
   }
-  if (text.find("SMTP error from remote mail server after ") != std::string_view::npos) {
+  if (find_unquoted(text, "SMTP error from remote mail server after ") != std::string_view::npos) {
     // With a message id this is the host-level copy of a reply that the message's ==/** lines carry
     // per recipient; counting it too would count the reply twice.
     if (has_message_id) return ParseOutcome::ignored;

@@ -3,6 +3,7 @@
 #include "mta/dovecot.hpp"
 #include "mta/exim.hpp"
 #include "mta/generic.hpp"
+#include "mta/log_fields.hpp"
 #include "mta/opensmtpd.hpp"
 #include "mta/postfix.hpp"
 #include "mta/sendmail.hpp"
@@ -10,16 +11,24 @@
 namespace mta {
 namespace {
 
-// A line without syslog header, given its message a parser expects ("journalctl -o cat").
+// A line without syslog header, given its message a parser expects ("journalctl -o cat"), told by the keys its
+// MTA writes itself: outside the quoted local parts of addresses, and for Sendmail's stat= before any Postfix
+// ", status=" (whose remote reply may say anything).
 bool sendmail_shaped(std::string_view message) {
-  return message.find(", stat=") != std::string_view::npos ||
-         (message.find("ruleset=") != std::string_view::npos && message.find("reject=") != std::string_view::npos);
+  const std::size_t colon = message.find(": ");  // after the queue id, if any
+  if (message.starts_with("ruleset=") ||
+      (colon != std::string_view::npos && message.substr(colon + 2).starts_with("ruleset="))) {
+    return find_unquoted(message, ", reject=") != std::string_view::npos;
+  }
+  const std::size_t stat = find_unquoted(message, ", stat=");
+  return stat != std::string_view::npos && stat < find_unquoted(message, ", status=");
 }
 
 bool opensmtpd_shaped(std::string_view message) {
-  return message.find(" smtp failed-command ") != std::string_view::npos ||
-         message.find(" smtp event=failed-command ") != std::string_view::npos ||
-         message.find(" mta delivery ") != std::string_view::npos;
+  if (!is_opensmtpd_report(message)) return false;
+  const std::string_view what = message.substr(17);
+  return what.starts_with("smtp failed-command ") || what.starts_with("smtp event=failed-command ") ||
+         what.starts_with("mta delivery ");
 }
 
 // "./smtpd_check: <queue id>: reject: ...": a Postfix program's own output, its name before the message

@@ -1,12 +1,16 @@
 #include "mta/opensmtpd.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "mta/mta_parsers.hpp"
+#include "smtp/ascii.hpp"
 #include "smtp/reply.hpp"
 
 namespace mta {
 namespace {
+
+bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
 // The value of key="quoted value" or key=value.
 std::string_view quoted_field(std::string_view text, std::string_view key) {
@@ -54,19 +58,35 @@ void set_reply_or_text(std::string_view text, SmtpEvent& event) {
   }
 }
 
-// "... smtp failed-command command="RCPT TO:<a>" result="550 5.1.1 Invalid recipient""
+// A quoted value that ends the line ("result=" of smtp_session.c, "stat=" of mta.c): it may hold quotes of its own.
+std::string_view last_quoted_value(std::string_view text, std::size_t pos, std::string_view key) {
+  std::string_view value = text.substr(pos + key.size() + 3);  // past ' key="'
+  if (value.ends_with('"')) value.remove_suffix(1);
+  return value;
+}
+
+// "... smtp failed-command command="RCPT TO:<a>" result="550 5.1.1 Invalid recipient"". The command is what the
+// client sent, quotes and all (strnvis leaves '"' alone); the result, ours, comes last: it starts at the last
+// ' result="' (an echoed address is a valid one, without quotes).
 ParseOutcome parse_failed_command(std::string_view text, SmtpEvent& event) {
-  const std::string_view command = quoted_field(text, "command");
-  event.reply = quoted_field(text, "result");
+  const std::size_t result = text.rfind(" result=\"");
+  const std::size_t open = text.find(" command=\"");
+  if (result == std::string_view::npos) return ParseOutcome::unmatched;
+  event.reply = last_quoted_value(text, result, "result");
   if (event.reply.empty()) return ParseOutcome::unmatched;
+  std::string_view command;
+  if (open != std::string_view::npos && open + 10 < result) command = text.substr(open + 10, result - open - 11);
   event.direction = Direction::inbound;
-  event.stage = stage_from_command(command.substr(0, command.find(':')));
-  if (command.starts_with("AUTH")) event.stage = Stage::auth;
-  if (event.stage == Stage::unknown) event.stage = stage_from_command(command.substr(0, command.find(' ')));
+  // The verb and the AUTH mechanism: the words the command starts with, whatever the client sent after them.
+  const auto word_end = [&command](std::size_t pos) {
+    while (pos < command.size() && (is_alnum(command[pos]) || command[pos] == '-' || command[pos] == '_')) ++pos;
+    return pos;
+  };
+  event.stage = stage_from_command(command.substr(0, word_end(0)));
   if (event.stage == Stage::auth && basic_code(event.reply) == 535) {
     event.status = Status::auth_failed;
-    const std::string_view mechanism = command.substr(command.find(' ') + 1);
-    event.mechanism = mechanism.substr(0, mechanism.find(' '));
+    const std::size_t mechanism = std::min(command.size(), word_end(0) + 1);
+    event.mechanism = command.substr(mechanism, word_end(mechanism) - mechanism);
   } else {
     event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
   }
@@ -86,13 +106,11 @@ ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event
                           ? relay.substr(open + 2, relay.size() - open - 3)
                           : relay.substr(0, relay.find(' '));
   event.delay_seconds = parse_duration(quoted_field(text, "delay"));
-  // mda.c writes stat=Error (mda exited prematurely) unquoted, up to the end of the line.
-  std::string_view stat = quoted_field(text, "stat");
-  if (const std::size_t pos = text.find(" stat=");
-      pos != std::string_view::npos && pos + 6 < text.size() && text[pos + 6] != '"') {
-    stat = text.substr(pos + 6);
+  // stat= ends the line, mta.c's quoted, mda.c's not ("stat=Error (mda exited prematurely)"). The addresses before
+  // it are dot-atoms (valid_localpart), without a space to start " stat=".
+  if (const std::size_t pos = text.find(" stat="); pos != std::string_view::npos && pos + 6 < text.size()) {
+    set_reply_or_text(text[pos + 6] == '"' ? last_quoted_value(text, pos, "stat") : text.substr(pos + 6), event);
   }
-  set_reply_or_text(stat, event);
   return ParseOutcome::event;
 }
 
@@ -124,17 +142,18 @@ ParseOutcome parse_old_failed_command(std::string_view text, SmtpEvent& event) {
   return ParseOutcome::event;
 }
 
-// Older releases: "relay: TempFail for 1234abcd: from=<a>, to=<b>, ..., delay=2s, stat=..."
+// Older releases: "relay: TempFail for 1234abcd: from=<a>, to=<b>, ..., delay=2s, stat=..." (queue.c). The
+// addresses may hold '=' but no space.
 ParseOutcome parse_old_delivery(std::string_view text, bool remote, SmtpEvent& event) {
   const std::string_view result = text.substr(0, text.find(' '));
   event.status = status_of_result(result);
   if (event.status == Status::none) return ParseOutcome::unmatched;
   event.direction = remote ? Direction::outbound : Direction::local;
-  const std::size_t stat = text.find("stat=");
-  if (stat != std::string_view::npos) set_reply_or_text(text.substr(stat + 5), event);
-  const std::size_t delay = text.find("delay=");
+  const std::size_t stat = text.find(", stat=");
+  if (stat != std::string_view::npos) set_reply_or_text(text.substr(stat + 7), event);
+  const std::size_t delay = text.find(" delay=");
   if (delay != std::string_view::npos) {
-    const std::string_view value = text.substr(delay + 6);
+    const std::string_view value = text.substr(delay + 7);
     event.delay_seconds = parse_duration(value.substr(0, value.find(',')));
   }
   return ParseOutcome::event;
@@ -142,12 +161,20 @@ ParseOutcome parse_old_delivery(std::string_view text, bool remote, SmtpEvent& e
 
 }  // namespace
 
+bool is_opensmtpd_report(std::string_view message) {
+  if (message.size() < 21 || message[16] != ' ') return false;
+  for (char c : message.substr(0, 16)) {
+    if (!is_digit(c) && !(c >= 'a' && c <= 'f')) return false;
+  }
+  const std::string_view what = message.substr(17);
+  return what.starts_with("smtp ") || what.starts_with("mta ") || what.starts_with("mda ");
+}
+
 bool is_opensmtpd_line(const SyslogRecord& record) {
   if (record.program != "smtpd") return false;
   const std::string_view message = record.message;
   return message.starts_with("smtp-in: ") || message.starts_with("relay: ") || message.starts_with("delivery: ") ||
-         message.find(" smtp ") != std::string_view::npos || message.find(" mta ") != std::string_view::npos ||
-         message.find(" mda ") != std::string_view::npos;
+         is_opensmtpd_report(message);
 }
 
 ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
@@ -157,16 +184,17 @@ ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
   if (text.starts_with("smtp-in: Failed command")) return parse_old_failed_command(text, event);
   if (text.starts_with("relay: ")) return parse_old_delivery(text.substr(7), true, event);
   if (text.starts_with("delivery: ")) return parse_old_delivery(text.substr(10), false, event);
-  if (text.find(" failed-command ") != std::string_view::npos ||
-      text.find(" event=failed-command ") != std::string_view::npos) {
+  // What a report line is stands after its session id; the client's words come later.
+  const std::string_view what = is_opensmtpd_report(text) ? text.substr(17) : std::string_view{};
+  if (what.starts_with("smtp failed-command ") || what.starts_with("smtp event=failed-command ")) {
     return parse_failed_command(text, event);
   }
-  if (text.find(" mta error reason=") != std::string_view::npos) return parse_mta_error(text, event);
-  if (text.find(" mta delivery ") != std::string_view::npos) return parse_delivery(text, true, event);
-  if (text.find(" mda delivery ") != std::string_view::npos) return parse_delivery(text, false, event);
-  if (text.find(" smtp authentication ") != std::string_view::npos &&
-      (text.find("result=permfail") != std::string_view::npos ||
-       text.find("result=tempfail") != std::string_view::npos)) {
+  if (what.starts_with("mta error reason=")) return parse_mta_error(text, event);
+  if (what.starts_with("mta delivery ")) return parse_delivery(text, true, event);
+  if (what.starts_with("mda delivery ")) return parse_delivery(text, false, event);
+  // "smtp authentication user=u result=permfail": the result ends the line, after the client's user name.
+  if (what.starts_with("smtp authentication ") &&
+      (text.ends_with(" result=permfail") || text.ends_with(" result=tempfail"))) {
     event.status = Status::auth_failed;
     event.direction = Direction::inbound;
     event.stage = Stage::auth;

@@ -14,6 +14,10 @@ namespace mta {
 // OpenSMTPD logs as "smtpd", which is also a Postfix daemon name: only a bare "smtpd" (no
 // "postfix/" or instance prefix) is claimed, and only where the message has OpenSMTPD's shape.
 bool is_opensmtpd_line(const SyslogRecord& record);
+
+// "<16 hex digits of session id> smtp|mta|mda ...": the current report format, read where it starts.
+bool is_opensmtpd_report(std::string_view message);
+
 ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event);
 
 }  // namespace mta

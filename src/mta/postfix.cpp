@@ -5,6 +5,7 @@
 
 #include "mta/log_fields.hpp"
 #include "mta/mta_parsers.hpp"
+#include "smtp/ascii.hpp"
 #include "smtp/reply.hpp"
 
 namespace mta {
@@ -188,6 +189,85 @@ std::string_view postscreen_implied_reply(std::string_view text) {
   return {};
 }
 
+// Past the '>' that closes the address opening at text[open] == '<', as Postfix logs an envelope address
+// (info_log_address_format = external): a local part with specials is quoted, so outside the quotes no space,
+// quote, backslash, ';', ',' or '<' occurs. npos for anything else.
+std::size_t envelope_address_end(std::string_view text, std::size_t open) {
+  std::size_t i = open + 1;
+  if (i < text.size() && text[i] == '"') {
+    for (++i; i < text.size() && text[i] != '"'; ++i) {
+      if (text[i] == '\\') ++i;
+    }
+    ++i;
+  }
+  for (; i < text.size(); ++i) {
+    if (text[i] == '>') return i + 1;
+    if (std::string_view(" \"\\;,<").find(text[i]) != std::string_view::npos) break;
+  }
+  return std::string_view::npos;
+}
+
+struct Envelope {
+  std::size_t start = std::string_view::npos;
+  std::size_t end = std::string_view::npos;  // past its last field
+  int rank = -1;                             // how sure we are that Postfix wrote it; -1: not an envelope
+};
+
+// The envelope Postfix appends to a reject (smtpd_check.c log_whatsup, cleanup_act_log, postscreen):
+// "; from=<S> to=<R> proto=P helo=<H>" at text[start] == ';', each field optional, postscreen with ", "
+// between them. It ends the line, or with `before_text` comes before cleanup's ": text". The HELO name is
+// the client's, comes last and may hold anything, so it runs to that end (its '>' at `helo_end`).
+Envelope read_envelope(std::string_view text, std::size_t start, std::size_t helo_end, bool before_text) {
+  std::size_t pos = start + 1;
+  bool any = false;
+  bool proto = false;
+  // When an envelope is read from inside a quoted address or from an echo in the reply, its HELO name runs
+  // over the rest of the real envelope and holds its '>' or '"': such a reading ranks lower.
+  bool plain_helo = true;
+  for (std::string_view key : {"from=<"sv, "to=<"sv, "proto="sv, "helo=<"sv}) {
+    const std::string_view separator = any && text.substr(pos).starts_with(", ") ? ", "sv : " "sv;
+    if (!text.substr(pos).starts_with(separator) || !text.substr(pos + separator.size()).starts_with(key)) continue;
+    const std::size_t value = pos + separator.size() + key.size();
+    if (key == "proto=") {
+      pos = value;
+      while (pos < text.size() && (is_digit(text[pos]) || (text[pos] >= 'A' && text[pos] <= 'Z'))) ++pos;
+      if (pos == value) return {};
+      proto = true;
+    } else if (key == "helo=<") {
+      if (helo_end == std::string_view::npos || helo_end < value) return {};
+      plain_helo = text.substr(value, helo_end - value).find_first_of("\">") == std::string_view::npos;
+      pos = helo_end + 1;
+    } else {
+      pos = envelope_address_end(text, value - 1);
+      if (pos == std::string_view::npos) return {};
+    }
+    any = true;
+  }
+  if (!any || !(before_text ? text.substr(pos).starts_with(": ") : pos == text.size())) return {};
+  // Read from inside a HELO name that holds a whole envelope ("x; proto=ESMTP helo=<y"): the lowest rank.
+  const std::size_t helo = text.rfind("helo=<", start);
+  if (helo != std::string_view::npos && text.find('>', helo) > start) return {start, pos, 0};
+  // smtpd logs proto= always, cleanup whenever it logs a HELO name.
+  return {start, pos, 1 + (proto ? 2 : 0) + (plain_helo ? 1 : 0)};
+}
+
+// The envelope of a reject, found from the end: of the well-formed ones that start at or after `from`, the
+// last of the highest rank. Clients choose the addresses, HELO names and headers, which may hold "; from=<"
+// and the like, and the reply echoes them before the envelope. Left open: a HELO name with a '>' before a
+// whole envelope of its own ("x> ; proto=ESMTP helo=<y") reads as that envelope.
+Envelope find_envelope(std::string_view text, std::size_t from, bool before_text) {
+  const std::size_t helo_end = before_text           ? text.rfind(">: ")
+                               : text.ends_with('>') ? text.size() - 1
+                                                     : std::string_view::npos;
+  Envelope best;
+  for (std::size_t pos = text.rfind(';'); pos != std::string_view::npos && pos >= from;
+       pos = pos == 0 ? std::string_view::npos : text.rfind(';', pos - 1)) {
+    const Envelope envelope = read_envelope(text, pos, helo_end, before_text);
+    if (envelope.rank > best.rank) best = envelope;
+  }
+  return best;
+}
+
 // "reject: RCPT from host[ip]: 550 5.1.1 <a>: ...; from=<..> to=<..> proto=ESMTP helo=<..>",
 // "reject: header Subject: x from host[ip]; from=<..> to=<..>: 5.7.1 text" (cleanup).
 ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
@@ -197,18 +277,10 @@ ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
   event.stage = stage_from_command(verb);
   event.status = Status::rejected;
   event.direction = Direction::inbound;
-  // Postfix appends "; from=<..> to=<..> proto=.. helo=<..>", each part optional and client-controlled.
-  std::size_t envelope = std::string_view::npos;
-  for (std::string_view field : {"; from=<", "; to=<", "; proto=", "; helo=<"}) {
-    const std::size_t pos = rest.rfind(field);
-    if (pos != std::string_view::npos && (envelope == std::string_view::npos || pos < envelope)) envelope = pos;
-  }
   if (event.stage == Stage::header || event.stage == Stage::body) {
-    const std::size_t reply_start = rest.rfind(">: ");
-    if (envelope == std::string_view::npos || reply_start == std::string_view::npos || reply_start < envelope) {
-      return ParseOutcome::unmatched;
-    }
-    event.reply = rest.substr(reply_start + 3);
+    const Envelope envelope = find_envelope(rest, space, true);
+    if (envelope.end == std::string_view::npos) return ParseOutcome::unmatched;
+    event.reply = rest.substr(envelope.end + 2);
     return ParseOutcome::event;
   }
   std::size_t pos = space + 1;
@@ -227,7 +299,14 @@ ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
     if (rest.substr(pos, 2) != ": ") return ParseOutcome::unmatched;
     pos += 2;
   }
-  const std::size_t end = envelope != std::string_view::npos && envelope >= pos ? envelope : rest.size();
+  std::size_t end = find_envelope(rest, pos, false).start;
+  if (end == std::string_view::npos) {
+    // A line cut short or rewritten: the reply ends at the first field that is there.
+    end = rest.size();
+    for (std::string_view field : {"; from=<"sv, "; to=<"sv, "; proto="sv, "; helo=<"sv}) {
+      end = std::min(end, rest.find(field, pos));
+    }
+  }
   event.reply = rest.substr(pos, end - pos);
   if (basic_code(event.reply) == 0 && !find_enhanced_code(event.reply).present()) {
     if (const std::string_view implied = postscreen_implied_reply(event.reply); !implied.empty()) {

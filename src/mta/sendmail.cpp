@@ -1,5 +1,6 @@
 #include "mta/sendmail.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "mta/log_fields.hpp"
@@ -42,13 +43,21 @@ std::string_view strip_queue_id(std::string_view message) {
   return message.substr(colon + 2);
 }
 
+// "to=<a>,<b>, ctladdr=.., delay=.., xdelay=.., mailer=.., pri=.., relay=.., dsn=.., [reply=.., ]stat=..."
+// (deliver.c logdelivery). The recipients are the sender's to choose; their list ends at the first ", " outside
+// quotes. stat= comes last and holds text with ", " of its own.
 ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
-  std::string_view stat = comma_field(body, "stat", true);
-  if (stat.empty()) return ParseOutcome::unmatched;
+  const std::size_t to_end = find_unquoted(body, ", ");
+  // A recipient cut short to fit the syslog buffer leaves a quote open: stat= is then the last one.
+  const std::size_t stat_pos =
+      to_end != std::string_view::npos ? find_unquoted(body, ", stat=", to_end) : body.rfind(", stat=");
+  if (stat_pos == std::string_view::npos || stat_pos + 7 == body.size()) return ParseOutcome::unmatched;
+  std::string_view stat = body.substr(stat_pos + 7);
+  const std::string_view fields = body.substr(0, stat_pos).substr(std::min(to_end, stat_pos));
   // "stat=queued": the message waits for a later queue run (queue-only delivery mode, or the load
   // average over QueueLA); nothing was tried yet, so there is no outcome to count.
   if (stat == "queued") return ParseOutcome::ignored;
-  event.dsn = comma_field(body, "dsn");
+  event.dsn = comma_field(fields, "dsn");
   const EnhancedCode dsn = parse_enhanced_code(event.dsn);
   if (stat.starts_with("Sent")) {
     event.status = Status::sent;
@@ -61,22 +70,21 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   } else {
     event.status = Status::bounced;
   }
-  const std::string_view mailer = comma_field(body, "mailer");
+  const std::string_view mailer = comma_field(fields, "mailer");
   event.direction = is_local_mailer(mailer) ? Direction::local : Direction::outbound;
-  const std::string_view relay = comma_field(body, "relay");
+  const std::string_view relay = comma_field(fields, "relay");
   event.remote_host = relay.substr(0, relay.find(' '));
   if (event.remote_host.ends_with('.')) event.remote_host.remove_suffix(1);
   if (event.remote_host.starts_with("[")) event.remote_host = {};
-  event.delay_seconds = parse_delay(comma_field(body, "delay"));
+  event.delay_seconds = parse_delay(comma_field(fields, "delay"));
   if (stat.starts_with("Deferred: ")) stat.remove_prefix(10);
   if (stat.starts_with("Sent (")) {
     stat = stat.substr(6, stat.size() > 7 ? stat.size() - 7 : 0);
     if (basic_code(stat) == 0) stat = "Sent";  // "Sent (<queue id> Message accepted for delivery)"
   }
-  // Sendmail 8.16+ logs the remote reply in reply=, before stat= (which then holds its own summary).
-  if (const std::size_t reply = body.find(", reply="); reply != std::string_view::npos) {
-    std::string_view text = body.substr(reply + 8);
-    text = text.substr(0, text.find(", stat="));
+  // Sendmail 8.16+ logs the remote reply in reply=, just before stat= (which then holds its own summary).
+  if (const std::size_t reply = find_unquoted(fields, ", reply="); reply != std::string_view::npos) {
+    const std::string_view text = fields.substr(reply + 8);
     if (basic_code(text) != 0) {
       event.reply = text;
       return ParseOutcome::event;
@@ -100,9 +108,9 @@ Stage ruleset_stage(std::string_view ruleset) {
 
 // "ruleset=check_rcpt, arg1=<a>, relay=h [ip], reject=550 5.7.1 <a>... Relaying denied"
 // "Milter: to=<a>, reject=550 5.7.1 ...", "Milter: data, reject=554 5.7.1 ..."
-ParseOutcome parse_reject(std::string_view body, SmtpEvent& event) {
-  const std::size_t pos = body.find("reject=");
-  event.reply = body.substr(pos + 7);
+// reject= comes last; the arguments before it are the client's.
+ParseOutcome parse_reject(std::string_view body, std::size_t pos, SmtpEvent& event) {
+  event.reply = body.substr(pos + 9);
   event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
   event.direction = Direction::inbound;
   const std::string_view ruleset = comma_field(body, "ruleset");
@@ -125,18 +133,23 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
   event = {};
   event.mta = Mta::sendmail;
   const std::string_view body = strip_queue_id(record.message);
-  if (body.starts_with("to=") && body.find(", stat=") != std::string_view::npos) return parse_delivery(body, event);
-  if (body.find("reject=") != std::string_view::npos && (body.starts_with("ruleset=") || body.starts_with("Milter: ") ||
-                                                         body.find(", reject=") != std::string_view::npos)) {
-    return parse_reject(body, event);
+  if (body.starts_with("to=")) return parse_delivery(body, event);
+  // "ruleset=check_rcpt, arg1=<a>, relay=.., reject=550 ...", "Milter: to=<a>, reject=..", "milter=m, action=..,
+  // reject=.." (srvrsmtp.c, milter.c).
+  if (body.starts_with("ruleset=") || body.starts_with("Milter: ") || body.starts_with("milter=")) {
+    if (const std::size_t pos = find_unquoted(body, ", reject="); pos != std::string_view::npos) {
+      return parse_reject(body, pos, event);
+    }
   }
-  if (body.starts_with("<") && body.find(">... ") != std::string_view::npos) {
+  if (body.starts_with("<")) {
     // "<a@example.com>... User unknown": a recipient refused during the SMTP session.
-    event.status = Status::rejected;
-    event.direction = Direction::inbound;
-    event.stage = Stage::rcpt;
-    event.agent_text = body.substr(body.find(">... ") + 5);
-    return ParseOutcome::event;
+    if (const std::size_t end = find_unquoted(body, ">... "); end != std::string_view::npos) {
+      event.status = Status::rejected;
+      event.direction = Direction::inbound;
+      event.stage = Stage::rcpt;
+      event.agent_text = body.substr(end + 5);
+      return ParseOutcome::event;
+    }
   }
   if (body.starts_with("rejecting commands from ")) {
     event.status = Status::rejected;

@@ -15,6 +15,31 @@ Stage stage_after_exim_command(std::string_view command) {
   return Stage::unknown;
 }
 
+namespace {
+
+// Past the "<address>" of "RCPT TO:<a>" (or the older "RCPT TO: <a>"), else 0: a quoted local part
+// written by whoever sent the mail may hold ": 250 ok" and '>', which must not be taken for the reply.
+std::size_t after_address(std::string_view command) {
+  const std::size_t command_colon = command.find(':');
+  const std::size_t open = command.find('<');
+  if (command_colon == std::string_view::npos || open == std::string_view::npos || open > command_colon + 2) {
+    return 0;
+  }
+  bool quoted = false;
+  for (std::size_t i = open + 1; i < command.size(); ++i) {
+    if (quoted && command[i] == '\\') {
+      ++i;
+    } else if (command[i] == '"') {
+      quoted = !quoted;
+    } else if (command[i] == '>' && !quoted) {
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 bool read_exim_remote_error(std::string_view text, SmtpEvent& event) {
   for (std::string_view marker :
        {std::string_view("SMTP error from remote mail server after "),
@@ -22,10 +47,7 @@ bool read_exim_remote_error(std::string_view text, SmtpEvent& event) {
     const std::size_t pos = text.find(marker);
     if (pos == std::string_view::npos) continue;
     const std::string_view command = text.substr(pos + marker.size());
-    std::size_t colon = command.find(": ");
-    if (colon != std::string_view::npos && command.substr(colon + 2).starts_with("<")) {
-      colon = command.find(": ", colon + 2);  // older wording: "RCPT TO: <a>: 550 ..."
-    }
+    const std::size_t colon = command.find(": ", after_address(command));
     if (colon == std::string_view::npos) return false;
     // LMTP's answer after the message data is the per-recipient result at its end.
     const bool lmtp = marker.starts_with("LMTP");

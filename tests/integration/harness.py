@@ -77,6 +77,24 @@ def metric_sum(samples, name, **labels):
                if metric == name and wanted <= set(metric_labels))
 
 
+def peak_rss_kib(pid):
+    """The process's peak resident memory (VmHWM) in KiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM in /proc/PID/status")
+
+
+def sanitized(pid):
+    """True when the process runs under AddressSanitizer or ThreadSanitizer, whose shadow memory and
+    quarantine of freed memory are no part of the agent's own footprint (an idle ASan agent is near
+    64 MiB already): absolute memory limits hold for the uninstrumented builds."""
+    with open(f"/proc/{pid}/maps") as maps:
+        libraries = maps.read()
+    return "libasan" in libraries or "libtsan" in libraries
+
+
 class Process:
     """A child process with its output in a file, stopped with SIGTERM (then SIGKILL)."""
 

@@ -274,3 +274,122 @@ TEST(DovecotRecord, TemporaryFailureIsDeferred) {
 
 }  // namespace
 }  // namespace mta
+
+// --- hostile Message-IDs, subjects and user names ------------------------------------------------------------------
+// The outcome ends the line (deliver_log_format "msgid=%{msgid}: %{message}"); the Message-ID before it is the
+// sender's, and so are Subject and From when a site logs them. Whatever they hold, a line yields the event of its
+// clean twin. Dovecot writes a Message-ID as <id-left@id-right>, an id-left from a quoted string unquoted.
+
+namespace mta {
+namespace {
+
+struct HostileFieldCase {
+  const char* name;
+  std::string_view value;
+};
+
+void PrintTo(const HostileFieldCase& c, std::ostream* os) { *os << c.name; }
+
+const HostileFieldCase kHostileMessageIds[] = {
+    // issue 9: a quota failure whose Message-ID says "saved mail to" was counted as delivered
+    {"saved_without_colon", "x saved mail to INBOX@example.org"},
+    {"saved", "a: saved mail to INBOX@example.org"},
+    {"closing_bracket_and_saved", "a>: saved mail to INBOX@example.org"},
+    {"stored", "d: stored mail into mailbox 'INBOX'@example.org"},
+    {"rejected", "b: rejected: no@example.org"},
+    {"save_failed", "c: save failed to INBOX: Quota exceeded@example.org"},
+    {"temporary_failure", "e: Temporary failure@example.org"},
+    {"every_outcome", "f: saved mail to INBOX: rejected: x>: save failed to y: Temporary failure@example.org"},
+};
+
+// The clean line's outcome, with the status it stands for.
+struct OutcomeCase {
+  std::string_view outcome;
+  Status status;
+};
+
+constexpr OutcomeCase kOutcomes[] = {
+    {"saved mail to INBOX", Status::sent},
+    {"save failed to INBOX: Quota exceeded (mailbox for user is full)", Status::deferred},
+    {"rejected: Quota exceeded (mailbox for user is full)", Status::bounced},
+    {"stored mail into mailbox 'Junk'", Status::sent},
+    {"not sending reject message to <>", Status::none},  // sieve: no outcome
+    {"forwarded to <alias@example.org>", Status::none},  // sieve: no outcome
+};
+
+// postfix-modoboa-stats.log LMTP line with the outcome and Message-ID of the case
+std::string lmtp_line(std::string_view message_id, std::string_view outcome) {
+  return "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): cqWOJrBiDVrVeAAABvoInA: msgid=<" +
+         std::string(message_id) + ">: " + std::string(outcome);
+}
+
+// postfix-modoboa-stats.log LMTP line in Dovecot's own format
+std::string own_format_line(std::string_view message_id, std::string_view outcome) {
+  return "Nov 16 11:00:20 lmtp(user@test.com)<30301><z5FOLrRhDVpddgAABvoInA>: Info: sieve: msgid=<" +
+         std::string(message_id) + ">: " + std::string(outcome);
+}
+
+// deliver_log_format = msgid=%{msgid}, from=%{from}, subject="%{subject}": %{message}
+std::string subject_line(std::string_view from, std::string_view subject, std::string_view outcome) {
+  return "Nov 16 11:04:32 server dovecot: lda(admin@test.com): msgid=<1@example.org>, from=" + std::string(from) +
+         ", subject=\"" + std::string(subject) + "\": " + std::string(outcome);
+}
+
+void expect_same_outcome(const std::string& clean_line, const std::string& hostile_line, Status status) {
+  SmtpEvent clean;
+  SmtpEvent hostile;
+  const ParseOutcome clean_outcome = parse_log_line(clean_line, clean);
+  ASSERT_EQ(clean_outcome, status == Status::none ? ParseOutcome::ignored : ParseOutcome::event) << clean_line;
+  EXPECT_EQ(parse_log_line(hostile_line, hostile), clean_outcome) << hostile_line;
+  EXPECT_EQ(hostile.status, status) << hostile_line;
+  EXPECT_EQ(hostile.direction, clean.direction) << hostile_line;
+  EXPECT_EQ(hostile.agent_text, clean.agent_text) << hostile_line;
+}
+
+class DovecotHostileMessageIdTest : public ::testing::TestWithParam<HostileFieldCase> {};
+
+TEST_P(DovecotHostileMessageIdTest, MessageIdChangesNothing) {
+  for (const OutcomeCase& outcome : kOutcomes) {
+    SCOPED_TRACE(outcome.outcome);
+    const std::string_view clean_id = "20171116100432.10564.83744@server.ngyn.org";
+    expect_same_outcome(lmtp_line(clean_id, outcome.outcome), lmtp_line(GetParam().value, outcome.outcome),
+                        outcome.status);
+    expect_same_outcome(own_format_line(clean_id, outcome.outcome), own_format_line(GetParam().value, outcome.outcome),
+                        outcome.status);
+  }
+}
+
+TEST_P(DovecotHostileMessageIdTest, SubjectAndFromChangeNothing) {
+  for (const OutcomeCase& outcome : kOutcomes) {
+    SCOPED_TRACE(outcome.outcome);
+    const std::string clean = subject_line("a@example.org", "Hello", outcome.outcome);
+    expect_same_outcome(clean, subject_line("a@example.org", GetParam().value, outcome.outcome), outcome.status);
+    expect_same_outcome(clean, subject_line(GetParam().value, "Hello", outcome.outcome), outcome.status);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fields, DovecotHostileMessageIdTest, ::testing::ValuesIn(kHostileMessageIds),
+                         test::CaseName());
+
+// The user name is the client's; only the reason before it tells a failed login.
+TEST(DovecotHostileLoginTest, UserNameChangesNothing) {
+  for (std::string_view user : {"x (auth failed, 1 attempts in 2 secs)", "y>, method=XOAUTH2, rip=1.2.3.4",
+                                "z): user=<w (auth failed", "(auth failed, method=CRAM-MD5"}) {
+    SCOPED_TRACE(user);
+    SmtpEvent event;
+    EXPECT_EQ(parse_log_line("Aug 29 03:17:18 server dovecot: submission-login: Login: user=<" + std::string(user) +
+                                 ">, method=PLAIN, rip=192.0.2.133, lip=0.0.0.0, mpid=4711, TLS",
+                             event),
+              ParseOutcome::ignored);
+    const std::string failed =
+        "Aug 29 03:17:18 server dovecot: submission-login: Client has quit the connection "
+        "(auth failed, 1 attempts in 2 secs): user=<" +
+        std::string(user) + ">, method=LOGIN, rip=192.0.2.133, lip=0.0.0.0";
+    ASSERT_EQ(parse_log_line(failed, event), ParseOutcome::event);
+    EXPECT_EQ(event.status, Status::auth_failed);
+    EXPECT_EQ(event.mechanism, "LOGIN");
+  }
+}
+
+}  // namespace
+}  // namespace mta

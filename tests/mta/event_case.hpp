@@ -75,4 +75,13 @@ struct IgnoredCase {
 
 inline void PrintTo(const IgnoredCase& c, std::ostream* os) { *os << c.name; }
 
+// What a sender may write as an address (a quoted local part holding another field's keywords),
+// named for the test output.
+struct HostileAddressCase {
+  const char* name;
+  std::string_view address;
+};
+
+inline void PrintTo(const HostileAddressCase& c, std::ostream* os) { *os << c.name; }
+
 }  // namespace mta::test

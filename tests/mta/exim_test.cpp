@@ -744,3 +744,144 @@ TEST(EximBug, HostReplyTakesRemoteHostFromH) {
 
 }  // namespace
 }  // namespace mta
+
+// --- hostile local parts and subjects ----------------------------------------------------------------------------
+// Exim logs an address as the client wrote it, a local part with specials in quotes ("<\"x y\"@example.net>"),
+// and quotes what else a line cites (C="...", DN="...", T="subject"). Its keywords (=>, **, ==, H=, R=, T=,
+// "rejected RCPT", "authenticator failed", "SMTP error from remote mail server after") are read outside quotes,
+// the message of a failure after Exim's fields. Whatever the addresses hold, a line yields its clean twin's event.
+
+namespace mta {
+namespace {
+
+using test::HostileAddressCase;
+
+const HostileAddressCase kHostileAddresses[] = {
+    {"rejected_rcpt", R"~("x rejected RCPT <y@example.com>: 250 ok"@example.net)~"},
+    {"local_router_and_transport", R"~("a R=local_user T=local_delivery: 250 ok"@example.net)~"},
+    {"host_and_confirmation", R"~("b H=evil.example [203.0.113.9] C=\"250 ok\""@example.net)~"},
+    {"remote_error", R"~("c: SMTP error from remote mail server after RCPT TO:<d>: 250 ok"@example.net)~"},
+    {"temporarily_rejected", R"~("e temporarily rejected connection in \"connect\" ACL"@example.net)~"},
+    {"session_refusals", R"~("f SMTP protocol error in dropped: too many closed by DROP in ACL"@example.net)~"},
+    {"authenticator", R"~("g authenticator failed for (h) [192.0.2.1]: 535 no"@example.net)~"},
+    {"reply_code", R"~("i: 550 5.7.1 blocked using zen.spamhaus.org"@example.net)~"},
+    {"escaped_quote", R"~("j\" rejected RCPT <k>: 550 x"@example.net)~"},
+};
+
+// The lines of each kind, with the address of the case as recipient (%r) and sender (%s).
+constexpr std::string_view kHostileLines[] = {
+    // exim-exporter-gvengel.log
+    R"~(2020-06-19 06:26:02 1jmH1s-000AVD-5t => %r R=dnslookup T=remote_smtp H=mail.foo.corp [1.1.1.1] C="250 2.0.0 Ok: queued")~",
+    // exim-testsuite-mainlog.log, with parent and sender
+    R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 => %r <%r> F=<%s> R=localuser T=local_delivery)~",
+    // exim-exporter-gvengel.log
+    R"~(2020-06-20 01:32:57 +0200 [789] 1jmKso-0009d4-Uf ** %r <%r> F=<%s> R=dnslookup T=remote_smtp H=mail.zee.corp [3.3.3.3] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes DN="C=US,ST=Fake,L=Lost,O=Zee Corp,CN=mail.zee.corp": SMTP error from remote mail server after end of data: 554 5.2.0 Recipient Mailbox Full)~",
+    // exim-testsuite-mainlog.log shape, the recipient quoted in the remote error's command
+    R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** %r R=all T=smtp H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<%r>: 550 5.1.1 Unknown user)~",
+    // exim-testsuite-mainlog.log, "defer (-44)" before the host
+    R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 == %r R=all T=smtp defer (-44) H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after MAIL FROM:<> SIZE=1234: 451 Temporary local problem)~",
+    // exim-testsuite-mainlog.log, errno text before the host
+    R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 == %r R=all T=smtp defer (dd): Connection timed out H=127.0.0.1 [127.0.0.1]: SMTP timeout after EHLO myhost.test.ex)~",
+    // exim-logstash-patterns-core.log
+    R"~(2020-02-11 17:09:47 1j1Z2g-00Faoy-Uh ** %r R=virtual_aliases: No such person at this address.)~",
+    // exim-crowdsec.log
+    R"~(2022-06-29 14:34:58 H=imfo.test.biz [1.2.3.4]:35328 X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no F=<%s> rejected RCPT <%r>: No Such User Here)~",
+    // exim-testsuite-mainlog.log
+    R"~(1999-03-02 09:44:33 U=CALLER F=<%s> temporarily rejected RCPT <%r>: 451 4.7.1 greylisted)~",
+    // exim-fail2ban.log, with the sender in brackets
+    R"~(2013-06-15 11:20:36 [2516] 1Unmew-0000ea-SE H=egeftech.static.otenet.gr [83.235.177.148]:32706 I=[1.2.3.4]:25 F=<%s> rejected after DATA: This message contains a virus (Sanesecurity.Junk.39934.UNOFFICIAL).)~",
+    // exim-testsuite-mainlog.log, with a sender
+    R"~(1999-03-02 09:44:33 H=[10.9.8.8] U=CALLER rejected MAIL <%s>: 550 5.7.1 sender blocked)~",
+};
+
+std::string with_address(std::string_view line, std::string_view rcpt, std::string_view sender) {
+  std::string out;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '%' && i + 1 < line.size() && (line[i + 1] == 'r' || line[i + 1] == 's')) {
+      out += line[++i] == 'r' ? rcpt : sender;
+    } else {
+      out += line[i];
+    }
+  }
+  return out;
+}
+
+class EximHostileAddressTest : public ::testing::TestWithParam<HostileAddressCase> {};
+
+TEST_P(EximHostileAddressTest, AddressesChangeNothing) {
+  for (std::string_view line : kHostileLines) {
+    const std::string clean_line = with_address(line, "user@example.net", "sender@example.org");
+    SCOPED_TRACE(clean_line);
+    SmtpEvent clean;
+    ASSERT_EQ(parse_log_line(clean_line, clean), ParseOutcome::event);
+    for (const bool as_sender : {false, true}) {
+      const std::string hostile_line = as_sender ? with_address(line, "user@example.net", GetParam().address)
+                                                 : with_address(line, GetParam().address, "sender@example.org");
+      SmtpEvent hostile;
+      ASSERT_EQ(parse_log_line(hostile_line, hostile), ParseOutcome::event) << hostile_line;
+      EXPECT_EQ(hostile.status, clean.status) << hostile_line;
+      EXPECT_EQ(hostile.direction, clean.direction) << hostile_line;
+      EXPECT_EQ(hostile.stage, clean.stage) << hostile_line;
+      EXPECT_EQ(hostile.reply, clean.reply) << hostile_line;
+      EXPECT_EQ(hostile.remote_host, clean.remote_host) << hostile_line;
+      EXPECT_EQ(hostile.mechanism, clean.mechanism) << hostile_line;
+      // A reject without a reason keeps the line, addresses and all, as its evidence.
+      if (clean.agent_text.find("user@example.net") == std::string_view::npos) {
+        EXPECT_EQ(hostile.agent_text, clean.agent_text) << hostile_line;
+      }
+    }
+  }
+}
+
+// Lines without an outcome, with keywords of one only in the client's fields.
+constexpr std::string_view kQuietLines[] = {
+    // exim-exporter-gvengel.log arrival, with a subject (T="..."), a message id and a sender
+    R"~(2020-06-19 04:51:49 [123] 1jmFYj-00039V-QX <= %s H=(test.corp) [2.2.2.2] P=esmtp S=1234 id=<%r> T="%r rejected RCPT <x>: 550 no" from <%s> for %r)~",
+    // exim-testsuite-mainlog.log sender verification, which precedes its own reject line
+    R"~(1999-03-02 09:44:33 H=(test) [10.0.0.2] U=CALLER sender verify fail for <%s>: Unrouteable address)~",
+    // exim-testsuite-mainlog.log
+    R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 %r: error ignored: RFC 3461 DSN, failure notify not requested)~",
+};
+
+TEST_P(EximHostileAddressTest, KeywordsOnlyInAddressesMakeNoEvent) {
+  for (std::string_view line : kQuietLines) {
+    const std::string hostile_line = with_address(line, GetParam().address, GetParam().address);
+    SmtpEvent event;
+    EXPECT_NE(parse_log_line(hostile_line, event), ParseOutcome::event) << hostile_line;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Addresses, EximHostileAddressTest, ::testing::ValuesIn(kHostileAddresses), test::CaseName());
+
+// exim-testsuite-mainlog.log: the event hook's log of a delivery failure quotes the remote reply, whose words
+// ("rejected but is being kept") made an inbound reject before keywords were read outside quotes; the ** line
+// before it carries the failure.
+TEST(EximHostileQuoteTest, QuotedEventDataIsNoReject) {
+  SmtpEvent event;
+  EXPECT_EQ(
+      parse_log_line(
+          R"~(1999-03-02 09:44:33 10HmbB-000000005vi-0000 event msg:fail:delivery data "SMTP error from remote mail server after end of data: 550-Your message has been rejected but is being kept for evaluation.\n550-If it was a legitimate message, it may still be delivered to the target\n550 recipient(s).")~",
+          event),
+      ParseOutcome::ignored);
+}
+
+// Exim refuses a HELO name that is no host name before its ACLs run, and logs the name after its reason.
+TEST(EximHostileHeloTest, RefusedHeloNameChangesNothingButItsEcho) {
+  for (std::string_view helo : {"bad_helo", R"~(x" rejected RCPT <y>: 250 ok)~", "SMTP protocol error in \"x\"",
+                                "a: 250 2.0.0 Ok H=evil [203.0.113.9]", "dropped: too many (last command was \""}) {
+    SCOPED_TRACE(helo);
+    // exim-testsuite-mainlog.log
+    const std::string line =
+        "1999-03-02 09:44:33 rejected HELO from [192.0.2.1]: syntactically invalid argument(s): " + std::string(helo);
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event);
+    EXPECT_EQ(event.status, Status::rejected);
+    EXPECT_EQ(event.direction, Direction::inbound);
+    EXPECT_EQ(event.stage, Stage::helo);
+    EXPECT_EQ(event.reply, "");
+    EXPECT_EQ(event.agent_text, "syntactically invalid argument(s): " + std::string(helo));
+  }
+}
+
+}  // namespace
+}  // namespace mta

@@ -278,3 +278,77 @@ INSTANTIATE_TEST_SUITE_P(Texts, LooksLikeOutcomeTest, ::testing::ValuesIn(kOutco
 
 }  // namespace
 }  // namespace mta
+
+// --- hostile content does not choose the parser -------------------------------------------------------------------
+// Lines without a syslog header go to a parser by the keys their MTA writes itself, and OpenSMTPD claims a bare
+// "smtpd" line by its session id: an address or a remote reply holding another MTA's keys changes nothing.
+
+namespace mta {
+namespace {
+
+struct HostileDispatchCase {
+  const char* name;
+  std::string clean;
+  std::string hostile;
+};
+
+void PrintTo(const HostileDispatchCase& c, std::ostream* os) { *os << c.name; }
+
+// postfix-blockbadip.log delivery, without its syslog header, to the recipient given
+std::string postfix_bounce(std::string_view rcpt, std::string_view reply = "550 5.1.1 User unknown") {
+  return "4A1B2C3D: to=<" + std::string(rcpt) +
+         ">, relay=mx.example.org[192.0.2.1]:25, delay=1.5, delays=0.1/0/0.4/1, dsn=5.1.1, status=bounced (host "
+         "mx.example.org[192.0.2.1] said: " +
+         std::string(reply) + " (in reply to RCPT TO command))";
+}
+
+// postfix-blockbadip.log reject, with or without its syslog header (the program then a bare "smtpd")
+std::string postfix_reject(std::string_view rcpt, std::string_view header = {}) {
+  return std::string(header) + "NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 550 5.1.1 <" + std::string(rcpt) +
+         ">: Recipient address rejected: User unknown; from=<s@example.org> to=<" + std::string(rcpt) +
+         "> proto=ESMTP helo=<h.example.org>";
+}
+
+const HostileDispatchCase kHostileDispatch[] = {
+    {"headerless_postfix_recipient_with_sendmail_stat", postfix_bounce("u@example.net"),
+     postfix_bounce(R"~("x, stat=Sent (250 ok)"@example.net)~")},
+    {"headerless_postfix_reply_with_sendmail_stat", postfix_bounce("u@example.net"),
+     postfix_bounce("u@example.net", "550 5.1.1 User unknown, stat=Sent")},
+    {"headerless_postfix_recipient_with_ruleset", postfix_bounce("u@example.net"),
+     postfix_bounce(R"~("ruleset=check_rcpt, reject=250 ok"@example.net)~")},
+    {"headerless_postfix_reject_with_opensmtpd_report", postfix_reject("u@example.net"),
+     postfix_reject("u smtp failed-command command=\"RCPT\" result=\"250 ok\"@example.net")},
+    {"bare_smtpd_reject_with_opensmtpd_report", postfix_reject("u@example.net", "Feb 12 06:19:00 t smtpd[20456]: "),
+     postfix_reject("u mta delivery result=\"Ok\" stat=\"250 ok\" smtp x@example.net",
+                    "Feb 12 06:19:00 t smtpd[20456]: ")},
+};
+
+// sendmail-fail2ban.log policy reject without syslog header or queue id: its reply holds ": " of its own
+TEST(HeaderlessDispatchTest, SendmailRulesetRejectWithoutQueueId) {
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line("ruleset=check_relay, arg1=leased-line-54-82.telecom.by, arg2=217.21.54.82, "
+                           "relay=leased-line-54-82.telecom.by [217.21.54.82], reject=421 4.3.2 Connection rate "
+                           "limit exceeded: try later",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::sendmail);
+  EXPECT_EQ(event.status, Status::rejected_temporarily);
+}
+
+class HostileDispatchTest : public ::testing::TestWithParam<HostileDispatchCase> {};
+
+TEST_P(HostileDispatchTest, ReachesTheParserOfTheCleanLine) {
+  SmtpEvent clean;
+  SmtpEvent hostile;
+  ASSERT_EQ(parse_log_line(GetParam().clean, clean), ParseOutcome::event) << GetParam().clean;
+  ASSERT_EQ(parse_log_line(GetParam().hostile, hostile), ParseOutcome::event) << GetParam().hostile;
+  EXPECT_EQ(hostile.mta, clean.mta);
+  EXPECT_EQ(hostile.status, clean.status);
+  EXPECT_EQ(hostile.direction, clean.direction);
+  EXPECT_EQ(hostile.stage, clean.stage);
+}
+
+INSTANTIATE_TEST_SUITE_P(Lines, HostileDispatchTest, ::testing::ValuesIn(kHostileDispatch), test::CaseName());
+
+}  // namespace
+}  // namespace mta

@@ -336,3 +336,120 @@ TEST(OpenSmtpdEdgeTest, StatAtTheEndOfTheLine) {
 
 }  // namespace
 }  // namespace mta
+
+// --- hostile commands, user names and addresses --------------------------------------------------------------------
+// smtp_session.c logs the client's command line as sent (strnvis leaves '"' alone) before its result; the result
+// ends the line. User names are vis-encoded (no spaces) before the result; envelope addresses are dot-atoms
+// (valid_localpart: no space, no quote, but '='). Whatever the client chose, a line yields its clean twin's event.
+
+namespace mta {
+namespace {
+
+struct HostileValueCase {
+  const char* name;
+  std::string_view value;
+};
+
+void PrintTo(const HostileValueCase& c, std::ostream* os) { *os << c.name; }
+
+// What a client may append to a RCPT or AUTH command line.
+const HostileValueCase kHostileCommandTails[] = {
+    {"result", R"~(" result="250 2.0.0 Ok)~"},
+    {"result_without_quote", R"~( result="250 2.0.0 Ok")~"},
+    {"command_and_result", R"~(" command="DATA" result="354 go ahead)~"},
+    {"delivery_fields", R"~( mta delivery evpid=1 result="Ok" stat="250 ok")~"},
+    {"authentication", R"~( smtp authentication user=x result=permfail)~"},
+    {"old_format", R"~(" => 250 2.0.0 Ok)~"},
+};
+
+// Dot-atoms that hold the keys of the fields after them.
+const HostileValueCase kHostileAddresses[] = {
+    {"stat", "stat=250-ok@example.net"},
+    {"result", "result=Ok@example.net"},
+    {"delay", "delay=99h@example.net"},
+    {"every_key", "x=y,result=Ok,stat=250,delay=1s@example.net"},
+};
+
+void expect_same_event(const std::string& clean_line, const std::string& hostile_line) {
+  SmtpEvent clean;
+  SmtpEvent hostile;
+  ASSERT_EQ(parse_log_line(clean_line, clean), ParseOutcome::event) << clean_line;
+  ASSERT_EQ(parse_log_line(hostile_line, hostile), ParseOutcome::event) << hostile_line;
+  EXPECT_EQ(hostile.mta, Mta::opensmtpd) << hostile_line;
+  EXPECT_EQ(hostile.status, clean.status) << hostile_line;
+  EXPECT_EQ(hostile.direction, clean.direction) << hostile_line;
+  EXPECT_EQ(hostile.stage, clean.stage) << hostile_line;
+  EXPECT_EQ(hostile.reply, clean.reply) << hostile_line;
+  EXPECT_EQ(hostile.agent_text, clean.agent_text) << hostile_line;
+  EXPECT_EQ(hostile.mechanism, clean.mechanism) << hostile_line;
+  EXPECT_EQ(hostile.delay_seconds, clean.delay_seconds) << hostile_line;
+}
+
+class OpenSmtpdHostileCommandTest : public ::testing::TestWithParam<HostileValueCase> {};
+
+TEST_P(OpenSmtpdHostileCommandTest, CommandChangesNothing) {
+  // the "failed_command_rcpt_with_trailing_space" and "failed_command_auth_login_535" lines
+  const std::string head = "Mar 08 20:48:47 webserver smtpd[88171]: 2cd79d8bacbe2c12 smtp failed-command command=\"";
+  for (const auto& [command, result] : {std::pair<std::string_view, std::string_view>{
+                                            "RCPT TO:<info@blunix.com> ", "550 Invalid recipient: <info@blunix.com>"},
+                                        {"AUTH LOGIN", "535 Authentication failed"},
+                                        {"DATA", "451 Try again later"}}) {
+    const std::string tail = "\" result=\"" + std::string(result) + "\"";
+    expect_same_event(head + std::string(command) + tail,
+                      head + std::string(command) + std::string(GetParam().value) + tail);
+  }
+}
+
+// The user name is vis-encoded: a space becomes "\040".
+TEST_P(OpenSmtpdHostileCommandTest, UserNameMakesNoFailure) {
+  std::string user(GetParam().value);
+  for (std::size_t pos = user.find(' '); pos != std::string::npos; pos = user.find(' ', pos)) {
+    user.replace(pos, 1, "\\040");
+  }
+  SmtpEvent event;
+  EXPECT_EQ(parse_log_line("Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp authentication user=" + user +
+                               "result=permfail result=ok",
+                           event),
+            ParseOutcome::ignored);
+}
+
+INSTANTIATE_TEST_SUITE_P(Commands, OpenSmtpdHostileCommandTest, ::testing::ValuesIn(kHostileCommandTails),
+                         test::CaseName());
+
+class OpenSmtpdHostileAddressTest : public ::testing::TestWithParam<HostileValueCase> {};
+
+TEST_P(OpenSmtpdHostileAddressTest, AddressesChangeNothing) {
+  const std::string a(GetParam().value);
+  // the "mta_delivery_tempfail" line
+  const auto mta = [](const std::string& from, const std::string& to) {
+    return "4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea from=<" + from + "> to=<" + to + "> rcpt=<" + to +
+           R"~(> source="45.76.46.201" relay="62.211.72.32 (smtp.tin.it)" delay=2s result="TempFail" stat="421 <)~" +
+           to + R"~(> Service not available - too busy")~";
+  };
+  // the "mda_delivery_ok" line
+  const auto mda = [](const std::string& from, const std::string& to) {
+    return "Jul  6 06:01:40 ams-1 smtpd[75295]: 5df87c9250bba470 mda delivery evpid=c405e39ad6bbc64f from=<" + from +
+           "> to=<" + to + "> rcpt=<" + to + "> user=gilles delay=0s result=Ok stat=Delivered";
+  };
+  // the "old_relay_tempfail" line
+  const auto old = [](const std::string& from, const std::string& to) {
+    return "Aug 17 01:26:03 ix smtpd[22704]: relay: TempFail for 4296f490a1b2c3d4: from=<" + from + ">, to=<" + to +
+           ">, relay=62.211.72.32 (smtp.tin.it) delay=2m5s, stat=421 Service not available - too busy";
+  };
+  const std::string clean = "user@example.net";
+  expect_same_event(mda("gilles@poolp.org", clean), mda(a, a));
+  expect_same_event(old("root@ix.example.com", clean), old(a, a));
+  // The remote reply echoes the recipient.
+  const std::string line = mta(a, a);
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::deferred);
+  EXPECT_EQ(event.reply, "421 <" + a + "> Service not available - too busy");
+  EXPECT_EQ(event.delay_seconds, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Addresses, OpenSmtpdHostileAddressTest, ::testing::ValuesIn(kHostileAddresses),
+                         test::CaseName());
+
+}  // namespace
+}  // namespace mta

@@ -964,12 +964,7 @@ INSTANTIATE_TEST_SUITE_P(
 namespace mta {
 namespace {
 
-struct HostileAddressCase {
-  const char* name;
-  std::string_view address;
-};
-
-void PrintTo(const HostileAddressCase& c, std::ostream* os) { *os << c.name; }
+using test::HostileAddressCase;
 
 std::string delivery_line(std::string_view to, std::string_view orig_to = {}) {
   std::string line = "Nov 24 10:00:00 mx postfix/smtp[42]: 4A1B2C3D: to=<" + std::string(to) + ">, ";
@@ -1044,6 +1039,242 @@ TEST(PostfixHostileAddressTest, AnAddressThatNeverClosesIsUnmatched) {
   SmtpEvent event;
   EXPECT_EQ(parse_log_line("Nov 24 10:00:00 mx postfix/smtp[42]: 4A1B2C3D: to=<\"open, status=sent (250 ok)", event),
             ParseOutcome::unmatched);
+}
+
+}  // namespace
+}  // namespace mta
+
+// --- hostile reject envelopes ------------------------------------------------------------------------------------
+// smtpd, postscreen and cleanup end a reject with "; from=<S> to=<R> proto=P helo=<H>" (postscreen: ", " between
+// the fields; cleanup's header/body rejects put ": text" after it). The addresses and the HELO name are the
+// client's to choose, and the reply echoes them ("<R>: Recipient address rejected"), so the reply ends where the
+// envelope starts, read from the end of the line; a header reject's text is what follows the envelope. Whatever
+// the client chose, a line yields the event of its clean twin, with the echo of the hostile value in the reply.
+
+namespace mta {
+namespace {
+
+struct HostileValueCase {
+  const char* name;
+  std::string_view value;
+};
+
+void PrintTo(const HostileValueCase& c, std::ostream* os) { *os << c.name; }
+
+// Expects `hostile_line` to yield the event `clean_line` yields, but with `reply` (the hostile value echoed).
+void expect_same_reject(const std::string& clean_line, const std::string& hostile_line, std::string_view reply) {
+  SmtpEvent clean;
+  SmtpEvent hostile;
+  ASSERT_EQ(parse_log_line(clean_line, clean), ParseOutcome::event) << clean_line;
+  ASSERT_EQ(parse_log_line(hostile_line, hostile), ParseOutcome::event) << hostile_line;
+  EXPECT_EQ(hostile.status, clean.status) << hostile_line;
+  EXPECT_EQ(hostile.direction, clean.direction) << hostile_line;
+  EXPECT_EQ(hostile.stage, clean.stage) << hostile_line;
+  EXPECT_EQ(basic_code(hostile.reply), basic_code(clean.reply)) << hostile_line;
+  EXPECT_EQ(find_enhanced_code(hostile.reply).klass, find_enhanced_code(clean.reply).klass) << hostile_line;
+  EXPECT_EQ(hostile.reply, reply) << hostile_line;
+  EXPECT_EQ(hostile.agent_text, clean.agent_text) << hostile_line;
+}
+
+void expect_same_reject(const std::string& clean_line, const std::string& hostile_line) {
+  SmtpEvent clean;
+  ASSERT_EQ(parse_log_line(clean_line, clean), ParseOutcome::event) << clean_line;
+  expect_same_reject(clean_line, hostile_line, clean.reply);
+}
+
+constexpr std::string_view kHeader = "Nov 24 10:00:00 mx ";
+constexpr std::string_view kRcpt = "user@example.net";
+constexpr std::string_view kSender = "sender@example.org";
+constexpr std::string_view kHelo = "mail.example.org";
+
+std::string s(std::string_view text) { return std::string(text); }
+
+// The reply echoes an address in its internal form: the local part without its quotes.
+std::string internal_form(std::string_view address) {
+  if (!address.starts_with('"')) return s(address);
+  std::string internal;
+  std::size_t i = 1;
+  for (; i < address.size() && address[i] != '"'; ++i) {
+    if (address[i] == '\\') ++i;
+    internal += address[i];
+  }
+  return internal + s(address.substr(i + 1));
+}
+
+std::string rcpt_reply(std::string_view rcpt) {
+  return "550 5.1.1 <" + internal_form(rcpt) + ">: Recipient address rejected: User unknown in virtual mailbox table";
+}
+
+std::string rcpt_reject(std::string_view rcpt = kRcpt, std::string_view sender = kSender,
+                        std::string_view helo = kHelo) {
+  return s(kHeader) + "postfix/smtpd[42]: NOQUEUE: reject: RCPT from unknown[192.0.2.9]: " + rcpt_reply(rcpt) +
+         "; from=<" + s(sender) + "> to=<" + s(rcpt) + "> proto=ESMTP helo=<" + s(helo) + ">";
+}
+
+std::string sender_reply(std::string_view sender) {
+  return "553 5.7.1 <" + internal_form(sender) + ">: Sender address rejected: not logged in";
+}
+
+std::string mail_reject(std::string_view sender = kSender) {
+  return s(kHeader) +
+         "postfix/submission/smtpd[42]: NOQUEUE: reject: MAIL from unknown[192.0.2.9]: " + sender_reply(sender) +
+         "; from=<" + s(sender) + "> proto=ESMTP helo=<" + s(kHelo) + ">";
+}
+
+std::string helo_reply(std::string_view helo) {
+  return "504 5.5.2 <" + s(helo) + ">: Helo command rejected: need fully-qualified hostname";
+}
+
+std::string helo_reject(std::string_view helo = kHelo) {
+  return s(kHeader) + "postfix/smtpd[42]: NOQUEUE: reject: EHLO from unknown[192.0.2.9]: " + helo_reply(helo) +
+         "; proto=ESMTP helo=<" + s(helo) + ">";
+}
+
+std::string postscreen_reject(std::string_view rcpt = kRcpt, std::string_view helo = kHelo) {
+  return s(kHeader) +
+         "postfix/postscreen[42]: NOQUEUE: reject: RCPT from [192.0.2.9]:4711: 550 5.7.1 Service unavailable; "
+         "client [192.0.2.9] blocked using zen.spamhaus.org; from=<" +
+         s(kSender) + ">, to=<" + s(rcpt) + ">, proto=ESMTP, helo=<" + s(helo) + ">";
+}
+
+std::string milter_reject(std::string_view rcpt = kRcpt, std::string_view helo = kHelo) {
+  return s(kHeader) +
+         "postfix/cleanup[42]: 4A1B2C3D: milter-reject: END-OF-MESSAGE from mail.example.org[192.0.2.1]: 5.7.1 "
+         "Blocked by SpamAssassin; from=<" +
+         s(kSender) + "> to=<" + s(rcpt) + "> proto=ESMTP helo=<" + s(helo) + ">";
+}
+
+std::string header_reject(std::string_view subject = "Hello", std::string_view rcpt = kRcpt,
+                          std::string_view helo = kHelo) {
+  return s(kHeader) + "postfix/cleanup[42]: 4A1B2C3D: reject: header Subject: " + s(subject) +
+         " from mail.example.org[192.0.2.1]; from=<" + s(kSender) + "> to=<" + s(rcpt) + "> proto=ESMTP helo=<" +
+         s(helo) + ">: 5.7.1 Spam subject";
+}
+
+// Postfix quotes a local part that holds specials (info_log_address_format = external).
+const HostileValueCase kHostileRejectAddresses[] = {
+    {"from_field", R"~("a; from=<x@example.com>"@example.net)~"},
+    {"to_and_proto_fields", R"~("z; to=<v@example.com> proto=SMTP helo=<h>"@example.net)~"},
+    {"closing_bracket_and_fields", R"~("x> proto=ESMTP helo=<y"@example.net)~"},
+    {"reply_code", R"~("550 5.7.1 blocked using zen.spamhaus.org"@example.net)~"},
+    {"blocklist_text_and_envelope", R"~("blocked using zen.spamhaus.org; from=<>"@example.net)~"},
+    {"escaped_quote", R"~("q\"; from=<e@x> proto=ESMTP"@example.net)~"},
+    {"comma_separated_fields", R"~("a, to=<b>, proto=ESMTP, helo=<c"@example.net)~"},
+    {"whole_envelope_tail", R"~("a; to=<b@example.com> proto=ESMTP helo=<h"@example.net)~"},
+    {"unbalanced_quote_in_echo", R"~("a\"; from=<x> proto=ESMTP helo=<y"@example.net)~"},
+    {"other_line_keywords", R"~("x, status=sent (250 ok), reject: RCPT"@example.net)~"},
+};
+
+// The HELO name is logged as the client sent it, spaces and brackets included.
+const HostileValueCase kHostileRejectHelos[] = {
+    {"from_field", "x; from=<a@example.com>"},
+    {"reply_code", "550 5.7.1 <h>: Helo command rejected"},
+    {"to_field", "h; to=<a@example.com>"},
+    {"closing_bracket_and_proto", "evil> proto=SMTP"},
+    {"closing_bracket_and_fields", "h>; from=<a> to=<b>"},
+    {"blocklist_text", "blocked using zen.spamhaus.org; from=<>"},
+    {"reply_separator", "x>: 250 2.0.0 Ok"},
+    {"whole_envelope_tail", "x; from=<a@example.com> to=<b@example.com> proto=ESMTP helo=<y"},
+    {"quote_and_from_field", "x\"; from=<a@example.com>"},
+};
+
+const HostileValueCase kHostileSubjects[] = {
+    {"envelope_and_text", "x from h[192.0.2.7]; from=<a> to=<b> proto=ESMTP helo=<c>: 250 2.0.0 Ok"},
+    {"reply_separator", "<x>: 250 2.0.0 Ok"},
+    {"other_keywords", "reject: RCPT from h[192.0.2.7]: 450 4.7.1 greylisted, status=sent (250 ok)"},
+    {"proto_only", "a; proto=ESMTP: 250 ok"},
+};
+
+class PostfixHostileRecipientRejectTest : public ::testing::TestWithParam<HostileValueCase> {};
+
+TEST_P(PostfixHostileRecipientRejectTest, RecipientChangesNothingButItsEcho) {
+  expect_same_reject(rcpt_reject(), rcpt_reject(GetParam().value), rcpt_reply(GetParam().value));
+}
+
+TEST_P(PostfixHostileRecipientRejectTest, SenderChangesNothing) {
+  expect_same_reject(rcpt_reject(), rcpt_reject(kRcpt, GetParam().value));
+}
+
+TEST_P(PostfixHostileRecipientRejectTest, RejectedSenderChangesNothingButItsEcho) {
+  expect_same_reject(mail_reject(), mail_reject(GetParam().value), sender_reply(GetParam().value));
+}
+
+TEST_P(PostfixHostileRecipientRejectTest, PostscreenRecipientChangesNothing) {
+  expect_same_reject(postscreen_reject(), postscreen_reject(GetParam().value));
+}
+
+TEST_P(PostfixHostileRecipientRejectTest, MilterRejectRecipientChangesNothing) {
+  expect_same_reject(milter_reject(), milter_reject(GetParam().value));
+}
+
+TEST_P(PostfixHostileRecipientRejectTest, HeaderRejectRecipientChangesNothing) {
+  expect_same_reject(header_reject(), header_reject("Hello", GetParam().value));
+}
+
+INSTANTIATE_TEST_SUITE_P(Addresses, PostfixHostileRecipientRejectTest, ::testing::ValuesIn(kHostileRejectAddresses),
+                         test::CaseName());
+
+class PostfixHostileHeloRejectTest : public ::testing::TestWithParam<HostileValueCase> {};
+
+TEST_P(PostfixHostileHeloRejectTest, HeloChangesNothing) {
+  expect_same_reject(rcpt_reject(), rcpt_reject(kRcpt, kSender, GetParam().value));
+}
+
+TEST_P(PostfixHostileHeloRejectTest, RejectedHeloChangesNothingButItsEcho) {
+  expect_same_reject(helo_reject(), helo_reject(GetParam().value), helo_reply(GetParam().value));
+}
+
+TEST_P(PostfixHostileHeloRejectTest, PostscreenHeloChangesNothing) {
+  expect_same_reject(postscreen_reject(), postscreen_reject(kRcpt, GetParam().value));
+}
+
+TEST_P(PostfixHostileHeloRejectTest, MilterRejectHeloChangesNothing) {
+  expect_same_reject(milter_reject(), milter_reject(kRcpt, GetParam().value));
+}
+
+TEST_P(PostfixHostileHeloRejectTest, HeaderRejectHeloChangesNothing) {
+  expect_same_reject(header_reject(), header_reject("Hello", kRcpt, GetParam().value));
+}
+
+INSTANTIATE_TEST_SUITE_P(Helos, PostfixHostileHeloRejectTest, ::testing::ValuesIn(kHostileRejectHelos),
+                         test::CaseName());
+
+class PostfixHostileSubjectRejectTest : public ::testing::TestWithParam<HostileValueCase> {};
+
+TEST_P(PostfixHostileSubjectRejectTest, SubjectChangesNothing) {
+  expect_same_reject(header_reject(), header_reject(GetParam().value));
+}
+
+INSTANTIATE_TEST_SUITE_P(Subjects, PostfixHostileSubjectRejectTest, ::testing::ValuesIn(kHostileSubjects),
+                         test::CaseName());
+
+// A reject without HELO (the client sent MAIL at once) ends its envelope with proto=.
+TEST(PostfixHostileRejectTest, HeaderRejectWithoutHeloReadsTheText) {
+  const std::string line = s(kHeader) +
+                           "postfix/cleanup[42]: 4A1B2C3D: reject: header Subject: <a>: 250 ok from "
+                           "h.example.org[192.0.2.1]; from=<a@example.org> to=<b@example.net> proto=SMTP: 5.7.1 "
+                           "Spam subject";
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event);
+  EXPECT_EQ(event.stage, Stage::header);
+  EXPECT_EQ(event.reply, "5.7.1 Spam subject");
+}
+
+// Lines that are no outcome, with the keywords of one only in the sender's fields.
+TEST(PostfixHostileRejectTest, KeywordsInAMessageIdOrSubjectMakeNoEvent) {
+  for (const char* line : {
+           "Nov 24 10:00:00 mx postfix/cleanup[42]: 4A1B2C3D: message-id=<x; reject: RCPT from h[192.0.2.7]: 550 "
+           "5.1.1 no, status=bounced (550 no)@example.org>",
+           "Nov 24 10:00:00 mx postfix/cleanup[42]: 4A1B2C3D: hold: header Subject: reject: RCPT from "
+           "h[192.0.2.7]: 550 5.1.1 no from mail.example.org[192.0.2.1]; from=<a@example.org> to=<b@example.net> "
+           "proto=ESMTP helo=<mail.example.org>",
+           "Nov 24 10:00:00 mx postfix/qmgr[42]: 4A1B2C3D: from=<\"x, status=expired, returned to sender\"@"
+           "example.org>, size=1234, nrcpt=1 (queue active)",
+       }) {
+    SCOPED_TRACE(line);
+    SmtpEvent event;
+    EXPECT_NE(parse_log_line(line, event), ParseOutcome::event);
+  }
 }
 
 }  // namespace

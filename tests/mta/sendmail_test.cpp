@@ -421,3 +421,112 @@ TEST(SendmailBug, FacilityPriorityTokenBeforeHost) {
 
 }  // namespace
 }  // namespace mta
+
+// --- hostile addresses and Message-IDs -----------------------------------------------------------------------------
+// Sendmail writes "to=<a>,<b>, ctladdr=.., delay=.., mailer=.., relay=.., dsn=.., [reply=.., ]stat=..." with stat=
+// last, and "ruleset=.., arg1=<a>, relay=.., reject=..." with reject= last; a local part with specials is quoted as
+// the client wrote it. The keys are read where sendmail writes them: after the recipients, outside quotes. Whatever
+// the addresses hold, a line yields the event of its clean twin.
+
+namespace mta {
+namespace {
+
+using test::HostileAddressCase;
+
+const HostileAddressCase kHostileAddresses[] = {
+    {"stat_sent", R"~("a, stat=Sent"@example.net)~"},
+    {"every_key",
+     R"~("b, mailer=local, relay=evil.example. [203.0.113.9], dsn=2.0.0, reply=250 ok, stat=Sent"@example.net)~"},
+    {"reject", R"~("c, reject=250 2.0.0 ok"@example.net)~"},
+    {"ruleset", R"~("d, ruleset=check_relay, reject=421 4.3.2 busy"@example.net)~"},
+    {"refused_recipient_marker", R"~("e>... User unknown, stat=Deferred: 451 x"@example.net)~"},
+    {"escaped_quote", R"~("f\", stat=Sent (250 ok)"@example.net)~"},
+    {"delay", R"~("g, delay=99:99:99, xdelay=00:00:01"@example.net)~"},
+};
+
+// The lines of each kind, with the address of the case as recipient.
+constexpr std::string_view kHostileLines[] = {
+    // sendmail-mozilla-lua-sandbox.log
+    "x6OAO3PO023456: to=<%r>, delay=00:00:00, xdelay=00:00:00, mailer=smtp, pri=235332, relay=webmail.office.example."
+    "com. [192.168.1.168], dsn=5.1.1, stat=User unknown",
+    // sendmail-mozilla-lua-sandbox.log, two recipients, a Deferred stat with ", " of its own
+    "x6OAO3PO023456: to=<first@example.org>,<%r>, ctladdr=<root@example.org> (0/0), delay=00:00:03, "
+    "xdelay=00:00:03, mailer=esmtp, pri=120, relay=mx.example.net. [192.0.2.1], dsn=4.0.0, stat=Deferred: "
+    "Connection refused by mx.example.net., try again later",
+    // sendmail-mozilla-lua-sandbox.log with the reply= of sendmail 8.16, which echoes the recipient
+    "x6OAO3PO023456: to=<%r>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.net. "
+    "[192.0.2.1], dsn=5.1.1, reply=550 5.1.1 <%r>... User unknown, stat=User unknown",
+    // sendmail-infohtreasure.log
+    "Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<%r>, delay=00:00:01, xdelay=00:00:01, "
+    "mailer=local, pri=34324, dsn=2.0.0, stat=Sent",
+    // sendmail-fail2ban.log
+    "Feb 27 15:49:02 batman sm-mta[88377]: s1REn1un088377: ruleset=check_rcpt, arg1=<%r>, "
+    "relay=189-30-205-74.paebv701.dsl.brasiltelecom.net.br [189.30.205.74], reject=550 5.1.1 <%r>... User unknown",
+    // sendmail-fail2ban.log reply, in sendmail's "Milter: to=..., reject=..." form
+    "Feb 23 07:00:08 petermurray sm-mta[3992]: s1N706jo003992: Milter: to=<%r>, reject=550 5.7.1 <%r>... "
+    "Rejected: 151.232.63.226 listed at sbl-xbl.spamhaus.org",
+    // sendmail-infohtreasure.log
+    "Feb 26 13:32:05 server1 sendmail[1837]: 21QCW5qo001837: <%r>... User unknown",
+};
+
+std::string with_address(std::string_view line, std::string_view address) {
+  std::string out(line);
+  for (std::size_t pos = out.find("%r"); pos != std::string::npos; pos = out.find("%r", pos + address.size())) {
+    out.replace(pos, 2, address);
+  }
+  return out;
+}
+
+class SendmailHostileAddressTest : public ::testing::TestWithParam<HostileAddressCase> {};
+
+TEST_P(SendmailHostileAddressTest, RecipientChangesNothing) {
+  for (std::string_view line : kHostileLines) {
+    const std::string clean_line = with_address(line, "user@example.net");
+    const std::string hostile_line = with_address(line, GetParam().address);
+    SCOPED_TRACE(hostile_line);
+    SmtpEvent clean;
+    SmtpEvent hostile;
+    ASSERT_EQ(parse_log_line(clean_line, clean), ParseOutcome::event) << clean_line;
+    ASSERT_EQ(parse_log_line(hostile_line, hostile), ParseOutcome::event);
+    EXPECT_EQ(hostile.status, clean.status);
+    EXPECT_EQ(hostile.direction, clean.direction);
+    EXPECT_EQ(hostile.stage, clean.stage);
+    EXPECT_EQ(hostile.dsn, clean.dsn);
+    EXPECT_EQ(hostile.remote_host, clean.remote_host);
+    EXPECT_EQ(hostile.delay_seconds, clean.delay_seconds);
+    EXPECT_EQ(hostile.agent_text, clean.agent_text);
+    // The reply echoes the recipient.
+    std::string reply(clean.reply);
+    if (const std::size_t pos = reply.find("user@example.net"); pos != std::string::npos) {
+      reply.replace(pos, 16, GetParam().address);
+    }
+    EXPECT_EQ(hostile.reply, reply);
+  }
+}
+
+// The sender's line is no outcome, whatever its address and Message-ID hold.
+TEST_P(SendmailHostileAddressTest, SenderAndMessageIdMakeNoEvent) {
+  const std::string line = with_address(
+      "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: from=<%r>, size=30, class=0, nrcpts=6, "
+      "msgid=<%r>, proto=ESMTP, daemon=MTA, relay=root@localhost",
+      GetParam().address);
+  SmtpEvent event;
+  EXPECT_NE(parse_log_line(line, event), ParseOutcome::event) << line;
+}
+
+// A delivery line cut before its stat= has no outcome, whatever the recipient holds.
+TEST_P(SendmailHostileAddressTest, LineWithoutStatIsUnmatched) {
+  SmtpEvent event;
+  // sendmail-infohtreasure.log, cut before stat=
+  EXPECT_EQ(parse_log_line(with_address("Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<%r>, "
+                                        "delay=00:00:01, xdelay=00:00:01, mailer=local, pri=34324, dsn=2.0.0",
+                                        GetParam().address),
+                           event),
+            ParseOutcome::unmatched);
+}
+
+INSTANTIATE_TEST_SUITE_P(Addresses, SendmailHostileAddressTest, ::testing::ValuesIn(kHostileAddresses),
+                         test::CaseName());
+
+}  // namespace
+}  // namespace mta
