@@ -101,6 +101,20 @@ void print_plain(std::ostream& out, const Classified& line) {
   out << '\n';
 }
 
+// The tier of a rule as the explanation names it.
+std::string_view tier_name(Tier tier, bool turkish) {
+  switch (tier) {
+    case Tier::site: return turkish ? "site kuralı" : "site rule";
+    case Tier::provider: return turkish ? "sağlayıcı katmanı" : "provider tier";
+    case Tier::strong_text: return turkish ? "güçlü metin katmanı" : "strong text tier";
+    case Tier::specific_code: return turkish ? "özel kod katmanı" : "specific code tier";
+    case Tier::weak_text: return turkish ? "zayıf metin katmanı" : "weak text tier";
+    case Tier::generic_code: return turkish ? "genel kod katmanı" : "generic code tier";
+    case Tier::basic_code: return turkish ? "temel kod katmanı" : "basic code tier";
+  }
+  return "";
+}
+
 void print_explanation(std::ostream& out, std::string_view input, const Classified& line, const Classifier& classifier,
                        std::string_view language) {
   const Knowledge& knowledge = Knowledge::builtin();
@@ -134,11 +148,17 @@ void print_explanation(std::ostream& out, std::string_view input, const Classifi
         << (meaning ? " - " + meaning->title + ": " + meaning->description : std::string(" - not registered")) << '\n';
   }
   if (verdict.provider > kOtherProvider) out << "provider:       " << knowledge.provider_name(verdict.provider) << '\n';
-  out << "cause:          " << to_string(verdict.cause) << '\n'
-      << "decided by:     "
-      << (verdict.rule.empty() ? "no rule (fallback)"
-                               : std::string(to_string(verdict.tier)) + " rule " + std::string(verdict.rule))
-      << '\n';
+  const bool turkish = language == "tr";
+  out << "cause:          " << to_string(verdict.cause) << '\n' << (turkish ? "karar veren:    " : "decided by:     ");
+  if (verdict.rule.empty()) {
+    out << (turkish ? "kural yok (varsayılan)" : "no rule (fallback)") << '\n';
+  } else {
+    out << verdict.rule << " (" << tier_name(verdict.tier, turkish) << ")\n"
+        << (turkish ? "kaynak:         " : "source:         ")
+        << (verdict.source.empty() ? (turkish ? "site yapılandırması ([[rule]])" : "site configuration ([[rule]])")
+                                   : verdict.source)
+        << '\n';
+  }
   if (!classifier.normalized_text().empty()) out << "rule text:      " << classifier.normalized_text() << '\n';
   if (const Remedy* remedy = knowledge.remedy(verdict.cause, language)) {
     out << "meaning:        " << remedy->meaning << '\n' << "remedy:         " << remedy->action << '\n';

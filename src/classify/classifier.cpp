@@ -95,6 +95,7 @@ bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& f
     verdict.cause = rule.cause;
     verdict.tier = Tier::site;
     verdict.rule = rule.name;
+    verdict.source = {};
     if (rule.set_provider != kNoProvider) verdict.provider = rule.set_provider;
     return true;
   }
@@ -109,6 +110,7 @@ bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage s
     verdict.cause = rule.cause;
     verdict.tier = tier;
     verdict.rule = rule.id;
+    verdict.source = knowledge_.source(rule.source);
     return true;
   }
   return false;
@@ -124,6 +126,7 @@ bool Classifier::decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) 
     verdict.cause = group.cause;
     verdict.tier = tier;
     verdict.rule = group.id;
+    verdict.source = knowledge_.source(group.source);
     return true;
   }
   return false;
@@ -178,6 +181,7 @@ Verdict Classifier::classify(const SmtpEvent& event) {
   if (decide_by_code_rules(Tier::basic_code, facts, stage, verdict)) return verdict;
   verdict.cause = Cause::other;
   verdict.rule = {};
+  verdict.source = {};
   return verdict;
 }
 

@@ -23,7 +23,8 @@ struct Verdict {
   ProviderId provider = kNoProvider;  // from the remote host, else (outbound only) from text markers
   bool provider_from_host = false;
   Tier tier = Tier::basic_code;
-  std::string_view rule;  // id of the deciding rule, empty when none fired
+  std::string_view rule;    // id of the deciding rule, empty when none fired
+  std::string_view source;  // the document that rule was written from; empty for site rules
 };
 
 class Classifier {

@@ -254,12 +254,29 @@ void Knowledge::load_providers() {
   });
 }
 
+bool Knowledge::take_source_line(std::string_view file, std::size_t line_number, std::string_view line) {
+  constexpr std::string_view kDirective = "@source\t";
+  if (!line.starts_with("@")) {
+    if (current_source_ == kNoSource) data_error(file, line_number, "a rule before the first @source line");
+    return false;
+  }
+  if (!line.starts_with(kDirective) || line.size() == kDirective.size()) {
+    data_error(file, line_number, "expected @source<TAB>the document the rules below come from");
+  }
+  if (sources_.size() >= kNoSource) data_error(file, line_number, "too many sources");
+  sources_.emplace_back(line.substr(kDirective.size()));
+  current_source_ = static_cast<std::uint16_t>(sources_.size() - 1);
+  return true;
+}
+
 void Knowledge::load_text_rules() {
+  current_source_ = kNoSource;
   // Patterns become groups: a new group starts with a new rule id or where a pattern has conditions.
   std::vector<std::string> strong_patterns;
   std::vector<std::string> weak_patterns;
   bool previous_has_conditions = false;
   for_each_data_line(embedded::text_rules_tsv, [&](std::size_t line_number, std::string_view line) {
+    if (take_source_line("text-rules.tsv", line_number, line)) return;
     const std::vector<std::string_view> fields = split(line, '\t');
     if (fields.size() < 3 || fields.size() > 4) data_error("text-rules.tsv", line_number, "expected 3 or 4 columns");
     const std::optional<Cause> cause = parse_cause(fields[1]);
@@ -270,7 +287,7 @@ void Knowledge::load_text_rules() {
       const RE2 check(pattern, text_regex_options());
       if (!check.ok()) data_error("text-rules.tsv", line_number, check.error());
     }
-    TextRuleGroup group{tier, std::string(fields[0]), *cause, nullptr, 0};
+    TextRuleGroup group{tier, std::string(fields[0]), *cause, current_source_, nullptr, 0};
     if (fields.size() == 4 && fields[3].starts_with("unless=")) {
       group.unless = std::make_unique<RE2>(fields[3].substr(7), text_regex_options());
       if (!group.unless->ok()) data_error("text-rules.tsv", line_number, group.unless->error());
@@ -286,7 +303,8 @@ void Knowledge::load_text_rules() {
     const bool has_conditions = group.unless != nullptr || group.stages != 0;
     std::vector<TextRuleGroup>& groups = tier == Tier::strong_text ? strong_groups_ : weak_groups_;
     std::vector<std::string>& patterns = tier == Tier::strong_text ? strong_patterns : weak_patterns;
-    if (!groups.empty() && groups.back().id == group.id && !has_conditions && !previous_has_conditions) {
+    if (!groups.empty() && groups.back().id == group.id && groups.back().source == group.source && !has_conditions &&
+        !previous_has_conditions) {
       patterns.back() += "|(?:" + pattern + ")";
     } else {
       groups.push_back(std::move(group));
@@ -323,10 +341,13 @@ ProviderId Knowledge::provider_for_text(std::string_view text) const {
 }
 
 void Knowledge::load_code_rules() {
+  current_source_ = kNoSource;
   for_each_data_line(embedded::code_rules_tsv, [&](std::size_t line_number, std::string_view line) {
+    if (take_source_line("code-rules.tsv", line_number, line)) return;
     const std::vector<std::string_view> fields = split(line, '\t');
     if (fields.size() != 5) data_error("code-rules.tsv", line_number, "expected 5 tab-separated columns");
     CodeRule rule;
+    rule.source = current_source_;
     if (fields[0] == "P") {
       rule.tier = Tier::provider;
     } else if (fields[0] == "C") {

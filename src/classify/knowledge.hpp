@@ -50,6 +50,7 @@ struct TextRuleGroup {
   Tier tier;
   std::string id;
   Cause cause;
+  std::uint16_t source = 0;     // index for Knowledge::source()
   std::unique_ptr<RE2> unless;  // a match of this pattern vetoes the group
   std::uint32_t stages = 0;     // bit per Stage; 0: any
 };
@@ -68,6 +69,7 @@ struct CodeSpec {
 struct CodeRule {
   Tier tier;
   std::string id;
+  std::uint16_t source = 0;  // index for Knowledge::source()
   CodeSpec code;
   ProviderId provider = kNoProvider;  // kNoProvider: any
   std::uint32_t stages = 0;           // bit per Stage; 0: any
@@ -99,6 +101,8 @@ class Knowledge {
   // The provider named by a marker in the (normalised) text, or kNoProvider.
   ProviderId provider_for_text(std::string_view text) const;
   const std::vector<CodeRule>& code_rules() const { return code_rules_; }
+  // The document a rule was written from: the "@source" line above it in its data file.
+  std::string_view source(std::uint16_t index) const { return sources_[index]; }
 
   bool is_registered(EnhancedCode code) const;
   bool is_registered_basic(int code) const;
@@ -120,6 +124,10 @@ class Knowledge {
   void load_code_rules();
   void index_label_codes();
   void load_remedies();
+  // Takes an "@source<TAB>document" line: the rules below it, up to the next one, cite that document.
+  bool take_source_line(std::string_view file, std::size_t line_number, std::string_view line);
+  static constexpr std::uint16_t kNoSource = UINT16_MAX;
+  std::uint16_t current_source_ = kNoSource;  // while loading
 
   std::vector<std::string> provider_names_;
   std::vector<ProviderHost> provider_hosts_;
@@ -132,6 +140,7 @@ class Knowledge {
   std::vector<ProviderId> marker_providers_;
   FirstMatchIndex marker_index_;
   std::vector<CodeRule> code_rules_;
+  std::vector<std::string> sources_;
   std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
   std::vector<std::pair<int, CodeMeaning>> basic_registry_;
   std::unordered_set<std::uint32_t> label_codes_;
