@@ -7,6 +7,7 @@
 #include "metrics/mta_metrics.hpp"
 #include "mta/mta_parsers.hpp"
 #include "smtp/bare_reply.hpp"
+#include "syslog/syslog_header.hpp"
 
 namespace mta {
 namespace {
@@ -30,6 +31,7 @@ void write_json_string(std::ostream& out, std::string_view text) {
 struct Classified {
   bool matched = false;
   bool bare = false;
+  bool codeless = false;  // a bare diagnostic without any reply code, told by the text rules alone
   SmtpEvent event;
   Verdict verdict;
 };
@@ -44,6 +46,15 @@ Classified classify_line(std::string_view line, Classifier& classifier) {
       result.event = bare;
       result.bare = true;
     } else if (!logged) {
+      // Text that is no log line and has no reply code counts when its words name a cause.
+      SyslogRecord record;
+      const std::string_view text = codeless_diagnostic(line);
+      if (text.empty() || parse_syslog_line(line, record)) return result;
+      result.event.reply = text;
+      result.bare = true;
+      result.codeless = true;
+      result.verdict = classifier.classify_codeless_text(text);
+      result.matched = !result.verdict.rule.empty();
       return result;
     }
   }
@@ -51,6 +62,9 @@ Classified classify_line(std::string_view line, Classifier& classifier) {
   result.matched = result.verdict.klass != 0;
   return result;
 }
+
+// "4xx"; empty when a code-less text states no class.
+std::string class_label(int klass) { return klass != 0 ? std::to_string(klass) + "xx" : std::string(); }
 
 void print_json(std::ostream& out, const Classified& line) {
   const Knowledge& knowledge = Knowledge::builtin();
@@ -71,7 +85,7 @@ void print_json(std::ostream& out, const Classified& line) {
   const SmtpEvent& event = line.event;
   const Verdict& verdict = line.verdict;
   EnhancedCodeText code_text;
-  const std::string klass = std::to_string(verdict.klass) + "xx";
+  const std::string klass = class_label(verdict.klass);
   const std::string basic = verdict.basic != 0 ? std::to_string(verdict.basic) : std::string();
   field("mta", line.bare ? "" : to_string(event.mta), true);
   field("direction", line.bare ? "" : to_string(event.direction));
@@ -95,7 +109,8 @@ void print_plain(std::ostream& out, const Classified& line) {
   EnhancedCodeText code_text;
   const Verdict& verdict = line.verdict;
   out << (line.bare ? "reply" : to_string(line.event.mta)) << ' ' << (line.bare ? "-" : to_string(line.event.direction))
-      << ' ' << verdict.klass << "xx " << (verdict.basic ? std::to_string(verdict.basic) : "-") << ' '
+      << ' ' << (verdict.klass != 0 ? class_label(verdict.klass) : "-") << ' '
+      << (verdict.basic ? std::to_string(verdict.basic) : "-") << ' '
       << (verdict.enhanced.present() ? format(verdict.enhanced, code_text) : "-") << ' ' << to_string(verdict.cause);
   if (!verdict.rule.empty()) out << " [" << to_string(verdict.tier) << ' ' << verdict.rule << ']';
   out << '\n';
@@ -133,8 +148,9 @@ void print_explanation(std::ostream& out, std::string_view input, const Classifi
         << "stage:          " << to_string(event.stage) << '\n';
     if (!event.remote_host.empty()) out << "remote host:    " << event.remote_host << '\n';
   }
-  out << "reply:          " << (event.reply.empty() ? event.agent_text : event.reply) << '\n'
-      << "class:          " << verdict.klass << "xx"
+  out << "reply:          " << (event.reply.empty() ? event.agent_text : event.reply)
+      << (line.codeless ? " (no reply code: the text rules decide)" : "") << '\n'
+      << "class:          " << (verdict.klass != 0 ? class_label(verdict.klass) : "not stated (no reply code)")
       << (verdict.class_mismatch ? " (basic and enhanced code disagree)" : "") << '\n';
   if (verdict.basic != 0) {
     const CodeMeaning* meaning = knowledge.basic_meaning(verdict.basic);

@@ -63,6 +63,17 @@ bool conditions_hold(const CodeRule& rule, const CodeFacts& facts, Stage stage, 
   return true;
 }
 
+// The class a code-less text states in words: "permanent error" is 5, "temporary failure", "try
+// again" or "deferred" is 4; a text that says both, or neither, states none (0).
+int class_stated_in_words(std::string_view text) {
+  static const RE2 permanent("\\bpermanent(?:ly)? (?:error|failure|fail|failed|rejected)\\b|\\bfailed permanently\\b");
+  static const RE2 transient("\\btemporar(?:y|ily)\\b|\\btry again\\b|\\bdeferr(?:ed|ing)\\b");
+  const bool says_permanent = RE2::PartialMatch(text, permanent);
+  const bool says_transient = RE2::PartialMatch(text, transient);
+  if (says_permanent == says_transient) return 0;
+  return says_permanent ? 5 : 4;
+}
+
 // Basic codes that say more than a generic enhanced code (taxonomy 8.2).
 bool skips_generic_tier(int basic) {
   return basic == 530 || basic == 534 || basic == 535 || basic == 538 || basic == 556;
@@ -130,6 +141,21 @@ bool Classifier::decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) 
     return true;
   }
   return false;
+}
+
+Verdict Classifier::classify_codeless_text(std::string_view text) {
+  Verdict verdict;
+  verdict.enhanced = find_enhanced_code(text);
+  normalized_ = normalizer_.normalize(text, 0, verdict.enhanced);
+  if (!decide_by_text_rules(Tier::strong_text, Stage::unknown, verdict) &&
+      !decide_by_text_rules(Tier::weak_text, Stage::unknown, verdict)) {
+    verdict.rule = {};
+    verdict.source = {};
+    return verdict;
+  }
+  const bool failure_code = verdict.enhanced.klass == 4 || verdict.enhanced.klass == 5;
+  verdict.klass = failure_code ? verdict.enhanced.klass : class_stated_in_words(normalized_);
+  return verdict;
 }
 
 Verdict Classifier::classify(const SmtpEvent& event) {

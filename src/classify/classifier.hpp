@@ -32,6 +32,12 @@ class Classifier {
   explicit Classifier(const Knowledge& knowledge = Knowledge::builtin(), const SiteRules* site_rules = nullptr);
 
   Verdict classify(const SmtpEvent& event);
+
+  // A diagnostic given on its own, with no basic code in front and no log line around it ("mail for
+  // example.com loops back to myself"). Only the text rules decide; the verdict's rule stays empty when
+  // none fires, and the text then is no diagnostic. The class is the one the text states: an enhanced
+  // code inside it ("(#5.1.1)"), else words of permanence or transience, else 0.
+  Verdict classify_codeless_text(std::string_view text);
   void set_site_rules(const SiteRules* site_rules) { site_rules_ = site_rules; }
 
   // The text the rules saw in the last classify() call.

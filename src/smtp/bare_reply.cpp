@@ -22,10 +22,81 @@ std::string_view strip_dsn_prefix(std::string_view text) {
   return text;
 }
 
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// "X-Notes; ", "unknown; ", "X-Outbound-Mail-Relay; ": a DSN diagnostic type (RFC 3464 section 2.3.6,
+// an atom) in front of the text. Returns the length of the prefix, 0 when there is none.
+std::size_t diagnostic_type_length(std::string_view text) {
+  std::size_t end = 0;
+  while (end < text.size() && (is_letter(text[end]) || is_digit(text[end]) || text[end] == '-' || text[end] == '_')) {
+    ++end;
+  }
+  if (end == 0 || !is_letter(text.front()) || end >= text.size() || text[end] != ';') return 0;
+  return end + 1;
+}
+
+// An address in brackets, alone or after a host name: "[192.0.2.1]", "unknown[2001:db8::1]".
+bool has_bracketed_address(std::string_view text) {
+  for (std::size_t open = text.find('['); open != std::string_view::npos; open = text.find('[', open + 1)) {
+    std::size_t cursor = open + 1;
+    bool separator = false;
+    while (cursor < text.size() &&
+           (is_digit(text[cursor]) || (text[cursor] >= 'a' && text[cursor] <= 'f') ||
+            (text[cursor] >= 'A' && text[cursor] <= 'F') || text[cursor] == '.' || text[cursor] == ':')) {
+      separator = separator || text[cursor] == '.' || text[cursor] == ':';
+      ++cursor;
+    }
+    if (separator && cursor > open + 2 && cursor < text.size() && text[cursor] == ']') return true;
+  }
+  return false;
+}
+
+// The marks of a log line whose header no parser took, or of a log message that is no diagnostic:
+// a leading date, time, bracket, "@" (TAI64N) or path; a syslog stamp ("Oct 14 19:45:05", ASSP's
+// "Jul-29-16"); a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: "); a program with its
+// process ID ("exim[3751]:") or facility ("pam_unix(dovecot:auth):"); a bracketed client or server
+// address ("unknown[192.0.2.1]"), as MTAs log them; Postfix's key=value fields; Postfix's session notes.
+bool looks_like_log_line(std::string_view text) {
+  if (!is_letter(text.front())) return true;
+  for (std::string_view month : {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}) {
+    if (text.starts_with(month) && text.size() > 4 && (text[3] == ' ' || text[3] == '-') &&
+        (is_digit(text[4]) || text[4] == ' ')) {
+      return true;
+    }
+  }
+  const std::string_view first = text.substr(0, text.find(' '));
+  if (first.size() > 1 && first.back() == ':') {
+    const std::string_view token = first.substr(0, first.size() - 1);
+    bool plain = true;
+    for (const char c : token) plain = plain && (is_letter(c) || is_digit(c) || c == '_');
+    if (plain) return true;                                         // "warning:", "statistics:", "NOQUEUE:", a queue ID
+    if (token.ends_with(']') || token.ends_with(')')) return true;  // "exim[3751]:", "pam_unix(dovecot:auth):"
+  }
+  // "exim[3751842]: " as the first or second word: a program and its process ID
+  for (std::size_t end = text.find("]: "); end != std::string_view::npos && end < 80; end = text.find("]: ", end + 1)) {
+    std::size_t open = end;
+    while (open > 0 && is_digit(text[open - 1])) --open;
+    if (open < end && open >= 2 && text[open - 1] == '[' && is_letter(text[open - 2])) return true;
+  }
+  if (has_bracketed_address(text)) return true;
+  for (std::string_view field : {"from=<", "to=<", " status=", "logname="}) {
+    if (text.find(field) != std::string_view::npos) return true;
+  }
+  for (std::string_view note : {"connect from ", "disconnect from ", "discarding EHLO keywords"}) {
+    if (text.starts_with(note)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool read_bare_reply(std::string_view text, SmtpEvent& event) {
   text = strip_dsn_prefix(text);
+  // Exchange NDRs: "#550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain ##"
+  if (text.size() > 1 && text.front() == '#' && text[1] >= '2' && text[1] <= '5' && basic_code(text.substr(1)) != 0) {
+    text.remove_prefix(1);
+  }
   constexpr std::string_view said = " said: ";
   if (starts_with_ignoring_case(text, "host ")) {
     if (const std::size_t pos = text.find(said); pos != std::string_view::npos) {
@@ -47,6 +118,19 @@ bool read_bare_reply(std::string_view text, SmtpEvent& event) {
   }
   event.reply = text;
   return true;
+}
+
+std::string_view codeless_diagnostic(std::string_view text) {
+  // A line that starts with a blank continues an entry (a folded header, a panic log's detail).
+  if (text.empty() || text.front() == ' ' || text.front() == '\t') return {};
+  if (starts_with_ignoring_case(text, "diagnostic-code:")) text = trim_left(text.substr(16));
+  const std::size_t typed = diagnostic_type_length(text);
+  text = trim_left(text.substr(typed));
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (text.empty()) return {};
+  // A diagnostic type tells a bounce's Diagnostic-Code; without one the text must not read as a log line.
+  if (typed == 0 && looks_like_log_line(text)) return {};
+  return text;
 }
 
 }  // namespace mta

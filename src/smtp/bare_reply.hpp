@@ -12,4 +12,12 @@ namespace mta {
 // Fills reply, stage and remote_host; returns false when the text is not a reply.
 bool read_bare_reply(std::string_view text, SmtpEvent& event);
 
+// The diagnostic of a text with no reply code, as MTAs write their own ("mail for example.com loops
+// back to myself", "X-Postfix; Host or domain name not found. ..."): the text without a
+// "Diagnostic-Code:" prefix and diagnostic type ("smtp;", "X-Postfix;", "X-Notes;", any atom). Empty
+// when nothing is left, and for text without a diagnostic type that reads as a log line (a leading
+// stamp, label, queue ID or program name, a bracketed address, key=value fields). Whether the rest is
+// a diagnostic at all is for the text rules to tell.
+std::string_view codeless_diagnostic(std::string_view text);
+
 }  // namespace mta

@@ -895,5 +895,169 @@ TEST(ClassifierRobustnessTest, HostileInputsDoNotCrash) {
   }
 }
 
+// ==== Issue 10: code-less MTA diagnostics (classify_codeless_text and code-less agent texts) ==========
+// Each text is one an MTA or mail store writes itself, read from its source; the @source lines of
+// src/classify/knowledge/text-rules.tsv name the same files and commits.
+
+struct CodelessCase {
+  const char* name;
+  std::string_view text;
+  Cause cause;
+  int klass = 0;  // the class the text itself states; 0: none
+};
+
+void PrintTo(const CodelessCase& c, std::ostream* os) { *os << c.name; }
+
+const CodelessCase kCodelessCases[] = {
+    // Postfix vdukhovni/postfix@17830e5c: dns/dns_strerror.c, smtp/smtp_addr.c, qmgr/qmgr_deliver.c, local/*.c
+    {"postfix_host_not_found",
+     "Host or domain name not found. Name service error for name=example.com type=MX: Host not found",
+     Cause::domain_not_found},
+    {"postfix_host_not_found_try_again",
+     "Host or domain name not found. Name service error for name=example.com type=MX: Host not found, try again",
+     Cause::dns, 4},
+    {"postfix_no_data_record",
+     "Host or domain name not found. Name service error for name=example.com type=AAAA: Host found but no data "
+     "record of requested type",
+     Cause::domain_not_found},
+    {"postfix_non_recoverable", "Name service error for name=example.com type=MX: Non-recoverable error", Cause::dns},
+    {"postfix_getaddrinfo_noname", "unable to look up host mx.example.com: Name or service not known",
+     Cause::domain_not_found},
+    {"postfix_loops_back", "mail for example.com loops back to myself", Cause::loop},
+    {"postfix_forwarding_loop", "mail forwarding loop for user@example.com", Cause::loop},
+    {"postfix_suspended_lost_connection",
+     "delivery temporarily suspended: lost connection with mx.example.com[192.0.2.1] while sending RCPT TO",
+     Cause::connection, 4},
+    {"postfix_suspended_timeout",
+     "delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out", Cause::timeout,
+     4},
+    {"postfix_connect_refused", "connect to mx.example.com[192.0.2.1]:25: Connection refused", Cause::connection},
+    {"postfix_greeting_timeout",
+     "conversation with mx.example.com[192.0.2.1] timed out while receiving the initial server greeting",
+     Cause::timeout},
+    {"postfix_unknown_user", "unknown user: \"alice\"", Cause::mailbox_unknown},
+    {"postfix_mailbox_size_limit",
+     "cannot update mailbox /var/mail/alice for user alice. error writing message: File too large", Cause::quota},
+    {"postfix_maildir_quota",
+     "maildir delivery failed: create maildir file /home/a/Maildir/tmp/1.P1: Disk quota exceeded", Cause::quota},
+    {"postfix_no_mx_address", "no MX host for example.com has a valid address record", Cause::domain_not_found},
+    // Exim Exim/exim@13835a3c: deliver.c, transports/smtp.c, routers/dnslookup.c, routers/rf_self_action.c
+    {"exim_retry_timeout", "retry timeout exceeded", Cause::timeout},
+    {"exim_failing_long_time",
+     "all hosts for 'example.com' have been failing for a long time (and retry time not reached)", Cause::timeout},
+    {"exim_retry_time_not_reached", "retry time not reached for any host for 'example.com'", Cause::connection},
+    {"exim_unrouteable", "Unrouteable address", Cause::domain_not_found},
+    {"exim_no_smtp_service", "an MX or SRV record indicated no SMTP service", Cause::domain_not_found},
+    {"exim_nonexistent_mx", "all relevant MX records point to non-existent hosts", Cause::domain_not_found},
+    {"exim_lowest_mx_local", "lowest numbered MX record points to local host", Cause::loop},
+    {"exim_too_many_received", "Too many \"Received\" headers - suspected mail loop", Cause::loop},
+    {"exim_mailbox_full", "mailbox is full (MTA-imposed quota exceeded while writing to /var/mail/a)", Cause::quota},
+    {"exim_temporary_local_problem", "Temporary local problem - please try later", Cause::server_unavailable, 4},
+    // Sendmail freebsd/freebsd-src@031ac3a6 contrib/sendmail/src/err.c, queue.c
+    {"sendmail_user_unknown", "User unknown", Cause::mailbox_unknown},
+    {"sendmail_host_unknown", "Host unknown (Name server: nxd.example.com: host not found)", Cause::domain_not_found},
+    {"sendmail_lookup_failure", "Name server: example.com: host name lookup failure", Cause::dns},
+    {"sendmail_refused", "Deferred: Connection refused by mx.example.com.", Cause::connection, 4},
+    {"sendmail_host_down", "Deferred: Host mx.example.com is down", Cause::connection, 4},
+    {"sendmail_cannot_send", "Cannot send message for 5 days", Cause::timeout},
+    {"sendmail_service_unavailable", "Service unavailable", Cause::server_unavailable},
+    // OpenSMTPD OpenSMTPD/OpenSMTPD@3153385b usr.sbin/smtpd/mta.c
+    {"opensmtpd_network_error", "Network error on destination MXs", Cause::connection},
+    {"opensmtpd_domain_not_found", "Domain not found", Cause::domain_not_found},
+    {"opensmtpd_no_mx", "No MX found for domain", Cause::domain_not_found},
+    {"opensmtpd_mx_lookup", "Temporary failure in MX lookup", Cause::dns, 4},
+    {"opensmtpd_loop", "Loop detected", Cause::loop},
+    // qmail notqmail/notqmail@a7012e4f qmail-remote.c, qmail-local.c
+    {"qmail_no_mailbox", "Sorry, no mailbox here by that name. (#5.1.1)", Cause::mailbox_unknown, 5},
+    {"qmail_host_named", "Sorry, I couldn't find any host named nxd.example.com. (#5.1.2)", Cause::domain_not_found, 5},
+    {"qmail_host_soft", "Sorry, I couldn't find any host by that name. (#4.1.2)", Cause::dns, 4},
+    {"qmail_cname", "CNAME lookup failed temporarily. (#4.4.3)", Cause::dns, 4},
+    {"qmail_no_connection", "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)", Cause::connection, 4},
+    {"qmail_best_mx", "Sorry. Although I'm listed as a best-preference MX or A for that host,", Cause::loop},
+    {"qmail_delivered_to_loop", "This message is looping: it already has my Delivered-To line. (#5.4.6)", Cause::loop,
+     5},
+    // Dovecot dovecot/core@f28b5a92 src/plugins/quota, src/lib-storage/mail-error.h
+    {"dovecot_quota", "Quota exceeded (mailbox for user is full)", Cause::quota},
+    {"dovecot_disk_quota", "Not enough disk quota", Cause::quota},
+    {"dovecot_message_count", "Too many messages in the mailbox", Cause::quota},
+    {"dovecot_mailbox_missing", "Mailbox doesn't exist: INBOX/Archive", Cause::mailbox_unknown},
+    // Cyrus cyrusimap/cyrus-imapd@1f3a1293 imap/imap_err.et
+    {"cyrus_over_quota", "Over quota", Cause::quota},
+    {"cyrus_no_mailbox", "Mailbox does not exist", Cause::mailbox_unknown},
+    // Courier svarshavchik/courier@fe506ccc courier/module.esmtp/libesmtp.C, module.local/deliver.C
+    {"courier_dns_failed", "DNS lookup failed.", Cause::dns},
+    {"courier_mx_loop", "configuration error: mail loops back to myself (MX problem).", Cause::loop},
+    {"courier_maildir_quota", "Maildir over quota.", Cause::quota},
+    // Haraka haraka/Haraka@0bf10cbb outbound/hmail.js
+    {"haraka_tried_all", "Tried all MXs", Cause::connection},
+    {"haraka_no_mx", "No MX for example.com", Cause::domain_not_found},
+    {"haraka_dns_failure", "DNS lookup failure: queryMx ESERVFAIL example.com", Cause::dns},
+    // Exchange NDR codes (learn.microsoft.com, non-delivery reports in Exchange Online)
+    {"exchange_nonexistent_domain", "SMTPSEND.DNS.NonExistentDomain; nonexistent domain", Cause::domain_not_found},
+    {"exchange_mx_loopback", "SMTPSEND.DNS.MxLoopback; DNS loopback", Cause::loop},
+    // Class words
+    {"permanent_words", "permanent error: mailbox is full", Cause::quota, 5},
+    {"transient_words", "temporary failure: mailbox is full", Cause::quota, 4},
+};
+
+class CodelessTextTest : public ::testing::TestWithParam<CodelessCase> {};
+
+TEST_P(CodelessTextTest, CauseAndStatedClass) {
+  const CodelessCase& c = GetParam();
+  Classifier classifier;
+  const Verdict verdict = classifier.classify_codeless_text(c.text);
+  EXPECT_FALSE(verdict.rule.empty()) << c.text;
+  EXPECT_FALSE(verdict.source.empty()) << c.text;
+  EXPECT_EQ(verdict.cause, c.cause) << c.text << " [" << verdict.rule << "]";
+  EXPECT_EQ(verdict.klass, c.klass) << c.text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Issue10, CodelessTextTest, ::testing::ValuesIn(kCodelessCases), test::CaseName());
+
+TEST(CodelessTextTest, NonDiagnosticTextMatchesNoRule) {
+  Classifier classifier;
+  for (std::string_view text :
+       {std::string_view("hello world"), std::string_view("the quick brown fox jumps over the lazy dog"),
+        std::string_view("Starting Postfix Mail Transport Agent"), std::string_view("12345"),
+        std::string_view("reload configuration /etc/postfix"), std::string_view("")}) {
+    const Verdict verdict = classifier.classify_codeless_text(text);
+    EXPECT_TRUE(verdict.rule.empty()) << text << " [" << verdict.rule << "]";
+    EXPECT_EQ(verdict.klass, 0) << text;
+  }
+}
+
+TEST(CodelessTextTest, SourceNamesTheMtaDocument) {
+  Classifier classifier;
+  EXPECT_NE(classifier.classify_codeless_text("Sorry, I couldn't find any host named x.example. (#5.1.2)")
+                .source.find("notqmail/notqmail@"),
+            std::string_view::npos);
+  EXPECT_NE(classifier.classify_codeless_text("No MX found for domain").source.find("OpenSMTPD/OpenSMTPD@"),
+            std::string_view::npos);
+  // The taxonomy's weak rules after the MTA blocks keep their own source.
+  EXPECT_NE(classifier.classify_codeless_text("Service unavailable").source.find("cause-taxonomy.md"),
+            std::string_view::npos);
+}
+
+// In log lines the status gives the class and these rules the cause.
+TEST(CodelessTextTest, AgentTextOfLogLinesTakesCauseFromText) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.status = Status::bounced;  // Exim "**"
+  event.agent_text = "retry timeout exceeded";
+  Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.klass, 5);
+  EXPECT_EQ(verdict.cause, Cause::timeout);
+  event.status = Status::deferred;  // Exim "=="
+  event.agent_text = "retry time not reached for any host for 'example.com'";
+  verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.klass, 4);
+  EXPECT_EQ(verdict.cause, Cause::connection);
+  event.agent_text =
+      "delivery temporarily suspended: Host or domain name not found. Name service error for "
+      "name=example.com type=MX: Host not found, try again";
+  verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.cause, Cause::dns);
+}
+
 }  // namespace
 }  // namespace mta

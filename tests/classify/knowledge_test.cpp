@@ -10,11 +10,14 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "classify/classifier.hpp"
+#include "support/case_name.hpp"
 #include "support/source_dir.hpp"
 
 namespace mta {
@@ -360,7 +363,9 @@ INSTANTIATE_TEST_SUITE_P(
                       HostCase{"mta7.am0.yahoodns.net", "yahoo"}, HostCase{"mx01.mail.icloud.com", "apple"},
                       HostCase{"smtp-in.orange.fr", "orange"}, HostCase{"notgoogle.com", "other"},
                       HostCase{"google.com.example.net", "other"}, HostCase{"mx1.mail.yahoo.co.jp", "other"},
-                      HostCase{"mail.domain.com", "other"}, HostCase{"", ""}));
+                      HostCase{"mail.domain.com", "other"}, HostCase{"mailin.bellsouth.net", "att"},
+                      HostCase{"mx00.mail.com", "gmx"}, HostCase{"gmail.com", "google"},
+                      HostCase{"mx.zeptomail.com", "zoho"}, HostCase{"", ""}));
 
 TEST(ProviderTest, EmptyHostIsNoProvider) {
   EXPECT_EQ(Knowledge::builtin().provider_for_host(""), kNoProvider);
@@ -375,6 +380,368 @@ TEST(ProviderTest, FindProviderByName) {
   EXPECT_EQ(knowledge.provider_for_host("gmail-smtp-in.l.google.com"), google);
   EXPECT_EQ(knowledge.find_provider("other"), kOtherProvider);
   EXPECT_EQ(knowledge.find_provider("no-such-provider"), kNoProvider);
+}
+
+// --- registered enhanced codes ---------------------------------------------------------------------------
+// Every code of the registry (RFC 3463, 3886, 4468, 4954, 5248, 6531, 6710, 7293, 7372, 7505, 8617, 8689)
+// has a rule of its own in the specific (C) or generic (G) tier: none is left to the subject fallback
+// "G-sub". The cause is the one the code itself tells (cause-taxonomy.md section 4, "Enhanced codes that
+// imply it on their own"), or "other" where the code names no cause.
+
+struct RegistryCauseCase {
+  const char* name;
+  std::string_view reply;  // a neutral text, so that no text rule fires
+  Cause cause;
+};
+
+void PrintTo(const RegistryCauseCase& c, std::ostream* os) { *os << c.name; }
+
+const RegistryCauseCase kRegistryCauses[] = {
+    {"x_0_0", "550 5.0.0 x", Cause::other},
+    {"x_1_0", "550 5.1.0 x", Cause::other},
+    {"x_1_1", "550 5.1.1 x", Cause::mailbox_unknown},
+    {"x_1_2", "550 5.1.2 x", Cause::domain_not_found},
+    {"x_1_3", "550 5.1.3 x", Cause::mailbox_unknown},
+    {"x_1_4", "550 5.1.4 x", Cause::other},
+    {"x_1_5", "550 5.1.5 x", Cause::other},
+    {"x_1_6", "550 5.1.6 x", Cause::mailbox_unknown},
+    {"x_1_7", "550 5.1.7 x", Cause::sender_rejected},
+    {"x_1_8", "550 5.1.8 x", Cause::sender_rejected},
+    {"x_1_9", "550 5.1.9 x", Cause::other},
+    {"x_1_10", "556 5.1.10 x", Cause::domain_not_found},
+    {"x_2_0", "550 5.2.0 x", Cause::other},
+    {"x_2_1", "550 5.2.1 x", Cause::mailbox_disabled},
+    {"x_2_2", "452 4.2.2 x", Cause::quota},
+    {"x_2_3", "552 5.2.3 x", Cause::message_too_large},
+    {"x_2_4", "550 5.2.4 x", Cause::other},
+    {"x_3_0_transient", "451 4.3.0 x", Cause::server_unavailable},
+    {"x_3_0_permanent", "550 5.3.0 x", Cause::other},
+    {"x_3_1", "452 4.3.1 x", Cause::server_unavailable},
+    {"x_3_2", "453 4.3.2 x", Cause::server_unavailable},
+    {"x_3_3", "550 5.3.3 x", Cause::other},
+    {"x_3_4", "552 5.3.4 x", Cause::message_too_large},
+    {"x_3_5", "550 5.3.5 x", Cause::other},
+    {"x_3_6", "550 5.3.6 x", Cause::other},
+    {"x_4_0", "451 4.4.0 x", Cause::connection},
+    {"x_4_1", "451 4.4.1 x", Cause::connection},
+    {"x_4_2", "421 4.4.2 x", Cause::connection},
+    {"x_4_3", "451 4.4.3 x", Cause::dns},
+    {"x_4_4_transient", "451 4.4.4 x", Cause::dns},
+    {"x_4_4_permanent", "550 5.4.4 x", Cause::domain_not_found},
+    {"x_4_5", "451 4.4.5 x", Cause::server_unavailable},
+    {"x_4_6", "554 5.4.6 x", Cause::loop},
+    {"x_4_7", "451 4.4.7 x", Cause::timeout},
+    {"x_5_0", "550 5.5.0 x", Cause::other},
+    {"x_5_1", "500 5.5.1 x", Cause::protocol},
+    {"x_5_2", "500 5.5.2 x", Cause::protocol},
+    {"x_5_3", "451 4.5.3 x", Cause::rate_limit},
+    {"x_5_4", "501 5.5.4 x", Cause::protocol},
+    {"x_5_5", "550 5.5.5 x", Cause::protocol},
+    {"x_5_6", "500 5.5.6 x", Cause::protocol},
+    {"x_6_0", "550 5.6.0 x", Cause::content_rejected},
+    {"x_6_1", "550 5.6.1 x", Cause::content_rejected},
+    {"x_6_2", "550 5.6.2 x", Cause::content_rejected},
+    {"x_6_3", "554 5.6.3 x", Cause::content_rejected},
+    {"x_6_4", "550 5.6.4 x", Cause::content_rejected},
+    {"x_6_5", "550 5.6.5 x", Cause::content_rejected},
+    {"x_6_6", "554 5.6.6 x", Cause::content_rejected},
+    {"x_6_7", "553 5.6.7 x", Cause::content_rejected},
+    {"x_6_8", "553 5.6.8 x", Cause::content_rejected},
+    {"x_6_9", "550 5.6.9 x", Cause::content_rejected},
+    {"x_6_10", "550 5.6.10 x", Cause::content_rejected},
+    {"x_7_0", "550 5.7.0 x", Cause::policy},
+    {"x_7_1", "550 5.7.1 x", Cause::policy},
+    {"x_7_2", "550 5.7.2 x", Cause::policy},
+    {"x_7_3", "550 5.7.3 x", Cause::tls},
+    {"x_7_4", "504 5.7.4 x", Cause::auth_failed},
+    {"x_7_5", "550 5.7.5 x", Cause::tls},
+    {"x_7_6", "550 5.7.6 x", Cause::tls},
+    {"x_7_7", "550 5.7.7 x", Cause::content_rejected},
+    {"x_7_8", "554 5.7.8 x", Cause::auth_failed},
+    {"x_7_9", "554 5.7.9 x", Cause::auth_failed},
+    {"x_7_10", "523 5.7.10 x", Cause::tls},
+    {"x_7_11", "524 5.7.11 x", Cause::tls},
+    {"x_7_12", "432 4.7.12 x", Cause::auth_failed},
+    {"x_7_13_auth", "525 5.7.13 x", Cause::auth_failed},
+    {"x_7_13_mailbox", "550 5.7.13 x", Cause::mailbox_disabled},
+    {"x_7_14", "554 5.7.14 x", Cause::auth_failed},
+    {"x_7_15", "450 4.7.15 x", Cause::server_unavailable},
+    {"x_7_16", "552 5.7.16 x", Cause::message_too_large},
+    {"x_7_17", "550 5.7.17 x", Cause::mailbox_unknown},
+    {"x_7_18", "550 5.7.18 x", Cause::mailbox_unknown},
+    {"x_7_19", "550 5.7.19 x", Cause::other},
+    {"x_7_20", "550 5.7.20 x", Cause::dkim},
+    {"x_7_21", "550 5.7.21 x", Cause::dkim},
+    {"x_7_22", "550 5.7.22 x", Cause::dkim},
+    {"x_7_23", "550 5.7.23 x", Cause::spf},
+    {"x_7_24", "451 4.7.24 x", Cause::spf},
+    {"x_7_25", "550 5.7.25 x", Cause::reverse_dns},
+    {"x_7_26", "550 5.7.26 x", Cause::sender_auth},
+    {"x_7_27", "550 5.7.27 x", Cause::sender_rejected},
+    {"x_7_28", "421 4.7.28 x", Cause::rate_limit},
+    {"x_7_29", "550 5.7.29 x", Cause::sender_auth},
+    {"x_7_30", "550 5.7.30 x", Cause::tls},
+};
+
+class RegistryCauseTest : public ::testing::TestWithParam<RegistryCauseCase> {};
+
+TEST_P(RegistryCauseTest, CodeHasItsOwnRule) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.reply = GetParam().reply;
+  const Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.cause, GetParam().cause) << to_string(verdict.cause) << " by " << verdict.rule;
+  EXPECT_TRUE(verdict.tier == Tier::specific_code || verdict.tier == Tier::generic_code ||
+              verdict.tier == Tier::basic_code)
+      << verdict.rule;
+  EXPECT_NE(verdict.rule, "G-sub") << "no rule of its own";
+  EXPECT_FALSE(verdict.source.empty()) << verdict.rule;
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, RegistryCauseTest, ::testing::ValuesIn(kRegistryCauses), test::CaseName());
+
+// Every numeric row of the registry copy is in the table above.
+TEST(RegistryCauseTest, TableCoversTheRegistry) {
+  const auto rows = csv_rows(knowledge_dir() / "enhanced-status-codes.csv");
+  std::set<std::string> covered;
+  for (const RegistryCauseCase& c : kRegistryCauses) {
+    const std::string_view reply = c.reply;
+    const std::size_t start = reply.find(' ') + 1;
+    std::string code(reply.substr(start, reply.find(' ', start) - start));
+    code.front() = 'X';  // "5.1.1" is the registry's "X.1.1"
+    covered.insert(code);
+  }
+  int numeric = 0;
+  for (const auto& row : rows) {
+    if (row[0].find("YYY") != std::string::npos || row[0].find("XXX") != std::string::npos) continue;
+    ++numeric;
+    EXPECT_TRUE(covered.contains(row[0])) << row[0] << " has no case";
+  }
+  EXPECT_GT(numeric, 80);
+}
+
+// --- documented provider replies -----------------------------------------------------------------------
+// Replies as the providers document them in their own SMTP error references, with the cause the document
+// gives. Each row names its source; the same documents are the @source lines of the P rules in
+// code-rules.tsv.
+
+struct ProviderReplyCase {
+  const char* name;
+  std::string_view host;
+  std::string_view reply;
+  Cause cause;
+  std::string_view provider;
+};
+
+void PrintTo(const ProviderReplyCase& c, std::ostream* os) { *os << c.name; }
+
+constexpr std::string_view kGmailMx = "gmail-smtp-in.l.google.com";
+constexpr std::string_view kExchangeMx = "contoso-com.mail.protection.outlook.com";
+constexpr std::string_view kOutlookComMx = "hotmail-com.olc.protection.outlook.com";
+constexpr std::string_view kYahooMx = "mta5.am0.yahoodns.net";
+
+const ProviderReplyCase kProviderReplies[] = {
+    // Google Workspace Admin Help, "Gmail SMTP errors and codes", support.google.com/a/answer/3726730
+    {"gmail_peak_relay_limit", kGmailMx,
+     "450 4.2.1 Peak SMTP relay limit exceeded for this customer. This is a temporary error.", Cause::rate_limit,
+     "google"},
+    {"gmail_daily_sending_limit", kGmailMx, "550 5.4.5 Daily user sending limit exceeded.", Cause::rate_limit,
+     "google"},
+    {"gmail_server_busy", kGmailMx, "421 4.4.5 Server busy, try again later.", Cause::server_unavailable, "google"},
+    {"gmail_protocol_violation", kGmailMx, "451 4.5.0 SMTP protocol violation.", Cause::protocol, "google"},
+    {"gmail_multiple_domains", kGmailMx, "451 4.3.0 Multiple destination domains per transaction is unsupported.",
+     Cause::protocol, "google"},
+    {"gmail_connection_expired", kGmailMx, "421 4.7.0 Connection expired, try reconnecting.", Cause::connection,
+     "google"},
+    {"gmail_tls_required", kGmailMx, "421 4.7.0 TLS required for RCPT domain, closing connection.", Cause::tls,
+     "google"},
+    {"gmail_starttls_first", kGmailMx, "530 5.7.0 Must issue a STARTTLS command first.", Cause::tls, "google"},
+    {"gmail_authentication_required", kGmailMx, "530 5.7.0 Authentication required.", Cause::auth_required, "google"},
+    {"gmail_login_attempts", kGmailMx, "454 4.7.0 Too many login attempts, please try again later.", Cause::auth_failed,
+     "google"},
+    {"gmail_auth_system_problem", kGmailMx,
+     "454 4.7.0 Cannot authenticate due to a temporary system problem. Try again later.", Cause::server_unavailable,
+     "google"},
+    {"gmail_ptr_rate_limited", kGmailMx,
+     "421 4.7.0 The IP address sending this message does not have a PTR record, or the corresponding forward DNS "
+     "entry does not point to the sending IP.",
+     Cause::reverse_dns, "google"},
+    {"gmail_low_ip_reputation", kGmailMx,
+     "421 4.7.0 This message is suspicious due to the very low reputation of the sending IP address.",
+     Cause::reputation, "google"},
+    {"gmail_suspicious_content", kGmailMx,
+     "421 4.7.0 This message is suspicious due to the nature of the content or the links within.", Cause::spam,
+     "google"},
+    {"gmail_relay_denied", kGmailMx,
+     "550 5.7.0 Email relay denied 192.0.2.1. Invalid credentials for relay for one of the domains in: example.com",
+     Cause::relay_denied, "google"},
+    {"gmail_security_issue", kGmailMx,
+     "552 5.7.0 This message was blocked because its content presents a potential security issue.",
+     Cause::content_rejected, "google"},
+    {"gmail_unauthenticated_commands", kGmailMx, "554 5.7.0 Too many unauthenticated commands.", Cause::protocol,
+     "google"},
+    {"gmail_likely_unsolicited", kGmailMx,
+     "550 5.7.1 This message is likely unsolicited email. To reduce the amount of spam sent to Gmail, this message "
+     "has been blocked.",
+     Cause::spam, "google"},
+    {"gmail_multiple_from", kGmailMx,
+     "550 5.7.1 Messages with multiple addresses in the From: header are not accepted.", Cause::content_rejected,
+     "google"},
+    {"gmail_relay_customer_limit", kGmailMx, "550 5.7.1 Daily SMTP relay sending limit exceeded for this customer.",
+     Cause::rate_limit, "google"},
+    {"gmail_from_not_aligned", kGmailMx,
+     "550 5.7.32 Your email was blocked because the From: header (RFC5322) in this message isn't aligned with "
+     "either the authenticated SPF or DKIM organizational domain.",
+     Cause::dmarc, "google"},
+    {"gmail_no_dmarc_record", kGmailMx,
+     "550 5.7.40 Your message was blocked because the sending domain doesn't have a DMARC record or the DMARC "
+     "record doesn't specify a DMARC policy.",
+     Cause::dmarc, "google"},
+    {"gmail_unrecognized_auth_type", kGmailMx, "504 5.7.40 Unrecognized authentication type.", Cause::auth_failed,
+     "google"},
+    {"gmail_pipeline_after_starttls", kGmailMx,
+     "523 5.7.10 SMTP protocol violation, no commands allowed to pipeline after STARTTLS.", Cause::protocol, "google"},
+    {"gmail_account_inactive", kGmailMx, "550 5.2.1 The email account that you tried to reach is inactive.",
+     Cause::mailbox_disabled, "google"},
+    {"gmail_hops", kGmailMx, "554 5.4.6 Message exceeded 50 hops, this may indicate an email loop.", Cause::loop,
+     "google"},
+    // Microsoft Learn, "Email non-delivery reports and SMTP errors in Exchange Online"
+    {"exchange_thread_limit", kExchangeMx, "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded",
+     Cause::rate_limit, "microsoft"},
+    {"exchange_client_not_authenticated", kExchangeMx, "530 5.7.1 Client was not authenticated", Cause::auth_required,
+     "microsoft"},
+    {"exchange_unable_to_relay", kExchangeMx, "550 5.7.1 Unable to relay", Cause::relay_denied, "microsoft"},
+    {"exchange_recipient_access_denied", kExchangeMx, "550 5.7.504 Recipient address rejected: Access denied",
+     Cause::mailbox_unknown, "microsoft"},
+    {"exchange_banned_recipient", kExchangeMx, "550 5.7.505 Access denied, banned recipient", Cause::mailbox_unknown,
+     "microsoft"},
+    {"exchange_no_ipv6", kExchangeMx, "550 5.7.510 Access denied, contoso.com does not accept email over IPv6",
+     Cause::policy, "microsoft"},
+    {"exchange_journaling", kExchangeMx,
+     "550 5.3.190 Journaling on-premises messages to Microsoft 365 or Office 365 not supported when Journaling "
+     "Archive is disabled",
+     Cause::policy, "microsoft"},
+    {"exchange_mta_sts_mx", kExchangeMx, "451 4.4.8 MX hosts of example.com failed MTA-STS validation", Cause::tls,
+     "microsoft"},
+    // Microsoft Learn, "550 5.7.64 TenantAttribution when sending emails through Exchange Online Protection"
+    {"exchange_tenant_attribution", kExchangeMx, "550 5.7.64 TenantAttribution; Relay Access Denied",
+     Cause::relay_denied, "microsoft"},
+    // Outlook.com Postmaster, "Troubleshooting", SMTP Error Codes table
+    {"outlook_com_rp_001", kOutlookComMx,
+     "421 RP-001 (SNT0-MC2-F19) Unfortunately, some messages from 192.0.2.1 weren't sent. Please try again.",
+     Cause::reputation, "microsoft"},
+    {"outlook_com_sc_001", kOutlookComMx,
+     "550 SC-001 (BAY004-MC1F24) Unfortunately, messages from 192.0.2.1 weren't sent.", Cause::reputation, "microsoft"},
+    {"outlook_com_sc_004", kOutlookComMx,
+     "550 SC-004 (BAY004-MC1F24) Unfortunately, messages from 192.0.2.1 weren't sent.", Cause::blocklist, "microsoft"},
+    {"outlook_com_dy_001", kOutlookComMx,
+     "550 DY-001 (SNT004-MC1F43) Unfortunately, messages from 192.0.2.1 weren't sent.", Cause::blocklist, "microsoft"},
+    // Yahoo Sender Hub, "SMTP Error Codes"; Yahoo Help SLN7253
+    {"yahoo_tss04", kYahooMx,
+     "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - "
+     "4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+     Cause::reputation, "yahoo"},
+    {"yahoo_sln7253", kYahooMx,
+     "554 5.7.9 Message not accepted for policy reasons. See https://help.yahoo.com/kb/postmaster/SLN7253.html",
+     Cause::sender_auth, "yahoo"},
+    {"yahoo_ph01", kYahooMx, "554 5.7.9 Message not accepted for policy reasons [PH01]", Cause::content_rejected,
+     "yahoo"},
+    {"yahoo_unresolvable_from", kYahooMx, "451 Message temporarily deferred due to unresolvable RFC.5321 from domain",
+     Cause::sender_rejected, "yahoo"},
+    {"yahoo_resources_unavailable", kYahooMx, "451 Resources temporarily unavailable. Please try again later.",
+     Cause::server_unavailable, "yahoo"},
+    {"yahoo_no_account", kYahooMx,
+     "554 delivery error: dd This user doesn't have a yahoo.com account (testing123@yahoo.com) [-5] - "
+     "mta123.mail.mud.yahoo.com",
+     Cause::mailbox_unknown, "yahoo"},
+    // Comcast Postmaster, "Mail delivery error codes"
+    {"comcast_bl000001", "mx2c1.comcast.net",
+     "554 resimta-ch2-18v.sys.comcast.net 192.0.2.1 refused - see "
+     "http://postmaster.comcast.net/smtp-error-codes.php#BL000001",
+     Cause::blocklist, "comcast"},
+    {"comcast_too_many_sessions", "mx2c1.comcast.net", "421 Too many sessions opened", Cause::rate_limit, "comcast"},
+    // AT&T Mailblock Inquiry, "Error Message Summary"
+    {"att_521_blocked", "mailin.bellsouth.net", "521 <192.0.2.1> is blocked", Cause::blocklist, "att"},
+    {"att_suspended", "scc-mailin.att.net",
+     "550 [SUSPEND] Mailbox currently suspended--Please contact correspondent directly.", Cause::mailbox_disabled,
+     "att"},
+    {"att_dns_lookup", "scc-mailin.att.net", "421 failure in DNS look-up.", Cause::reverse_dns, "att"},
+    // Mimecast, "Mimecast SMTP Error Codes"
+    {"mimecast_sender_blocked", "eu-smtp-inbound-1.mimecast.com", "421 Sender address blocked", Cause::blocklist,
+     "mimecast"},
+    {"mimecast_greylisting", "eu-smtp-inbound-1.mimecast.com", "451 Internal resource temporarily unavailable",
+     Cause::greylist, "mimecast"},
+    // mail.com / GMX / WEB.DE Postmaster, "Error messages"
+    {"gmx_rate_limit", "mx00.emig.gmx.net", "421 Rate limit reached. Please try again later", Cause::rate_limit, "gmx"},
+    {"gmx_administrative_reject", "mx00.emig.gmx.net", "421 Administrative reject", Cause::server_unavailable, "gmx"},
+    {"gmx_block_listed", "mx00.emig.gmx.net",
+     "554 IP address is block listed. For explanation visit https://postmaster.gmx.net/en/case?c=r0201",
+     Cause::blocklist, "gmx"},
+    {"mail_com_spf", "mx00.mail.com",
+     "550 Reject due to SPF policy. The originating IP of the message is not permitted by the domain owner", Cause::spf,
+     "gmx"},
+    // Yandex Mail Help, "The message looks like spam"
+    {"yandex_suspicion_of_spam", "mx.yandex.ru", "554 5.7.1 Message rejected under suspicion of SPAM", Cause::spam,
+     "yandex"},
+    // Amazon SES Developer Guide, "Errors related to the sending quotas"; AWS Knowledge Center
+    {"ses_max_send_rate", "email-smtp.us-east-1.amazonaws.com", "454 Throttling failure: Maximum sending rate exceeded",
+     Cause::rate_limit, "amazon"},
+    {"ses_daily_quota", "email-smtp.us-east-1.amazonaws.com", "454 Throttling failure: Daily message quota exceeded",
+     Cause::rate_limit, "amazon"},
+    {"ses_not_verified", "email-smtp.us-east-1.amazonaws.com",
+     "554 Message rejected: Email address is not verified. The following identities failed the check in region "
+     "US-EAST-1: sender@example.com",
+     Cause::sender_rejected, "amazon"},
+    // Tencent Exmail / QQ Mail help, "550 ... frequency limited"
+    {"qq_connection_frequency", "mx1.qq.com", "550 Connection frequency limited", Cause::rate_limit, "tencent"},
+    {"qq_domain_frequency", "mxbiz1.qq.com", "550 Domain frequency limited", Cause::rate_limit, "tencent"},
+    // Zoho ZeptoMail Help, "SMTP Error Codes"
+    {"zoho_relaying_disallowed", "mx.zoho.com", "553 Relaying disallowed as <someone@example.com>",
+     Cause::sender_rejected, "zoho"},
+    {"zoho_virus", "mx.zoho.com", "552 5.7.1 virus Win.Test.EICAR_HDB-1 detected by Zoho Mail", Cause::content_rejected,
+     "zoho"},
+};
+
+class DocumentedProviderReplyTest : public ::testing::TestWithParam<ProviderReplyCase> {};
+
+TEST_P(DocumentedProviderReplyTest, CauseFromTheProvidersDocument) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.direction = Direction::outbound;
+  event.remote_host = GetParam().host;
+  event.reply = GetParam().reply;
+  const Verdict verdict = classifier.classify(event);
+  const Knowledge& knowledge = Knowledge::builtin();
+  EXPECT_EQ(knowledge.provider_name(verdict.provider), GetParam().provider);
+  EXPECT_EQ(verdict.cause, GetParam().cause)
+      << to_string(verdict.cause) << " by " << verdict.rule << " (" << verdict.source << ")";
+}
+
+INSTANTIATE_TEST_SUITE_P(Providers, DocumentedProviderReplyTest, ::testing::ValuesIn(kProviderReplies),
+                         test::CaseName());
+
+// The provider rules written from the providers' documents cite them: the rule that decides a documented
+// reply reports a source other than the taxonomy.
+TEST(DocumentedProviderReplyTest, NewProviderRulesCiteTheirDocument) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.remote_host = kGmailMx;
+  event.reply = "550 5.4.5 Daily user sending limit exceeded.";
+  Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.rule, "P-google");
+  EXPECT_THAT(std::string(verdict.source), ::testing::HasSubstr("support.google.com/a/answer/3726730"));
+
+  event.remote_host = kExchangeMx;
+  event.reply = "550 5.7.64 TenantAttribution; Relay Access Denied";
+  verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.rule, "P-microsoft");
+  EXPECT_THAT(std::string(verdict.source), ::testing::HasSubstr("learn.microsoft.com"));
+
+  event.remote_host = kGmailMx;
+  event.reply = "550 5.7.1 Go away";  // no documented text: the generic rule, cited from the taxonomy
+  verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.rule, "G-7.1");
+  EXPECT_THAT(std::string(verdict.source), ::testing::HasSubstr("cause-taxonomy.md"));
 }
 
 }  // namespace

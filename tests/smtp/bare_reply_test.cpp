@@ -313,5 +313,58 @@ TEST(BareReplyBug, OldEximRemoteMailerWording) {
   EXPECT_EQ(event.stage, Stage::rcpt);
 }
 
+// ==== Issue 10: code-less diagnostics and Exchange's "#550" ==========================================
+
+// Exchange writes its NDR diagnostic as "#550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain ##"
+// (cause-taxonomy.md section 2, Exchange NDR text).
+TEST(BareReplyCodeless, ExchangeHashBasicCode) {
+  SmtpEvent event;
+  ASSERT_TRUE(read_bare_reply("#550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain ##", event));
+  EXPECT_EQ(event.reply, "550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain ##");
+  ASSERT_TRUE(read_bare_reply("#550 4.4.7 QUEUE.Expired; message expired ##", event));
+  EXPECT_EQ(event.reply, "550 4.4.7 QUEUE.Expired; message expired ##");
+}
+
+// A text with no reply code is no reply; codeless_diagnostic() gives the text for the text rules.
+TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
+  struct Case {
+    std::string_view text;
+    std::string_view diagnostic;
+  };
+  const Case cases[] = {
+      // Postfix smtp_addr.c (vdukhovni/postfix@17830e5c)
+      {"mail for example.com loops back to myself", "mail for example.com loops back to myself"},
+      // Postfix bounce DSN, X-Postfix diagnostic type
+      {"Diagnostic-Code: X-Postfix; Host or domain name not found. Name service error for name=x.example type=MX: "
+       "Host not found  ",
+       "Host or domain name not found. Name service error for name=x.example type=MX: Host not found"},
+      // Exim deliver.c (Exim/exim@13835a3c)
+      {"retry timeout exceeded ", "retry timeout exceeded"},
+      // any diagnostic type (RFC 3464 section 2.3.6)
+      {"X-Notes; Error transferring to x.example; Maximum hop count exceeded.",
+       "Error transferring to x.example; Maximum hop count exceeded."},
+      {"X-Postfix; lost connection with mx.example.com[192.0.2.1] while performing the HELO handshake",
+       "lost connection with mx.example.com[192.0.2.1] while performing the HELO handshake"},
+      {"smtp; ", ""},
+      // Log lines whose header no parser took are not diagnostics given on their own.
+      {"2013-06-10 10:10:59 H=x.example [192.0.2.1] sender verify fail for <a@b.example>: Unrouteable address", ""},
+      {"Oct 14 19:45:05 [exim] LOGIN authenticator failed for (localhost) [192.0.2.1]", ""},
+      {"Jul-29-16 16:49:52 m1-25391-06124 [Worker_1] relay attempt blocked for: a@b.example", ""},
+      {"B99FE3D: lost connection with mx.example.com[192.0.2.1] while receiving the initial server greeting", ""},
+      {"warning: uid=0: File too large", ""},
+      {"mail.example.com exim[3751842]: 2021-07-17 23:20:49 plain_server authenticator failed", ""},
+      {"pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot", ""},
+      {"connect to mx.example.com[192.0.2.1]:25: Connection timed out", ""},
+      {"Relaying denied. IP name lookup failed [192.0.2.1]", ""},
+      {"  integer \"4000000000000000.123\" is too large (overflow)", ""},
+      {"[17/Jun/2011 17:00:45] Attempt to deliver to unknown recipient <a@b.example>", ""},
+  };
+  for (const Case& c : cases) {
+    SmtpEvent event;
+    EXPECT_FALSE(read_bare_reply(c.text, event)) << c.text;
+    EXPECT_EQ(codeless_diagnostic(c.text), c.diagnostic);
+  }
+}
+
 }  // namespace
 }  // namespace mta
