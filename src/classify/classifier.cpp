@@ -114,9 +114,8 @@ bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& f
 }
 
 bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const {
-  for (const CodeRule& rule : knowledge_.code_rules()) {
-    if (rule.tier != tier) continue;
-    if (rule.provider != kNoProvider && rule.provider != verdict.provider) continue;
+  for (const CodeRule* candidate : knowledge_.code_rules(tier, verdict.provider)) {
+    const CodeRule& rule = *candidate;
     if (!code_spec_matches(rule.code, facts) || !conditions_hold(rule, facts, stage, normalized_)) continue;
     verdict.cause = rule.cause;
     verdict.tier = tier;

@@ -178,6 +178,7 @@ Knowledge::Knowledge() {
   load_providers();
   load_text_rules();
   load_code_rules();
+  index_code_rules();
   index_label_codes();
   load_remedies();
 }
@@ -437,6 +438,21 @@ const CodeMeaning* Knowledge::basic_meaning(int code) const {
     if (registered == code) return &meaning;
   }
   return nullptr;
+}
+
+void Knowledge::index_code_rules() {
+  code_rules_by_tier_.assign(static_cast<std::size_t>(Tier::basic_code) + 1,
+                             std::vector<std::vector<const CodeRule*>>(provider_names_.size()));
+  for (const CodeRule& rule : code_rules_) {
+    auto& by_provider = code_rules_by_tier_[static_cast<std::size_t>(rule.tier)];
+    for (std::size_t provider = 0; provider < by_provider.size(); ++provider) {
+      if (rule.provider == kNoProvider || rule.provider == provider) by_provider[provider].push_back(&rule);
+    }
+  }
+}
+
+const std::vector<const CodeRule*>& Knowledge::code_rules(Tier tier, ProviderId provider) const {
+  return code_rules_by_tier_[static_cast<std::size_t>(tier)][provider];
 }
 
 void Knowledge::index_label_codes() {

@@ -101,6 +101,9 @@ class Knowledge {
   // The provider named by a marker in the (normalised) text, or kNoProvider.
   ProviderId provider_for_text(std::string_view text) const;
   const std::vector<CodeRule>& code_rules() const { return code_rules_; }
+  // The code rules of one tier that can fire for `provider`, in file order: each failure line runs
+  // through four tiers, which need not each walk every rule.
+  const std::vector<const CodeRule*>& code_rules(Tier tier, ProviderId provider) const;
   // The document a rule was written from: the "@source" line above it in its data file.
   std::string_view source(std::uint16_t index) const { return sources_[index]; }
 
@@ -123,6 +126,7 @@ class Knowledge {
   void load_text_rules();
   void load_code_rules();
   void index_label_codes();
+  void index_code_rules();
   void load_remedies();
   // Takes an "@source<TAB>document" line: the rules below it, up to the next one, cite that document.
   bool take_source_line(std::string_view file, std::size_t line_number, std::string_view line);
@@ -140,6 +144,8 @@ class Knowledge {
   std::vector<ProviderId> marker_providers_;
   FirstMatchIndex marker_index_;
   std::vector<CodeRule> code_rules_;
+  // [tier][provider]: pointers into code_rules_, which is not changed after loading.
+  std::vector<std::vector<std::vector<const CodeRule*>>> code_rules_by_tier_;
   std::vector<std::string> sources_;
   std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
   std::vector<std::pair<int, CodeMeaning>> basic_registry_;
