@@ -126,20 +126,33 @@ bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage s
   return false;
 }
 
-bool Classifier::decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) const {
+// The first group of the tier whose pattern matches and whose conditions hold, or -1.
+int Classifier::deciding_group(Tier tier, Stage stage) const {
   const std::vector<TextRuleGroup>& groups = knowledge_.text_groups(tier);
   const FirstMatchIndex& index = knowledge_.text_index(tier);
   for (int found = index.first_match(normalized_); found >= 0; found = index.first_match(normalized_, found + 1)) {
     const TextRuleGroup& group = groups[static_cast<std::size_t>(found)];
     if (group.stages != 0 && (group.stages & stage_bit(stage)) == 0) continue;
     if (group.unless && RE2::PartialMatch(normalized_, *group.unless)) continue;
-    verdict.cause = group.cause;
-    verdict.tier = tier;
-    verdict.rule = group.id;
-    verdict.source = knowledge_.source(group.source);
-    return true;
+    return found;
   }
-  return false;
+  return -1;
+}
+
+bool Classifier::decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) {
+  const std::size_t slot = tier == Tier::strong_text ? 0 : 1;
+  int found = memo_.find(normalized_, stage, slot);
+  if (found == TextTierMemo::kUnknown) {
+    found = deciding_group(tier, stage);
+    memo_.remember(normalized_, stage, slot, found);
+  }
+  if (found < 0) return false;
+  const TextRuleGroup& group = knowledge_.text_groups(tier)[static_cast<std::size_t>(found)];
+  verdict.cause = group.cause;
+  verdict.tier = tier;
+  verdict.rule = group.id;
+  verdict.source = knowledge_.source(group.source);
+  return true;
 }
 
 Verdict Classifier::classify_codeless_text(std::string_view text) {

@@ -9,6 +9,7 @@
 #include "classify/knowledge.hpp"
 #include "classify/site_rules.hpp"
 #include "classify/text_normalizer.hpp"
+#include "classify/text_tier_memo.hpp"
 #include "smtp/smtp_event.hpp"
 
 namespace mta {
@@ -46,13 +47,15 @@ class Classifier {
  private:
   bool decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const;
   bool decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const;
-  bool decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) const;
+  bool decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict);
+  int deciding_group(Tier tier, Stage stage) const;
   void identify_provider(const SmtpEvent& event, Verdict& verdict) const;
 
   const Knowledge& knowledge_;
   const SiteRules* site_rules_;
   TextNormalizer normalizer_;
   std::string_view normalized_;
+  TextTierMemo memo_;
 };
 
 }  // namespace mta
