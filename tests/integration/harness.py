@@ -128,7 +128,7 @@ class Process:
         return self.process.returncode
 
 
-class Agent:
+class Agent(Process):
     """An mta_exporter serve process on a loopback port with a config written to a temp folder."""
 
     def __init__(self, folder, sources_toml, extra_toml=""):
@@ -136,10 +136,7 @@ class Agent:
         self.config = os.path.join(folder, "mta_exporter.toml")
         with open(self.config, "w") as config:
             config.write(f'[web]\nlisten_address = "127.0.0.1:{self.port}"\n{extra_toml}\n{sources_toml}\n')
-        self.log_path = os.path.join(folder, "agent.log")
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen([BINARY, "serve", "--config", self.config],
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        super().__init__("agent", [BINARY, "serve", "--config", self.config], folder)
         wait_for(lambda: self._up(), what="the agent to answer /-/healthy")
 
     def _up(self):
@@ -162,22 +159,14 @@ class Agent:
         return parse_metrics(self.metrics_text())
 
     def agent_log(self):
-        if not self.log.closed:
-            self.log.flush()
-        with open(self.log_path) as log:
-            return log.read()
+        return self.output()
 
     def stop(self, timeout=30):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                raise AssertionError(f"agent did not stop within {timeout}s of SIGTERM")
-        self.log.close()
-        return self.process.returncode
+        running = self.process.poll() is None
+        returncode = super().stop(timeout)
+        if running and returncode == -signal.SIGKILL:
+            raise AssertionError(f"agent did not stop within {timeout}s of SIGTERM")
+        return returncode
 
 
 class TempFolder:

@@ -283,12 +283,7 @@ TEST(DovecotRecord, TemporaryFailureIsDeferred) {
 namespace mta {
 namespace {
 
-struct HostileFieldCase {
-  const char* name;
-  std::string_view value;
-};
-
-void PrintTo(const HostileFieldCase& c, std::ostream* os) { *os << c.name; }
+using HostileFieldCase = test::HostileValueCase;
 
 const HostileFieldCase kHostileMessageIds[] = {
     // issue 9: a quota failure whose Message-ID says "saved mail to" was counted as delivered

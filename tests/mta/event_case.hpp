@@ -75,13 +75,14 @@ struct IgnoredCase {
 
 inline void PrintTo(const IgnoredCase& c, std::ostream* os) { *os << c.name; }
 
-// What a sender may write as an address (a quoted local part holding another field's keywords),
-// named for the test output.
-struct HostileAddressCase {
+// What a client or sender may write into a field (an address with a quoted local part, a command, a
+// HELO name) holding another field's keywords, named for the test output.
+struct HostileValueCase {
   const char* name;
-  std::string_view address;
+  std::string_view value;
 };
+using HostileAddressCase = HostileValueCase;
 
-inline void PrintTo(const HostileAddressCase& c, std::ostream* os) { *os << c.name; }
+inline void PrintTo(const HostileValueCase& c, std::ostream* os) { *os << c.name; }
 
 }  // namespace mta::test

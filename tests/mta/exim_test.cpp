@@ -815,8 +815,8 @@ TEST_P(EximHostileAddressTest, AddressesChangeNothing) {
     SmtpEvent clean;
     ASSERT_EQ(parse_log_line(clean_line, clean), ParseOutcome::event);
     for (const bool as_sender : {false, true}) {
-      const std::string hostile_line = as_sender ? with_address(line, "user@example.net", GetParam().address)
-                                                 : with_address(line, GetParam().address, "sender@example.org");
+      const std::string hostile_line = as_sender ? with_address(line, "user@example.net", GetParam().value)
+                                                 : with_address(line, GetParam().value, "sender@example.org");
       SmtpEvent hostile;
       ASSERT_EQ(parse_log_line(hostile_line, hostile), ParseOutcome::event) << hostile_line;
       EXPECT_EQ(hostile.status, clean.status) << hostile_line;
@@ -845,7 +845,7 @@ constexpr std::string_view kQuietLines[] = {
 
 TEST_P(EximHostileAddressTest, KeywordsOnlyInAddressesMakeNoEvent) {
   for (std::string_view line : kQuietLines) {
-    const std::string hostile_line = with_address(line, GetParam().address, GetParam().address);
+    const std::string hostile_line = with_address(line, GetParam().value, GetParam().value);
     SmtpEvent event;
     EXPECT_NE(parse_log_line(hostile_line, event), ParseOutcome::event) << hostile_line;
   }

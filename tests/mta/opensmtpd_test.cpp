@@ -345,12 +345,7 @@ TEST(OpenSmtpdEdgeTest, StatAtTheEndOfTheLine) {
 namespace mta {
 namespace {
 
-struct HostileValueCase {
-  const char* name;
-  std::string_view value;
-};
-
-void PrintTo(const HostileValueCase& c, std::ostream* os) { *os << c.name; }
+using test::HostileValueCase;
 
 // What a client may append to a RCPT or AUTH command line.
 const HostileValueCase kHostileCommandTails[] = {

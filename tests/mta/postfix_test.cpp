@@ -1009,16 +1009,16 @@ class PostfixHostileAddressTest : public ::testing::TestWithParam<HostileAddress
 };
 
 TEST_P(PostfixHostileAddressTest, RecipientChangesNothing) {
-  expect_same_event(delivery_line("user@example.net"), delivery_line(GetParam().address));
+  expect_same_event(delivery_line("user@example.net"), delivery_line(GetParam().value));
 }
 
 TEST_P(PostfixHostileAddressTest, OriginalRecipientChangesNothing) {
   expect_same_event(delivery_line("user@example.net", "alias@example.net"),
-                    delivery_line("user@example.net", GetParam().address));
+                    delivery_line("user@example.net", GetParam().value));
 }
 
 TEST_P(PostfixHostileAddressTest, SenderOfAnExpiredMessageChangesNothing) {
-  expect_same_event(expiry_line("sender@example.net"), expiry_line(GetParam().address));
+  expect_same_event(expiry_line("sender@example.net"), expiry_line(GetParam().value));
 }
 
 INSTANTIATE_TEST_SUITE_P(Addresses, PostfixHostileAddressTest, ::testing::ValuesIn(kHostileAddresses),
@@ -1054,12 +1054,7 @@ TEST(PostfixHostileAddressTest, AnAddressThatNeverClosesIsUnmatched) {
 namespace mta {
 namespace {
 
-struct HostileValueCase {
-  const char* name;
-  std::string_view value;
-};
-
-void PrintTo(const HostileValueCase& c, std::ostream* os) { *os << c.name; }
+using test::HostileValueCase;
 
 // Expects `hostile_line` to yield the event `clean_line` yields, but with `reply` (the hostile value echoed).
 void expect_same_reject(const std::string& clean_line, const std::string& hostile_line, std::string_view reply) {

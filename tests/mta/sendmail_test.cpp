@@ -482,7 +482,7 @@ class SendmailHostileAddressTest : public ::testing::TestWithParam<HostileAddres
 TEST_P(SendmailHostileAddressTest, RecipientChangesNothing) {
   for (std::string_view line : kHostileLines) {
     const std::string clean_line = with_address(line, "user@example.net");
-    const std::string hostile_line = with_address(line, GetParam().address);
+    const std::string hostile_line = with_address(line, GetParam().value);
     SCOPED_TRACE(hostile_line);
     SmtpEvent clean;
     SmtpEvent hostile;
@@ -498,7 +498,7 @@ TEST_P(SendmailHostileAddressTest, RecipientChangesNothing) {
     // The reply echoes the recipient.
     std::string reply(clean.reply);
     if (const std::size_t pos = reply.find("user@example.net"); pos != std::string::npos) {
-      reply.replace(pos, 16, GetParam().address);
+      reply.replace(pos, 16, GetParam().value);
     }
     EXPECT_EQ(hostile.reply, reply);
   }
@@ -509,7 +509,7 @@ TEST_P(SendmailHostileAddressTest, SenderAndMessageIdMakeNoEvent) {
   const std::string line = with_address(
       "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: from=<%r>, size=30, class=0, nrcpts=6, "
       "msgid=<%r>, proto=ESMTP, daemon=MTA, relay=root@localhost",
-      GetParam().address);
+      GetParam().value);
   SmtpEvent event;
   EXPECT_NE(parse_log_line(line, event), ParseOutcome::event) << line;
 }
@@ -520,7 +520,7 @@ TEST_P(SendmailHostileAddressTest, LineWithoutStatIsUnmatched) {
   // sendmail-infohtreasure.log, cut before stat=
   EXPECT_EQ(parse_log_line(with_address("Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<%r>, "
                                         "delay=00:00:01, xdelay=00:00:01, mailer=local, pri=34324, dsn=2.0.0",
-                                        GetParam().address),
+                                        GetParam().value),
                            event),
             ParseOutcome::unmatched);
 }
