@@ -63,6 +63,22 @@ Classified classify_line(std::string_view line, Classifier& classifier) {
   return result;
 }
 
+// The contract's `status` is a delivery's (README "Metrics", `status` (deliveries)): a refusal or an AUTH failure is an
+// event of its own kind, not a delivery, so it has none. --explain still names the kind.
+std::string_view delivery_status_label(Status status) {
+  switch (status) {
+    case Status::sent:
+    case Status::deferred:
+    case Status::bounced:
+    case Status::expired: return to_string(status);
+    case Status::none:
+    case Status::rejected:
+    case Status::rejected_temporarily:
+    case Status::auth_failed: return "";
+  }
+  return "";
+}
+
 // "4xx"; empty when a code-less text states no class.
 std::string class_label(int klass) { return klass != 0 ? std::to_string(klass) + "xx" : std::string(); }
 
@@ -84,15 +100,16 @@ void print_json(std::ostream& out, const Classified& line) {
   }
   const SmtpEvent& event = line.event;
   const Verdict& verdict = line.verdict;
-  EnhancedCodeText code_text;
   const std::string klass = class_label(verdict.klass);
-  const std::string basic = verdict.basic != 0 ? std::to_string(verdict.basic) : std::string();
+  // The labels /metrics would carry: an unregistered basic code as its class ("5xx"), an enhanced code
+  // outside the registry and the provider codes bounded (README "Metrics").
+  const std::string basic = basic_code_label(knowledge, verdict.basic);
   field("mta", line.bare ? "" : to_string(event.mta), true);
   field("direction", line.bare ? "" : to_string(event.direction));
-  field("status", to_string(event.status));
+  field("status", delivery_status_label(event.status));
   field("class", klass);
   field("code", basic);
-  field("enhanced_code", format(verdict.enhanced, code_text));
+  field("enhanced_code", enhanced_code_label(knowledge, verdict.enhanced, verdict.provider));
   field("cause", to_string(verdict.cause));
   const std::string_view provider =
       line.bare ? (verdict.provider > kOtherProvider ? knowledge.provider_name(verdict.provider) : "")

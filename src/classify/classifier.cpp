@@ -64,8 +64,12 @@ bool conditions_hold(const CodeRule& rule, const CodeFacts& facts, Stage stage, 
 }
 
 // The class a code-less text states in words: "permanent error" is 5, "temporary failure", "try
-// again" or "deferred" is 4; a text that says both, or neither, states none (0).
+// again" or "deferred" is 4; a text that says both, or neither, states none (0). qmail's final bounce
+// for the queue lifetime, "I'm not going to try again; this message has been in the queue too long."
+// (qmail-send.c, notqmail/notqmail@a7012e4f), is 5: its "try again" is negated.
 int class_stated_in_words(std::string_view text) {
+  static const RE2 final_words("\\bnot going to try again\\b");
+  if (RE2::PartialMatch(text, final_words)) return 5;
   static const RE2 permanent("\\bpermanent(?:ly)? (?:error|failure|fail|failed|rejected)\\b|\\bfailed permanently\\b");
   static const RE2 transient("\\btemporar(?:y|ily)\\b|\\btry again\\b|\\bdeferr(?:ed|ing)\\b");
   const bool says_permanent = RE2::PartialMatch(text, permanent);

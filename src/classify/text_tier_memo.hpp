@@ -1,5 +1,5 @@
 #pragma once
-// Remembers which text rule group decided the last few hundred reply texts. A mail log repeats its
+// Remembers which text rule group decided the last two thousand or so reply texts. A mail log repeats its
 // replies (one refusal for every recipient, one deferral on every queue run), and finding the deciding
 // group costs several DFA scans of the text; a repeat then costs a hash and a compare. Fixed memory,
 // allocated once; texts longer than kMaxText are not remembered.
@@ -43,7 +43,9 @@ class TextTierMemo {
   }
 
  private:
-  static constexpr std::size_t kEntries = 512;
+  // 2048 slots of 256 bytes (512 KiB): a busy server's distinct failure replies at a time (the dev set's
+  // 666 failure lines thrashed 512 direct-mapped slots; tests/bench/throughput.py --mix real-failures).
+  static constexpr std::size_t kEntries = 2048;
   static constexpr std::size_t kMaxText = 240;
 
   struct Entry {

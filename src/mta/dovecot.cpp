@@ -1,23 +1,105 @@
 #include "mta/dovecot.hpp"
 
 #include <algorithm>
+#include <cstdint>
+
+#include "mta/log_fields.hpp"
+#include "smtp/reply.hpp"
 
 namespace mta {
 namespace {
 
 using namespace std::string_view_literals;
 
-bool is_delivery_process(std::string_view text) {
-  return text.starts_with("lmtp(") || text.starts_with("deliver(") || text.starts_with("lda(") ||
-         text.starts_with("dovecot-lda(");
+bool is_lda_process(std::string_view text) {
+  return text.starts_with("deliver(") || text.starts_with("lda(") || text.starts_with("dovecot-lda(");
 }
 
-// Drops "Info: " / "Error: " level prefixes that Dovecot's own log format writes.
-std::string_view strip_level(std::string_view text) {
-  for (std::string_view level : {"Info: "sv, "Error: "sv, "Warning: "sv, "Fatal: "sv, "Panic: "sv, "Debug: "sv}) {
-    if (text.starts_with(level)) return text.substr(level.size());
+bool is_delivery_process(std::string_view text) { return text.starts_with("lmtp(") || is_lda_process(text); }
+
+// The LDA without a user ("lda: Fatal: ..." before the user is known), as a tag of Dovecot's own log format.
+bool is_bare_lda(std::string_view program) {
+  return program == "lda" || program == "deliver" || program == "dovecot-lda";
+}
+
+enum class Level : std::uint8_t { none, info, error, fatal };
+
+// Drops the "Info: " / "Error: " level prefix that Dovecot's own log format writes, and says which it was.
+std::string_view strip_level(std::string_view text, Level* level = nullptr) {
+  struct Prefix {
+    std::string_view text;
+    Level level;
+  };
+  static constexpr Prefix prefixes[] = {
+      {"Info: ", Level::info},   {"Error: ", Level::error}, {"Warning: ", Level::error},
+      {"Fatal: ", Level::fatal}, {"Panic: ", Level::fatal}, {"Debug: ", Level::none},
+  };
+  for (const Prefix& prefix : prefixes) {
+    if (text.starts_with(prefix.text)) {
+      if (level != nullptr) *level = prefix.level;
+      return text.substr(prefix.text.size());
+    }
   }
+  if (level != nullptr) *level = Level::none;
   return text;
+}
+
+// Where `marker` starts Dovecot's message: at the start, or after the log prefixes its events append ("<session>: ",
+// lib-smtp's "lmtp-server: " and "rcpt <address>: " since 2.3). The address is smtp_address_encode()d, a local part
+// with specials in double quotes, so the marker is looked for outside quotes.
+std::size_t find_message(std::string_view text, std::string_view marker) {
+  for (std::size_t pos = find_unquoted(text, marker); pos != std::string_view::npos;
+       pos = find_unquoted(text, marker, pos + 1)) {
+    if (pos == 0 || text.substr(0, pos).ends_with(": ")) return pos;
+  }
+  return std::string_view::npos;
+}
+
+bool names_quota(std::string_view error) {
+  return error.find("uota") != std::string_view::npos;  // "Quota exceeded (...)", MAIL_ERRSTR_NO_QUOTA
+}
+
+// "save failed to INBOX: <error>" / "save failed to open mailbox INBOX: <error>" (mail-deliver.c mail_deliver_save()).
+// A failed save to another mailbox is retried into the default mailbox and then INBOX (mail_do_deliver()), so only
+// INBOX's is the outcome. Over LMTP a full mailbox is answered "552 5.2.2" (lmtp-local.c, "452 4.2.2" only with
+// quota_full_tempfail, off by default) and any other failure "451 4.2.0"; the LDA logs "rejected: <error>" next for a
+// full mailbox (lda/main.c lda_do_deliver()), which is counted there.
+ParseOutcome save_failed(std::string_view detail, bool lda, SmtpEvent& event) {
+  std::string_view rest = detail.substr(15);  // past "save failed to "
+  if (rest.starts_with("open mailbox ")) rest.remove_prefix(13);
+  if (!rest.starts_with("INBOX: ")) return ParseOutcome::ignored;
+  const std::string_view error = rest.substr(7);
+  if (names_quota(error)) {
+    if (lda) return ParseOutcome::ignored;
+    event.status = Status::bounced;
+  } else {
+    event.status = Status::deferred;
+  }
+  event.direction = Direction::local;
+  event.agent_text = error;
+  return ParseOutcome::event;
+}
+
+// lmtp-proxy.c: "<session>: Sent message to <a> at host:24: 250 2.0.0 <a> id Saved (1/1 at 12 ms)", "Failed to send
+// message to <a> at host:24: 552 5.2.2 <a> Quota exceeded (1/1 at 12 ms)": the reply of the backend that stores the
+// mail. The address is smtp_address_encode()d (a local part with specials in quotes); the backend's reply echoes it.
+ParseOutcome parse_proxy(std::string_view text, SmtpEvent& event) {
+  const std::size_t close = find_unquoted(text, "> at ");
+  if (close == std::string_view::npos) return ParseOutcome::unmatched;
+  const std::size_t colon = text.find(": ", close + 5);
+  if (colon == std::string_view::npos) return ParseOutcome::unmatched;
+  std::string_view reply = text.substr(colon + 2);
+  // " (1/1 at 12 ms)" ends the line.
+  if (reply.ends_with(" ms)")) {
+    const std::size_t open = reply.rfind(" (");
+    if (open != std::string_view::npos) reply = reply.substr(0, open);
+  }
+  const int code = basic_code(reply);
+  if (code == 0) return ParseOutcome::unmatched;
+  event.status = code / 100 == 2 ? Status::sent : code / 100 == 4 ? Status::deferred : Status::bounced;
+  event.direction = Direction::local;
+  event.reply = reply;
+  return ParseOutcome::event;
 }
 
 // After "lmtp(user)<pid><session>: [Info: ][session: ][sieve: ]": "msgid=<id>: saved mail to INBOX"
@@ -25,7 +107,61 @@ std::string_view strip_level(std::string_view text) {
 // Message-ID (and Subject or From in other formats) before it may hold any outcome's words. So the outcome is
 // the last text of the table that starts the line or follows ": ", none before the ">: " that closes the
 // Message-ID, and a delivery only with no ": " after it (sieve's other results are not in the table).
-ParseOutcome parse_delivery(std::string_view text, SmtpEvent& event) {
+ParseOutcome parse_delivery(std::string_view text, Level level, bool lda, SmtpEvent& event) {
+  // The LDA exits EX_TEMPFAIL after any fatal error (lda/main.c failure_exit_callback()): the MTA retries.
+  if (lda && level == Level::fatal) {
+    event.status = Status::deferred;
+    event.direction = Direction::local;
+    event.agent_text = text;
+    return ParseOutcome::event;
+  }
+  // lmtp-local.c: a recipient whose user lookup, initialisation or quota check failed is answered "451 4.3.0
+  // Temporary internal error" at RCPT; the user or mailbox name follows the words.
+  if (!lda && level == Level::error) {
+    for (std::string_view marker : {"Failed to lookup user "sv, "Failed to initialize user "sv,
+                                    "mailbox_get_status(INBOX, STATUS_CHECK_OVER_QUOTA) failed: "sv}) {
+      if (const std::size_t pos = find_message(text, marker); pos != std::string_view::npos) {
+        event.status = Status::deferred;
+        event.direction = Direction::local;
+        event.stage = Stage::rcpt;
+        event.agent_text = text.substr(pos);
+        return ParseOutcome::event;
+      }
+    }
+  }
+  // lda-sieve-plugin.c: "sieve: Execution of script '<path>' was aborted due to temporary failure[ (user logfile ...
+  // may reveal additional details)]" sets the delivery's tempfail error: LMTP answers "451 4.2.0", the LDA exits
+  // EX_TEMPFAIL, and nothing else is logged. (A script that "failed with unsuccessful implicit keep" is followed by
+  // the default save's own line.)
+  if (const std::size_t pos = find_message(text, "sieve: Execution of script ");
+      pos != std::string_view::npos &&
+      text.find(" was aborted due to temporary failure", pos) != std::string_view::npos) {
+    event.status = Status::deferred;
+    event.direction = Direction::local;
+    event.agent_text = text.substr(pos + 7);
+    return ParseOutcome::event;
+  }
+  if (!lda) {
+    for (std::string_view marker : {"Sent message to <"sv, "Failed to send message to <"sv}) {
+      if (const std::size_t pos = find_message(text, marker); pos != std::string_view::npos) {
+        return parse_proxy(text.substr(pos), event);
+      }
+    }
+  }
+  // lib-smtp's protocol events ("lmtp-server: rcpt <address>: ...") are no delivery results: mail_deliver_log()'s
+  // event drops their prefixes (lmtp-local.c), and the client's address in them may hold any outcome's words.
+  if (text.starts_with("lmtp-server: ")) return ParseOutcome::ignored;
+  // Pigeonhole's reject action (ext-reject.c): "sieve: msgid=<id>: rejected message from <sender> (reject)"; the
+  // sender comes before the action's name that ends the line.
+  if (text.ends_with(" (reject)") || text.ends_with(" (ereject)")) {
+    const std::size_t pos = text.find(": rejected message from <");
+    if (pos != std::string_view::npos) {
+      event.status = Status::bounced;
+      event.direction = Direction::local;
+      event.agent_text = text.substr(pos + 2);
+      return ParseOutcome::event;
+    }
+  }
   struct Outcome {
     std::string_view marker;
     Status status;
@@ -61,11 +197,12 @@ ParseOutcome parse_delivery(std::string_view text, SmtpEvent& event) {
     }
   }
   if (found == nullptr || found->status == Status::none) return ParseOutcome::ignored;
+  std::string_view detail = text.substr(found_pos);
+  if (found->marker == "save failed to ") return save_failed(detail, lda, event);
   event.status = found->status;
   event.direction = Direction::local;
-  std::string_view detail = text.substr(found_pos);
   if (found->status != Status::sent) {
-    // "save failed to INBOX: Quota exceeded (...)" -> the reason after the mailbox name.
+    // "rejected: Quota exceeded (...)" -> the reason.
     if (const std::size_t colon = detail.find(": "); colon != std::string_view::npos) detail = detail.substr(colon + 2);
   }
   event.agent_text = detail;
@@ -94,20 +231,27 @@ ParseOutcome parse_submission_login(std::string_view text, SmtpEvent& event) {
 }  // namespace
 
 bool is_dovecot_program(std::string_view program) {
-  return daemon_name(program) == "dovecot" || is_delivery_process(program) || program.starts_with("submission-login");
+  return daemon_name(program) == "dovecot" || is_delivery_process(program) || is_bare_lda(program) ||
+         program.starts_with("submission-login");
 }
 
 ParseOutcome parse_dovecot(const SyslogRecord& record, SmtpEvent& event) {
   event = {};
   event.mta = Mta::dovecot;
   // With syslog the process is in the message ("dovecot: lmtp(u): ..."); in Dovecot's own format it is the tag.
-  std::string_view text = strip_level(record.message);
-  if (is_delivery_process(record.program)) return parse_delivery(text, event);
+  Level level = Level::none;
+  std::string_view text = strip_level(record.message, &level);
+  if (is_delivery_process(record.program) || is_bare_lda(record.program)) {
+    return parse_delivery(text, level, !record.program.starts_with("lmtp("), event);
+  }
   if (record.program.starts_with("submission-login")) return parse_submission_login(text, event);
-  if (is_delivery_process(text)) {
+  // "lmtp(user)<pid><session>: ", "lmtp(pid, user): ", "lda(user): ", and "lda: " before the user is known.
+  if (is_delivery_process(text) || text.starts_with("lda: ") || text.starts_with("deliver: ")) {
     const std::size_t colon = text.find(": ");
-    return colon == std::string_view::npos ? ParseOutcome::ignored
-                                           : parse_delivery(strip_level(text.substr(colon + 2)), event);
+    if (colon == std::string_view::npos) return ParseOutcome::ignored;
+    const bool lda = !text.starts_with("lmtp(");
+    text = strip_level(text.substr(colon + 2), &level);
+    return parse_delivery(text, level, lda, event);
   }
   if (text.starts_with("submission-login: ")) return parse_submission_login(text, event);
   return ParseOutcome::ignored;

@@ -43,9 +43,13 @@ std::string_view skip_spaces(std::string_view text) {
 std::string_view strip_prefixes(std::string_view text, bool& has_message_id) {
   has_message_id = false;
   if (const std::size_t length = timestamp_length(text); length != 0) text = skip_spaces(text.substr(length));
+  // "[1234] ": the pid (log_selector +pid); "[127.0.0.1] ..." is no pid.
   if (text.starts_with("[")) {
     const std::size_t close = text.find("] ");
-    if (close != std::string_view::npos && close < 12) text = skip_spaces(text.substr(close + 2));
+    if (close != std::string_view::npos && close > 1 && close < 12 &&
+        std::all_of(text.begin() + 1, text.begin() + static_cast<std::ptrdiff_t>(close), is_digit)) {
+      text = skip_spaces(text.substr(close + 2));
+    }
   }
   const std::size_t space = text.find(' ');
   const std::string_view token = text.substr(0, space);
@@ -78,14 +82,43 @@ std::string_view field(std::string_view text, std::string_view key) {
   return value.substr(0, value.find_first_of(" :"));
 }
 
+// The text of a quoted field value that starts `text` just past its opening quote (C="250 OK \\"x\\""), up to the
+// closing quote; Exim escapes '"' and '\\' inside with a backslash (deliver.c delivery_log).
+std::string_view quoted_value(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      return text.substr(0, i);
+    }
+  }
+  return text;
+}
+
+// The reply of a C="..." confirmation in `text`, else empty.
+std::string_view confirmation_of(std::string_view text) {
+  constexpr std::string_view confirmation = " C=\"";
+  const std::size_t pos = find_unquoted(text, confirmation);
+  return pos == std::string_view::npos ? std::string_view{} : quoted_value(text.substr(pos + confirmation.size()));
+}
+
+// With log_selector +deliver_time a failure line ends in " DT=<duration>" after its message (deliver.c
+// failure_log): "... : 550 No such user DT=1.2s". The duration is one token ("1.2s", "1m3s").
+std::string_view without_delivery_time(std::string_view message) {
+  const std::size_t pos = message.rfind(" DT=");
+  if (pos == std::string_view::npos) return message;
+  const std::string_view duration = message.substr(pos + 4);
+  if (duration.empty() || duration.size() > 16 || !is_digit(duration.front()) ||
+      duration.find(' ') != std::string_view::npos) {
+    return message;
+  }
+  return message.substr(0, pos);
+}
+
 // The explanation of a ** or == line: a remote reply after "SMTP error from remote mail server after
 // X: " (or "LMTP error after X: "), else Exim's own text.
 void read_failure_text(std::string_view text, SmtpEvent& event) {
-  if (read_exim_remote_error(text, event)) {
-    // Older releases name the host inside the message, without H=: the reply came from a remote server.
-    if (text.find("SMTP error from remote") != std::string_view::npos) event.direction = Direction::outbound;
-    return;
-  }
+  if (read_exim_remote_error(text, event)) return;
   if (const std::size_t pos = text.find("SMTP timeout after "); pos != std::string_view::npos) {
     event.stage = stage_after_exim_command(text.substr(pos + 19));
   }
@@ -94,27 +127,54 @@ void read_failure_text(std::string_view text, SmtpEvent& event) {
 
 // Local transports write to the mail store; a remote host, an smtp transport or a network error mean
 // the mail was on its way out. `fields`: Exim's fields before the message.
-Direction delivery_direction(std::string_view fields, std::string_view message, bool remote_host) {
-  const std::string_view transport = field(fields, "T=");
+bool is_local_transport(std::string_view transport) {
   for (std::string_view local : {"lmtp"sv, "local"sv, "appendfile"sv, "pipe"sv, "file"sv, "maildir"sv, "mailbox"sv,
                                  "dovecot"sv, "autoreply"sv}) {
-    if (transport.find(local) != std::string_view::npos) return Direction::local;
+    if (transport.find(local) != std::string_view::npos) return true;
   }
-  if (remote_host || transport.find("smtp") != std::string_view::npos) return Direction::outbound;
-  if (transport.empty()) {
-    // A routing failure: remote unless a router for local addresses (aliases, users) gave up.
-    const std::string_view router = field(fields, "R=");
-    if (router.empty()) return Direction::outbound;
-    for (std::string_view remote : {"dnslookup"sv, "lookuphost"sv, "smarthost"sv, "remote"sv, "manualroute"sv}) {
-      if (router.find(remote) != std::string_view::npos) return Direction::outbound;
+  return false;
+}
+
+// The direction a transport named on its own shows ("appendfile", "remote_smtp", "t1"): local unless it is smtp.
+Direction transport_direction(std::string_view transport) {
+  if (is_local_transport(transport)) return Direction::local;
+  return transport.find("smtp") != std::string_view::npos ? Direction::outbound : Direction::local;
+}
+
+// Texts of a failure that only a delivery to a remote host can have.
+bool names_remote_failure(std::string_view message) {
+  for (std::string_view network :
+       {"Connection refused"sv, "Connection timed out"sv, "Network is unreachable"sv, "No route to host"sv,
+        "Connection reset"sv, "host lookup"sv, "lookup of host "sv, "remote host address"sv,
+        // older releases name the host inside the message, without H=
+        "SMTP error from remote"sv, " MX"sv, "all hosts for "sv, "DANE error"sv,
+        "retry time not reached for any host"sv}) {
+    if (message.find(network) != std::string_view::npos) {
+      // "lowest numbered MX record points to local host": the route leads back here, to no remote host.
+      return message.find("points to local host") == std::string_view::npos;
     }
-    return Direction::local;
   }
-  for (std::string_view network : {"Connection refused"sv, "Connection timed out"sv, "Network is unreachable"sv,
-                                   "No route to host"sv, "Connection reset"sv}) {
-    if (message.find(network) != std::string_view::npos) return Direction::outbound;
+  return false;
+}
+
+Direction delivery_direction(std::string_view fields, std::string_view message, bool remote_host) {
+  const std::string_view transport = field(fields, "T=");
+  if (is_local_transport(transport)) return Direction::local;
+  if (remote_host || transport.find("smtp") != std::string_view::npos) return Direction::outbound;
+  if (names_remote_failure(message)) return Direction::outbound;
+  if (!transport.empty()) return Direction::local;
+  // A routing failure: remote when a router for remote domains gave up, local when one for local addresses
+  // (users, aliases, forwards) did; a line without router ("** a@b: retry timeout exceeded", "** a@b : Unrouteable
+  // address") or with a router named by the site ("R=r1", "R=bouncer : account disabled") does not tell.
+  const std::string_view router = field(fields, "R=");
+  for (std::string_view remote : {"dnslookup"sv, "lookuphost"sv, "smarthost"sv, "manualroute"sv, "remote_smtp"sv}) {
+    if (router.find(remote) != std::string_view::npos) return Direction::outbound;
   }
-  return Direction::local;
+  for (std::string_view local :
+       {"local"sv, "alias"sv, "user"sv, "forward"sv, "virtual"sv, "procmail"sv, "mailbox"sv, "maildir"sv}) {
+    if (router.find(local) != std::string_view::npos) return Direction::local;
+  }
+  return Direction::unknown;
 }
 
 // "=> addr ... C="250 OK id=..."", "** addr R=.. T=..: text", "== addr R=.. defer (-44) H=..: text". The
@@ -130,18 +190,18 @@ ParseOutcome parse_delivery(std::string_view flag, std::string_view rest, SmtpEv
   // "defer (110): Connection timed out H=host [ip]: SMTP timeout after ..." names the host after the errno.
   event.remote_host = field(rest, "H=");
   event.direction = delivery_direction(fields, message, !event.remote_host.empty());
-  if (flag == "=>" || flag == "->") {
+  // "=>" first address, "->" further addresses of the same delivery, ">>" a cutthrough delivery made while the
+  // client waited (verify.c cutthrough_finaldot): all delivered, with the remote confirmation when logged.
+  if (flag == "=>" || flag == "->" || flag == ">>") {
     event.status = Status::sent;
-    constexpr std::string_view confirmation = " C=\"";
-    if (const std::size_t pos = find_unquoted(rest, confirmation); pos != std::string_view::npos) {
-      const std::string_view reply = rest.substr(pos + confirmation.size());
-      event.reply = reply.substr(0, reply.find('"'));
-    }
+    // "=> :blackhole: <a> R=null", "=> discarded <a> R=filter": dropped here by a router or filter, no transport.
+    if (event.direction == Direction::unknown) event.direction = Direction::local;
+    event.reply = confirmation_of(rest);
     if (event.reply.empty()) event.agent_text = "delivered";
     return ParseOutcome::event;
   }
   event.status = flag == "**" ? Status::bounced : Status::deferred;
-  read_failure_text(message, event);
+  read_failure_text(without_delivery_time(message), event);
   if (event.reply.empty() && event.agent_text.empty()) event.agent_text = rest;
   return ParseOutcome::event;
 }
@@ -168,8 +228,18 @@ ParseOutcome parse_reject(std::string_view text, std::size_t pos, SmtpEvent& eve
   const std::size_t colon = find_unquoted(after, ": ");
   std::string_view reason = colon == std::string_view::npos ? std::string_view{} : after.substr(colon + 2);
   if (reason.size() >= 2 && reason.front() == '"' && reason.back() == '"') reason = reason.substr(1, reason.size() - 2);
-  if (basic_code(reason) != 0) {
+  // A cutthrough delivery refused after DATA passes the remote reply on to the client and logs it as the
+  // confirmation: "rejected after DATA: R=all T=smtp H=host [ip] C=\"550 ...\"" (verify.c cutthrough_finaldot).
+  const std::string_view confirmed = reason.starts_with("R=") ? confirmation_of(reason) : std::string_view{};
+  // A failed recipient callout quotes the remote reply: "rejected RCPT <a>: 127.0.0.1 [127.0.0.1] : SMTP error from
+  // remote mail server after RCPT TO:<a>: 550 Recipient not liked" (verify.c); the reject is still ours.
+  SmtpEvent callout;
+  if (basic_code(confirmed) != 0) {
+    event.reply = confirmed;
+  } else if (basic_code(reason) != 0) {
     event.reply = reason;
+  } else if (read_exim_remote_error(reason, callout) && basic_code(callout.reply) != 0) {
+    event.reply = callout.reply;
   } else {
     // Without a reason the line's own fields ("SPF=fail", "in \"connect\" ACL") are the evidence.
     event.agent_text = reason.empty() ? text : reason;
@@ -223,19 +293,25 @@ ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpE
   static constexpr Refusal refusals[] = {
       {"SMTP protocol synchronization error", Status::rejected, Stage::unknown},
       {"SMTP protocol error in ", Status::rejected, Stage::unknown},
+      // "SMTP syntax error in \"auth a%b\" U=CALLER invalid character ...": answered 501 (smtp_in.c synprot_error)
+      {"SMTP syntax error in ", Status::rejected, Stage::unknown},
       {"dropped: too many ", Status::rejected_temporarily, Stage::unknown},
       {"refused connection from ", Status::rejected, Stage::connect},
       {"dropped by '", Status::rejected, Stage::connect},
       {"closed by DROP in ACL", Status::rejected, Stage::connect},
       {"excess temporarily rejected", Status::rejected_temporarily, Stage::rcpt},
+      // "rejected MAIL command H=..: too many messages in one connection": answered "421 too many messages in this
+      // connection" (smtp_in.c), unlike the ACL's "rejected MAIL <a>".
+      {"rejected MAIL command ", Status::rejected_temporarily, Stage::mail},
   };
   for (const Refusal& refusal : refusals) {
     const std::size_t pos = find_unquoted(text, refusal.marker);
     if (pos == std::string_view::npos || (end != std::string_view::npos && pos > end)) continue;
-    event.status = refusal.status;
+    // "temporarily refused connection from [ip]: not in reserve list" is answered with 421 (smtp_in.c).
+    event.status = text.substr(0, pos).ends_with("temporarily ") ? Status::rejected_temporarily : refusal.status;
     event.direction = Direction::inbound;
     event.stage = refusal.stage;
-    if (refusal.marker == "SMTP protocol error in ") {
+    if (refusal.marker == "SMTP protocol error in " || refusal.marker == "SMTP syntax error in ") {
       std::string_view command = text.substr(pos + refusal.marker.size());
       if (command.starts_with("\"")) command.remove_prefix(1);
       event.stage = stage_after_exim_command(command);
@@ -246,16 +322,144 @@ ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpE
   return ParseOutcome::ignored;
 }
 
+// Sessions Exim ended on its own, each logged at the start of the line without the reply it sent (daemon.c,
+// smtp_in.c, receive.c, tls-openssl.c/tls-gnu.c): timeouts and lost connections get "421 ... closing connection" or
+// "421 Lost incoming connection", connection limits "421 Too many concurrent SMTP connections", and a client whose
+// TLS handshake failed "554 Security failure" to every further command.
+ParseOutcome parse_session_end(std::string_view text, SmtpEvent& event) {
+  struct Ending {
+    std::string_view prefix;
+    std::string_view marker;  // must follow the prefix somewhere in the line; empty: the prefix alone
+    Status status;
+    Stage stage;
+  };
+  static constexpr Ending endings[] = {
+      {"SMTP command timeout on ", "", Status::rejected_temporarily, Stage::unknown},
+      {"SMTP data timeout (message abandoned) on connection from ", "", Status::rejected_temporarily, Stage::data},
+      {"unexpected disconnection while reading SMTP command from ", "", Status::rejected_temporarily, Stage::unknown},
+      {"unexpected EOF while reading SMTP command from ", "", Status::rejected_temporarily, Stage::unknown},
+      {"SMTP connection ", " lost while reading message data", Status::rejected_temporarily, Stage::data},
+      {"Connection from ", " refused: too many connections", Status::rejected_temporarily, Stage::connect},
+      {"Connection from ", " refused: load average = ", Status::rejected_temporarily, Stage::connect},
+      {"TLS error on connection from ", "", Status::rejected, Stage::starttls},
+  };
+  for (const Ending& ending : endings) {
+    if (!text.starts_with(ending.prefix)) continue;
+    if (!ending.marker.empty() && find_unquoted(text, ending.marker, ending.prefix.size()) == std::string_view::npos) {
+      continue;
+    }
+    event.status = ending.status;
+    event.direction = Direction::inbound;
+    event.stage = ending.stage;
+    // The sender a data timeout names (" F=<a> D=2m") is the client's to choose: the text ends before it.
+    event.agent_text = text.substr(0, find_unquoted(text, " F=<"));
+    return ParseOutcome::event;
+  }
+  return ParseOutcome::ignored;
+}
+
+// Our smtp transport failing to authenticate at a remote server: "plain authenticator failed H=127.0.0.1
+// [127.0.0.1] 535 Incorrect authentication data" (transports/smtp.c; the server side says "failed for").
+ParseOutcome parse_client_auth_failure(std::string_view text, std::size_t pos, SmtpEvent& event) {
+  constexpr std::string_view marker = " authenticator failed H=";
+  const std::string_view host = text.substr(pos + marker.size());
+  const std::size_t close = host.find("] ");
+  if (close == std::string_view::npos) return ParseOutcome::unmatched;
+  event.direction = Direction::outbound;
+  event.stage = Stage::auth;
+  event.remote_host = host.substr(0, host.find(' '));
+  const std::string_view reply = host.substr(close + 2);
+  if (basic_code(reply) != 0) {
+    event.reply = reply;
+  } else {
+    event.agent_text = text;
+  }
+  return ParseOutcome::event;
+}
+
+// "U=CALLER a@b F=<s> tmp-reject from cutthrough after DATA: R=all T=smtp H=h [ip] C=\"459 content reject\"": a
+// cutthrough delivery's 4xx after DATA, passed on to the client (verify.c cutthrough_finaldot).
+ParseOutcome parse_cutthrough_deferral(std::string_view text, std::size_t pos, SmtpEvent& event) {
+  event.status = Status::rejected_temporarily;
+  event.direction = Direction::inbound;
+  event.stage = Stage::end_of_data;
+  const std::string_view rest = text.substr(pos);
+  event.reply = confirmation_of(rest);
+  if (basic_code(event.reply) == 0) {
+    event.reply = {};
+    event.agent_text = rest;
+  }
+  return ParseOutcome::event;
+}
+
+// Exim's per-message log (msglog, spool/msglog/<id>) holds the delivery lines without the message id and without
+// the ==/** flag (deliver.c): "a@b R=r T=t defer (-44) H=h [ip]: SMTP error ...", "a@b R=r T=t H=h [ip] : SMTP
+// error ...", "routing failed for a@b : Unrouteable address", "a@b <parent>: appendfile transport succeeded".
+// The address comes first and holds no '='; anything else is a main-log line without a message id.
+ParseOutcome parse_msglog(std::string_view text, SmtpEvent& event) {
+  for (std::string_view failed : {"routing failed for "sv, "transporting failed for "sv}) {
+    if (text.starts_with(failed)) return parse_delivery("**", text.substr(failed.size()), event);
+  }
+  const std::size_t first_end = find_unquoted(text, " ");
+  if (first_end == std::string_view::npos || first_end == 0) return ParseOutcome::ignored;
+  const std::string_view address = text.substr(0, first_end);
+  if (find_unquoted(address, "=") != std::string_view::npos) return ParseOutcome::ignored;
+  constexpr std::string_view succeeded = " transport succeeded";
+  if (text.ends_with(succeeded)) {
+    const std::size_t colon = find_unquoted(text, ": ", first_end - 1);
+    if (colon == std::string_view::npos || colon + 2 > text.size() - succeeded.size()) return ParseOutcome::ignored;
+    const std::string_view transport = text.substr(colon + 2, text.size() - succeeded.size() - colon - 2);
+    if (transport.empty() || transport.find(' ') != std::string_view::npos) return ParseOutcome::ignored;
+    event.status = Status::sent;
+    event.direction = transport_direction(transport);
+    event.agent_text = "delivered";
+    return ParseOutcome::event;
+  }
+  if (address.ends_with(":")) return ParseOutcome::ignored;
+  // "defer (-44)", "defer (110)": the errno in brackets.
+  if (const std::size_t defer = find_unquoted(text, " defer (", first_end); defer != std::string_view::npos) {
+    const std::size_t close = text.find(')', defer + 8);
+    const std::string_view before = text.substr(first_end, defer - first_end);
+    if (close != std::string_view::npos && close - defer <= 16 &&
+        find_unquoted(before, ": ") == std::string_view::npos) {
+      return parse_delivery("==", text, event);
+    }
+    return ParseOutcome::ignored;
+  }
+  // A failure names its router (or transport) right after the address and any "<parent>".
+  std::string_view rest = text.substr(first_end + 1);
+  if (rest.starts_with("<")) {
+    const std::size_t close = find_unquoted(rest, "> ");
+    if (close == std::string_view::npos) return ParseOutcome::ignored;
+    rest = rest.substr(close + 2);
+  }
+  if ((rest.starts_with("R=") || rest.starts_with("T=")) && find_unquoted(rest, " : ") != std::string_view::npos) {
+    return parse_delivery("**", text, event);
+  }
+  return ParseOutcome::ignored;
+}
+
 ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
   event = {};
   event.mta = Mta::exim;
   bool has_message_id = false;
   const std::string_view text = strip_prefixes(message, has_message_id);
   const std::string_view flag = text.substr(0, 2);
-  if (text.size() > 3 && text[2] == ' ' && (flag == "=>" || flag == "->" || flag == "**" || flag == "==")) {
+  if (text.size() > 3 && text[2] == ' ' &&
+      (flag == "=>" || flag == "->" || flag == ">>" || flag == "**" || flag == "==")) {
     return parse_delivery(flag, text.substr(3), event);
   }
+  // "*>": a delivery suppressed by -N (C="delivery bypassed by -N option"), nothing was sent.
   if (flag == "<=" || flag == "*>" || text.starts_with("Completed")) return ParseOutcome::ignored;
+  // The message log's delivery lines come without message id and flag; their texts may say "rejected".
+  if (!has_message_id) {
+    if (const ParseOutcome msglog = parse_msglog(text, event); msglog != ParseOutcome::ignored) return msglog;
+  }
+  if (const ParseOutcome ended = parse_session_end(text, event); ended != ParseOutcome::ignored) return ended;
+  if (const std::size_t pos = find_word(text, "tmp-reject from cutthrough after DATA: ");
+      pos != std::string_view::npos) {
+    return parse_cutthrough_deferral(text, pos, event);
+  }
   const std::size_t rejected = find_word(text, "rejected ");
   if (const ParseOutcome session = parse_session_refusal(text, rejected, event); session != ParseOutcome::ignored) {
     return session;
@@ -263,6 +467,9 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
   if (rejected != std::string_view::npos) return parse_reject(text, rejected, event);
   if (const std::size_t pos = find_unquoted(text, " authenticator failed for "); pos != std::string_view::npos) {
     return parse_auth_failure(text, pos, event);
+  }
+  if (const std::size_t pos = find_unquoted(text, " authenticator failed H="); pos != std::string_view::npos) {
+    return parse_client_auth_failure(text, pos, event);
   }
   if (find_unquoted(text, "SMTP error from remote mail server after ") != std::string_view::npos) {
     // With a message id this is the host-level copy of a reply that the message's ==/** lines carry

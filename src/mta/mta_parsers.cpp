@@ -28,7 +28,8 @@ bool opensmtpd_shaped(std::string_view message) {
   if (!is_opensmtpd_report(message)) return false;
   const std::string_view what = message.substr(17);
   return what.starts_with("smtp failed-command ") || what.starts_with("smtp event=failed-command ") ||
-         what.starts_with("mta delivery ");
+         what.starts_with("mta delivery ") || what.starts_with("mta event=delivery ") ||
+         what.starts_with("mda delivery ") || what.starts_with("mda event=delivery ");
 }
 
 // "./smtpd_check: <queue id>: reject: ...": a Postfix program's own output, its name before the message

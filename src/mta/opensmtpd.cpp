@@ -47,6 +47,7 @@ Status status_of_result(std::string_view result) {
   if (result == "Ok") return Status::sent;
   if (result == "TempFail") return Status::deferred;
   if (result == "PermFail") return Status::bounced;
+  if (result == "Expire") return Status::expired;  // queue.c queue_log(): "Expire for ...: ... stat=Envelope expired"
   return Status::none;
 }
 
@@ -93,18 +94,25 @@ ParseOutcome parse_failed_command(std::string_view text, SmtpEvent& event) {
   return ParseOutcome::event;
 }
 
-// "... mta delivery evpid=.. to=<a> relay="mx.example.com (192.0.2.1)" delay=1s result="Ok" stat="250 2.0.0 Ok""
+// relay="192.0.2.1 (mx.example.com)" (mta_host_to_text(): the address, then the PTR name in parentheses), or
+// relay=mx.example.com: the name, else the address.
+std::string_view relay_name(std::string_view relay) {
+  const std::size_t open = relay.find(" (");
+  if (open != std::string_view::npos) {
+    const std::size_t close = relay.find(')', open);
+    if (close != std::string_view::npos) return relay.substr(open + 2, close - open - 2);
+  }
+  return relay.substr(0, relay.find_first_of(" ,"));
+}
+
+// "... mta delivery evpid=.. to=<a> relay="192.0.2.1 (mx.example.com)" delay=1s result="Ok" stat="250 2.0.0 Ok""
 // "... mda delivery evpid=.. user=u delay=0s result="PermFail" stat="Error (...)""
+// 6.0 wrote "mta event=delivery" and "mda event=delivery" with the same fields.
 ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event) {
   event.status = status_of_result(quoted_field(text, "result"));
   if (event.status == Status::none) return ParseOutcome::unmatched;
   event.direction = remote ? Direction::outbound : Direction::local;
-  // relay="192.0.2.1 (mx.example.com)": the name in parentheses, else the address.
-  const std::string_view relay = quoted_field(text, "relay");
-  const std::size_t open = relay.find(" (");
-  event.remote_host = open != std::string_view::npos && relay.ends_with(")")
-                          ? relay.substr(open + 2, relay.size() - open - 3)
-                          : relay.substr(0, relay.find(' '));
+  event.remote_host = relay_name(quoted_field(text, "relay"));
   event.delay_seconds = parse_duration(quoted_field(text, "delay"));
   // stat= ends the line, mta.c's quoted, mda.c's not ("stat=Error (mda exited prematurely)"). The addresses before
   // it are dot-atoms (valid_localpart), without a space to start " stat=".
@@ -114,19 +122,31 @@ ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event
   return ParseOutcome::event;
 }
 
-// "<session> mta error reason=BANNER rejected: 421 4.3.2 System not accepting network messages": a remote
-// server refused us; the message's envelopes are retried, so only the reply is counted.
-ParseOutcome parse_mta_error(std::string_view text, SmtpEvent& event) {
-  const std::string_view reason = quoted_field(text, "reason");
-  for (std::size_t colon = text.find(": "); colon != std::string_view::npos; colon = text.find(": ", colon + 1)) {
-    const std::string_view reply = text.substr(colon + 2);
-    if (basic_code(reply) == 0) continue;
-    event.direction = Direction::outbound;
-    event.reply = reply;
-    event.stage = reason == "BANNER" ? Stage::connect : stage_from_command(reason);
-    return ParseOutcome::event;
+// mta_session.c mta_error(): "BANNER rejected: 421 4.3.2 System not accepting network messages", "EHLO rejected:
+// 550 ...", "AUTH rejected: 535 ...": a remote server refused us; the message's envelopes are retried, so only the
+// reply is counted. Errors without a reply ("Connection timeout", "IO Error: ...") are followed by the delivery line.
+ParseOutcome parse_mta_error(std::string_view error, SmtpEvent& event) {
+  constexpr std::string_view kRejected = " rejected: ";
+  const std::size_t rejected = error.find(kRejected);
+  if (rejected == std::string_view::npos || rejected == 0 ||
+      error.substr(0, rejected).find(' ') != std::string_view::npos) {
+    return ParseOutcome::ignored;
   }
-  return ParseOutcome::ignored;  // connection errors without a reply; the delivery line follows
+  const std::string_view reply = error.substr(rejected + kRejected.size());
+  if (basic_code(reply) == 0) return ParseOutcome::ignored;
+  const std::string_view command = error.substr(0, rejected);
+  event.direction = Direction::outbound;
+  event.reply = reply;
+  event.stage = command == "BANNER" ? Stage::connect : stage_from_command(command);
+  return ParseOutcome::event;
+}
+
+// "smtp-out: Error on session 0123456789abcdef: <error>" (before 6.4, and with " after N message(s) sent" since):
+// the error after the session id, as mta_error() wrote it.
+ParseOutcome parse_old_mta_error(std::string_view text, SmtpEvent& event) {
+  const std::size_t colon = text.find(": ");
+  if (colon == std::string_view::npos) return ParseOutcome::ignored;
+  return parse_mta_error(text.substr(colon + 2), event);
 }
 
 // Older releases: "smtp-in: Failed command on session X: "MAIL FROM:<a>" => 421 4.3.0: Temporary Error"
@@ -137,8 +157,30 @@ ParseOutcome parse_old_failed_command(std::string_view text, SmtpEvent& event) {
   const std::string_view command = text.substr(open + 1, arrow - open - 1);
   event.reply = text.substr(arrow + 5);
   event.direction = Direction::inbound;
+  std::size_t verb_end = 0;
+  while (verb_end < command.size() && is_alnum(command[verb_end])) ++verb_end;
   event.stage = stage_from_command(command.substr(0, command.find(':')));
+  if (event.stage == Stage::unknown) event.stage = stage_from_command(command.substr(0, verb_end));
+  if (event.stage == Stage::auth && basic_code(event.reply) == 535) {
+    // 5.3 to 6.0 log "AUTH [...]", earlier releases the command line: the mechanism, when it is a word.
+    event.status = Status::auth_failed;
+    std::size_t end = verb_end + 1;
+    while (end < command.size() && (is_alnum(command[end]) || command[end] == '-' || command[end] == '_')) ++end;
+    if (verb_end + 1 < end) event.mechanism = command.substr(verb_end + 1, end - verb_end - 1);
+    return ParseOutcome::event;
+  }
   event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
+  return ParseOutcome::event;
+}
+
+// "smtp-in: Bad input on session X: 500 5.5.1 Invalid command: Pipelining not supported" (before 6.4) and
+// "<session> smtp bad-input result="500 5.5.1 ..."" (smtp_session.c smtp_reply()): our reply to a line we could not
+// read; the client's line is not logged.
+ParseOutcome bad_input(std::string_view reply, SmtpEvent& event) {
+  if (basic_code(reply) / 100 != 4 && basic_code(reply) / 100 != 5) return ParseOutcome::unmatched;
+  event.reply = reply;
+  event.direction = Direction::inbound;
+  event.status = basic_code(reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
   return ParseOutcome::event;
 }
 
@@ -147,10 +189,17 @@ ParseOutcome parse_old_failed_command(std::string_view text, SmtpEvent& event) {
 ParseOutcome parse_old_delivery(std::string_view text, bool remote, SmtpEvent& event) {
   const std::string_view result = text.substr(0, text.find(' '));
   event.status = status_of_result(result);
-  if (event.status == Status::none) return ParseOutcome::unmatched;
+  if (event.status == Status::none) return result == "Remove" ? ParseOutcome::ignored : ParseOutcome::unmatched;
   event.direction = remote ? Direction::outbound : Direction::local;
   const std::size_t stat = text.find(", stat=");
   if (stat != std::string_view::npos) set_reply_or_text(text.substr(stat + 7), event);
+  if (remote) {
+    // ", relay=192.0.2.1 (mx.example.com), delay=": mta.c's mta_host_to_text(), before stat=.
+    const std::size_t relay = text.find(", relay=");
+    if (relay != std::string_view::npos && relay < stat) {
+      event.remote_host = relay_name(text.substr(relay + 8, stat - relay - 8));
+    }
+  }
   const std::size_t delay = text.find(" delay=");
   if (delay != std::string_view::npos) {
     const std::string_view value = text.substr(delay + 7);
@@ -170,11 +219,21 @@ bool is_opensmtpd_report(std::string_view message) {
   return what.starts_with("smtp ") || what.starts_with("mta ") || what.starts_with("mda ");
 }
 
+bool is_opensmtpd_program(std::string_view program) {
+  // "smtpd"; and the titles of its forked processes (smtpd.c proc_title()), which some Linux builds log under
+  // because setproctitle() rewrites the program name syslog was opened with: before 5.4 "smtp" (smtp-in),
+  // "transfer" (mta: relay, smtp-out), "delivery" (mda) and "queue" (queue_log: Expire); since 7.0 "dispatcher".
+  for (std::string_view name : {"smtpd", "transfer", "delivery", "smtp", "queue", "dispatcher"}) {
+    if (program == name) return true;
+  }
+  return false;
+}
+
 bool is_opensmtpd_line(const SyslogRecord& record) {
-  if (record.program != "smtpd") return false;
+  if (!is_opensmtpd_program(record.program)) return false;
   const std::string_view message = record.message;
-  return message.starts_with("smtp-in: ") || message.starts_with("relay: ") || message.starts_with("delivery: ") ||
-         is_opensmtpd_report(message);
+  return message.starts_with("smtp-in: ") || message.starts_with("smtp-out: ") || message.starts_with("relay: ") ||
+         message.starts_with("delivery: ") || is_opensmtpd_report(message);
 }
 
 ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
@@ -182,19 +241,52 @@ ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
   event.mta = Mta::opensmtpd;
   const std::string_view text = record.message;
   if (text.starts_with("smtp-in: Failed command")) return parse_old_failed_command(text, event);
+  // Before 6.0: "smtp-in: Authentication failed for user u on session X" (smtp_session.c answers "535 Authentication
+  // failed") and "smtp-in: Authentication temporarily failed for user u on session X" ("421 Temporary failure").
+  const auto auth_answer = [&event](Status status, std::string_view reply) {
+    event.status = status;
+    event.direction = Direction::inbound;
+    event.stage = Stage::auth;
+    event.reply = reply;
+    return ParseOutcome::event;
+  };
+  if (text.starts_with("smtp-in: Authentication failed for user ")) {
+    return auth_answer(Status::auth_failed, "535 Authentication failed");
+  }
+  if (text.starts_with("smtp-in: Authentication temporarily failed for user ")) {
+    return auth_answer(Status::rejected_temporarily, "421 Temporary failure");
+  }
+  if (text.starts_with("smtp-in: Bad input on session ")) {
+    const std::size_t colon = text.find(": ", 9);
+    return colon == std::string_view::npos ? ParseOutcome::unmatched : bad_input(text.substr(colon + 2), event);
+  }
+  if (text.starts_with("smtp-out: Error on session ")) return parse_old_mta_error(text.substr(27), event);
   if (text.starts_with("relay: ")) return parse_old_delivery(text.substr(7), true, event);
   if (text.starts_with("delivery: ")) return parse_old_delivery(text.substr(10), false, event);
-  // What a report line is stands after its session id; the client's words come later.
+  // What a report line is stands after its session id; the client's words come later. 6.0 wrote "event=" before
+  // the name ("smtp event=failed-command", "mta event=delivery", "mta event=error").
   const std::string_view what = is_opensmtpd_report(text) ? text.substr(17) : std::string_view{};
-  if (what.starts_with("smtp failed-command ") || what.starts_with("smtp event=failed-command ")) {
-    return parse_failed_command(text, event);
+  const auto is = [&what](std::string_view process, std::string_view name) {
+    if (!what.starts_with(process)) return false;
+    std::string_view rest = what.substr(process.size());
+    if (rest.starts_with("event=")) rest.remove_prefix(6);
+    return rest.starts_with(name) && rest.size() > name.size() && rest[name.size()] == ' ';
+  };
+  if (is("smtp ", "failed-command")) return parse_failed_command(text, event);
+  if (is("smtp ", "bad-input")) {
+    const std::size_t result = text.find(" result=\"");
+    return result == std::string_view::npos ? ParseOutcome::unmatched
+                                            : bad_input(last_quoted_value(text, result, "result"), event);
   }
-  if (what.starts_with("mta error reason=")) return parse_mta_error(text, event);
-  if (what.starts_with("mta delivery ")) return parse_delivery(text, true, event);
-  if (what.starts_with("mda delivery ")) return parse_delivery(text, false, event);
-  // "smtp authentication user=u result=permfail": the result ends the line, after the client's user name.
-  if (what.starts_with("smtp authentication ") &&
-      (text.ends_with(" result=permfail") || text.ends_with(" result=tempfail"))) {
+  if (is("mta ", "error")) {
+    const std::size_t reason = text.find(" reason=", 17);
+    return reason == std::string_view::npos ? ParseOutcome::ignored : parse_mta_error(text.substr(reason + 8), event);
+  }
+  if (is("mta ", "delivery")) return parse_delivery(text, true, event);
+  if (is("mda ", "delivery")) return parse_delivery(text, false, event);
+  // "smtp authentication user=u result=permfail" (6.0: "smtp event=authentication user=u address=.. host=..
+  // result=permfail"): the result ends the line, after the client's user name.
+  if (is("smtp ", "authentication") && (text.ends_with(" result=permfail") || text.ends_with(" result=tempfail"))) {
     event.status = Status::auth_failed;
     event.direction = Direction::inbound;
     event.stage = Stage::auth;

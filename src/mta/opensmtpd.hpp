@@ -1,7 +1,10 @@
 #pragma once
-// OpenSMTPD (program smtpd): the current report format ("<session> smtp failed-command
-// command="RCPT TO:<a>" result="550 ..."", "<session> mta delivery ... result="TempFail" stat="..."")
-// and the older "smtp-in: Failed command on session ..." and "relay: TempFail for ..." lines.
+// OpenSMTPD (program smtpd): the report format of 6.4 and later ("<session> smtp failed-command
+// command="RCPT TO:<a>" result="550 ..."", "<session> mta delivery ... result="TempFail" stat="..."",
+// "<session> mta error reason=BANNER rejected: 421 ...", "<session> smtp bad-input result="500 ...""), 6.0's
+// "event=" form of it ("<session> mta event=delivery ..."), and the older "smtp-in: Failed command on session ...",
+// "smtp-in: Bad input on session ...", "smtp-out: Error on session ...", "relay: TempFail for ..." and
+// "delivery: Ok for ..." lines (also "Expire for ..." of queue.c).
 
 #include <string_view>
 
@@ -12,7 +15,9 @@
 namespace mta {
 
 // OpenSMTPD logs as "smtpd", which is also a Postfix daemon name: only a bare "smtpd" (no
-// "postfix/" or instance prefix) is claimed, and only where the message has OpenSMTPD's shape.
+// "postfix/" or instance prefix) is claimed, and only where the message has OpenSMTPD's shape. Its forked
+// processes' titles ("transfer", "delivery", "smtp", "queue", "dispatcher") are claimed the same way.
+bool is_opensmtpd_program(std::string_view program);
 bool is_opensmtpd_line(const SyslogRecord& record);
 
 // "<16 hex digits of session id> smtp|mta|mda ...": the current report format, read where it starts.

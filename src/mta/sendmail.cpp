@@ -111,6 +111,8 @@ Stage ruleset_stage(std::string_view ruleset) {
 // reject= comes last; the arguments before it are the client's.
 ParseOutcome parse_reject(std::string_view body, std::size_t pos, SmtpEvent& event) {
   event.reply = body.substr(pos + 9);
+  // A milter's SMFIR_SHUTDOWN: "Milter: from=<a>, reject=421, errormode=4" (srvrsmtp.c MILTER_REPLY).
+  if (event.reply.starts_with("421, errormode=")) event.reply = event.reply.substr(0, 3);
   event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
   event.direction = Direction::inbound;
   const std::string_view ruleset = comma_field(body, "ruleset");
@@ -119,6 +121,46 @@ ParseOutcome parse_reject(std::string_view body, std::size_t pos, SmtpEvent& eve
     const std::string_view what = body.substr(8);
     event.stage = what.starts_with("to=") ? Stage::rcpt : what.starts_with("from=") ? Stage::mail : Stage::end_of_data;
   }
+  return ParseOutcome::event;
+}
+
+// The SMTP command a "lost input channel ... after <cmd>" names (srvrsmtp.c: the command table's lowercase
+// names, "startup" before the first).
+Stage command_stage(std::string_view command) {
+  if (command == "startup") return Stage::connect;
+  if (command == "ehlo" || command == "helo") return Stage::helo;
+  if (command == "starttls") return Stage::starttls;
+  if (command == "auth") return Stage::auth;
+  if (command == "mail") return Stage::mail;
+  if (command == "rcpt") return Stage::rcpt;
+  if (command == "data") return Stage::data;
+  return Stage::unknown;
+}
+
+// Sessions the server side ended without logging the reply it sent:
+//   "lost input channel from [ip] to MTA after rcpt": the client went away or timed out; answered "421 4.4.1 <host>
+//     Lost input channel from <client>" (srvrsmtp.c; logged when a transaction was open);
+//   "collect: unexpected close on connection from [ip], sender=<a>" (also "I/O error", "read timeout"): the message
+//     was cut off; answered "421 4.4.1 collect: ..." (collect.c; older releases 451).
+// "timeout waiting for input from H during server cmd read / message collect / client RCPT" (util.c sfgets) comes
+// before one of these, or before the message's to= line on the client side, and is not counted again.
+ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
+  constexpr std::string_view lost = "lost input channel from ";
+  Stage stage = Stage::unknown;
+  if (body.starts_with(lost)) {
+    const std::size_t after = body.rfind(" after ");
+    if (after != std::string_view::npos && after > lost.size()) stage = command_stage(body.substr(after + 7));
+  } else if (body.starts_with("collect: ") && !body.starts_with("collect: premature EOM") &&
+             body.find(" on connection from ") != std::string_view::npos) {
+    stage = Stage::data;
+  } else {
+    return ParseOutcome::ignored;
+  }
+  event.status = Status::rejected_temporarily;
+  event.direction = Direction::inbound;
+  event.stage = stage;
+  // The sender that "collect: ..." names (", sender=<a>") is the client's to choose: the text ends before it.
+  event.agent_text = body.substr(0, find_unquoted(body, ", sender="));
   return ParseOutcome::event;
 }
 
@@ -167,6 +209,34 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
     event.stage = Stage::auth;
     event.reply = "535 5.7.0 authentication failed";  // sendmail's reply (srvrsmtp.c); not logged
     return ParseOutcome::event;
+  }
+  if (const ParseOutcome ended = parse_session_end(body, event); ended != ParseOutcome::ignored) return ended;
+  // "[192.0.2.1]: EXPN root [rejected]": EXPN refused by PrivacyOptions, answered "502 5.7.0 Sorry, we do not allow
+  // this operation" (srvrsmtp.c). The command is the client's own line; only its verb is read. A refused VRFY is
+  // answered "252 2.5.2 Cannot VRFY user; try RCPT ...", which refuses nothing.
+  if (body.ends_with(" [rejected]")) {
+    const std::size_t colon = body.find(": ");
+    if (colon != std::string_view::npos && colon + 6 < body.size()) {
+      const std::string_view verb = body.substr(colon + 2, 4);
+      if ((verb[0] == 'E' || verb[0] == 'e') && (verb[1] == 'X' || verb[1] == 'x') &&
+          (verb[2] == 'P' || verb[2] == 'p') && (verb[3] == 'N' || verb[3] == 'n')) {
+        event.status = Status::rejected;
+        event.direction = Direction::inbound;
+        event.agent_text = "Sorry, we do not allow this operation";
+        return ParseOutcome::event;
+      }
+    }
+    return ParseOutcome::ignored;
+  }
+  // Not outcomes: "DSN: User unknown" names the bounce created for a to= line that is counted;
+  // "STARTTLS=client, ..., verify=FAIL" is followed by the delivery's own line; "timeout waiting for input" by the
+  // line above that ends the session; "did not issue MAIL/EXPN/VRFY/ETRN", "collect: premature EOM" (before its
+  // "collect: ... on connection from" line), "Losing ./qf..." and "SYSERR(...)" are the server's own bookkeeping.
+  if (body.starts_with("DSN: ") || body.starts_with("timeout waiting for input from ") ||
+      body.starts_with("STARTTLS=") || body.starts_with("SYSERR") || body.starts_with("Losing ") ||
+      body.starts_with("collect: premature EOM") ||
+      body.find("did not issue MAIL/EXPN/VRFY/ETRN") != std::string_view::npos) {
+    return ParseOutcome::ignored;
   }
   return looks_like_smtp_outcome(body) || body.find("stat=") != std::string_view::npos ? ParseOutcome::unmatched
                                                                                        : ParseOutcome::ignored;

@@ -1,6 +1,7 @@
 #pragma once
 // Sendmail: delivery lines ("to=..., mailer=esmtp, relay=..., dsn=5.1.1, stat=User unknown"),
-// policy rejects ("ruleset=check_rcpt, ..., reject=550 5.7.1 ..."), milter rejects, AUTH failures.
+// policy rejects ("ruleset=check_rcpt, ..., reject=550 5.7.1 ..."), milter rejects, AUTH failures, refused EXPN,
+// and sessions the server ended ("lost input channel ...", "collect: unexpected close on connection from ...").
 
 #include <string_view>
 

@@ -129,7 +129,15 @@ std::string_view codeless_diagnostic(std::string_view text) {
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   if (text.empty()) return {};
   // A diagnostic type tells a bounce's Diagnostic-Code; without one the text must not read as a log line.
-  if (typed == 0 && looks_like_log_line(text)) return {};
+  // Postfix's queue manager prefixes the reason a destination is skipped, which names the remote host
+  // ("delivery temporarily suspended: connect to mx[192.0.2.1]:25: ...", postfix/src/qmgr/qmgr_deliver.c
+  // SUSPENDED, vdukhovni/postfix@17830e5c): a diagnostic even though it shows a bracketed address.
+  // Sendmail's own "Deferred: " prefix (its stat= text for EX_TEMPFAIL, e.g. "Deferred: DNS failure: CNAME
+  // loop for %.100s", contrib/sendmail/src/domain.c, freebsd/freebsd-src@125167ce) is no log label either.
+  if (typed == 0 && !starts_with_ignoring_case(text, "delivery temporarily suspended: ") &&
+      !starts_with_ignoring_case(text, "deferred: ") && looks_like_log_line(text)) {
+    return {};
+  }
   return text;
 }
 

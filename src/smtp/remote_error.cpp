@@ -41,16 +41,17 @@ std::size_t after_address(std::string_view command) {
 }  // namespace
 
 bool read_exim_remote_error(std::string_view text, SmtpEvent& event) {
-  for (std::string_view marker :
-       {std::string_view("SMTP error from remote mail server after "),
-        std::string_view("SMTP error from remote mailer after "), std::string_view("LMTP error after ")}) {
+  for (std::string_view marker : {std::string_view("SMTP error from remote mail server after "),
+                                  std::string_view("SMTP error from remote mailer after "),
+                                  std::string_view("LMTP error after "), std::string_view("PRDR error after ")}) {
     const std::size_t pos = text.find(marker);
     if (pos == std::string_view::npos) continue;
     const std::string_view command = text.substr(pos + marker.size());
     const std::size_t colon = command.find(": ", after_address(command));
     if (colon == std::string_view::npos) return false;
-    // LMTP's answer after the message data is the per-recipient result at its end.
-    const bool lmtp = marker.starts_with("LMTP");
+    // LMTP's answer after the message data is the per-recipient result at its end, as is PRDR's (RFC draft
+    // Per-Recipient Data Responses; transports/smtp.c writes "PRDR error after DATA: 550 ...").
+    const bool lmtp = marker.starts_with("LMTP") || marker.starts_with("PRDR");
     event.stage = lmtp && command.starts_with("DATA") ? Stage::end_of_data : stage_after_exim_command(command);
     std::string_view reply = command.substr(colon + 2);
     if (reply.starts_with("host ")) {

@@ -2,7 +2,7 @@
 // Exim's wording for a remote server's reply, found in its logs and in the bounce messages it sends:
 // "SMTP error from remote mail server after RCPT TO:<a>: 550 5.1.1 ..." (older releases: "... remote
 // mailer after ...", sometimes with "host mx.example.com [192.0.2.1]: " before the reply), and
-// "LMTP error after DATA: 452 ...".
+// "LMTP error after DATA: 452 ...", "PRDR error after DATA: 550 ..." (a per-recipient reply to the message data).
 
 #include <string_view>
 

@@ -69,6 +69,20 @@ class ClassifyJsonContract(unittest.TestCase):
         self.assertEqual((rows[5]["cause"], rows[5]["provider"], rows[5]["enhanced_code"]),
                          ("rate_limit", "google", "4.7.28"))
 
+    # `status` is a delivery's (README, Metrics): a refusal and an AUTH failure are events, not deliveries.
+    def test_status_is_a_deliverys(self):
+        rows = classify([
+            b"May 11 04:02:37 host1 postfix/smtpd[26897]: NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 554 5.7.1 "
+            b"Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+            b"May 11 04:02:36 host1 postfix/smtpd[26897]: warning: unknown[192.0.2.1]: SASL LOGIN authentication "
+            b"failed: authentication failure",
+            b"Mar  4 00:00:00 mx1 postfix/smtp[1]: 65315FF034: to=<a@example.com>, relay=mx.example.com[192.0.2.2]:25,"
+            b" delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.2] said: 550 5.1.1 "
+            b"unknown user (in reply to RCPT TO command))",
+        ])
+        self.assertEqual([(row["status"], row["class"], row["direction"]) for row in rows],
+                         [("", "5xx", "inbound"), ("", "5xx", "inbound"), ("bounced", "5xx", "outbound")])
+
     # Issue 10: a bare text with no reply code counts when its words name a cause; the class is the one
     # the text states ("temporary", "permanent error", an enhanced code in it), else empty. Each text is
     # one the MTA writes itself (see the @source lines of src/classify/knowledge/text-rules.tsv).
@@ -85,6 +99,8 @@ class ClassifyJsonContract(unittest.TestCase):
             (b"Diagnostic-Code: X-Postfix; Host or domain name not found. Name service error for name=x.example "
              b"type=AAAA: Host not found", "domain_not_found", ""),
             (b"Temporary failure in MX lookup", "dns", "4xx"),  # OpenSMTPD mta.c
+            (b"delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out",
+             "timeout", "4xx"),  # Postfix qmgr_deliver.c SUSPENDED, smtp_connect.c
         ]
         rows = classify([text for text, _, _ in cases])
         for (text, cause, klass), row in zip(cases, rows):

@@ -3,10 +3,18 @@
 (1M lines, seed 1, in both timestamp formats). Prints lines/s, peak memory, and whether the counts
 agree with the generator's ground truth. Figures only, no pass/fail on speed.
 
-usage: throughput.py [--binary build/src/mta_exporter] [--lines 1000000] [--runs 3]
+--mix failures keeps only the generated lines that report a failure (deferred, bounced, expired,
+rejects), so nearly every line reaches the classifier; --mix real-failures repeats the failure lines
+of the hand-labelled dev set (tests/accuracy/cases.jsonl: every MTA, hundreds of distinct replies)
+up to --lines. Both print the cost per line in nanoseconds; compare binaries in one run with
+--baseline.
+
+usage: throughput.py [--binary build/src/mta_exporter] [--baseline OTHER_BINARY] [--lines 1000000]
+                     [--runs 3] [--mix all|failures|real-failures]
 """
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -56,39 +64,72 @@ def truth_check(samples, truth):
         print(f"  {name:22} {'agrees' if ours == theirs else 'DIFFERS: ' + str(ours) + ' vs ' + str(theirs)}")
 
 
+FAILURE_LINE = re.compile(r"status=(?:deferred|bounced|expired)|\breject(?:ed)?:")
+
+
+def best_run(binary, corpus, runs):
+    best, peak_kib, exposition = None, 0, ""
+    for _ in range(runs):
+        with tempfile.TemporaryFile() as output:
+            start = time.perf_counter()
+            process = subprocess.Popen([binary, "report", "--format", "prometheus", corpus], stdout=output)
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - start
+            if status != 0:
+                sys.exit(f"report failed with status {status}")
+            output.seek(0)
+            exposition = output.read().decode()
+        best = elapsed if best is None else min(best, elapsed)
+        peak_kib = max(peak_kib, usage.ru_maxrss)
+    return best, peak_kib, exposition
+
+
+def real_failure_corpus(path, lines):
+    with open(os.path.join(ROOT, "tests/accuracy/cases.jsonl"), encoding="utf-8") as cases:
+        failures = [case["input"] for case in map(json.loads, cases) if case["class"] in ("4xx", "5xx")]
+    with open(path, "w", encoding="utf-8") as corpus:
+        for line in itertools.islice(itertools.cycle(failures), lines):
+            corpus.write(line + "\n")
+    return len(failures)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(ROOT, "build/src/mta_exporter"))
+    parser.add_argument("--baseline", help="a second binary, run alternately on the same corpus")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--mix", choices=("all", "failures", "real-failures"), default="all")
     parser.add_argument("--shared", default=os.path.join(ROOT, "../shared"))
     args = parser.parse_args()
+    binaries = [("binary", args.binary)] + ([("baseline", args.baseline)] if args.baseline else [])
     generator = os.path.join(args.shared, "bench/gen_postfix_corpus.py")
+    formats = ("real",) if args.mix == "real-failures" else ("rfc3164", "iso")
     with tempfile.TemporaryDirectory(prefix="mta_bench_") as folder:
-        for fmt in ("rfc3164", "iso"):
+        for fmt in formats:
             corpus = os.path.join(folder, f"corpus-{fmt}.log")
             truth_path = corpus + ".truth.json"
-            subprocess.run([sys.executable, generator, "--lines", str(args.lines), "--seed", "1", "--format", fmt,
-                            "--out", corpus, "--truth", truth_path], check=True, capture_output=True)
+            if fmt == "real":
+                distinct = real_failure_corpus(corpus, args.lines)
+                print(f"real failures: {distinct} distinct failure lines of the dev set, repeated")
+            else:
+                subprocess.run([sys.executable, generator, "--lines", str(args.lines), "--seed", "1", "--format", fmt,
+                                "--out", corpus, "--truth", truth_path], check=True, capture_output=True)
+            if args.mix == "failures":
+                with open(corpus, encoding="utf-8") as source, open(corpus + ".failures", "w", encoding="utf-8") as kept:
+                    kept.writelines(line for line in source if FAILURE_LINE.search(line))
+                corpus += ".failures"
+            with open(corpus, "rb") as counted:
+                lines = sum(1 for _ in counted)
             size = os.path.getsize(corpus)
-            best = None
-            peak_kib = 0
-            for _ in range(args.runs):
-                with tempfile.TemporaryFile() as output:
-                    start = time.perf_counter()
-                    process = subprocess.Popen([args.binary, "report", "--format", "prometheus", corpus], stdout=output)
-                    _, status, usage = os.wait4(process.pid, 0)
-                    elapsed = time.perf_counter() - start
-                    if status != 0:
-                        sys.exit(f"report failed with status {status}")
-                    output.seek(0)
-                    exposition = output.read().decode()
-                best = elapsed if best is None else min(best, elapsed)
-                peak_kib = max(peak_kib, usage.ru_maxrss)
-            print(f"{fmt}: {args.lines} lines, {size / 1e6:.1f} MB: best of {args.runs} {best:.3f} s = "
-                  f"{args.lines / best:,.0f} lines/s, {size / best / 1e6:.0f} MB/s, peak RSS {peak_kib / 1024:.1f} MiB")
-            with open(truth_path) as truth_file:
-                truth_check(parse(exposition), json.load(truth_file))
+            for name, binary in binaries:
+                best, peak_kib, exposition = best_run(binary, corpus, args.runs)
+                print(f"{fmt} {args.mix} [{name}]: {lines} lines, {size / 1e6:.1f} MB: best of {args.runs} "
+                      f"{best:.3f} s = {lines / best:,.0f} lines/s, {best / lines * 1e9:,.0f} ns/line, "
+                      f"{size / best / 1e6:.0f} MB/s, peak RSS {peak_kib / 1024:.1f} MiB")
+                if args.mix == "all":
+                    with open(truth_path) as truth_file:
+                        truth_check(parse(exposition), json.load(truth_file))
 
 
 if __name__ == "__main__":

@@ -995,6 +995,76 @@ const CodelessCase kCodelessCases[] = {
     // Exchange NDR codes (learn.microsoft.com, non-delivery reports in Exchange Online)
     {"exchange_nonexistent_domain", "SMTPSEND.DNS.NonExistentDomain; nonexistent domain", Cause::domain_not_found},
     {"exchange_mx_loopback", "SMTPSEND.DNS.MxLoopback; DNS loopback", Cause::loop},
+    // Issue 10 items 1 and 2, second pass: one or two texts per family (text-rules.tsv names the sources)
+    // hMailServer hmailserver/hmailserver@4d11f81d SMTPConnection.cpp, RecipientParser.cpp, ExternalDelivery.cpp
+    {"hmailserver_relay", "Delivery is not allowed to this address.", Cause::relay_denied},
+    {"hmailserver_inactive", "Account is not active.", Cause::mailbox_disabled},
+    {"hmailserver_route_list", "Recipient not in route list.", Cause::mailbox_unknown},
+    {"hmailserver_recursive_forwards", "Mail server configuration error. Too many recursive forwards.", Cause::loop},
+    {"hmailserver_no_mail_servers", "No mail servers appear to exists for the recipient's address.",
+     Cause::domain_not_found},
+    // Zimbra Zimbra/zm-mailbox@5c580876 store/src/java/com/zimbra/cs/lmtpserver/LmtpReply.java
+    {"zimbra_tls_only", "Server accepts messages only on TLS connection", Cause::tls},
+    {"zimbra_not_on_server", "Mailbox is not on this server", Cause::server_unavailable},
+    // Domino (IBM mail routing white paper, Domino 8.5 administrator help)
+    {"domino_not_tcpip_host", "Server mail2/Acme is not a known TCPIP host", Cause::domain_not_found},
+    {"domino_not_responding", "Server not responding", Cause::connection},
+    // qmail notqmail/notqmail@a7012e4f qmail-remote.c, qmail-send.c, qmail-smtpd.c
+    {"qmail_connection_died", "Connected to 192.0.2.1 but connection died. (#4.4.2)", Cause::connection, 4},
+    {"qmail_queue_too_long", "I'm not going to try again; this message has been in the queue too long.", Cause::timeout,
+     5},
+    {"qmail_badmailfrom", "sorry, your envelope sender is in my badmailfrom list (#5.7.1)", Cause::blocklist, 5},
+    {"qmail_control_files", "Unable to read control files. (#4.3.0)", Cause::server_unavailable, 4},
+    // Courier svarshavchik/courier@fe506ccc ratefilter.C, libesmtp.C
+    {"courier_ratefilter", "Number of messages exceeded administrative limit.", Cause::rate_limit},
+    {"courier_non_unicode", "Unable to deliver Unicode E-mail to a non-Unicode mail server.", Cause::content_rejected},
+    // Dovecot dovecot/core@f28b5a92 src/lmtp/lmtp-proxy.c
+    {"dovecot_proxy_loop", "Proxying loops to itself", Cause::loop},
+    // Cyrus cyrusimap/cyrus-imapd@1f3a1293 imap/imap_err.et
+    {"cyrus_bare_newlines", "Message contains bare newlines", Cause::content_rejected},
+    {"cyrus_storage", "mail system storage has been exceeded", Cause::server_unavailable},
+    // Sendmail freebsd/freebsd-src contrib/sendmail/src/domain.c, collect.c, libsm/strexit.c
+    {"sendmail_mx_points_back", "MX list for example.com. points back to mail.example.com", Cause::loop},
+    {"sendmail_cname_loop", "Deferred: DNS failure: CNAME loop for example.com", Cause::dns, 4},
+    {"sendmail_headers_too_large", "Headers too large (32768 max)", Cause::content_rejected},
+    {"sendmail_disk_space", "Insufficient disk space; try again later", Cause::server_unavailable, 4},
+    {"sendmail_oserr", "Operating system error", Cause::server_unavailable},
+    // Exim Exim/exim@13835a3c transports/smtp.c, routers/rf_self_action.c; @fc16abb4 (before Exim bug 1782)
+    {"exim_long_failure_period", "retry time not reached for any host after a long failure period", Cause::timeout},
+    {"exim_lookups_failed_permanently", "all host address lookups for 'example.com' failed permanently",
+     Cause::domain_not_found, 5},
+    {"exim_auth_attempts_failed", "authentication required but authentication attempt(s) failed", Cause::auth_failed},
+    {"exim_local_host", "remote host address is the local host", Cause::loop},
+    // Postfix vdukhovni/postfix@17830e5c smtp/smtp_addr.c (EAI_NODATA), qmgr/qmgr_deliver.c
+    {"postfix_eai_nodata", "unable to look up host mx.example.com: No address associated with hostname",
+     Cause::domain_not_found},
+    {"postfix_transport_unavailable", "mail transport unavailable", Cause::server_unavailable},
+    // Exchange Online NDR table
+    {"exchange_thread_limit", "STOREDRV.Deliver; recipient thread limit exceeded", Cause::rate_limit},
+    // Kerio Connect knowledge base, outbound delivery troubleshooting
+    {"kerio_cannot_connect", "Cannot connect to host", Cause::connection},
+    {"kerio_relaying_denied", "Relaying is denied", Cause::relay_denied},
+    // OpenSMTPD OpenSMTPD/OpenSMTPD@3153385b usr.sbin/smtpd/mta.c, mta_session.c
+    {"opensmtpd_routes_blocked", "All routes to destination blocked", Cause::connection},
+    {"opensmtpd_too_much_data", "Remote host sent too much data", Cause::protocol},
+    // Postfix vdukhovni/postfix@17830e5c smtp/smtp_proto.c, smtpd/smtpd_check.c
+    {"postfix_cannot_start_tls", "Cannot start TLS: handshake failure", Cause::tls},
+    {"postfix_temporary_lookup_error", "Temporary lookup error", Cause::dns, 4},
+    // Haraka haraka/Haraka@0bf10cbb outbound/hmail.js
+    {"haraka_unrecognized_response", "Unrecognized response from upstream server: 999 what", Cause::protocol},
+    // Exim Exim/exim@13835a3c smtp_in.c, receive.c, transports/appendfile.c, transports/smtp.c
+    {"exim_nonmail_commands", "SMTP call from CALLER dropped: too many nonmail commands (last was \"rset\")",
+     Cause::rate_limit},
+    {"exim_unexpected_disconnection", "unexpected disconnection while reading SMTP command from (x) D=1s",
+     Cause::connection},
+    {"exim_authenticator_failed", "plain authenticator failed for (x): 435 Unable to authenticate: account suspended",
+     Cause::auth_failed},
+    {"exim_appendfile_creation",
+     "mailbox /var/mail/a does not exist, but creation outside the home directory is not permitted",
+     Cause::server_unavailable},
+    {"exim_found_host_local", "smtp transport found host 192.0.2.1 to be local", Cause::loop},
+    // Sendmail freebsd/freebsd-src@41836edc contrib/sendmail/src/srvrsmtp.c
+    {"sendmail_lost_input_channel", "lost input channel from mx.example.com to MTA-v4 after rcpt", Cause::connection},
     // Class words
     {"permanent_words", "permanent error: mailbox is full", Cause::quota, 5},
     {"transient_words", "temporary failure: mailbox is full", Cause::quota, 4},

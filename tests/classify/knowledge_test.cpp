@@ -700,6 +700,44 @@ const ProviderReplyCase kProviderReplies[] = {
      Cause::sender_rejected, "zoho"},
     {"zoho_virus", "mx.zoho.com", "552 5.7.1 virus Win.Test.EICAR_HDB-1 detected by Zoho Mail", Cause::content_rejected,
      "zoho"},
+    // Orange / La Poste codes with the texts quoted in sisimai/go-sisimai rhost/for-franceptt.go
+    {"orange_ofr_201_try_later", "smtp-in.orange.fr", "421 Veuillez essayer plus tard. OFR004_201",
+     Cause::server_unavailable, "orange"},
+    // Mail.Ru's reply links its postmaster help (help.mail.ru marker, no host)
+    {"mailru_dmarc_by_marker", "",
+     "550 5.7.1 This message was not accepted due to domain (example.com) owner DMARC policy (RFC 7489) "
+     "https://help.mail.ru/mail-help/postmaster/dmarc",
+     Cause::dmarc, "mailru"},
+    // Sophos Central Email Security help, "SMTP error codes" (the code with the page's description of it)
+    {"sophos_xgemail_0010", "mx.example.net",
+     "550 XGEMAIL_0010 Message rejected because the recipient's domain isn't a Sophos Email protected domain.",
+     Cause::relay_denied, "other"},
+    {"sophos_xgemail_0011_as_sent", "mx-01-eu-central-1.prod.hydra.sophos.com",
+     "550 5.7.1 XGEMAIL_0011 Command rejected", Cause::mailbox_unknown, "other"},
+    // Trend Micro ERS FAQ (KB 1097055), WFBS Email Reputation (KB 1056643), DDEI 5.1 "SMTP Error Codes"
+    {"trend_micro_rbl_plus", "mx.example.net",
+     "550 Service unavailable; Client host [192.0.2.1] blocked using Trend Micro RBL+. Please see "
+     "http://www.mail-abuse.com/cgi-bin/lookup?ip_address=192.0.2.1",
+     Cause::blocklist, "other"},
+    {"trend_micro_email_reputation", "mx.example.net",
+     "550 5.7.1 Your email messages have been blocked by Trend Micro Email Reputation Service.", Cause::blocklist,
+     "other"},
+    {"trend_micro_ers_zombie", "mx.example.net", "450 Temporary denial of connection (450) for Zombie matches (ERS)",
+     Cause::blocklist, "other"},
+    // Cisco AsyncOS CLI Reference (SPF defaults); Cisco Community answer on the HAT BLACKLIST reject
+    {"cisco_esa_spf_unauthorized", "mx.example.net", "550 #5.7.1 SPF unauthorized mail is prohibited.", Cause::spf,
+     "other"},
+    {"cisco_esa_poor_reputation", "mx.example.net",
+     "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation. If you believe "
+     "that this failure is in error, please contact the intended recipient via alternate means.",
+     Cause::reputation, "other"},
+    // Spambrella (Proofpoint Essentials) "Common Email Delivery Error Codes": SMTP Discovery's invalid list
+    {"proofpoint_essentials_invalid_user", "mx1-us1.ppe-hosted.com",
+     "550 5.7.1 <someone@example.com>: Recipient address rejected: User email address is marked as invalid.",
+     Cause::mailbox_unknown, "proofpoint"},
+    // Spamhaus, "DNSBL return codes: technical update": 127.255.255.0/24 are errors of the query, not listings
+    {"spamhaus_error_return_code", "mx.example.net",
+     "550 5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org (127.255.255.254)", Cause::dnsbl_error, "other"},
 };
 
 class DocumentedProviderReplyTest : public ::testing::TestWithParam<ProviderReplyCase> {};

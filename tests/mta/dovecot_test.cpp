@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "event_case.hpp"
 #include "mta/mta_parsers.hpp"
@@ -53,11 +54,12 @@ const EventCase kEventCases[] = {
      .stage = Stage::unknown,
      .agent_text = "stored mail into mailbox 'Listes.Tandoori'"},
     {.name = "lmtp_save_failed_quota",
-     // postfix-modoboa-stats.log LMTP line with Dovecot's "save failed to INBOX: <reason>" outcome
+     // postfix-modoboa-stats.log LMTP line with Dovecot's "save failed to INBOX: <reason>" outcome; LMTP answers a
+     // full mailbox "552 5.2.2" (lmtp-local.c lmtp_local_rcpt_reply_overquota(), quota_full_tempfail off by default)
      .line = "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): cqWOJrBiDVrVeAAABvoInA: "
              "msgid=<20171116100432.10564.83744@server.ngyn.org>: save failed to INBOX: Quota exceeded (mailbox for "
              "user is full)",
-     .status = Status::deferred,
+     .status = Status::bounced,
      .direction = Direction::local,
      .stage = Stage::unknown,
      .agent_text = "Quota exceeded (mailbox for user is full)"},
@@ -74,7 +76,7 @@ const EventCase kEventCases[] = {
      .line = "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): Error: cqWOJrBiDVrVeAAABvoInA: "
              "msgid=<20171116100432.10564.83744@server.ngyn.org>: save failed to INBOX: Quota exceeded (mailbox for "
              "user is full)",
-     .status = Status::deferred,
+     .status = Status::bounced,
      .direction = Direction::local,
      .stage = Stage::unknown,
      .agent_text = "Quota exceeded (mailbox for user is full)"},
@@ -121,6 +123,164 @@ const EventCase kEventCases[] = {
      .direction = Direction::local,
      .stage = Stage::unknown,
      .agent_text = "stored mail into mailbox 'INBOX'"},
+
+    // --- forms read from Dovecot's and Pigeonhole's sources (issue 10) -----------------------------------------
+    {.name = "lmtp_save_failed_temporary",
+     // mail-deliver.c mail_deliver_save() "save failed to %s: %s" with a storage error that is not quota
+     // (MAIL_ERRSTR_CRITICAL_MSG_STAMP); LMTP answers "451 4.2.0"
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): cqWOJrBiDVrVeAAABvoInA: "
+             "msgid=<20171116100432.10564.83744@server.ngyn.org>: save failed to INBOX: Internal error occurred. "
+             "Refer to server log for more information. [2017-11-16 11:04:32]",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Internal error occurred. Refer to server log for more information. [2017-11-16 11:04:32]"},
+    {.name = "lmtp_save_failed_to_open_inbox",
+     // mail-deliver.c mail_deliver_save() "save failed to open mailbox %s: %s"
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): cqWOJrBiDVrVeAAABvoInA: "
+             "msgid=<20171116100432.10564.83744@server.ngyn.org>: save failed to open mailbox INBOX: Permission "
+             "denied",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Permission denied"},
+    {.name = "lda_rejected_quota",
+     // lda/main.c lda_do_deliver() "rejected: %s" after a full mailbox (quota_full_tempfail off)
+     .line = "Nov 16 11:04:32 server dovecot: lda(admin@test.com): msgid=<20171116100432.10564.83744@server.ngyn.org>: "
+             "rejected: Quota exceeded (mailbox for user is full)",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "Quota exceeded (mailbox for user is full)"},
+    {.name = "lda_own_format_with_pid_and_session_saved",
+     // mail-deliver.c "saved mail to %s" from the LDA in Dovecot 2.3's own log format ("lda(user)<pid><session>: ")
+     .line = "Nov 16 11:04:32 lda(admin@test.com)<30301><cqWOJrBiDVrVeAAABvoInA>: Info: "
+             "msgid=<20171116100432.10564.83744@server.ngyn.org>: saved mail to INBOX",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .agent_text = "saved mail to INBOX"},
+    {.name = "syslog_lda_with_pid_and_session_saved",
+     // the line above through syslog
+     .line = "Nov 16 11:04:32 server dovecot: lda(admin@test.com)<30301><cqWOJrBiDVrVeAAABvoInA>: Info: "
+             "msgid=<20171116100432.10564.83744@server.ngyn.org>: saved mail to INBOX",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .agent_text = "saved mail to INBOX"},
+    {.name = "lmtp_pid_user_prefix_saved",
+     // Dovecot 2.2's LMTP log prefix "lmtp(pid, user): session: "
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301, admin@test.com): cqWOJrBiDVrVeAAABvoInA: "
+             "msgid=<20171116100432.10564.83744@server.ngyn.org>: saved mail to INBOX",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .agent_text = "saved mail to INBOX"},
+    {.name = "lda_fatal_tempfail",
+     // lda/main.c: any fatal error exits EX_TEMPFAIL (failure_exit_callback()), e.g. restrict_access() failing
+     .line = "Nov 16 11:04:32 server dovecot: lda(admin@test.com): Fatal: setresgid(12(mail),12(mail)) failed with "
+             "euid=500: Operation not permitted",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "setresgid(12(mail),12(mail)) failed with euid=500: Operation not permitted"},
+    {.name = "own_format_bare_lda_fatal",
+     // lda/main.c i_fatal() before the user is known, in Dovecot's own log format ("lda: Fatal: ")
+     .line = "Nov 16 11:04:32 lda: Fatal: Error reading configuration: Invalid settings: postmaster_address setting "
+             "not given",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Error reading configuration: Invalid settings: postmaster_address setting not given"},
+    {.name = "syslog_bare_lda_fatal",
+     // the line above through syslog
+     .line = "Nov 16 11:04:32 server dovecot: lda: Fatal: Error reading configuration: Invalid settings: "
+             "postmaster_address setting not given",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Error reading configuration: Invalid settings: postmaster_address setting not given"},
+    {.name = "lmtp_failed_to_lookup_user",
+     // lmtp-local.c lmtp_local_rcpt() e_error "Failed to lookup user %s: %s", answered "451 4.3.0" at RCPT
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301): Error: cqWOJrBiDVrVeAAABvoInA: Failed to lookup user "
+             "admin@test.com: Internal error occurred. Refer to server log for more information.",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .stage = Stage::rcpt,
+     .agent_text =
+         "Failed to lookup user admin@test.com: Internal error occurred. Refer to server log for more information."},
+    {.name = "lmtp_2_3_failed_to_lookup_user_after_event_prefixes",
+     // the line above with the log prefixes lib-smtp's events append since 2.3 (smtp-server-connection.c
+     // "%s-server: ", smtp-server-recipient.c "rcpt %s: ")
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301): Error: lmtp-server: rcpt admin@test.com: Failed to lookup "
+             "user admin@test.com: Internal error occurred. Refer to server log for more information.",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .stage = Stage::rcpt,
+     .agent_text =
+         "Failed to lookup user admin@test.com: Internal error occurred. Refer to server log for more information."},
+    {.name = "own_format_lmtp_failed_to_initialize_user",
+     // lmtp-local.c lmtp_local_rcpt_check_quota() e_error "Failed to initialize user %s: %s", answered "451 4.3.0"
+     .line = "Nov 16 11:04:32 lmtp(30301): Error: Failed to initialize user admin@test.com: Namespace '': "
+             "Permission denied",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .stage = Stage::rcpt,
+     .agent_text = "Failed to initialize user admin@test.com: Namespace '': Permission denied"},
+    {.name = "lmtp_over_quota_check_failed",
+     // lmtp-local.c lmtp_local_rcpt_check_quota(): e_error "mailbox_get_status(%s, STATUS_CHECK_OVER_QUOTA) failed:
+     // %s", answered "451 4.3.0" at RCPT
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): Error: cqWOJrBiDVrVeAAABvoInA: "
+             "mailbox_get_status(INBOX, STATUS_CHECK_OVER_QUOTA) failed: Internal error occurred.",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .stage = Stage::rcpt,
+     .agent_text = "mailbox_get_status(INBOX, STATUS_CHECK_OVER_QUOTA) failed: Internal error occurred."},
+    {.name = "lmtp_proxy_sent",
+     // lmtp-proxy.c lmtp_proxy_data_cb(): "<%s>: " session, "Sent message to <%s> at %s:%u: %s (%u/%u at %lld ms)"
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301): <cqWOJrBiDVrVeAAABvoInA>: Sent message to "
+             "<admin@test.com> at 10.0.0.2:24: 250 2.0.0 <admin@test.com> cqWOJrBiDVrVeAAABvoInA Saved (1/1 at 21 ms)",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .reply = "250 2.0.0 <admin@test.com> cqWOJrBiDVrVeAAABvoInA Saved"},
+    {.name = "lmtp_proxy_failed_quota",
+     // lmtp-proxy.c "Failed to send message to ..." with the backend's over-quota reply
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301): <cqWOJrBiDVrVeAAABvoInA>: Failed to send message to "
+             "<admin@test.com> at 10.0.0.2:24: 552 5.2.2 <admin@test.com> Quota exceeded (mailbox for user is full) "
+             "(1/1 at 21 ms)",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .reply = "552 5.2.2 <admin@test.com> Quota exceeded (mailbox for user is full)"},
+    {.name = "lmtp_proxy_sent_after_event_prefixes",
+     // the "lmtp_proxy_sent" line with lib-smtp's event log prefixes (2.3 and later)
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301): lmtp-server: rcpt admin@test.com: "
+             "<cqWOJrBiDVrVeAAABvoInA>: Sent message to <admin@test.com> at 10.0.0.2:24: 250 2.0.0 <admin@test.com> "
+             "cqWOJrBiDVrVeAAABvoInA Saved (1/1 at 21 ms)",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .reply = "250 2.0.0 <admin@test.com> cqWOJrBiDVrVeAAABvoInA Saved"},
+    {.name = "lmtp_proxy_2_2_failed_temporary",
+     // Dovecot 2.2 lmtp-proxy.c: "%s: Failed to send message to <%s> at %s:%u: %s (%u/%u at %u ms)", an error
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301): Error: cqWOJrBiDVrVeAAABvoInA: Failed to send message to "
+             "<admin@test.com> at 10.0.0.2:24: 451 4.3.0 <admin@test.com> Temporary internal error (1/2 at 30012 ms)",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .reply = "451 4.3.0 <admin@test.com> Temporary internal error"},
+    {.name = "sieve_reject",
+     // pigeonhole ext-reject.c act_reject_commit() "rejected message from <%s> (%s)", the
+     // postfix-modoboa-stats.log sieve line's message
+     .line = "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): wUc3LDtjDVrkeQAABvoInA: sieve: "
+             "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: rejected message from <sender@nope.org.es> "
+             "(reject)",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "rejected message from <sender@nope.org.es> (reject)"},
+    {.name = "sieve_aborted_temporary_failure",
+     // pigeonhole lda-sieve-plugin.c lda_sieve_handle_exec_status() SIEVE_EXEC_TEMP_FAILURE
+     .line = "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): Error: wUc3LDtjDVrkeQAABvoInA: sieve: Execution "
+             "of script /var/vmail/test.com/admin/.dovecot.sieve was aborted due to temporary failure",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Execution of script /var/vmail/test.com/admin/.dovecot.sieve was aborted due to temporary failure"},
+    {.name = "own_format_sieve_ereject",
+     // the line above from ereject, in Dovecot's own log format
+     .line = "Nov 16 11:06:51 lmtp(admin@test.com)<30301><wUc3LDtjDVrkeQAABvoInA>: Info: sieve: "
+             "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: rejected message from <sender@nope.org.es> "
+             "(ereject)",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "rejected message from <sender@nope.org.es> (ereject)"},
 
     // --- failed logins to the submission service: an SMTP AUTH failure ---------------------------------------
     {.name = "submission_login_auth_failed_login",
@@ -225,6 +385,36 @@ const IgnoredCase kIgnored[] = {
     {"managesieve_quota_debug",
      "Nov 16 11:16:01 server dovecot: managesieve(admin@test.com): Debug: Quota root: "
      "name=User quota backend=dict args=:proxy::quota"},
+    // mail-deliver.c: a failed save into another mailbox is retried into INBOX (mail_do_deliver())
+    {"lmtp_save_failed_to_other_mailbox",
+     "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): cqWOJrBiDVrVeAAABvoInA: "
+     "msgid=<20171116100432.10564.83744@server.ngyn.org>: save failed to open mailbox Junk: Mailbox doesn't exist: "
+     "Junk"},
+    // lda/main.c logs "rejected: <error>" next for a full mailbox, which is the one counted
+    {"lda_save_failed_quota",
+     "Nov 16 11:04:32 server dovecot: lda(admin@test.com): msgid=<20171116100432.10564.83744@server.ngyn.org>: "
+     "save failed to INBOX: Quota exceeded (mailbox for user is full)"},
+    // pigeonhole cmd-redirect.c: the message is relayed by the MTA, which logs its delivery
+    {"sieve_forwarded",
+     "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): wUc3LDtjDVrkeQAABvoInA: sieve: "
+     "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: forwarded to <other@example.org>"},
+    // pigeonhole lda-sieve-plugin.c: the default save that follows logs the outcome
+    {"sieve_unsuccessful_implicit_keep",
+     "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): Info: wUc3LDtjDVrkeQAABvoInA: sieve: Execution of "
+     "script /var/vmail/test.com/admin/.dovecot.sieve failed with unsuccessful implicit keep"},
+    // pigeonhole sieve-actions.c act_store_commit(): the implicit keep or default save follows
+    {"sieve_failed_to_store_quota",
+     "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): wUc3LDtjDVrkeQAABvoInA: sieve: "
+     "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: failed to store into mailbox 'INBOX': Quota exceeded "
+     "(mailbox for user is full)"},
+    // pigeonhole sieve-actions.c
+    {"sieve_discarded_duplicate_forward",
+     "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): wUc3LDtjDVrkeQAABvoInA: sieve: "
+     "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: discarded duplicate forward to <other@example.org>"},
+    // lmtp-local.c lmtp_local_rcpt_anvil_cb(): the limit is skipped, the recipient goes on
+    {"lmtp_error_not_an_outcome",
+     "Nov 16 11:04:32 server dovecot: lmtp(30301): Error: cqWOJrBiDVrVeAAABvoInA: "
+     "lmtp_user_concurrency_limit lookup failed - skipping: Connection refused"},
     // dovecot-fail2ban.log (no auth attempt: nothing failed)
     {"submission_login_no_auth_attempts",
      "Jun 13 20:48:11 platypus dovecot: submission-login: Disconnected (no auth "
@@ -240,6 +430,8 @@ TEST(DovecotProgram, ClaimsDovecotDeliveryProcessesAndSubmissionLogin) {
   EXPECT_TRUE(is_dovecot_program("deliver(admin@test.com)"));
   EXPECT_TRUE(is_dovecot_program("dovecot-lda(admin@test.com)"));
   EXPECT_TRUE(is_dovecot_program("submission-login"));
+  EXPECT_TRUE(is_dovecot_program("lda"));
+  EXPECT_TRUE(is_dovecot_program("lda(admin@test.com)<30301><cqWOJrBiDVrVeAAABvoInA>"));
   EXPECT_FALSE(is_dovecot_program("imap-login"));
   EXPECT_FALSE(is_dovecot_program("pop3-login"));
   EXPECT_FALSE(is_dovecot_program("auth-worker(22401)"));
@@ -297,19 +489,25 @@ const HostileFieldCase kHostileMessageIds[] = {
     {"every_outcome", "f: saved mail to INBOX: rejected: x>: save failed to y: Temporary failure@example.org"},
 };
 
-// The clean line's outcome, with the status it stands for.
+// The clean line's outcome, with the status it stands for from LMTP and from the LDA.
 struct OutcomeCase {
   std::string_view outcome;
   Status status;
+  Status lda_status;
 };
 
 constexpr OutcomeCase kOutcomes[] = {
-    {"saved mail to INBOX", Status::sent},
-    {"save failed to INBOX: Quota exceeded (mailbox for user is full)", Status::deferred},
-    {"rejected: Quota exceeded (mailbox for user is full)", Status::bounced},
-    {"stored mail into mailbox 'Junk'", Status::sent},
-    {"not sending reject message to <>", Status::none},  // sieve: no outcome
-    {"forwarded to <alias@example.org>", Status::none},  // sieve: no outcome
+    {"saved mail to INBOX", Status::sent, Status::sent},
+    // LMTP answers 552 5.2.2; the LDA logs "rejected: ..." next
+    {"save failed to INBOX: Quota exceeded (mailbox for user is full)", Status::bounced, Status::none},
+    {"save failed to INBOX: Internal error occurred. Refer to server log for more information.", Status::deferred,
+     Status::deferred},
+    {"save failed to open mailbox Junk: Mailbox doesn't exist: Junk", Status::none, Status::none},  // retried
+    {"rejected: Quota exceeded (mailbox for user is full)", Status::bounced, Status::bounced},
+    {"rejected message from <sender@nope.org.es> (reject)", Status::bounced, Status::bounced},  // sieve reject
+    {"stored mail into mailbox 'Junk'", Status::sent, Status::sent},
+    {"not sending reject message to <>", Status::none, Status::none},  // sieve: no outcome
+    {"forwarded to <alias@example.org>", Status::none, Status::none},  // sieve: no outcome
 };
 
 // postfix-modoboa-stats.log LMTP line with the outcome and Message-ID of the case
@@ -358,13 +556,90 @@ TEST_P(DovecotHostileMessageIdTest, SubjectAndFromChangeNothing) {
   for (const OutcomeCase& outcome : kOutcomes) {
     SCOPED_TRACE(outcome.outcome);
     const std::string clean = subject_line("a@example.org", "Hello", outcome.outcome);
-    expect_same_outcome(clean, subject_line("a@example.org", GetParam().value, outcome.outcome), outcome.status);
-    expect_same_outcome(clean, subject_line(GetParam().value, "Hello", outcome.outcome), outcome.status);
+    expect_same_outcome(clean, subject_line("a@example.org", GetParam().value, outcome.outcome), outcome.lda_status);
+    expect_same_outcome(clean, subject_line(GetParam().value, "Hello", outcome.outcome), outcome.lda_status);
+  }
+}
+
+// Sieve's reject names the envelope sender before the action that ends the line.
+TEST_P(DovecotHostileMessageIdTest, RejectedSenderChangesNothing) {
+  const std::string outcome = "rejected message from <" + std::string(GetParam().value) + "> (reject)";
+  const std::string line = lmtp_line("201711161006.vAGA6jpH019527@main.nope.org.es", outcome);
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event) << line;
+  EXPECT_EQ(event.status, Status::bounced);
+  EXPECT_EQ(event.direction, Direction::local);
+  EXPECT_EQ(event.agent_text, outcome);
+}
+
+// LMTP proxying names the recipient twice: in the line, and echoed in the backend's reply. A local part with specials
+// is quoted (smtp_address_encode()).
+TEST_P(DovecotHostileMessageIdTest, ProxiedRecipientChangesNothing) {
+  std::string quoted = "\"";
+  for (char c : GetParam().value.substr(0, GetParam().value.find('@'))) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  const std::string address = "<" + quoted + "\"@example.org>";
+  for (const auto& [verb, reply, status] :
+       {std::tuple<std::string_view, std::string, Status>{"Sent message to", "250 2.0.0 " + address + " x Saved",
+                                                          Status::sent},
+        {"Failed to send message to", "552 5.2.2 " + address + " Quota exceeded (mailbox for user is full)",
+         Status::bounced}}) {
+    const std::string line =
+        "Nov 16 11:04:32 server dovecot: lmtp(30301): <cqWOJrBiDVrVeAAABvoInA>: " + std::string(verb) + " " + address +
+        " at 10.0.0.2:24: " + reply + " (1/1 at 21 ms)";
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event) << line;
+    EXPECT_EQ(event.status, status) << line;
+    EXPECT_EQ(event.reply, reply) << line;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fields, DovecotHostileMessageIdTest, ::testing::ValuesIn(kHostileMessageIds),
                          test::CaseName());
+
+// Since 2.3 the recipient's address comes before the message too ("rcpt <address>: "), smtp_address_encode()d: a local
+// part with specials is quoted. What it holds changes no outcome.
+TEST_P(DovecotHostileMessageIdTest, RecipientInLogPrefixChangesNothing) {
+  std::string quoted = "\"";
+  for (char c : GetParam().value.substr(0, GetParam().value.find('@'))) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  const std::string address = quoted + "\"@example.org";
+  for (std::string_view fake :
+       {"", ": Sent message to <a> at h:1: 550 5.1.1 no (1/1 at 1 ms)", ": Failed to lookup user x: y"}) {
+    const std::string rcpt = address.substr(0, address.size() - 13) + std::string(fake) + "\"@example.org";
+    const std::string prefix = "Nov 16 11:04:32 server dovecot: lmtp(30301): ";
+    SmtpEvent event;
+    // a proxied delivery: the backend's reply decides
+    const std::string sent = prefix + "lmtp-server: rcpt " + rcpt + ": <cqWOJrBiDVrVeAAABvoInA>: Sent message to <" +
+                             rcpt + "> at 10.0.0.2:24: 250 2.0.0 <" + rcpt + "> x Saved (1/1 at 21 ms)";
+    ASSERT_EQ(parse_log_line(sent, event), ParseOutcome::event) << sent;
+    EXPECT_EQ(event.status, Status::sent) << sent;
+    EXPECT_EQ(event.reply, "250 2.0.0 <" + rcpt + "> x Saved") << sent;
+    // an error that is no outcome stays none
+    const std::string other = prefix + "Error: lmtp-server: rcpt " + rcpt +
+                              ": lmtp_user_concurrency_limit lookup failed - skipping: Connection refused";
+    EXPECT_EQ(parse_log_line(other, event), ParseOutcome::ignored) << other;
+  }
+}
+
+// The LMTP recipient's user name follows the words that tell a failed lookup; the words alone decide.
+TEST(DovecotHostileLookupTest, UserNameChangesNothing) {
+  for (std::string_view user : {"x: Sent message to <a> at h:1: 250 ok (1/1 at 1 ms)", "y: saved mail to INBOX",
+                                "z (reject)", "w: rejected: no"}) {
+    SCOPED_TRACE(user);
+    const std::string line =
+        "Nov 16 11:04:32 server dovecot: lmtp(30301): Error: cqWOJrBiDVrVeAAABvoInA: Failed to lookup user " +
+        std::string(user) + ": Internal error occurred.";
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event) << line;
+    EXPECT_EQ(event.status, Status::deferred);
+    EXPECT_EQ(event.stage, Stage::rcpt);
+  }
+}
 
 // The user name is the client's; only the reason before it tells a failed login.
 TEST(DovecotHostileLoginTest, UserNameChangesNothing) {

@@ -186,9 +186,10 @@ const EventCase kEventCases[] = {
      .agent_text = "No such person at this address."},
     {.name = "retry_timeout_exceeded",
      // exim-exporter-gvengel.log
+     // (no router, transport or host: the line does not tell where the mail was going)
      .line = "2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded",
      .status = Status::bounced,
-     .direction = Direction::outbound,
+     .direction = Direction::unknown,
      .stage = Stage::unknown,
      .agent_text = "retry timeout exceeded"},
 
@@ -226,7 +227,8 @@ const EventCase kEventCases[] = {
      .stage = Stage::connect,
      .agent_text = "Host is ratelimited (1.9/1h max:1.2)"},
     {.name = "temporarily_rejected_rcpt_callout_failure",
-     // exim-testsuite-mainlog.log (the callout target's reply is part of our own explanation)
+     // exim-testsuite-mainlog.log (the callout target's reply, quoted in our own explanation, is the code the
+     // reject carries; Exim passes it on to the client)
      .line = "1999-03-02 09:44:33 U=CALLER F=<> temporarily rejected RCPT <rcpt_defer@test.ex>: Could not complete "
              "recipient "
              "verify callout: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT "
@@ -235,9 +237,7 @@ const EventCase kEventCases[] = {
      .status = Status::rejected_temporarily,
      .direction = Direction::inbound,
      .stage = Stage::rcpt,
-     .agent_text = "Could not complete recipient verify callout: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail "
-                   "server after "
-                   "RCPT TO:<rcpt_defer@test.ex>: 451 Temporary local problem - please try later"},
+     .reply = "451 Temporary local problem - please try later"},
     {.name = "rejected_mail_from",
      // exim-testsuite-mainlog.log
      .line =
@@ -418,6 +418,266 @@ const EventCase kEventCases[] = {
      .stage = Stage::unknown,
      .reply = "250 2.0.0 Ok: queued",
      .remote_host = "mail.foo.corp"},
+
+    // --- forms read from Exim's sources (src/src/deliver.c, verify.c, smtp_in.c, daemon.c, receive.c,
+    // transports/smtp.c, tls-*.c); lines from its test suite (test/log, test/msglog at the mirrored commit) -------
+    {.name = "cutthrough_delivery",
+     // test/log/5400 (">>": delivered during the SMTP session, verify.c cutthrough_finaldot)
+     .line =
+         R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 >> userx@domain.com P=<CALLER@myhost.test.ex> R=all T=smtp H=127.0.0.1 [127.0.0.1] C="250 OK")~",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .reply = "250 OK",
+     .remote_host = "127.0.0.1"},
+    {.name = "confirmation_with_escaped_quote_and_delivery_time",
+     // deliver.c delivery_log: '"' in C= is written '\"', DT= follows; shape of exim-exporter-gvengel.log
+     .line =
+         R"~(2020-06-19 06:26:02 1jmH1s-000AVD-5t => dave@foo.corp R=dnslookup T=remote_smtp H=mail.foo.corp [1.1.1.1] C="250 2.0.0 Ok: queued as \"A1B2\"" QT=1s DT=0.4s)~",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .reply = R"~(250 2.0.0 Ok: queued as \"A1B2\")~",
+     .remote_host = "mail.foo.corp"},
+    {.name = "blackhole_is_local",
+     // test/log/0001-style ":blackhole:" redirect, no transport
+     .line = "1999-03-02 09:44:33 10HmaY-000000005vi-0000 => :blackhole: <CALLER@test.ex> R=null",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .agent_text = "delivered"},
+    {.name = "failure_with_delivery_time_after_message",
+     // deliver.c failure_log: " : <message>" then " DT=<time>" (log_selector +deliver_time)
+     .line = "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** userx@test.ex R=all T=smtp H=127.0.0.1 [127.0.0.1] : "
+             "SMTP error from remote mail server after RCPT TO:<userx@test.ex>: 550 Unknown user DT=0s",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::rcpt,
+     .reply = "550 Unknown user",
+     .remote_host = "127.0.0.1"},
+    {.name = "prdr_error_after_data",
+     // exim-testsuite-mainlog.log (transports/smtp.c: "PRDR error after DATA: ...", a per-recipient reply)
+     .line = "1999-03-02 09:44:33 10HmbA-000000005vi-0000 ** userq@test.ex R=r0 T=t1 H=127.0.0.1 [127.0.0.1] : PRDR "
+             "error after DATA: 550 second rcpt does not like content",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::end_of_data,
+     .reply = "550 second rcpt does not like content",
+     .remote_host = "127.0.0.1"},
+    {.name = "bounce_without_router_has_unknown_direction",
+     // exim-exporter-gvengel.log (nothing on the line says where the mail was going)
+     .line = "2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded",
+     .status = Status::bounced,
+     .direction = Direction::unknown,
+     .agent_text = "retry timeout exceeded"},
+    {.name = "site_named_router_has_unknown_direction",
+     // exim-testsuite-mainlog.log (a redirect router's :fail:)
+     .line = "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** unknown@test.ex <forwarder@test.ex> R=unknown : Address "
+             "unknown (:fail:)",
+     .status = Status::bounced,
+     .direction = Direction::unknown,
+     .agent_text = "Address unknown (:fail:)"},
+    {.name = "host_lookup_deferral_is_outbound",
+     // exim-testsuite-mainlog.log
+     .line = "1999-03-02 09:44:33 10HmaY-000000005vi-0000 == delay@test.again.dns R=r2 defer (-1): host lookup did not "
+             "complete",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .agent_text = "host lookup did not complete"},
+    {.name = "all_hosts_failing_is_outbound",
+     // exim-testsuite-mainlog.log (transport named t1, but only remote hosts fail)
+     .line = "1999-03-02 09:44:33 10HmbA-000000005vi-0000 ** userx@test.ex R=r1 T=t1 : all hosts for 'test.ex' have "
+             "been failing for a long time (and retry time not reached)",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .agent_text = "all hosts for 'test.ex' have been failing for a long time (and retry time not reached)"},
+    {.name = "client_authenticator_failed",
+     // exim-testsuite-mainlog.log (transports/smtp.c: our client's AUTH refused by the remote server)
+     .line = "1999-03-02 09:44:33 10HmaY-000000005vi-0000 spa authenticator failed H=127.0.0.1 [127.0.0.1] 535 "
+             "Incorrect authentication data",
+     .direction = Direction::outbound,
+     .stage = Stage::auth,
+     .reply = "535 Incorrect authentication data",
+     .remote_host = "127.0.0.1"},
+    {.name = "client_authenticator_failed_without_code",
+     // transports/smtp.c format with a reply that has no code (a broken server)
+     .line = "1999-03-02 09:44:33 10HmaY-000000005vi-0000 plain authenticator failed H=mx.example.net [192.0.2.7] "
+             "Authentication failed",
+     .direction = Direction::outbound,
+     .stage = Stage::auth,
+     .agent_text = "plain authenticator failed H=mx.example.net [192.0.2.7] Authentication failed",
+     .remote_host = "mx.example.net"},
+    {.name = "cutthrough_temporary_reject_after_data",
+     // exim-testsuite-mainlog.log (verify.c: the target's 4xx passed on to the client)
+     .line =
+         R"~(1999-03-02 09:44:33 10HmbA-000000005vi-0000 U=CALLER usere@domain.com F=<CALLER@myhost.test.ex> P=<CALLER@myhost.test.ex> tmp-reject from cutthrough after DATA: R=all T=smtp H=127.0.0.1 [127.0.0.1] C="459 content reject")~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .reply = "459 content reject"},
+    {.name = "cutthrough_reject_after_data",
+     // verify.c cutthrough_finaldot: delivery_log(..., "rejected after DATA:") for a 5xx, same shape as above
+     .line =
+         R"~(1999-03-02 09:44:33 10HmbA-000000005vi-0000 H=(tester) [127.0.0.1] userf@domain.com F=<CALLER@myhost.test.ex> rejected after DATA: R=all T=smtp H=127.0.0.1 [127.0.0.1] C="550 content rejected")~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .reply = "550 content rejected"},
+    {.name = "callout_reply_quoted_in_reject",
+     // exim-testsuite-mainlog.log (verify.c: a recipient callout's refusal, quoted in our reject)
+     .line = "1999-03-02 09:44:33 H=(test) [V4NET.0.0.3] U=root F=<uncheckable@localhost1> rejected RCPT "
+             "<z@remote.domain>: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT "
+             "TO:<z@remote.domain>: 550 Recipient not liked",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "550 Recipient not liked"},
+    {.name = "too_many_messages_in_one_connection",
+     // exim-testsuite-mainlog.log (smtp_in.c answers "421 too many messages in this connection")
+     .line = "1999-03-02 09:44:33 rejected MAIL command U=CALLER: too many messages in one connection",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .agent_text = "rejected MAIL command U=CALLER: too many messages in one connection"},
+    {.name = "temporarily_refused_connection",
+     // smtp_in.c (answered "421 ...: Too many concurrent SMTP connections")
+     .line = "1999-03-02 09:44:33 temporarily refused connection from [127.0.0.1]: not in reserve list: connected=1 "
+             "max=1 reserve=0",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "refused connection from [127.0.0.1]: not in reserve list: connected=1 max=1 reserve=0"},
+    {.name = "smtp_command_timeout",
+     // exim-testsuite-mainlog.log (smtp_in.c: "421 <host>: SMTP command timeout - closing connection")
+     .line = "1999-03-02 09:44:33 SMTP command timeout on TLS connection from [127.0.0.1] D=qqs",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .agent_text = "SMTP command timeout on TLS connection from [127.0.0.1] D=qqs"},
+    {.name = "smtp_data_timeout_ends_before_sender",
+     // exim-testsuite-mainlog.log (smtp_in.c: "421 ... SMTP incoming data timeout")
+     .line = "1999-03-02 09:44:33 10HmbC-000000005vi-0000 SMTP data timeout (message abandoned) on connection from "
+             "(tester) [127.0.0.1] F=<someone4@some.domain> D=qqs",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .agent_text = "SMTP data timeout (message abandoned) on connection from (tester) [127.0.0.1]"},
+    {.name = "lost_while_reading_message_data",
+     // exim-testsuite-mainlog.log (receive.c: "421 Lost incoming connection")
+     .line = "1999-03-02 09:44:33 10HmbD-000000005vi-0000 SMTP connection from (tester) [127.0.0.1] lost while "
+             "reading message data",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .agent_text = "SMTP connection from (tester) [127.0.0.1] lost while reading message data"},
+    {.name = "unexpected_disconnection",
+     // exim-testsuite-mainlog.log (smtp_in.c: "421 <host> lost input connection")
+     .line = "1999-03-02 09:44:33 unexpected disconnection while reading SMTP command from (test) [127.0.0.1] D=qqs",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .agent_text = "unexpected disconnection while reading SMTP command from (test) [127.0.0.1] D=qqs"},
+    {.name = "connection_refused_too_many",
+     // daemon.c ("421 Too many concurrent SMTP connections; please try again later.")
+     .line = "2024-03-02 09:44:33 Connection from [192.0.2.9]:51234 refused: too many connections",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "Connection from [192.0.2.9]:51234 refused: too many connections"},
+    {.name = "connection_refused_load_average",
+     // daemon.c ("421 Too much load; please try again later.")
+     .line = "2024-03-02 09:44:33 Connection from [192.0.2.9] refused: load average = 12.50",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "Connection from [192.0.2.9] refused: load average = 12.50"},
+    {.name = "smtp_syntax_error",
+     // exim-testsuite-mainlog.log (smtp_in.c synprot_error: answered 501)
+     .line = "1999-03-02 09:44:33 SMTP syntax error in \"auth a%b\" U=CALLER invalid character in authentication "
+             "mechanism name",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::unknown,  // the command as the client typed it, lowercase
+     .agent_text = "SMTP syntax error in \"auth a%b\" U=CALLER invalid character in authentication mechanism name"},
+    {.name = "lmtp_reply_in_older_wording_stays_local",
+     // exim-testsuite-mainlog.log (an LMTP transport's refusal, "SMTP error from remote mailer" without H= in the
+     // message is not a remote server)
+     .line = "1999-03-02 09:44:33 10HmbC-000000005vi-0000 ** userx@myhost.test.ex F=<CALLER@myhost.test.ex> "
+             "R=smartuser T=lmtp H=127.0.0.1 [127.0.0.1] : SMTP error from remote mailer after RCPT "
+             "TO:<userx@myhost.test.ex>: "
+             "550 Receiver BAD",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .stage = Stage::rcpt,
+     .reply = "550 Receiver BAD",
+     .remote_host = "127.0.0.1"},
+    {.name = "remote_error_without_host_is_outbound",
+     // exim-testsuite-mainlog.log (older wording: the host named inside the message, transport t1)
+     .line = "1999-03-02 09:44:33 10HmaY-0005vi-00 == ok@no.delay R=r1 T=t1 defer (-45): SMTP error from remote mail "
+             "server after MAIL FROM:<CALLER@test.ex> SIZE=1325: host 127.0.0.1 [127.0.0.1]: 421 myhost.test.ex: SMTP "
+             "command timeout - closing connection",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::mail,
+     .reply = "421 myhost.test.ex: SMTP command timeout - closing connection",
+     .remote_host = "127.0.0.1"},
+    {.name = "tls_error_on_incoming_connection",
+     // exim-testsuite-mainlog.log (smtp_in.c: after a failed handshake every command gets "554 Security failure")
+     .line = "1999-03-02 09:44:33 TLS error on connection from (rhu7.barb) [ip4.ip4.ip4.ip4] (certificate "
+             "verification failed): certificate revoked",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::starttls,
+     .agent_text = "TLS error on connection from (rhu7.barb) [ip4.ip4.ip4.ip4] (certificate verification failed): "
+                   "certificate revoked"},
+
+    // --- the message log (spool/msglog/<id>): delivery lines without message id or flag (deliver.c) -----------
+    {.name = "msglog_deferral",
+     // test/msglog (userx@domain1.com, "defer (dd)" is the test suite's munged errno)
+     .line = "1999-03-02 09:44:33 userx@domain1.com R=all T=smtp defer (dd): Connection timed out H=127.0.0.1 "
+             "[127.0.0.1]: SMTP timeout after EHLO myhost.test.ex",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::helo,
+     .agent_text = "Connection timed out H=127.0.0.1 [127.0.0.1]: SMTP timeout after EHLO myhost.test.ex",
+     .remote_host = "127.0.0.1"},
+    {.name = "msglog_local_deferral_mailbox_full",
+     // test/msglog
+     .line = "1999-03-02 09:44:33 usery@myhost.test.ex R=usery T=appendfile2 defer (-22): mailbox is full (MTA-imposed "
+             "quota exceeded while writing to TESTSUITE/test-mail/usery)",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "mailbox is full (MTA-imposed quota exceeded while writing to TESTSUITE/test-mail/usery)"},
+    {.name = "msglog_failure_with_remote_reply",
+     // test/msglog
+     .line = "1999-03-02 09:44:33 fail.transport@test.ex R=fail_transport T=fail H=127.0.0.1 [127.0.0.1] : SMTP error "
+             "from remote mail server after RCPT TO:<fail.transport@test.ex>: 550 Recipient refused",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::rcpt,
+     .reply = "550 Recipient refused",
+     .remote_host = "127.0.0.1"},
+    {.name = "msglog_routing_failed",
+     // test/msglog (deliver.c failure_log: "routing failed for" when no router is named)
+     .line = "1999-03-02 09:44:33 routing failed for userx@myhost.test.ex : Too many \"Received\" headers - suspected "
+             "mail loop",
+     .status = Status::bounced,
+     .direction = Direction::unknown,
+     .agent_text = "Too many \"Received\" headers - suspected mail loop"},
+    {.name = "msglog_router_failure",
+     // test/msglog
+     .line = "1999-03-02 09:44:33 fail.route@unknown.domain R=fail_remote_domains : unrouteable mail domain "
+             "\"unknown.domain\"",
+     .status = Status::bounced,
+     .direction = Direction::unknown,
+     .agent_text = "unrouteable mail domain \"unknown.domain\""},
+    {.name = "msglog_transport_succeeded",
+     // test/msglog (deliver.c: "<addr> <parent>: <transport> transport succeeded")
+     .line = "1999-03-02 09:44:33 acopy@test.ex <acopy@test.ex>: appendfile transport succeeded",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .agent_text = "delivered"},
+    {.name = "msglog_smtp_transport_succeeded",
+     // deliver.c, the same line for a remote transport (test/msglog shape "ok@no.delay: t1 transport succeeded")
+     .line = "1999-03-02 09:44:33 ok@example.net: remote_smtp transport succeeded",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .agent_text = "delivered"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, EximEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
@@ -518,6 +778,22 @@ const IgnoredCase kIgnored[] = {
      "2022-06-29 15:47:21 H=tata.test.biz [1.2.3.4]:41584 sender verify fail for "
      "<toto@test.biz>: The mail server does not recognize toto@test.biz as a valid sender."},
     // exim-crowdsec.log line, via syslog
+    // test/log/0001 ("*>": delivery suppressed by -N, nothing sent; deliver.c)
+    {"suppressed_delivery_with_confirmation",
+     R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 *> a@test.ex P=<a@aa> R=r1 T=t1 H=127.0.0.1 [127.0.0.1] C="delivery bypassed by -N option")~"},
+    // exim-testsuite-mainlog.log (a bracketed address is no pid: not a "->" delivery)
+    {"bracketed_address_before_arrow", "1999-03-02 09:44:33 [127.0.0.1] -> 'TESTSUITE/aux-fixed/4040/acme-response'"},
+    // exim-testsuite-mainlog.log (the client's TLS failure at a remote host; the == line carries the result)
+    {"outgoing_tls_error_host_line",
+     "1999-03-02 09:44:33 10HmbC-000000005vi-0000 H=ip4.ip4.ip4.ip4 [ip4.ip4.ip4.ip4] TLS error on connection (recv): "
+     "A TLS fatal alert has been received: No supported application protocol could be negotiated"},
+    // exim-testsuite-mainlog.log (after the final dot the message is taken; the connection loss changes nothing)
+    {"connection_lost_after_final_dot",
+     "1999-03-02 09:44:33 10HmaX-000000005vi-0000 SMTP connection lost after final dot H=(abcd) [127.0.0.1] P=esmtp"},
+    // test/msglog lines without an outcome
+    {"msglog_children_complete", "1999-03-02 09:44:33 acopy@test.ex: children all complete"},
+    {"msglog_received", "1999-03-02 09:44:33 Received from CALLER@test.ex U=CALLER P=local S=sss"},
+    {"msglog_frozen", "1999-03-02 09:44:33 frozen by ACL"},
     {"syslog_sender_verify_fail",
      "Jun 29 15:47:21 server exim[1234]: H=tata.test.biz [1.2.3.4]:41584 sender verify "
      "fail for <toto@test.biz>: The mail server does not recognize toto@test.biz as a "
@@ -792,6 +1068,21 @@ constexpr std::string_view kHostileLines[] = {
     R"~(2013-06-15 11:20:36 [2516] 1Unmew-0000ea-SE H=egeftech.static.otenet.gr [83.235.177.148]:32706 I=[1.2.3.4]:25 F=<%s> rejected after DATA: This message contains a virus (Sanesecurity.Junk.39934.UNOFFICIAL).)~",
     // exim-testsuite-mainlog.log, with a sender
     R"~(1999-03-02 09:44:33 H=[10.9.8.8] U=CALLER rejected MAIL <%s>: 550 5.7.1 sender blocked)~",
+    // test/log/5400 cutthrough delivery
+    R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 >> %r P=<%s> R=all T=smtp H=127.0.0.1 [127.0.0.1] C="250 OK")~",
+    // exim-testsuite-mainlog.log cutthrough 4xx after DATA
+    R"~(1999-03-02 09:44:33 10HmbA-000000005vi-0000 U=CALLER %r F=<%s> P=<%s> tmp-reject from cutthrough after DATA: R=all T=smtp H=127.0.0.1 [127.0.0.1] C="459 content reject")~",
+    // verify.c cutthrough 5xx after DATA
+    R"~(1999-03-02 09:44:33 10HmbA-000000005vi-0000 H=(tester) [127.0.0.1] %r F=<%s> rejected after DATA: R=all T=smtp H=127.0.0.1 [127.0.0.1] C="550 content rejected")~",
+    // exim-testsuite-mainlog.log callout refusal quoted in our reject
+    R"~(1999-03-02 09:44:33 H=(test) [V4NET.0.0.3] U=root F=<%s> rejected RCPT <%r>: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT TO:<%r>: 550 Recipient not liked)~",
+    // exim-testsuite-mainlog.log data timeout, with the sender
+    R"~(1999-03-02 09:44:33 SMTP data timeout (message abandoned) on connection from (abcd) [127.0.0.1] F=<%s> D=qqs)~",
+    // test/msglog deferral, failure, routing failure and success, the address first
+    R"~(1999-03-02 09:44:33 %r R=all T=smtp defer (dd): Connection timed out H=127.0.0.1 [127.0.0.1]: SMTP timeout after EHLO myhost.test.ex)~",
+    R"~(1999-03-02 09:44:33 %r R=fail_transport T=fail H=127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT TO:<%r>: 550 Recipient refused)~",
+    R"~(1999-03-02 09:44:33 routing failed for %r : Unrouteable address)~",
+    R"~(1999-03-02 09:44:33 %r <%s>: appendfile transport succeeded)~",
 };
 
 std::string with_address(std::string_view line, std::string_view rcpt, std::string_view sender) {
@@ -841,6 +1132,9 @@ constexpr std::string_view kQuietLines[] = {
     R"~(1999-03-02 09:44:33 H=(test) [10.0.0.2] U=CALLER sender verify fail for <%s>: Unrouteable address)~",
     // exim-testsuite-mainlog.log
     R"~(1999-03-02 09:44:33 10HmaX-000000005vi-0000 %r: error ignored: RFC 3461 DSN, failure notify not requested)~",
+    // test/msglog lines without an outcome, the address first
+    R"~(1999-03-02 09:44:33 %r: children all complete)~",
+    R"~(1999-03-02 09:44:33 Received from %s H=(client.test.ex) [127.0.0.1] P=smtp S=sss)~",
 };
 
 TEST_P(EximHostileAddressTest, KeywordsOnlyInAddressesMakeNoEvent) {

@@ -143,6 +143,191 @@ const EventCase kEventCases[] = {
      .stage = Stage::unknown,
      .agent_text = "Delivered",
      .delay_seconds = 1},
+
+    // --- forms read from OpenSMTPD's sources and history (issue 10) ----------------------------------------------
+    {.name = "old_relay_tempfail_under_process_title",
+     // OpenSMTPD issue #195 (2013): logged by the "transfer" process under its title, addresses without <>
+     .line = "Apr 25 12:48:01 lx2 transfer[4603]: relay: TempFail for 66251a4092099e2d: from=tXXX@XXXt.com, "
+             "to=XX@XXX.org, relay=88.190.237.114 (mx1.poolp.org), delay=12s, stat=451 Temporary failure, please "
+             "try again later.",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .reply = "451 Temporary failure, please try again later.",
+     .delay_seconds = 12},
+    {.name = "old_relay_tempfail_session_source_no_mx",
+     // OpenSMTPD issue #639 (5.7, mta.c mta_log(): "relay: %s for %016x: session=%016x, from=<%s>, to=<%s>,
+     // rcpt=<%s>, source=%s, relay=%s, delay=%s, stat=%s")
+     .line = "Oct  7 00:39:51 host smtpd[8204]: relay: TempFail for da22753dbfba3245: session=0000000000000000, "
+             "from=someone@example.com, to=dest@example.com, rcpt=<->, source=-, relay=mysmtp.local, "
+             "delay=1d4h26m40s, stat=No MX found for domain",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .agent_text = "No MX found for domain",
+     .delay_seconds = 102400},
+    {.name = "old_relay_permfail_gmail",
+     // OpenSMTPD issue #365 (5.4): the last line of Gmail's multi-line reply
+     .line = "Nov 27 10:00:00 mx smtpd[8204]: relay: PermFail for 3a45d0d114df12c9: session=000000076c353ebb, "
+             "from=(hidden), to=(hidden), source=192.168.0.14, relay=173.194.66.26 (we-in-f26.1e100.net), delay=9s, "
+             "stat=550 5.1.1 http://support.google.com/mail/bin/answer.py?answer=6596 gf9si1561564wib.42 - gsmtp",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .reply = "550 5.1.1 http://support.google.com/mail/bin/answer.py?answer=6596 gf9si1561564wib.42 - gsmtp",
+     .delay_seconds = 9},
+    {.name = "queue_expire",
+     // queue.c queue_log(&evp, "Expire", "Envelope expired") (5.4 to 7.x), the issue #195 envelope
+     .line = "Apr 29 12:48:01 lx2 smtpd[4603]: relay: Expire for 66251a4092099e2d: from=<t@example.com>, "
+             "to=<x@example.org>, rcpt=<->, delay=4d, stat=Envelope expired",
+     .status = Status::expired,
+     .direction = Direction::outbound,
+     .agent_text = "Envelope expired",
+     .delay_seconds = 345600},
+    {.name = "queue_expire_local_under_process_title",
+     // queue.c queue_log() for an MDA envelope, logged by the "queue" process under its title
+     .line = "Apr 29 12:48:01 lx2 queue[4601]: delivery: Expire for 66251a4092099e2d: from=<t@example.com>, "
+             "to=<x@example.org>, rcpt=<->, delay=4d, stat=Envelope expired",
+     .status = Status::expired,
+     .direction = Direction::local,
+     .agent_text = "Envelope expired",
+     .delay_seconds = 345600},
+    {.name = "old_delivery_tempfail_under_process_title",
+     // mda.c mda_log() before 6.0 ("delivery: %s for %016x: from=<%s>, to=<%s>, %suser=%s, method=%s, delay=%s,
+     // stat=%s"), logged by the "delivery" process under its title
+     .line = "Aug 17 01:26:02 ix delivery[22705]: delivery: TempFail for 4296f490a1b2c3d4: from=<root@ix.example.com>, "
+             "to=<ddp@ix.example.com>, user=ddp, method=mbox, delay=1s, stat=Error (exited with status 75)",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Error (exited with status 75)",
+     .delay_seconds = 1},
+    {.name = "old_delivery_permfail_loop",
+     // mda.c mda_log(e, "PermFail", "Loop detected")
+     .line = "Aug 17 01:26:02 ix smtpd[22704]: delivery: PermFail for 4296f490a1b2c3d4: from=<root@ix.example.com>, "
+             "to=<ddp@ix.example.com>, user=ddp, method=mbox, delay=0s, stat=Loop detected",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "Loop detected",
+     .delay_seconds = 0},
+    {.name = "smtp_out_error_banner_rejected",
+     // mta_session.c mta_error(s, "BANNER rejected: %s", line) before 6.4 ("smtp-out: Error on session %016x: %s")
+     .line = "Apr 25 12:48:01 lx2 transfer[4603]: smtp-out: Error on session 00000016486029f7: BANNER rejected: 421 "
+             "4.3.2 System not accepting network messages",
+     .status = Status::none,
+     .direction = Direction::outbound,
+     .stage = Stage::connect,
+     .reply = "421 4.3.2 System not accepting network messages"},
+    {.name = "smtp_out_error_after_messages_ehlo_rejected",
+     // mta_session.c mta_error() with s->msgcount ("smtp-out: Error on session %016x after %zu message%s sent: %s")
+     .line = "Jul  6 06:01:46 ams-1 smtpd[75295]: smtp-out: Error on session 5df87c9b982c840c after 2 messages sent: "
+             "EHLO rejected: 550 5.7.1 Access denied",
+     .status = Status::none,
+     .direction = Direction::outbound,
+     .stage = Stage::helo,
+     .reply = "550 5.7.1 Access denied"},
+    {.name = "mta_error_banner_rejected",
+     // mta_session.c mta_error() since 6.4 ("%016x mta error reason=%s")
+     .line = "Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta error reason=BANNER rejected: 421 4.3.2 System "
+             "not accepting network messages",
+     .status = Status::none,
+     .direction = Direction::outbound,
+     .stage = Stage::connect,
+     .reply = "421 4.3.2 System not accepting network messages"},
+    {.name = "mta_event_error_starttls_rejected",
+     // mta_session.c mta_error() in 6.0 ("%016x mta event=error reason=%s")
+     .line = "Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta event=error reason=STARTTLS rejected: 454 4.7.0 "
+             "TLS not available due to local problem",
+     .status = Status::none,
+     .direction = Direction::outbound,
+     .stage = Stage::starttls,
+     .reply = "454 4.7.0 TLS not available due to local problem"},
+    {.name = "mta_event_delivery_permfail",
+     // mta.c mta_log() in 6.0 ("%016x mta event=delivery evpid=... result=\"%s\" stat=\"%s\""), the
+     // "mta_delivery_tempfail" envelope
+     .line =
+         R"~(Jan 10 10:00:00 mx smtpd[4603]: 4b3a6c195c1f6010 mta event=delivery evpid=8f26ea98359eccea from=<misc@opensmtpd.org> to=<x@tin.it> rcpt=<-> source="45.76.46.201" relay="62.211.72.32 (smtp.tin.it)" delay=3s result="PermFail" stat="550 5.1.1 <x@tin.it> User unknown")~",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .reply = "550 5.1.1 <x@tin.it> User unknown",
+     .delay_seconds = 3},
+    {.name = "mda_event_delivery_ok",
+     // mda.c mda_log() in 6.0 ("%016x mda event=delivery evpid=%016x from=<%s> to=<%s> %suser=%s method=%s delay=%s
+     // result=%s stat=%s")
+     .line = "Jul  6 06:01:40 ams-1 smtpd[75295]: 0000000000000000 mda event=delivery evpid=c405e39ad6bbc64f "
+             "from=<gilles@poolp.org> to=<gilles@poolp.org> user=gilles method=mbox delay=0s result=Ok stat=Delivered",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .agent_text = "Delivered",
+     .delay_seconds = 0},
+    {.name = "mda_delivery_under_dispatcher_title",
+     // the "mda_delivery_ok" line logged by 7.x's "dispatcher" process under its title
+     .line = "Jul  6 06:01:40 ams-1 dispatcher[75296]: 5df87c9250bba470 mda delivery evpid=c405e39ad6bbc64f "
+             "from=<gilles@poolp.org> to=<gilles@poolp.org> rcpt=<gilles@poolp.org> user=gilles delay=0s result=Ok "
+             "stat=Delivered",
+     .status = Status::sent,
+     .direction = Direction::local,
+     .agent_text = "Delivered",
+     .delay_seconds = 0},
+    {.name = "event_authentication_permfail",
+     // smtp_session.c in 6.0 ("%016x smtp event=authentication user=%s address=%s host=%s result=permfail")
+     .line = "Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp event=authentication user=admin "
+             "address=192.0.2.7 host=client.example.net result=permfail",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Authentication failed"},
+    {.name = "old_authentication_failed",
+     // smtp_session.c before 6.0 ("smtp-in: Authentication failed for user %s on session %016x"; replies 535)
+     .line = "Aug 17 01:26:02 ix smtp[22703]: smtp-in: Authentication failed for user admin on session "
+             "08d856b172f69c5c",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Authentication failed"},
+    {.name = "old_authentication_temporarily_failed",
+     // smtp_session.c before 6.0 ("smtp-in: Authentication temporarily failed for user %s on session %016x";
+     // replies "421 Temporary failure")
+     .line = "Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Authentication temporarily failed for user admin on session "
+             "08d856b172f69c5c",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "421 Temporary failure"},
+    {.name = "old_failed_command_auth_masked_535",
+     // smtp_session.c 5.3 to 6.0 ("smtp-in: Failed command on session %016x: \"AUTH [...]\" => %.*s")
+     .line =
+         R"~(Aug 14 10:15:25 junction.example.com smtpd[28882]: smtp-in: Failed command on session 1f55bdcdf16e28a3: "AUTH [...]" => 535 Authentication failed)~",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Authentication failed"},
+    {.name = "old_failed_command_rcpt_under_process_title",
+     // smtp_session.c before 5.4, logged by the "smtp" process under its title
+     .line =
+         R"~(Aug 14 10:15:25 junction smtp[28881]: smtp-in: Failed command on session 1f55bdcdf16e28a3: "RCPT TO:<nobody@junction.example.com>" => 550 Invalid recipient)~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "550 Invalid recipient"},
+    {.name = "old_bad_input",
+     // smtp_session.c before 6.0 ("smtp-in: Bad input on session %016x: %.*s"), the pipelining reply of 5.4
+     .line = "Mar  4 00:13:55 ix smtpd[22421]: smtp-in: Bad input on session 427e7497e03518ef: 500 Pipelining not "
+             "supported",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .reply = "500 Pipelining not supported"},
+    {.name = "bad_input",
+     // smtp_session.c since 6.4 ("%016x smtp bad-input result=\"%.*s\""), the pipelining reply of 7.x
+     .line =
+         R"~(Mar  4 00:13:55 ix smtpd[22421]: 427e7497e03518ef smtp bad-input result="500 5.5.1 Invalid command: Pipelining not supported")~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .reply = "500 5.5.1 Invalid command: Pipelining not supported"},
+    {.name = "failed_command_auth_login_username",
+     // smtp_session.c since 6.0 ("command=\"AUTH LOGIN (username)\"")
+     .line =
+         R"~(Aug 17 01:26:02 ix smtpd[22704]: 45addba89269aeaa smtp failed-command command="AUTH LOGIN (username)" result="501 5.5.4 Syntax error")~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "501 5.5.4 Syntax error"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, OpenSmtpdEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
@@ -202,6 +387,88 @@ TEST(OpenSmtpdUnmatched, DeliveryWithUnknownResultIsUnmatched) {
       R"~(4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea relay="62.211.72.32 (smtp.tin.it)" delay=0s result="Maybe" stat="421 busy")~";
   SmtpEvent event;
   EXPECT_EQ(parse_opensmtpd(record, event), ParseOutcome::unmatched);
+}
+
+TEST(OpenSmtpdIgnored, ErrorsWithoutReplyAndRemovalsAreIgnored) {
+  for (std::string_view line : {
+           // OpenSMTPD issue #195: the delivery line that follows carries the outcome
+           std::string_view("Apr 25 12:48:01 lx2 transfer[4603]: smtp-out: Error on session 00000016486029f7: "
+                            "Connection closed unexpectedly"),
+           // mta_session.c: opportunistic TLS, retried in plain text
+           std::string_view("Apr 25 12:48:01 lx2 smtpd[4603]: smtp-out: Error on session 00000016486029f7: "
+                            "opportunistic TLS failed, downgrading to plain"),
+           // mta_session.c mta_error(s, "Connection timeout") since 6.4
+           std::string_view("Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta error reason=Connection "
+                            "timeout"),
+           // mta_session.c mta_error(s, "IO Error: %s", ...) in 6.0
+           std::string_view("Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta event=error reason=IO Error: "
+                            "Connection reset by peer"),
+           // queue.c queue_log(&evp, "Remove", "Removed by administrator")
+           std::string_view("Apr 29 12:48:01 lx2 smtpd[4603]: relay: Remove for 66251a4092099e2d: "
+                            "from=<t@example.com>, to=<x@example.org>, rcpt=<->, delay=1h, stat=Removed by "
+                            "administrator"),
+           // smtp_session.c since 6.4: no reply
+           std::string_view("Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9c42abeddb smtp disconnected "
+                            "reason=tls-accept-failed"),
+           // smtp_session.c 6.0
+           std::string_view("Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9c42abeddb smtp event=authentication "
+                            "user=admin address=192.0.2.7 host=client.example.net result=ok"),
+       }) {
+    SmtpEvent event;
+    EXPECT_EQ(parse_log_line(line, event), ParseOutcome::ignored) << line;
+  }
+}
+
+TEST(OpenSmtpdClaim, ProcessTitlesAreClaimedOnlyWithOpenSmtpdShape) {
+  SyslogRecord record;
+  record.message = "relay: TempFail for 4296f490a1b2c3d4: from=<root@ix.example.com>, stat=421 busy";
+  for (std::string_view program : {"smtpd", "transfer", "delivery", "smtp", "queue", "dispatcher"}) {
+    record.program = program;
+    EXPECT_TRUE(is_opensmtpd_line(record)) << program;
+  }
+  for (std::string_view program : {"postfix/smtp", "lookup", "smtpd2", "transfer2", "postfix/queue"}) {
+    record.program = program;
+    EXPECT_FALSE(is_opensmtpd_line(record)) << program;
+  }
+  // a Postfix smtp client line under a bare "smtp" tag (rsyslog without permitSlashInProgramName) stays Postfix's
+  // shape, not OpenSMTPD's
+  record.program = "smtp";
+  record.message =
+      "4Xy1Zq2abcz9: to=<a@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1, status=sent (250 ok)";
+  EXPECT_FALSE(is_opensmtpd_line(record));
+}
+
+TEST(OpenSmtpdRemoteHost, OldRelayLinesNameTheRelay) {
+  struct Case {
+    std::string_view line;
+    std::string_view host;
+  };
+  const Case cases[] = {
+      // OpenSMTPD issue #195
+      {"Apr 25 12:48:01 lx2 transfer[4603]: relay: TempFail for 66251a4092099e2d: from=tXXX@XXXt.com, "
+       "to=XX@XXX.org, relay=88.190.237.114 (mx1.poolp.org), delay=12s, stat=451 Temporary failure, please try "
+       "again later.",
+       "mx1.poolp.org"},
+      // OpenSMTPD issue #639
+      {"Oct  7 00:39:51 host smtpd[8204]: relay: TempFail for da22753dbfba3245: session=0000000000000000, "
+       "from=someone@example.com, to=dest@example.com, rcpt=<->, source=-, relay=mysmtp.local, delay=1d4h26m40s, "
+       "stat=No MX found for domain",
+       "mysmtp.local"},
+      // OpenSMTPD issue #365
+      {"Nov 27 10:00:00 mx smtpd[8204]: relay: PermFail for 3a45d0d114df12c9: session=000000076c353ebb, "
+       "from=(hidden), to=(hidden), source=192.168.0.14, relay=173.194.66.26 (we-in-f26.1e100.net), delay=9s, "
+       "stat=550 5.1.1 http://support.google.com/mail/bin/answer.py?answer=6596 gf9si1561564wib.42 - gsmtp",
+       "we-in-f26.1e100.net"},
+      // queue.c Expire: no relay
+      {"Apr 29 12:48:01 lx2 smtpd[4603]: relay: Expire for 66251a4092099e2d: from=<t@example.com>, "
+       "to=<x@example.org>, rcpt=<->, delay=4d, stat=Envelope expired",
+       ""},
+  };
+  for (const Case& c : cases) {
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
+    EXPECT_EQ(event.remote_host, c.host) << c.line;
+  }
 }
 
 // --- "smtpd" is also a Postfix daemon -------------------------------------------------------------------------
@@ -363,6 +630,8 @@ const HostileValueCase kHostileAddresses[] = {
     {"result", "result=Ok@example.net"},
     {"delay", "delay=99h@example.net"},
     {"every_key", "x=y,result=Ok,stat=250,delay=1s@example.net"},
+    {"relay", "x,relay=mx.google.com@example.net"},
+    {"relay_with_name", "relay=192.0.2.9(gmail-smtp-in.l.google.com)@example.net"},
 };
 
 void expect_same_event(const std::string& clean_line, const std::string& hostile_line) {
@@ -392,6 +661,50 @@ TEST_P(OpenSmtpdHostileCommandTest, CommandChangesNothing) {
     const std::string tail = "\" result=\"" + std::string(result) + "\"";
     expect_same_event(head + std::string(command) + tail,
                       head + std::string(command) + std::string(GetParam().value) + tail);
+  }
+}
+
+// The same commands in the format before 6.4 ("smtp-in: Failed command on session X: "<command>" => <reply>").
+TEST_P(OpenSmtpdHostileCommandTest, OldFormatCommandChangesNothing) {
+  const std::string head =
+      "Aug 14 10:15:25 junction smtpd[28882]: smtp-in: Failed command on session 1f55bdcdf16e28a3: \"";
+  for (const auto& [command, result] :
+       {std::pair<std::string_view, std::string_view>{"RCPT TO:<info@blunix.com> ", "550 Invalid recipient"},
+        {"AUTH PLAIN", "535 Authentication failed"},
+        {"DATA", "451 Try again later"}}) {
+    const std::string tail = "\" => " + std::string(result);
+    expect_same_event(head + std::string(command) + tail,
+                      head + std::string(command) + std::string(GetParam().value) + tail);
+  }
+}
+
+// The old format's user name is not encoded: it ends where " on session " starts, and only the words before it tell
+// the outcome.
+TEST_P(OpenSmtpdHostileCommandTest, OldUserNameMakesNoFailure) {
+  SmtpEvent event;
+  EXPECT_EQ(parse_log_line("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Accepted authentication for user " +
+                               std::string(GetParam().value) + " on session 08d856b172f69c5c",
+                           event),
+            ParseOutcome::ignored);
+  ASSERT_EQ(parse_log_line("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Authentication failed for user " +
+                               std::string(GetParam().value) + " on session 08d856b172f69c5c",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::auth_failed);
+  EXPECT_EQ(event.reply, "535 Authentication failed");
+}
+
+// A remote server's reply in mta_error() may say anything after its code.
+TEST_P(OpenSmtpdHostileCommandTest, RemoteReplyChangesNothing) {
+  for (std::string_view head : {"Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta error reason=",
+                                "Apr 25 12:48:01 lx2 transfer[4603]: smtp-out: Error on session 00000016486029f7: "}) {
+    const std::string reply = "421 4.3.2 busy" + std::string(GetParam().value);
+    const std::string line = std::string(head) + "BANNER rejected: " + reply;
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event) << line;
+    EXPECT_EQ(event.reply, reply);
+    EXPECT_EQ(event.stage, Stage::connect);
+    EXPECT_EQ(event.direction, Direction::outbound);
   }
 }
 
@@ -434,6 +747,23 @@ TEST_P(OpenSmtpdHostileAddressTest, AddressesChangeNothing) {
   const std::string clean = "user@example.net";
   expect_same_event(mda("gilles@poolp.org", clean), mda(a, a));
   expect_same_event(old("root@ix.example.com", clean), old(a, a));
+  // the relay's name is read from relay=, whatever the addresses before it hold
+  SmtpEvent relayed;
+  const std::string old_line = old(a, a);
+  ASSERT_EQ(parse_log_line(old_line, relayed), ParseOutcome::event);
+  EXPECT_EQ(relayed.remote_host, "smtp.tin.it");
+  const std::string mta_line = mta(a, a);
+  ASSERT_EQ(parse_log_line(mta_line, relayed), ParseOutcome::event);
+  EXPECT_EQ(relayed.remote_host, "smtp.tin.it");
+  // the addresses of issue #195's lines are written without <>
+  const auto bare = [](const std::string& from, const std::string& to) {
+    return "Apr 25 12:48:01 lx2 transfer[4603]: relay: TempFail for 66251a4092099e2d: from=" + from + ", to=" + to +
+           ", relay=88.190.237.114 (mx1.poolp.org), delay=12s, stat=451 Temporary failure, please try again later.";
+  };
+  expect_same_event(bare("t@example.com", clean), bare(a, a));
+  const std::string bare_line = bare(a, a);
+  ASSERT_EQ(parse_log_line(bare_line, relayed), ParseOutcome::event);
+  EXPECT_EQ(relayed.remote_host, "mx1.poolp.org");
   // The remote reply echoes the recipient.
   const std::string line = mta(a, a);
   SmtpEvent event;

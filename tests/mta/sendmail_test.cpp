@@ -275,6 +275,78 @@ const EventCase kEventCases[] = {
      .stage = Stage::auth,
      .reply = "535 5.7.0 authentication failed",
      .mechanism = "login"},
+
+    // --- forms read from sendmail's sources (contrib/sendmail/src in freebsd-src: srvrsmtp.c, collect.c, util.c,
+    // deliver.c) -------------------------------------------------------------------------------------------------
+    {.name = "deferred_with_reply",
+     // deliver.c logdelivery: stat=Deferred: <the remote reply>; line of sendmail-mozilla-lua-sandbox.log's shape
+     .line = "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: to=<a@example.com>, delay=00:00:01, "
+             "xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.example.com. [192.0.2.1], dsn=4.0.0, "
+             "stat=Deferred: 421 4.7.0 Try again later",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .reply = "421 4.7.0 Try again later",
+     .dsn = "4.0.0",
+     .remote_host = "mx.example.com",
+     .delay_seconds = 1},
+    {.name = "host_unknown",
+     // deliver.c logdelivery with the text of sysexits EX_NOHOST
+     .line = "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: to=<a@example.invalid>, delay=00:00:00, "
+             "xdelay=00:00:00, mailer=esmtp, pri=120000, relay=example.invalid, dsn=5.1.2, stat=Host unknown (Name "
+             "server: example.invalid: host not found)",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .agent_text = "Host unknown (Name server: example.invalid: host not found)",
+     .dsn = "5.1.2",
+     .remote_host = "example.invalid",
+     .delay_seconds = 0},
+    {.name = "milter_shutdown_reject",
+     // srvrsmtp.c MILTER_REPLY, SMFIR_SHUTDOWN: "Milter: %s=%s, reject=421, errormode=4"
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: from=<a@example.org>, reject=421, "
+             "errormode=4",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .reply = "421"},
+    {.name = "milter_tempfail",
+     // srvrsmtp.c MILTER_REPLY, SMFIR_TEMPFAIL: reject=MSG_TEMPFAIL
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: to=<a@example.org>, reject=451 4.3.2 "
+             "Please try again later",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "451 4.3.2 Please try again later"},
+    {.name = "lost_input_channel_after_rcpt",
+     // sendmail-fail2ban.log shape (srvrsmtp.c: "421 4.4.1 <host> Lost input channel from <client>", unlogged)
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: j4T54c1K021074: lost input channel from [10.21.106.224] to MTA "
+             "after rcpt",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = "lost input channel from [10.21.106.224] to MTA after rcpt"},
+    {.name = "lost_input_channel_at_startup",
+     // srvrsmtp.c ("startup" before the first command)
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: j4T54c1K021074: lost input channel from host.example.com "
+             "[192.0.2.3] to MTA after startup",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "lost input channel from host.example.com [192.0.2.3] to MTA after startup"},
+    {.name = "expn_rejected",
+     // sendmail-fail2ban.log (srvrsmtp.c: "502 5.7.0 Sorry, we do not allow this operation"; the client's command
+     // line is not read beyond its verb)
+     .line = "Feb 23 21:18:47 batman sm-mta[93301]: s1NKIkZa093301: [76.72.174.70]: EXPN root [rejected]",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .agent_text = "Sorry, we do not allow this operation"},
+    {.name = "collect_unexpected_close_ends_before_sender",
+     // collect.c ("421 4.4.1 collect: unexpected close on connection from ..." to the client)
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: t152vKqJ008240: collect: unexpected close on connection from "
+             "[10.20.36.5], sender=<nagios@localhost>",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .agent_text = "collect: unexpected close on connection from [10.20.36.5]"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, SendmailEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
@@ -320,8 +392,37 @@ const IgnoredCase kIgnored[] = {
      "Feb 24 12:10:15 kismet sm-acceptingconnections[32053]: s1OHA28u032053: "
      "211-75-6-133.HINET-IP.hinet.net [211.75.6.133]: possible SMTP attack: command=AUTH, "
      "count=6"},
-    // sendmail-fail2ban.log
-    {"expn_rejected", "Feb 23 21:18:47 batman sm-mta[93301]: s1NKIkZa093301: [76.72.174.70]: EXPN root [rejected]"},
+    // util.c sfgets: the timeout is counted from the line that ends the session ("lost input channel", "collect:
+    // ... on connection from", or the message's to= line on the client side)
+    {"timeout_waiting_server",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: timeout waiting for input from [192.0.2.1] during "
+     "server cmd read"},
+    {"timeout_waiting_client",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: timeout waiting for input from mx.example.com. during "
+     "client RCPT"},
+    // collect.c, logged before the "collect: unexpected close on connection from" line
+    {"premature_eom",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: j2I4bXYp029707: collect: premature EOM: Connection reset by "
+     "[10.20.56.63]"},
+    // tls.c/sm_tls: the STARTTLS result; the delivery or the session goes on and logs its own outcome
+    {"starttls_client_verify_fail",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: STARTTLS=client, relay=mx.example.com., version=TLSv1.2, verify=FAIL, "
+     "cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256/256"},
+    {"starttls_server_accept_failed",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: STARTTLS=server, error: accept failed=-1, reason=unknown protocol, "
+     "SSL_error=1, errno=0, retry=-1, relay=[192.0.2.1]"},
+    // sendmail-fail2ban.log (srvrsmtp.c answers a refused VRFY "252 2.5.2 Cannot VRFY user; try RCPT ...")
+    {"vrfy_rejected", "Feb 13 01:16:50 batman sm-mta[25815]: s1D0GoSs025815: [217.193.142.180]: vrfy info [rejected]"},
+    // sendmail-fail2ban.log (srvrsmtp.c checksmtpattack only slows the client down)
+    {"possible_smtp_attack_auth",
+     "Feb 16 23:33:20 smtp1 sm-mta[5133]: s1GNXHYB005133: [190.5.230.178]: possible SMTP attack: command=AUTH, "
+     "count=5"},
+    // savemail.c / err.c: the server's own trouble
+    {"losing_queue_file",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Losing ./qf21QBRGdX006005: savemail panic"},
+    {"syserr",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: SYSERR(root): savemail: cannot save rejected "
+     "email anywhere"},
     // what Sendmail logs in queue-only mode or over QueueLA (seen from the real daemon in
     // tests/integration/mta_daemons_test.py): queued for a later run, nothing tried yet
     {"queued_for_a_later_run",
@@ -467,6 +568,11 @@ constexpr std::string_view kHostileLines[] = {
     "Rejected: 151.232.63.226 listed at sbl-xbl.spamhaus.org",
     // sendmail-infohtreasure.log
     "Feb 26 13:32:05 server1 sendmail[1837]: 21QCW5qo001837: <%r>... User unknown",
+    // srvrsmtp.c MILTER_REPLY (SMFIR_SHUTDOWN)
+    "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: from=<%r>, reject=421, errormode=4",
+    // collect.c, the sender named after the host
+    "Feb 26 12:27:16 server1 sm-mta[6005]: t152vKqJ008240: collect: unexpected close on connection from "
+    "[10.20.36.5], sender=<%r>",
 };
 
 std::string with_address(std::string_view line, std::string_view address) {

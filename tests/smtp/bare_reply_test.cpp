@@ -346,6 +346,11 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"X-Postfix; lost connection with mx.example.com[192.0.2.1] while performing the HELO handshake",
        "lost connection with mx.example.com[192.0.2.1] while performing the HELO handshake"},
       {"smtp; ", ""},
+      // Postfix qmgr_deliver.c SUSPENDED: the reason names the host, yet it is the whole diagnostic
+      {"delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out",
+       "delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out"},
+      // Sendmail's "Deferred: " prefix (contrib/sendmail/src/domain.c, freebsd/freebsd-src@125167ce)
+      {"Deferred: Connection timed out with mx.example.com.", "Deferred: Connection timed out with mx.example.com."},
       // Log lines whose header no parser took are not diagnostics given on their own.
       {"2013-06-10 10:10:59 H=x.example [192.0.2.1] sender verify fail for <a@b.example>: Unrouteable address", ""},
       {"Oct 14 19:45:05 [exim] LOGIN authenticator failed for (localhost) [192.0.2.1]", ""},
