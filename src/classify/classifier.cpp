@@ -94,8 +94,28 @@ void Classifier::identify_provider(const SmtpEvent& event, Verdict& verdict) con
   verdict.provider = knowledge_.provider_for_host(event.remote_host);
   verdict.provider_from_host = verdict.provider > kOtherProvider;
   if (verdict.provider_from_host || event.direction != Direction::outbound) return;
-  const ProviderId by_text = knowledge_.provider_for_text(normalized_);
+  const ProviderId by_text = provider_named_in_text(verdict, event.remote_host.empty(), true);
   if (by_text != kNoProvider) verdict.provider = by_text;
+}
+
+// A marker in the text; else, when nothing names the host that answered, the domain of an address in
+// a reply whose own enhanced code is about the recipient's mailbox (RFC 3463 X.1.1-X.1.6 "destination"
+// address codes, X.2.x mailbox status: "552 5.2.2 <a@icloud.com>: user is over quota"), when only
+// one provider receives mail for that domain (providers.tsv "domain"). Where the line names a host,
+// the host decides: a smarthost's reply about a gmail.com recipient is the smarthost's, not Google's.
+ProviderId Classifier::provider_named_in_text(const Verdict& verdict, bool no_remote_host, bool with_links) const {
+  const ProviderId by_marker = knowledge_.provider_for_text(normalized_, with_links);
+  if (by_marker != kNoProvider || !no_remote_host || verdict.enhanced_from_dsn) return by_marker;
+  const EnhancedCode code = verdict.enhanced;
+  const bool about_recipient_mailbox =
+      code.present() && ((code.subject == 1 && code.detail >= 1 && code.detail <= 6) || code.subject == 2);
+  if (!about_recipient_mailbox) return kNoProvider;
+  for (const std::string_view domain : normalizer_.masked_domains()) {
+    if (const ProviderId provider = knowledge_.provider_for_mail_domain(domain); provider != kNoProvider) {
+      return provider;
+    }
+  }
+  return kNoProvider;
 }
 
 bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const {
@@ -171,6 +191,9 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   }
   const bool failure_code = verdict.enhanced.klass == 4 || verdict.enhanced.klass == 5;
   verdict.klass = failure_code ? verdict.enhanced.klass : class_stated_in_words(normalized_);
+  // A diagnostic on its own names no host ("lost connection with mx2.qq.com[...]" names it only in words);
+  // without a reply code it is the reporting MTA's text, whose help links may be its own (providers.tsv "link").
+  verdict.provider = provider_named_in_text(verdict, true, false);
   return verdict;
 }
 

@@ -21,7 +21,7 @@ struct Verdict {
   bool enhanced_from_dsn = false;  // no code in the reply; the MTA's own dsn= was used
   bool class_mismatch = false;     // basic and enhanced code disagree; the basic code won
   Cause cause = Cause::other;
-  ProviderId provider = kNoProvider;  // from the remote host, else (outbound only) from text markers
+  ProviderId provider = kNoProvider;  // from the remote host, else (outbound only) from the text
   bool provider_from_host = false;
   Tier tier = Tier::basic_code;
   std::string_view rule;    // id of the deciding rule, empty when none fired
@@ -50,6 +50,7 @@ class Classifier {
   bool decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict);
   int deciding_group(Tier tier, Stage stage) const;
   void identify_provider(const SmtpEvent& event, Verdict& verdict) const;
+  ProviderId provider_named_in_text(const Verdict& verdict, bool no_remote_host, bool with_links) const;
 
   const Knowledge& knowledge_;
   const SiteRules* site_rules_;

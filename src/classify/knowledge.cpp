@@ -247,10 +247,12 @@ void Knowledge::load_providers() {
     }
     if (fields[1] == "host") {
       provider_hosts_.push_back({std::string(fields[2]), id});
-    } else if (fields[1] == "marker") {
-      provider_markers_.emplace_back(std::string(fields[2]), id);
+    } else if (fields[1] == "marker" || fields[1] == "link") {
+      provider_markers_.push_back({std::string(fields[2]), id, fields[1] == "link"});
+    } else if (fields[1] == "domain") {
+      provider_domains_.push_back({std::string(fields[2]), id});
     } else {
-      data_error("providers.tsv", line_number, "kind must be host or marker");
+      data_error("providers.tsv", line_number, "kind must be host, marker, link or domain");
     }
   });
 }
@@ -316,16 +318,22 @@ void Knowledge::load_text_rules() {
   });
   strong_index_ = FirstMatchIndex(strong_patterns, text_regex_options());
   weak_index_ = FirstMatchIndex(weak_patterns, text_regex_options());
-  std::vector<std::string> markers;
-  for (const auto& [pattern, provider] : provider_markers_) {
-    if (!marker_providers_.empty() && marker_providers_.back() == provider) {
-      markers.back() += "|(?:" + pattern + ")";
-    } else {
-      marker_providers_.push_back(provider);
-      markers.push_back("(?:" + pattern + ")");
+  // One alternation per run of markers of one provider, in file order; the wording index leaves the links out.
+  const auto build_marker_index = [this](bool with_links, std::vector<ProviderId>& providers) {
+    std::vector<std::string> markers;
+    for (const ProviderMarker& marker : provider_markers_) {
+      if (marker.link && !with_links) continue;
+      if (!providers.empty() && providers.back() == marker.provider) {
+        markers.back() += "|(?:" + marker.pattern + ")";
+      } else {
+        providers.push_back(marker.provider);
+        markers.push_back("(?:" + marker.pattern + ")");
+      }
     }
-  }
-  marker_index_ = FirstMatchIndex(markers, text_regex_options());
+    return FirstMatchIndex(markers, text_regex_options());
+  };
+  marker_index_ = build_marker_index(true, marker_providers_);
+  wording_index_ = build_marker_index(false, wording_providers_);
 }
 
 const std::vector<TextRuleGroup>& Knowledge::text_groups(Tier tier) const {
@@ -336,9 +344,11 @@ const FirstMatchIndex& Knowledge::text_index(Tier tier) const {
   return tier == Tier::strong_text ? strong_index_ : weak_index_;
 }
 
-ProviderId Knowledge::provider_for_text(std::string_view text) const {
-  const int marker = marker_index_.first_match(text);
-  return marker < 0 ? kNoProvider : marker_providers_[static_cast<std::size_t>(marker)];
+ProviderId Knowledge::provider_for_text(std::string_view text, bool with_links) const {
+  const FirstMatchIndex& index = with_links ? marker_index_ : wording_index_;
+  const std::vector<ProviderId>& providers = with_links ? marker_providers_ : wording_providers_;
+  const int marker = index.first_match(text);
+  return marker < 0 ? kNoProvider : providers[static_cast<std::size_t>(marker)];
 }
 
 void Knowledge::load_code_rules() {
@@ -417,6 +427,13 @@ ProviderId Knowledge::provider_for_host(std::string_view host) const {
       return entry.provider;
   }
   return kOtherProvider;
+}
+
+ProviderId Knowledge::provider_for_mail_domain(std::string_view domain) const {
+  for (const ProviderHost& entry : provider_domains_) {
+    if (equals_ignoring_case(domain, entry.suffix)) return entry.provider;
+  }
+  return kNoProvider;
 }
 
 bool Knowledge::is_registered(EnhancedCode code) const { return enhanced_meaning(code) != nullptr; }

@@ -84,6 +84,12 @@ struct ProviderHost {
   ProviderId provider;
 };
 
+struct ProviderMarker {
+  std::string pattern;
+  ProviderId provider;
+  bool link = false;  // a help-page link (providers.tsv kind "link")
+};
+
 class Knowledge {
  public:
   // Parses the compiled-in data; throws std::runtime_error naming the file and line on bad data.
@@ -98,8 +104,12 @@ class Knowledge {
   // Groups of one text tier (strong_text or weak_text) in priority order, and their index.
   const std::vector<TextRuleGroup>& text_groups(Tier tier) const;
   const FirstMatchIndex& text_index(Tier tier) const;
-  // The provider named by a marker in the (normalised) text, or kNoProvider.
-  ProviderId provider_for_text(std::string_view text) const;
+  // The provider named by a marker in the (normalised) text, or kNoProvider. `with_links`: also the
+  // markers of kind "link" (help-page links), which name the provider only in SMTP replies.
+  ProviderId provider_for_text(std::string_view text, bool with_links = true) const;
+  // The provider that alone receives mail for `domain` ("icloud.com", the whole domain of an address,
+  // any case), or kNoProvider.
+  ProviderId provider_for_mail_domain(std::string_view domain) const;
   const std::vector<CodeRule>& code_rules() const { return code_rules_; }
   // The code rules of one tier that can fire for `provider`, in file order: each failure line runs
   // through four tiers, which need not each walk every rule.
@@ -135,7 +145,8 @@ class Knowledge {
 
   std::vector<std::string> provider_names_;
   std::vector<ProviderHost> provider_hosts_;
-  std::vector<std::pair<std::string, ProviderId>> provider_markers_;
+  std::vector<ProviderMarker> provider_markers_;
+  std::vector<ProviderHost> provider_domains_;  // suffix holds the whole mail domain
   std::vector<TextRule> text_rules_;
   std::vector<TextRuleGroup> strong_groups_;
   std::vector<TextRuleGroup> weak_groups_;
@@ -143,6 +154,8 @@ class Knowledge {
   FirstMatchIndex weak_index_;
   std::vector<ProviderId> marker_providers_;
   FirstMatchIndex marker_index_;
+  std::vector<ProviderId> wording_providers_;  // the markers without the links
+  FirstMatchIndex wording_index_;
   std::vector<CodeRule> code_rules_;
   // [tier][provider]: pointers into code_rules_, which is not changed after loading.
   std::vector<std::vector<std::vector<const CodeRule*>>> code_rules_by_tier_;

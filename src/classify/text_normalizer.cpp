@@ -49,6 +49,7 @@ std::size_t code_prefix_length(std::string_view token, int basic, EnhancedCode e
 
 std::string_view TextNormalizer::normalize(std::string_view text, int basic, EnhancedCode enhanced) {
   buffer_.clear();
+  masked_domain_count_ = 0;
   std::size_t pos = 0;
   // Exim writes the line breaks of multi-line replies as the two characters "\n".
   const auto separator_length = [&text](std::size_t at) -> std::size_t {
@@ -75,6 +76,10 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
       std::string_view piece = token.substr(cursor, piece_end - cursor);
       if (const std::size_t length = address_length(piece); length != 0) {
         buffer_.append("addr");
+        if (masked_domain_count_ < kMaxMaskedDomains) {
+          const std::size_t at = piece.find('@');
+          masked_domains_[masked_domain_count_++] = piece.substr(at + 1, length - at - 1);
+        }
         piece.remove_prefix(length);
       }
       for (char c : piece) buffer_.push_back(to_lower(c));

@@ -1,8 +1,13 @@
 #pragma once
 // Prepares reply text for the text rules: lowercase, whitespace collapsed, e-mail addresses masked
 // as "addr" (so "<a@b.c>" reads "<addr>") (local parts such as "quota@" must not trigger rules), and the reply codes
-// that multi-line replies repeat on every line removed. Reuses one buffer, so steady state allocates nothing.
+// that multi-line replies repeat on every line removed. The domains of the masked addresses stay readable
+// through masked_domains() (the provider lookup reads recipient domains such as icloud.com). Reuses one buffer, so
+// steady state allocates nothing.
 
+#include <array>
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -12,10 +17,18 @@ namespace mta {
 
 class TextNormalizer {
  public:
+  static constexpr std::size_t kMaxMaskedDomains = 4;
+
   std::string_view normalize(std::string_view text, int basic, EnhancedCode enhanced);
+
+  // The domains of the first kMaxMaskedDomains addresses the last normalize() masked, as written
+  // ("icloud.com" of "<a@icloud.com>"): views into the text given to normalize(), valid while it is.
+  std::span<const std::string_view> masked_domains() const { return {masked_domains_.data(), masked_domain_count_}; }
 
  private:
   std::string buffer_;
+  std::array<std::string_view, kMaxMaskedDomains> masked_domains_{};
+  std::size_t masked_domain_count_ = 0;
 };
 
 }  // namespace mta

@@ -561,6 +561,39 @@ const CauseCase kCases[] = {
      .cause = Cause::other,
      .klass = 5,
      .status = Status::bounced},
+    // --- issue 10 item 4: replies whose own text must win over the taxonomy's strong rules ---------------
+    // Postfix vdukhovni/postfix@17830e5c smtpd/smtpd_check.c reject_unauth_pipelining, after the T17 prefix
+    {.name = "postfix_unauth_pipelining_after_sender_prefix",
+     .reply = "503 5.5.0 <a@example.com>: Sender address rejected: Improper use of SMTP command pipelining",
+     .stage = Stage::rcpt,
+     .cause = Cause::protocol,
+     .klass = 5},
+    // Gmail's DMARC text (sisimai/go-sisimai@ed142ded rhost/for-google.go) cut before the word DMARC
+    {.name = "gmail_dmarc_text_cut_before_dmarc",
+     .reply = "550-5.7.1 Unauthenticated email from example.com is not accepted due to domain's",
+     .cause = Cause::dmarc,
+     .klass = 5},
+    // sisimai/set-of-emails@18e585c2 lhost-postfix-65 (SendGrid), lhost-postfix-78 (Amazon SES), rfc3464-61
+    {.name = "sendgrid_unauthenticated_senders",
+     .reply = "550 Unauthenticated senders not allowed",
+     .stage = Stage::mail,
+     .cause = Cause::auth_required,
+     .klass = 5},
+    {.name = "ses_duplicate_dkim_header",
+     .reply = "554 Transaction failed: Duplicate header 'DKIM-Signature'.",
+     .stage = Stage::end_of_data,
+     .cause = Cause::content_rejected,
+     .klass = 5},
+    {.name = "google_groups_spam_classification_before_spf_advice",
+     .reply = "550 Your email to group g@example.com was rejected due to spam classification. "
+              "* Set up SPF records for your sending domain",
+     .cause = Cause::spam,
+     .klass = 5},
+    // Sendmail freebsd/freebsd-src@41836edc contrib/sendmail/src/srvrsmtp.c (PrivacyOptions noexpn)
+    {.name = "sendmail_noexpn",
+     .reply = "502 5.7.0 Sorry, we do not allow this operation",
+     .cause = Cause::policy,
+     .klass = 5},
 };
 
 class ClassifierCauseTest : public ::testing::TestWithParam<CauseCase> {};
@@ -1065,6 +1098,66 @@ const CodelessCase kCodelessCases[] = {
     {"exim_found_host_local", "smtp transport found host 192.0.2.1 to be local", Cause::loop},
     // Sendmail freebsd/freebsd-src@41836edc contrib/sendmail/src/srvrsmtp.c
     {"sendmail_lost_input_channel", "lost input channel from mx.example.com to MTA-v4 after rcpt", Cause::connection},
+    // Exim Exim/exim@13835a3c (issue 10 goal, cause other): lookup deferrals (route.c, deliver.c,
+    // routers/dnslookup.c, expand.c, transports/smtp.c)
+    {"exim_router_check_lookup_defer", "senders check lookup or other defer", Cause::dns},
+    {"exim_hold_domains_lookup", "hold_domains lookup deferred", Cause::dns, 4},  // "deferred" states 4xx
+    {"exim_mx_domains_lookup", "lookup defer for mx_domains", Cause::dns},
+    {"exim_expansion_lookup_gave_defer",
+     "failed to expand ACL string \"${lookup dnsdb{a=$domain}}\": lookup of \"a=x.example\" gave DEFER: \"\"",
+     Cause::dns},
+    {"exim_failed_to_lookup_ip", "failed to lookup IP address for mx.example.com", Cause::dns},
+    // Exim smtp_in.c, xclient.c, acl.c, verify.c, transports/smtp.c, deliver.c, configure.default, test/runtest
+    {"exim_auth_defer", "Unable to authenticate at present (set_id=a): account suspended", Cause::auth_failed},
+    {"exim_xclient_in_transaction", "mail transaction in progress", Cause::protocol},
+    {"exim_verify_certificate", "no verified certificate", Cause::tls},
+    {"exim_verify_header_sender", "there is no valid sender in any header line", Cause::content_rejected},
+    {"exim_verify_not_blind", "bcc recipient detected", Cause::content_rejected},
+    {"exim_callout_no_smtputf8", "127.0.0.1 [127.0.0.1] : response to \"EHLO\" did not include SMTPUTF8",
+     Cause::content_rejected},
+    {"exim_utf8_forwarding", "utf8 support required but not offered for forwarding", Cause::content_rejected},
+    {"exim_max_parallel", "concurrency limit reached for transport", Cause::rate_limit},
+    {"exim_default_acl_restricted_characters", "Restricted characters in address", Cause::policy},
+    {"exim_eaddrnotavail", "Netwk addr not available", Cause::connection},
+    {"linux_eaddrnotavail", "Cannot assign requested address", Cause::connection},
+    // Exim os.c exit-code notes after "Child process of %s transport returned %d"
+    {"exim_pipe_exit_nouser", "Child process of t1 transport returned 67 (could mean user nonexistent) from command: x",
+     Cause::mailbox_unknown},
+    {"exim_pipe_exit_unavailable",
+     "Child process of t1 transport returned 69 (could mean service or program unavailable) from command: x",
+     Cause::server_unavailable},
+    {"exim_pipe_exit_execfailed",
+     "Child process of t1 transport returned 127 (could mean unable to exec or command does not exist) from command: x",
+     Cause::server_unavailable},
+    // Exim test/confs 0306, 0490, 1103, 0055, 0021
+    {"exim_closed_mailing_list", "list1@lists.example.com is a closed mailing list", Cause::policy},
+    {"exim_body_binary_zeros", "body contains 2 binary zero characters", Cause::content_rejected},
+    {"exim_unacceptable_cipher", "unacceptable cipher TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256", Cause::tls},
+    {"exim_cannot_route_by_dns", "x.example is not local, and can't route by DNS", Cause::domain_not_found},
+    {"exim_dont_like_sender", "don't like sender a@example.com", Cause::sender_rejected},
+    // Exim's own configuration, files and delivery programs failing (acl.c, deliver.c, redirect.c, pipe.c,
+    // appendfile.c, autoreply.c, smtp_out.c, transport.c, queuefile.c ...): the taxonomy's local error
+    {"exim_failed_to_expand_return_path", "Failed to expand return path \"${if\": condition name expected",
+     Cause::server_unavailable},
+    {"exim_acl_cannot_use_control", "cannot use \"control=submission\" in EHLO or HELO ACL", Cause::server_unavailable},
+    {"exim_acl_cannot_test", "cannot test hosts condition in non-SMTP ACL", Cause::server_unavailable},
+    {"exim_local_configuration_problem", "local configuration problem", Cause::server_unavailable},
+    {"exim_transport_unset", "pipe_transport unset in userforward router", Cause::server_unavailable},
+    {"exim_filter_file_error", "error in filter file: filtering not enabled", Cause::server_unavailable},
+    {"exim_tainted_file_name",
+     "Tainted '/var/mail/fred' (file or directory name for local_delivery transport) not permitted",
+     Cause::server_unavailable},
+    {"exim_port_not_defined", "TCP port \"nonexistent\" is not defined for t4 transport", Cause::server_unavailable},
+    {"exim_transport_filter_failed", "transport filter process failed (127): unable to execute command",
+     Cause::server_unavailable},
+    {"exim_maildir_creation",
+     "tried to create file in /tmp, but file creation outside the home directory is not permitted",
+     Cause::server_unavailable},
+    {"exim_queuefile_directory",
+     "No such file or directory: scan transport accessing directory: /q failed with error: No such file or directory",
+     Cause::server_unavailable},
+    // Exim deliver.c forbid_file / forbid_pipe
+    {"exim_delivery_to_file_forbidden", "delivery to file forbidden", Cause::policy},
     // Class words
     {"permanent_words", "permanent error: mailbox is full", Cause::quota, 5},
     {"transient_words", "temporary failure: mailbox is full", Cause::quota, 4},
@@ -1106,6 +1199,21 @@ TEST(CodelessTextTest, SourceNamesTheMtaDocument) {
   // The taxonomy's weak rules after the MTA blocks keep their own source.
   EXPECT_NE(classifier.classify_codeless_text("Service unavailable").source.find("cause-taxonomy.md"),
             std::string_view::npos);
+}
+
+// Exim texts that say nothing about why stay other (issue 10 goal): queue notes, a pipe's bare exit code or
+// output, forced defers, and alias data that does not parse (deliver.c, pipe.c, redirect.c).
+TEST(CodelessTextTest, EximTextsNamingNoCauseStayOther) {
+  Classifier classifier;
+  for (std::string_view text :
+       {std::string_view("retry time not reached"), std::string_view("Retry time not yet reached"),
+        std::string_view("return message generated"), std::string_view("SMTP delivery explicitly queued"),
+        std::string_view("Child process of piperet transport returned 99 from command: /bin/x"),
+        std::string_view("forced defer"), std::string_view("domain is held"),
+        std::string_view("syntax error in redirection data")}) {
+    const Verdict verdict = classifier.classify_codeless_text(text);
+    EXPECT_TRUE(verdict.rule.empty()) << text << " [" << verdict.rule << "]";
+  }
 }
 
 // In log lines the status gives the class and these rules the cause.

@@ -738,6 +738,68 @@ const ProviderReplyCase kProviderReplies[] = {
     // Spamhaus, "DNSBL return codes: technical update": 127.255.255.0/24 are errors of the query, not listings
     {"spamhaus_error_return_code", "mx.example.net",
      "550 5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org (127.255.255.254)", Cause::dnsbl_error, "other"},
+    // Issue 10 provider families (providers.tsv header). Yahoo! JAPAN is LY Corporation's, not Yahoo Inc.'s: its
+    // hosts are other, and its domain and help site in a bare reply name no provider.
+    {"yahoo_japan_host_is_other", "mx1.mail.yahoo.co.jp",
+     "554 delivery error: dd This user doesn't have a yahoo.co.jp account (ee@yahoo.co.jp) [-5] - "
+     "mta086.mail.bbt.yahoo.co.jp",
+     Cause::mailbox_unknown, "other"},
+    {"yahoo_japan_help_site_bare", "",
+     "554 Message not allowed - DM Email not accepted for policy reasons. Please visit "
+     "https://www.yahoo-help.jp/app/answers/detail/a_id/80870/p/622 [895]",
+     Cause::policy, ""},
+    {"yahoo_word_still_marks_yahoo", "", "550 5.7.1 Your message was rejected by Yahoo Mail", Cause::policy, "yahoo"},
+    // GoDaddy Help 40685: the numbered "IBnnn" rejects with their x.co link; a bare IBnnn names nobody
+    {"godaddy_ib508_spf", "",
+     "550 5.1.0 192.0.2.222 is not allowed to send from <example.net> per it's SPF Record. Please inspect your SPF "
+     "settings, and try again. IB508  <http://x.co/srbounce>",
+     Cause::spf, "godaddy"},
+    {"godaddy_ib607_rate", "",
+     "550 5.1.1 <someone@example.com>  - 203.0.113.222 has sent to too many recipients this hour. IB607  "
+     "<http://x.co/rlbounce>",
+     Cause::rate_limit, "godaddy"},
+    {"bare_ib_number_is_no_godaddy", "", "550 5.1.1 <someone@example.com> user unknown IB123", Cause::mailbox_unknown,
+     ""},
+    // Yahoo's postmaster site under Verizon Media
+    {"verizon_media_postmaster_link", "",
+     "554 5.7.9 Message not accepted for policy reasons. See https://postmaster.verizonmedia.com/error-codes",
+     Cause::policy, "yahoo"},
+    // Gmail's own sentences (support.google.com/a/answer/3726730), cut where a multi-line reply was split
+    {"gmail_inactive_cut", "", "550-5.2.1 The email account that you tried to reach is inactive. For more",
+     Cause::mailbox_disabled, "google"},
+    {"gmail_spf_hard_fail_cut", "",
+     "550-5.7.26 The MAIL FROM domain [email.example.jp] has an SPF record with a hard fail", Cause::spf, "google"},
+    {"gmail_no_authentication_cut", "",
+     "550-5.7.1 This message does not have authentication information or fails to pass", Cause::sender_auth, "google"},
+    // Amazon SES (repost.aws knowledge-center ses-554-400-message-rejected-error), without its host
+    {"ses_not_verified_bare", "",
+     "554 Message rejected: Email address is not verified. The following identities failed the check in region "
+     "AP-NORTHEAST-1: sender@example.jp",
+     Cause::sender_rejected, "amazon"},
+    // Mimecast's spam signature name
+    {"mimecast_spam_signature", "", "554 email rejected due to security policies - MCSpamSignature.sa.2.2", Cause::spam,
+     "mimecast"},
+    // AT&T's MX under prodigy.net
+    {"att_prodigy_mx", "ff-ip4-mx-vip2.prodigy.net",
+     "550 5.7.1 Connections not accepted from servers without a valid sender domain.flph831 Fix reverse DNS for "
+     "192.0.2.1",
+     Cause::reverse_dns, "att"},
+    // Cox's AUP codes (postmaster.cox.net Error Codes) name Cox; Charter Spectrum's AUP#In-nnnn does not
+    {"cox_aup_code", "", "550 5.1.0 <bounce@example.com> sender rejected. AUP#CXSNDR", Cause::sender_auth, "cox"},
+    {"spectrum_aup_is_not_cox", "",
+     "550 5.1.0 <bounce@example.org> sender rejected. Please see "
+     "https://www.spectrum.net/support/internet/understanding-email-error-codes for more information. AUP#In-1310",
+     Cause::sender_rejected, ""},
+    // The recipient's mail domain, when only one provider receives for it and nothing names the host: iCloud Mail
+    // (support.apple.com/en-us/102322) and Hide My Email (support.apple.com/HT210425)
+    {"icloud_recipient_over_quota", "", "552 5.2.2 <someone@icloud.com>: user is over quota", Cause::quota, "apple"},
+    {"hide_my_email_user_not_found", "", "550 5.1.1 <someone@privaterelay.appleid.com>: user not found",
+     Cause::mailbox_unknown, "apple"},
+    // ... not a sender's address (X.1.8 is about the sender), and never over a host the line names
+    {"sender_domain_names_no_provider", "", "553 5.1.8 <someone@gmail.com>: Sender address rejected: Domain not found",
+     Cause::sender_rejected, ""},
+    {"smarthost_reply_about_icloud_recipient", "smarthost.example.net",
+     "552 5.2.2 <someone@icloud.com>: user is over quota", Cause::quota, "other"},
 };
 
 class DocumentedProviderReplyTest : public ::testing::TestWithParam<ProviderReplyCase> {};
@@ -757,6 +819,52 @@ TEST_P(DocumentedProviderReplyTest, CauseFromTheProvidersDocument) {
 
 INSTANTIATE_TEST_SUITE_P(Providers, DocumentedProviderReplyTest, ::testing::ValuesIn(kProviderReplies),
                          test::CaseName());
+
+// Inbound and local replies name no provider, whatever their text or addresses say (README "Metrics").
+TEST(ProviderTest, OnlyOutboundRepliesReadTheText) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.reply = "552 5.2.2 <someone@icloud.com>: user is over quota - gsmtp";
+  for (const Direction direction : {Direction::inbound, Direction::local, Direction::unknown}) {
+    event.direction = direction;
+    EXPECT_EQ(classifier.classify(event).provider, kNoProvider) << to_string(direction);
+  }
+  event.direction = Direction::outbound;
+  EXPECT_EQ(classifier.classify(event).provider, Knowledge::builtin().find_provider("google"));  // the marker first
+}
+
+TEST(ProviderTest, MailDomainsAreWholeDomains) {
+  const Knowledge& knowledge = Knowledge::builtin();
+  EXPECT_EQ(knowledge.provider_for_mail_domain("icloud.com"), knowledge.find_provider("apple"));
+  EXPECT_EQ(knowledge.provider_for_mail_domain("ICLOUD.COM"), knowledge.find_provider("apple"));
+  EXPECT_EQ(knowledge.provider_for_mail_domain("gmail.com"), knowledge.find_provider("google"));
+  EXPECT_EQ(knowledge.provider_for_mail_domain("mail.icloud.com"), kNoProvider);
+  EXPECT_EQ(knowledge.provider_for_mail_domain("yahoo.co.jp"), kNoProvider);
+  EXPECT_EQ(knowledge.provider_for_mail_domain("amazonses.com"), kNoProvider);  // a sender's domain, no mailboxes
+  EXPECT_EQ(knowledge.provider_for_mail_domain(""), kNoProvider);
+}
+
+// Help-page links (providers.tsv "link") name the provider in SMTP replies only: a diagnostic without a code is
+// the reporting MTA's own text, and a provider's bounce notice to its user links its own help about another
+// receiver.
+TEST(ProviderTest, LinksNameTheProviderOnlyInReplies) {
+  const Knowledge& knowledge = Knowledge::builtin();
+  const ProviderId google = knowledge.find_provider("google");
+  const std::string_view notice = "learn more at https://support.google.com/mail/answer/7720 [mx.example.net]";
+  EXPECT_EQ(knowledge.provider_for_text(notice), google);
+  EXPECT_EQ(knowledge.provider_for_text(notice, false), kNoProvider);
+  EXPECT_EQ(knowledge.provider_for_text("the email account that you tried to reach does not exist.", false), google);
+
+  Classifier classifier;
+  EXPECT_EQ(classifier.classify_codeless_text(notice).provider, kNoProvider);
+  EXPECT_EQ(classifier.classify_codeless_text("The email account that you tried to reach does not exist.").provider,
+            google);
+  EXPECT_EQ(
+      classifier
+          .classify_codeless_text("lost connection with mx2.qq.com[192.0.2.1] while performing the HELO handshake")
+          .provider,
+      knowledge.find_provider("tencent"));
+}
 
 // The provider rules written from the providers' documents cite them: the rule that decides a documented
 // reply reports a source other than the taxonomy.

@@ -126,6 +126,25 @@ TEST(TextNormalizerMaskingTest, AddressWithPlusAndDotsIsMasked) {
   EXPECT_EQ(normalized, "<addr>");
 }
 
+// The domains of the masked addresses stay readable for the provider lookup (providers.tsv "domain"):
+// as written, in order, at most kMaxMaskedDomains, and only those of the last call.
+TEST(TextNormalizerMaskingTest, ReportsTheMaskedDomains) {
+  TextNormalizer normalizer;
+  EXPECT_EQ(normalizer.normalize("552 5.2.2 <Someone@iCloud.com>: user is over quota", 552, {5, 2, 2}),
+            "<addr>: user is over quota");
+  ASSERT_EQ(normalizer.masked_domains().size(), 1u);
+  EXPECT_EQ(normalizer.masked_domains()[0], "iCloud.com");
+  normalizer.normalize("(user@example.com:blocked) mail for a@b.example.org.", 0, {});
+  ASSERT_EQ(normalizer.masked_domains().size(), 2u);
+  EXPECT_EQ(normalizer.masked_domains()[0], "example.com");
+  EXPECT_EQ(normalizer.masked_domains()[1], "b.example.org");
+  normalizer.normalize("a@a.example b@b.example c@c.example d@d.example e@e.example", 0, {});
+  ASSERT_EQ(normalizer.masked_domains().size(), TextNormalizer::kMaxMaskedDomains);
+  EXPECT_EQ(normalizer.masked_domains().back(), "d.example");
+  normalizer.normalize("no address here, nor in quota@", 0, {});
+  EXPECT_TRUE(normalizer.masked_domains().empty());
+}
+
 TEST(TextNormalizerReuseTest, LaterCallsReplaceEarlierResults) {
   TextNormalizer normalizer;
   EXPECT_EQ(normalizer.normalize("FIRST call with a long text", 0, {}), "first call with a long text");

@@ -8,10 +8,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -174,6 +178,26 @@ TEST_F(SyslogTcpTest, OversizeFramesAreCountedAndDoNotStopTheServer) {
   ::close(fresh);
 }
 
+// A UDP socket that sends datagrams to a port on 127.0.0.1.
+class LoopbackUdpSender {
+ public:
+  explicit LoopbackUdpSender(int port) : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
+    address_.sin_family = AF_INET;
+    address_.sin_port = htons(static_cast<std::uint16_t>(port));
+    address_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  }
+  ~LoopbackUdpSender() { ::close(fd_); }
+  LoopbackUdpSender(const LoopbackUdpSender&) = delete;
+  LoopbackUdpSender& operator=(const LoopbackUdpSender&) = delete;
+  void send(std::string_view text) const {
+    ::sendto(fd_, text.data(), text.size(), 0, reinterpret_cast<const sockaddr*>(&address_), sizeof address_);
+  }
+
+ private:
+  int fd_;
+  sockaddr_in address_{};
+};
+
 TEST(SyslogUdpTest, DatagramsAreMessages) {
   prometheus::Registry registry;
   SourceMetricFamilies families(registry);
@@ -186,14 +210,8 @@ TEST(SyslogUdpTest, DatagramsAreMessages) {
   SyslogServer server(options, collect, health);
   server.bind();
   std::jthread thread([&](std::stop_token stop) { server.run(stop); });
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(server.port()));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const auto send_datagram = [&](std::string_view text) {
-    ::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  };
+  const LoopbackUdpSender sender(server.port());
+  const auto send_datagram = [&](std::string_view text) { sender.send(text); };
   send_datagram("<22>Mar  4 00:00:00 mx1 postfix/smtp[1]: one\n");
   send_datagram(std::string(500, 'y'));  // over max_frame_size
   send_datagram("<22>Mar  4 00:00:00 mx2 postfix/smtp[1]: two");
@@ -205,7 +223,84 @@ TEST(SyslogUdpTest, DatagramsAreMessages) {
   EXPECT_NE(metrics.find("mta_exporter_syslog_invalid_frames_total{source=\"udp\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("mta_exporter_syslog_messages_total{host=\"mx1\",source=\"udp\"} 1"), std::string::npos);
   EXPECT_NE(metrics.find("mta_exporter_syslog_messages_total{host=\"other\",source=\"udp\"} 1"), std::string::npos);
-  ::close(fd);
+}
+
+// Holds every line until opened, so that the kernel's receive queue fills and drops datagrams.
+class GatedCounter : public LineHandler {
+ public:
+  void on_line(std::string_view) override {
+    std::unique_lock lock(mutex_);
+    opened_.wait(lock, [this] { return open_; });
+    ++lines_;
+  }
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    opened_.notify_all();
+  }
+  int lines() const { return lines_.load(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable opened_;
+  bool open_ = false;
+  std::atomic<int> lines_{0};
+};
+
+double counter_value(const std::string& metrics, const std::string& series) {
+  const std::size_t at = metrics.find(series + ' ');
+  return at == std::string::npos ? 0 : std::stod(metrics.substr(at + series.size() + 1));
+}
+
+// Issue 16: the socket's own drop counter makes sent = counted + dropped hold exactly, also for the drops
+// that no later datagram follows (SO_RXQ_OVFL only told of those with the next datagram read).
+TEST(SyslogUdpTest, SentEqualsCountedPlusDroppedExactly) {
+  prometheus::Registry registry;
+  SourceMetricFamilies families(registry);
+  SourceHealth health(families, "udp", true, 0);
+  GatedCounter counter;
+  SyslogServerOptions options;
+  options.listen = parse_syslog_listen("udp://127.0.0.1:0");
+  options.receive_buffer = 4096;  // a few datagrams: the rest of a burst is dropped while the handler waits
+  SyslogServer server(options, counter, health);
+  server.bind();
+  std::jthread thread([&](std::stop_token stop) { server.run(stop); });
+  constexpr int kSent = 2000;
+  const std::string datagram = "<22>Mar  4 00:00:00 mx1 postfix/smtp[1]: " + std::string(200, 'x');
+  {
+    const LoopbackUdpSender sender(server.port());
+    for (int i = 0; i < kSent; ++i) sender.send(datagram);
+  }
+  counter.open();
+  const std::string dropped_series = "mta_exporter_syslog_dropped_total{source=\"udp\"}";
+  double dropped = 0;
+  ASSERT_TRUE(eventually([&] {
+    dropped = counter_value(render_exposition(registry), dropped_series);
+    return counter.lines() + static_cast<int>(dropped) == kSent;
+  })) << "counted "
+      << counter.lines() << " dropped " << dropped << " of " << kSent;
+  EXPECT_GT(dropped, 0) << "the burst was meant to overflow the receive queue";
+  EXPECT_GT(counter.lines(), 0);
+}
+
+// Without a receive_buffer key a datagram listener asks for kDefaultReceiveBuffer; it gets that when it may
+// force it (CAP_NET_ADMIN, as root here), else as much as net.core.rmem_max allows.
+TEST(SyslogUdpTest, AsksForTheDefaultReceiveBuffer) {
+  prometheus::Registry registry;
+  SourceMetricFamilies families(registry);
+  SourceHealth health(families, "udp", true, 0);
+  Collect collect;
+  SyslogServerOptions options;
+  options.listen = parse_syslog_listen("udp://127.0.0.1:0");
+  SyslogServer server(options, collect, health);
+  server.bind();
+  int rmem_max = 0;
+  std::ifstream("/proc/sys/net/core/rmem_max") >> rmem_max;
+  if (::geteuid() == 0) {
+    EXPECT_EQ(server.receive_buffer_bytes(), kDefaultReceiveBuffer);
+  } else {
+    EXPECT_GE(server.receive_buffer_bytes(), std::min(kDefaultReceiveBuffer, rmem_max));
+  }
 }
 
 // --- allowed_peers and connection limits ------------------------------------------------------------
