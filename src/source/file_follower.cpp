@@ -1,5 +1,4 @@
 #include "source/file_follower.hpp"
-#include "logging/logfmt.hpp"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -10,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "logging/logfmt.hpp"
 
 namespace mta {
 
@@ -28,7 +29,8 @@ bool FileFollower::open_file(const std::string& path, bool seek_to_end) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (!reported_missing_) {
-      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error={}", log_quoted(path), log_quoted(std::strerror(errno)));
+      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error={}", log_quoted(path),
+                   log_quoted(std::strerror(errno)));
       reported_missing_ = true;
     }
     return false;
@@ -97,13 +99,14 @@ bool FileFollower::open_first() {
   return open_file(options_.path, first && !options_.from_beginning);
 }
 
-bool FileFollower::drain(OpenFile& file) {
+bool FileFollower::drain(OpenFile& file, std::uint64_t max_bytes) {
   std::array<char, 64 * 1024> buffer;
   bool read_any = false;
-  while (true) {
+  for (std::uint64_t read_now = 0; read_now < max_bytes;) {
     const ssize_t count = ::read(file.fd, buffer.data(), buffer.size());
     if (count < 0 && errno == EINTR) continue;
     if (count <= 0) break;
+    read_now += static_cast<std::uint64_t>(count);
     file.offset += count;
     bytes_read_ += static_cast<std::uint64_t>(count);
     read_any = true;
@@ -138,7 +141,7 @@ void FileFollower::retire_current() {
 
 void FileFollower::poll_retiring() {
   if (retiring_.fd < 0) return;
-  if (!drain(retiring_) && std::chrono::steady_clock::now() - retiring_.last_data >= options_.rotate_wait) {
+  if (!drain(retiring_, kPollBytes) && std::chrono::steady_clock::now() - retiring_.last_data >= options_.rotate_wait) {
     close(retiring_, true);
   }
 }
@@ -146,7 +149,7 @@ void FileFollower::poll_retiring() {
 bool FileFollower::poll_once() {
   poll_retiring();
   if (current_.fd < 0 && !open_first()) return false;
-  if (drain(current_)) return true;
+  if (drain(current_, kPollBytes)) return true;
 
   if (reading_rotated_) {
     reading_rotated_ = false;

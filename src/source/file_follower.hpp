@@ -34,9 +34,12 @@ class FileFollower {
   FileFollower(const FileFollower&) = delete;
   FileFollower& operator=(const FileFollower&) = delete;
 
-  // One step: open if needed, read all that is available, handle rotation. Returns true when it
-  // read data or switched files (the caller may poll again at once).
+  // One step: open if needed, read what is available, at most kPollBytes of it, handle rotation.
+  // Returns true when it read data or switched files (the caller may poll again at once).
   bool poll_once();
+  // The most one poll_once() reads, so that a long catch-up returns to its caller often (to check for a
+  // stop, publish its position, serve other files).
+  static constexpr std::uint64_t kPollBytes = 1 << 20;
   // The first open, where a file that exists now starts (its end, unless from_beginning or resumed);
   // one missing now is read whole once it appears. poll_once() does it when it was not called.
   void open_at_start() {
@@ -69,7 +72,8 @@ class FileFollower {
   bool open_first();
   bool open_file(const std::string& path, bool seek_to_end);
   bool resume_from(const FilePosition& position);
-  bool drain(OpenFile& file);
+  // Reads up to max_bytes (at least one read) of what is available; true when it read any.
+  bool drain(OpenFile& file, std::uint64_t max_bytes = UINT64_MAX);
   void close(OpenFile& file, bool flush_partial);
   void retire_current();
   void poll_retiring();

@@ -59,7 +59,9 @@ class FileSource final : public Source {
   void open_at_start();
   void rescan(bool at_start);
   void forget_deleted(const std::vector<std::string>& matches);
-  bool poll_all();
+  // One pass over the files, at most kPassBytes from each, so that one long catch-up leaves time for the
+  // others, for publishing positions and for a stop. True when a file has more to read at once.
+  bool poll_all(std::stop_token stop);
   void publish(Followed& followed);
   void wait_for_change(std::stop_token stop);
   std::string checkpoint_key(const std::string& path) const { return options_.name + ":" + path; }

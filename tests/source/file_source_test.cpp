@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <stop_token>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -73,6 +76,66 @@ TEST_F(FileSourceTest, LinesWrittenAfterPrepareAreRead) {
   ASSERT_TRUE(eventually([&] { return collect_.size() == 1 && appeared.size() == 1; }));
   EXPECT_EQ(collect_.snapshot(), std::vector<std::string>{"new"});
   EXPECT_EQ(appeared.snapshot(), std::vector<std::string>{"first"});
+}
+
+// Counts lines, remembers their order, and asks for a stop at a given line.
+class StoppingCounter : public LineHandler {
+ public:
+  StoppingCounter(std::stop_source& stop, std::size_t stop_at) : stop_(stop), stop_at_(stop_at) {}
+  void on_line(std::string_view line) override {
+    lines_.emplace_back(line.substr(0, 1));  // the file's letter
+    bytes_ += line.size() + 1;
+    if (lines_.size() == stop_at_) stop_.request_stop();
+  }
+  const std::vector<std::string>& lines() const { return lines_; }
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::stop_source& stop_;
+  std::size_t stop_at_;
+  std::vector<std::string> lines_;
+  std::uint64_t bytes_ = 0;
+};
+
+// Issue 16 item 2: a catch-up works in bounded passes. A stop asked for early in a 32 MiB backlog ends the
+// run after at most a pass more (not after the whole backlog), and the checkpoint holds exactly the lines
+// handed over, so a restart reads the rest once.
+TEST_F(FileSourceTest, AStopDuringACatchUpEndsTheRunAndKeepsTheExactPosition) {
+  const std::string log = (folder_ / "mail.log").string();
+  const std::string line = "a" + std::string(126, 'x') + "\n";  // 128 bytes
+  constexpr std::size_t kLines = 256 * 1024;                    // 32 MiB
+  {
+    std::ofstream out(log);
+    for (std::size_t i = 0; i < kLines; ++i) out << line;
+  }
+  CheckpointStore store((folder_ / "checkpoint").string());
+  std::stop_source stop;
+  StoppingCounter counter(stop, 1000);
+  FileSource source({.name = "m", .pattern = log, .start_at = StartAt::beginning}, counter, health_, &store);
+  source.run(stop.get_token());  // on this thread: it returns once it has stopped
+  EXPECT_GE(counter.lines().size(), 1000U);
+  EXPECT_LT(counter.lines().size(), kLines / 2) << "the run read the backlog instead of stopping";
+  ASSERT_TRUE(store.file("m:" + log).has_value());
+  EXPECT_EQ(store.file("m:" + log)->offset, counter.bytes());
+}
+
+// A backlog in one file of a glob does not hold up the others: each pass reads a bounded amount of each.
+TEST_F(FileSourceTest, ABacklogInOneFileLetsTheOthersBeRead) {
+  {
+    std::ofstream big(path("a.log"));
+    for (int i = 0; i < 128 * 1024; ++i) big << "a" << std::string(126, 'x') << '\n';  // 16 MiB
+  }
+  write("b.log", "b1\nb2\n");
+  std::stop_source stop;
+  StoppingCounter counter(stop, 128 * 1024 + 2);  // every line read: stop
+  FileSource source({.name = "m", .pattern = (folder_ / "*.log").string(), .start_at = StartAt::beginning}, counter,
+                    health_, nullptr);
+  source.run(stop.get_token());
+  const std::vector<std::string>& order = counter.lines();
+  ASSERT_EQ(order.size(), 128U * 1024 + 2);
+  const auto first_b = std::find(order.begin(), order.end(), "b") - order.begin();
+  const auto last_a = order.rend() - std::find(order.rbegin(), order.rend(), "a") - 1;
+  EXPECT_LT(first_b, last_a) << "b.log waited for the whole backlog of a.log";
 }
 
 TEST_F(FileSourceTest, ResumesFromTheCheckpointedPosition) {
