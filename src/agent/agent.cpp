@@ -1,10 +1,11 @@
 #include "agent/agent.hpp"
-#include "logging/logfmt.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "logging/logfmt.hpp"
 
 namespace mta {
 
@@ -14,7 +15,8 @@ Agent::Agent(Config config)
       source_families_(registry_),
       site_rules_(config_.site_rules),
       checkpoints_(config_.checkpoint.path),
-      checkpoint_age_(source_families_.checkpoint_age.Add({})),
+      checkpoint_last_write_(config_.checkpoint.path.empty() ? nullptr
+                                                             : &source_families_.checkpoint_last_write.Add({})),
       process_metrics_(registry_) {}
 
 Agent::~Agent() { stop(); }
@@ -73,8 +75,8 @@ std::vector<std::string> Agent::running_source_names() const {
 
 void Agent::save_checkpoint() {
   if (config_.checkpoint.path.empty()) return;
-  checkpoints_.save();
-  checkpoint_age_.Set(checkpoints_.age_seconds());
+  // A timestamp, not an age: a gauge set only when the checkpoint is saved could not grow while saving fails.
+  if (checkpoints_.save()) checkpoint_last_write_->SetToCurrentTime();
 }
 
 ReloadSummary Agent::reload(const Config& fresh) {

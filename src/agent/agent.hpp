@@ -64,7 +64,7 @@ class Agent {
   SourceMetricFamilies source_families_;
   SiteRulesHolder site_rules_;
   CheckpointStore checkpoints_;
-  prometheus::Gauge& checkpoint_age_;
+  prometheus::Gauge* checkpoint_last_write_;  // null without [checkpoint]
   ProcessMetrics process_metrics_;
   mutable std::mutex sources_mutex_;  // the web thread reads sources_ for /-/ready
   bool reloading_ = false;            // guarded by sources_mutex_

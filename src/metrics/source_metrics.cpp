@@ -66,10 +66,11 @@ SourceMetricFamilies::SourceMetricFamilies(prometheus::Registry& registry)
                           .Help("Syslog datagrams and connections turned away, by reason: peer_not_allowed, "
                                 "peer_connection_limit, connection_limit, tls_handshake, tls_handshake_timeout.")
                           .Register(registry)),
-      checkpoint_age(BuildGauge()
-                         .Name("mta_exporter_checkpoint_age_seconds")
-                         .Help("Seconds since the checkpoint file was last written.")
-                         .Register(registry)) {}
+      checkpoint_last_write(BuildGauge()
+                                .Name("mta_exporter_checkpoint_last_write_timestamp_seconds")
+                                .Help("Unix time at which the checkpoint file last held every position: written "
+                                      "then, or nothing had changed since. Absent without [checkpoint].")
+                                .Register(registry)) {}
 
 SourceHealth::SourceHealth(SourceMetricFamilies& families, std::string source, bool syslog, std::size_t max_hosts)
     : families_(families),

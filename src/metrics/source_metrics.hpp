@@ -42,7 +42,7 @@ struct SourceMetricFamilies {
   prometheus::Family<prometheus::Counter>& syslog_invalid_frames;
   prometheus::Family<prometheus::Counter>& syslog_messages;
   prometheus::Family<prometheus::Counter>& syslog_rejected;
-  prometheus::Family<prometheus::Gauge>& checkpoint_age;
+  prometheus::Family<prometheus::Gauge>& checkpoint_last_write;
 };
 
 // The series of one source, resolved once.

@@ -1,5 +1,4 @@
 #include "source/checkpoint.hpp"
-#include "logging/logfmt.hpp"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "logging/logfmt.hpp"
 
 namespace mta {
 
@@ -101,10 +102,7 @@ bool CheckpointStore::save() {
   std::ostringstream content;
   {
     std::lock_guard lock(mutex_);
-    if (!dirty_) {
-      saved_at_ = std::chrono::steady_clock::now();  // still current
-      return true;
-    }
+    if (!dirty_) return true;  // the file is still current
     for (const auto& [key, position] : files_) {
       content << "file\t" << key << '\t' << static_cast<unsigned long long>(position.device) << '\t'
               << static_cast<unsigned long long>(position.inode) << '\t' << position.fingerprint << '\t'
@@ -116,7 +114,8 @@ bool CheckpointStore::save() {
   const std::string text = content.str();
   const std::string temporary = path_ + ".tmp";
   const auto fail = [&](const char* step) {
-    spdlog::error("msg=\"cannot write checkpoint\" path={} step={} error={}", log_quoted(path_), step, log_quoted(std::strerror(errno)));
+    spdlog::error("msg=\"cannot write checkpoint\" path={} step={} error={}", log_quoted(path_), step,
+                  log_quoted(std::strerror(errno)));
     std::lock_guard lock(mutex_);
     dirty_ = true;
     return false;
@@ -133,14 +132,7 @@ bool CheckpointStore::save() {
     ::fsync(folder_fd);
     ::close(folder_fd);
   }
-  std::lock_guard lock(mutex_);
-  saved_at_ = std::chrono::steady_clock::now();
   return true;
-}
-
-double CheckpointStore::age_seconds() const {
-  std::lock_guard lock(mutex_);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - saved_at_).count();
 }
 
 }  // namespace mta

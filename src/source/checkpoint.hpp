@@ -6,7 +6,6 @@
 
 #include <sys/types.h>
 
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -44,7 +43,6 @@ class CheckpointStore {
 
   // Writes the file when something changed; returns false (and logs) on an I/O error.
   bool save();
-  double age_seconds() const;
   const std::string& path() const { return path_; }
 
  private:
@@ -55,7 +53,6 @@ class CheckpointStore {
   std::map<std::string, FilePosition> files_;
   std::map<std::string, std::string> cursors_;
   bool dirty_ = false;
-  std::chrono::steady_clock::time_point saved_at_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace mta

@@ -246,6 +246,30 @@ TEST_F(AgentTest, ASourceRemovedAndAddedAgainCountsNothingTwice) {
   EXPECT_TRUE(counts(agent, "b", 3)) << "b read its file from the start again, or lost its new line";
 }
 
+// Issue 16 item 8: when the checkpoint file last held every position is a timestamp (an age set only at a
+// save could not grow while saving fails), and the series exists only with [checkpoint].
+TEST_F(AgentTest, CheckpointLastWriteIsATimestampOnlyWithACheckpoint) {
+  const std::string series = "\nmta_exporter_checkpoint_last_write_timestamp_seconds ";  // a sample, not # HELP
+  Agent without(config_of({}));
+  without.save_checkpoint();
+  EXPECT_EQ(render_exposition(without.registry()).find(series), std::string::npos);
+
+  Config config = config_of({});
+  config.checkpoint.path = path("checkpoint");
+  Agent with(config);
+  const auto seconds_now = [] {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  const double before = seconds_now();
+  with.save_checkpoint();
+  const std::string page = render_exposition(with.registry());
+  const std::size_t at = page.find(series);
+  ASSERT_NE(at, std::string::npos) << page;
+  const double written = std::stod(page.substr(at + series.size()));
+  EXPECT_GE(written, before - 1);
+  EXPECT_LE(written, seconds_now() + 1);
+}
+
 TEST_F(AgentTest, NotReadyOnceStopping) {
   append("a.log", 1);
   Agent agent(config_of({file_source("a", "a.log")}));
