@@ -319,7 +319,9 @@ void Knowledge::load_text_rules() {
   strong_index_ = FirstMatchIndex(strong_patterns, text_regex_options());
   weak_index_ = FirstMatchIndex(weak_patterns, text_regex_options());
   // One alternation per run of markers of one provider, in file order; the wording index leaves the links out.
-  const auto build_marker_index = [this](bool with_links, std::vector<ProviderId>& providers) {
+  const auto build_marker_index = [this](bool with_links) {
+    ProviderMarkerIndex built;
+    std::vector<ProviderId>& providers = built.providers;
     std::vector<std::string> markers;
     for (const ProviderMarker& marker : provider_markers_) {
       if (marker.link && !with_links) continue;
@@ -330,10 +332,11 @@ void Knowledge::load_text_rules() {
         markers.push_back("(?:" + marker.pattern + ")");
       }
     }
-    return FirstMatchIndex(markers, text_regex_options());
+    built.index = FirstMatchIndex(markers, text_regex_options());
+    return built;
   };
-  marker_index_ = build_marker_index(true, marker_providers_);
-  wording_index_ = build_marker_index(false, wording_providers_);
+  marker_index_ = build_marker_index(true);
+  wording_index_ = build_marker_index(false);
 }
 
 const std::vector<TextRuleGroup>& Knowledge::text_groups(Tier tier) const {
@@ -345,10 +348,9 @@ const FirstMatchIndex& Knowledge::text_index(Tier tier) const {
 }
 
 ProviderId Knowledge::provider_for_text(std::string_view text, bool with_links) const {
-  const FirstMatchIndex& index = with_links ? marker_index_ : wording_index_;
-  const std::vector<ProviderId>& providers = with_links ? marker_providers_ : wording_providers_;
-  const int marker = index.first_match(text);
-  return marker < 0 ? kNoProvider : providers[static_cast<std::size_t>(marker)];
+  const ProviderMarkerIndex& markers = with_links ? marker_index_ : wording_index_;
+  const int marker = markers.index.first_match(text);
+  return marker < 0 ? kNoProvider : markers.providers[static_cast<std::size_t>(marker)];
 }
 
 void Knowledge::load_code_rules() {
@@ -430,8 +432,8 @@ ProviderId Knowledge::provider_for_host(std::string_view host) const {
 }
 
 ProviderId Knowledge::provider_for_mail_domain(std::string_view domain) const {
-  for (const ProviderHost& entry : provider_domains_) {
-    if (equals_ignoring_case(domain, entry.suffix)) return entry.provider;
+  for (const ProviderDomain& entry : provider_domains_) {
+    if (equals_ignoring_case(domain, entry.domain)) return entry.provider;
   }
   return kNoProvider;
 }

@@ -84,6 +84,18 @@ struct ProviderHost {
   ProviderId provider;
 };
 
+// A mail domain only one provider receives mail for ("icloud.com").
+struct ProviderDomain {
+  std::string domain;
+  ProviderId provider;
+};
+
+// The provider markers as one first-match index: entry i of the index names providers[i].
+struct ProviderMarkerIndex {
+  FirstMatchIndex index;
+  std::vector<ProviderId> providers;
+};
+
 struct ProviderMarker {
   std::string pattern;
   ProviderId provider;
@@ -146,16 +158,14 @@ class Knowledge {
   std::vector<std::string> provider_names_;
   std::vector<ProviderHost> provider_hosts_;
   std::vector<ProviderMarker> provider_markers_;
-  std::vector<ProviderHost> provider_domains_;  // suffix holds the whole mail domain
+  std::vector<ProviderDomain> provider_domains_;
   std::vector<TextRule> text_rules_;
   std::vector<TextRuleGroup> strong_groups_;
   std::vector<TextRuleGroup> weak_groups_;
   FirstMatchIndex strong_index_;
   FirstMatchIndex weak_index_;
-  std::vector<ProviderId> marker_providers_;
-  FirstMatchIndex marker_index_;
-  std::vector<ProviderId> wording_providers_;  // the markers without the links
-  FirstMatchIndex wording_index_;
+  ProviderMarkerIndex marker_index_;
+  ProviderMarkerIndex wording_index_;  // the markers without the links
   std::vector<CodeRule> code_rules_;
   // [tier][provider]: pointers into code_rules_, which is not changed after loading.
   std::vector<std::vector<std::vector<const CodeRule*>>> code_rules_by_tier_;
