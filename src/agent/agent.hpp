@@ -19,14 +19,14 @@ namespace mta {
 
 struct ReloadSummary {
   std::vector<std::string> kept;     // unchanged: still running, position and counters untouched
-  std::vector<std::string> stopped;  // removed, or changed and so started anew
-  std::vector<std::string> started;  // added, or changed
-  std::vector<std::string> failed;   // could not be opened; not running
+  std::vector<std::string> stopped;  // removed, renamed, or changed and so started anew
+  std::vector<std::string> started;  // added, renamed, or changed
+  std::vector<std::string> failed;   // could not be opened: not running, or still running as it was
 };
 
 class Agent {
  public:
-  explicit Agent(Config config);
+  explicit Agent(Config config, RestartBackoff restart_backoff = {});
   ~Agent();
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
@@ -34,16 +34,20 @@ class Agent {
   // Opens every configured source and starts its thread; throws std::runtime_error naming the first
   // source that cannot be opened (nothing is left running then).
   void start();
-  // Applies a freshly loaded configuration: sources whose table is unchanged keep running; the others
-  // are stopped, and new or changed ones started, resuming from the in-memory checkpoint positions
-  // where a source of the same name ran before (since start, not only in the last configuration), so
-  // that a source removed and added again counts nothing twice. Site rules take effect at once; [web]
-  // and [checkpoint] keep the values the agent started with.
+  // Applies a freshly loaded configuration as a transaction per source: sources whose table is unchanged
+  // keep running; a changed one is replaced only once its new version opened (else the running version
+  // stays, and the failure is reported), continuing from its positions; a file or journal source whose
+  // table differs only by its name continues from the old name's positions. A removed source's series
+  // and checkpoint entries are dropped (its positions stay in memory: added again by a later reload, it
+  // continues where it was, counting nothing twice). Site rules take effect at once; [web],
+  // [checkpoint] and [metrics] keep the values the agent started with.
   ReloadSummary reload(const Config& fresh);
   void stop();
 
-  // False while any source cannot read, during a reload, and once stopping.
-  bool ready() const;
+  // Why /-/ready answers 503: "reloading", "stopping", and "source NAME: why" for each source that cannot
+  // read. Empty when ready.
+  std::vector<std::string> not_ready_reasons() const;
+  bool ready() const { return not_ready_reasons().empty(); }
   std::vector<std::string> running_source_names() const;
   void save_checkpoint();
   // Reads the process_* metrics anew; called before each scrape, from any web thread.
@@ -55,7 +59,16 @@ class Agent {
   prometheus::Registry& registry() { return registry_; }
 
  private:
+  struct Replacement;
   std::unique_ptr<RunningSource> open_source(const SourceConfig& source, bool resume);
+  // Opens, while every source still runs, the new versions that can be opened beside the running ones; a
+  // failure leaves the running version in `kept`.
+  void open_before_stops(std::vector<Replacement>& replacements, std::vector<std::unique_ptr<RunningSource>>& kept);
+  // Opens, once the sources that leave are stopped, the others; a failure opens the previous version
+  // again.
+  void open_after_stops(std::vector<Replacement>& replacements, ReloadSummary& summary);
+  // Drops every series of these sources, whose pipelines are gone.
+  void remove_series(const std::set<std::string>& sources);
   static void stop_sources(std::vector<std::unique_ptr<RunningSource>>& sources);
 
   Config config_;
@@ -64,13 +77,14 @@ class Agent {
   SourceMetricFamilies source_families_;
   SiteRulesHolder site_rules_;
   CheckpointStore checkpoints_;
-  prometheus::Gauge* checkpoint_last_write_;  // null without [checkpoint]
+  CheckpointStore removed_positions_{std::string()};  // of removed sources; in memory only, not in the file
+  prometheus::Gauge* checkpoint_last_write_;          // null without [checkpoint]
   ProcessMetrics process_metrics_;
+  RestartBackoff restart_backoff_;
   mutable std::mutex sources_mutex_;  // the web thread reads sources_ for /-/ready
   bool reloading_ = false;            // guarded by sources_mutex_
   bool stopping_ = false;             // guarded by sources_mutex_
   std::vector<std::unique_ptr<RunningSource>> sources_;
-  std::set<std::string> ran_before_;  // names of every source started; touched by start() and reload() only
 };
 
 }  // namespace mta

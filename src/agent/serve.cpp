@@ -10,8 +10,8 @@
 #include "agent/agent.hpp"
 #include "agent/logging.hpp"
 #include "http/http_server.hpp"
-#include "mta_exporter_version.hpp"
 #include "logging/logfmt.hpp"
+#include "mta_exporter_version.hpp"
 
 namespace mta {
 namespace {
@@ -53,7 +53,7 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   try {
     if (!agent.config().web.config_file.empty()) web_file = load_web_config_file(agent.config().web.config_file);
     server = std::make_unique<HttpServer>(
-        agent.config().web, std::move(web_file), agent.registry(), [&agent] { return agent.ready(); },
+        agent.config().web, std::move(web_file), agent.registry(), [&agent] { return agent.not_ready_reasons(); },
         [&agent] { agent.update_process_metrics(); });
   } catch (const WebConfigError& error) {
     spdlog::error("msg=\"web configuration error\" error={}", log_quoted(error.what()));

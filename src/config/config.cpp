@@ -74,11 +74,18 @@ class Reader {
   // A whole number from 1 to `max` (sizes, counts): fractions and out-of-range values are errors.
   std::int64_t positive_integer(const toml::table& table, std::string_view key, std::string_view context,
                                 std::int64_t fallback, std::int64_t max) const {
+    return integer(table, key, context, fallback, 1, max);
+  }
+
+  // A whole number from `min` to `max`.
+  std::int64_t integer(const toml::table& table, std::string_view key, std::string_view context, std::int64_t fallback,
+                       std::int64_t min, std::int64_t max) const {
     const toml::node* node = table.get(key);
     if (!node) return fallback;
     const std::optional<std::int64_t> value = node->value_exact<std::int64_t>();
-    if (!value || *value < 1 || *value > max) {
-      fail(*node, std::string(context) + std::string(key), "must be a whole number from 1 to " + std::to_string(max));
+    if (!value || *value < min || *value > max) {
+      fail(*node, std::string(context) + std::string(key),
+           "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
     }
     return *value;
   }
@@ -211,7 +218,8 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
   source.type = parse_source_type(reader, table, context);
   switch (source.type) {
     case SourceType::file:
-      reader.check_keys(table, context, {"type", "name", "path", "start_at", "max_line_length", "format"});
+      reader.check_keys(table, context,
+                        {"type", "name", "path", "start_at", "max_line_length", "format", "rotate_wait_seconds"});
       break;
     case SourceType::stdin_stream: reader.check_keys(table, context, {"type", "name", "max_line_length"}); break;
     case SourceType::replay:
@@ -255,6 +263,7 @@ SourceConfig parse_source(const Reader& reader, const toml::table& table, std::s
   }
   source.max_line_length =
       static_cast<std::size_t>(reader.positive_integer(table, "max_line_length", context, 65536, 16 << 20));
+  source.rotate_wait_seconds = reader.positive_number(table, "rotate_wait_seconds", context, 5, 3600);
   source.lines_per_second = reader.positive_number(table, "lines_per_second", context, 20, 1e7);
   source.loop = reader.boolean(table, "loop", context, true);
   if (source.type == SourceType::syslog) read_syslog_source(reader, table, context, base, source);
@@ -364,6 +373,16 @@ WebConfig read_web(const Reader& reader, const toml::table& web, const std::file
   return result;
 }
 
+// [metrics]: reply_series_limit is at least 100 so that the reserve of known providers (a tenth of it)
+// holds a useful number of series, and at most a million (about a gigabyte of series).
+MetricsConfig read_metrics(const Reader& reader, const toml::table& metrics) {
+  reader.check_keys(metrics, "metrics.", {"reply_series_limit"});
+  MetricsConfig result;
+  result.reply_series_limit = static_cast<std::size_t>(reader.integer(
+      metrics, "reply_series_limit", "metrics.", static_cast<std::int64_t>(result.reply_series_limit), 100, 1000000));
+  return result;
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, const std::string& origin) {
@@ -376,7 +395,7 @@ Config parse_config(std::string_view text, const std::string& origin) {
                       ": " + std::string(error.description()));
   }
   const Reader reader(origin);
-  reader.check_keys(root, "", {"web", "log", "checkpoint", "source", "rule"});
+  reader.check_keys(root, "", {"web", "log", "checkpoint", "metrics", "source", "rule"});
   Config config;
   const std::filesystem::path base = std::filesystem::path(origin).parent_path();
   if (const toml::node* web_node = root.get("web")) {
@@ -409,6 +428,11 @@ Config parse_config(std::string_view text, const std::string& origin) {
     }
     config.checkpoint.interval_seconds =
         reader.positive_number(*checkpoint, "interval_seconds", "checkpoint.", 5, 86400);
+  }
+  if (const toml::node* metrics_node = root.get("metrics")) {
+    const toml::table* metrics = metrics_node->as_table();
+    if (!metrics) reader.fail(*metrics_node, "metrics", "must be a table ([metrics])");
+    config.metrics = read_metrics(reader, *metrics);
   }
   if (const toml::node* sources_node = root.get("source")) {
     const toml::array* sources = sources_node->as_array();

@@ -24,6 +24,7 @@ struct SourceConfig {
   StartAt start_at = StartAt::end;            // file, journal
   std::size_t max_line_length = 65536;        // file, stdin
   LogFormat format = LogFormat::plain;        // file
+  double rotate_wait_seconds = 5;             // file: how long a renamed file is read once the new one has data
   double lines_per_second = 20;               // replay
   bool loop = true;                           // replay
   std::string listen;                         // syslog: udp://, tcp://, tls://, unix://
@@ -48,12 +49,20 @@ struct CheckpointConfig {
   double interval_seconds = 5;
 };
 
+struct MetricsConfig {
+  // Most mta_smtp_replies_total series (see MetricFamilies); read at start only.
+  std::size_t reply_series_limit = 20000;
+
+  bool operator==(const MetricsConfig&) const = default;
+};
+
 struct Config {
   WebConfig web;
   std::string log_level = "info";
   std::string log_format = "logfmt";  // logfmt or json
   std::vector<SourceConfig> sources;
   CheckpointConfig checkpoint;
+  MetricsConfig metrics;
   std::shared_ptr<const SiteRules> site_rules = std::make_shared<const SiteRules>();
 };
 

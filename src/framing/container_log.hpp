@@ -20,6 +20,7 @@ class ContainerLogDecoder final : public LineHandler {
       : format_(format), next_(next), max_line_length_(max_line_length) {}
 
   void on_line(std::string_view record) override;
+  bool holds_partial() const override { return !pending_.empty(); }
   std::size_t malformed() const { return malformed_; }
   std::size_t lines_too_long() const { return too_long_; }
 

@@ -33,11 +33,11 @@ struct HttpServer::Listener {
 };
 
 HttpServer::HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, prometheus::Registry& registry,
-                       std::function<bool()> ready, std::function<void()> before_scrape)
+                       std::function<std::vector<std::string>()> not_ready_reasons, std::function<void()> before_scrape)
     : config_(std::move(config)),
       web_file_(std::move(web_file)),
       registry_(registry),
-      ready_(std::move(ready)),
+      not_ready_reasons_(std::move(not_ready_reasons)),
       before_scrape_(std::move(before_scrape)),
       connection_guard_(
           std::make_unique<ConnectionGuard>(ConnectionLimits{.max_connections = config_.max_connections,
@@ -121,9 +121,11 @@ void HttpServer::answer(const httplib::Request& request, httplib::Response& resp
   } else if (request.path == "/-/healthy") {
     response.set_content("Healthy\n", "text/plain; charset=utf-8");
   } else if (request.path == "/-/ready") {
-    const bool ready = ready_();
-    response.status = ready ? 200 : 503;
-    response.set_content(ready ? "Ready\n" : "Not ready\n", "text/plain; charset=utf-8");
+    const std::vector<std::string> reasons = not_ready_reasons_();
+    std::string body = reasons.empty() ? "Ready\n" : "Not ready\n";
+    for (const std::string& reason : reasons) body += reason + "\n";
+    response.status = reasons.empty() ? 200 : 503;
+    response.set_content(body, "text/plain; charset=utf-8");
   } else {
     response.status = 404;
     response.set_content("Not Found\n", "text/plain; charset=utf-8");

@@ -30,10 +30,11 @@ class ServerCertificate;
 
 class HttpServer {
  public:
+  // `not_ready_reasons` answers /-/ready: 200 when empty, else 503 with one reason a line.
   // `before_scrape` runs before each rendering of the metrics page (process metrics). Throws
   // WebConfigError when the web config's certificates or TLS settings cannot be used.
   HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, prometheus::Registry& registry,
-             std::function<bool()> ready, std::function<void()> before_scrape = {});
+             std::function<std::vector<std::string>()> not_ready_reasons, std::function<void()> before_scrape = {});
   ~HttpServer();
 
   // Binds every listen address; throws std::runtime_error naming the first that cannot be bound.
@@ -51,7 +52,7 @@ class HttpServer {
   WebConfig config_;
   std::optional<WebConfigFile> web_file_;
   const prometheus::Registry& registry_;
-  std::function<bool()> ready_;
+  std::function<std::vector<std::string>()> not_ready_reasons_;
   std::function<void()> before_scrape_;
   std::unique_ptr<ServerCertificate> certificate_;
   std::unique_ptr<WebAccess> access_;

@@ -52,7 +52,7 @@ int bounded_basic(const Knowledge& knowledge, int basic) {
 
 }  // namespace
 
-MetricFamilies::MetricFamilies(prometheus::Registry& registry)
+MetricFamilies::MetricFamilies(prometheus::Registry& registry, std::size_t reply_series_limit)
     : replies(BuildCounter()
                   .Name("mta_smtp_replies_total")
                   .Help("SMTP replies found in mail logs, by MTA, direction, class, basic and enhanced code, cause "
@@ -92,8 +92,23 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                           .Help("Replies counted without their codes because mta_smtp_replies_total reached its "
                                 "series limit.")
                           .Register(registry)
-                          .Add({})) {
+                          .Add({})),
+      reply_series(prometheus::BuildGauge()
+                       .Name("mta_exporter_reply_series")
+                       .Help("Distinct mta_smtp_replies_total series, over every source, with codes or without.")
+                       .Register(registry)
+                       .Add({})),
+      reply_series_limit(reply_series_limit),
+      reply_series_reserve(reply_series_limit / 10) {
   build_info.Add({{"version", std::string(kVersion)}, {"revision", std::string(kRevision)}}).Set(1);
+  prometheus::BuildGauge()
+      .Name("mta_exporter_reply_series_limit")
+      .Help(
+          "Most mta_smtp_replies_total series with codes ([metrics] reply_series_limit); past it, new code "
+          "combinations are counted without their codes. The last tenth is kept for known providers' exact codes.")
+      .Register(registry)
+      .Add({})
+      .Set(static_cast<double>(reply_series_limit));
 }
 
 std::string enhanced_code_label(const Knowledge& knowledge, EnhancedCode code, ProviderId provider) {
@@ -145,52 +160,46 @@ void MetricsRecorder::count_line(ParseOutcome outcome) {
   line_counters_[static_cast<std::size_t>(outcome)]->Increment();
 }
 
-void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict) {
-  const EnhancedCode enhanced = bounded(knowledge_, verdict);
-  const int basic = bounded_basic(knowledge_, verdict.basic);
-  const ProviderId provider = event.direction == Direction::outbound ? verdict.provider : kNoProvider;
-  const auto mta_label = [&] { return std::string(to_string(event.mta)); };
-  const std::uint64_t mta_key = static_cast<std::uint64_t>(event.mta);
+namespace {
 
+// The key of an mta_smtp_replies_total series, from the bounded values of its labels: one key per
+// label set, so that pipelines agree on it.
+std::uint64_t reply_key(const SmtpEvent& event, const Verdict& verdict, int basic, EnhancedCode enhanced,
+                        ProviderId provider) {
   // 3 + 2 + 3 + 10 + 27 + 5 + 8 = 58 bits; the widths must hold every value of their enums.
   static_assert(static_cast<int>(Mta::generic) < (1 << 3));
   static_assert(static_cast<int>(Direction::unknown) < (1 << 2));
   static_assert(static_cast<int>(Cause::other) < (1 << 5));
   static_assert(sizeof(ProviderId) == 1);
-  const auto key_of = [&](int basic_code, EnhancedCode enhanced_code) -> std::uint64_t {
-    return (((((mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 3 |
-               static_cast<std::uint64_t>(verdict.klass))
-                  << 10 |
-              static_cast<std::uint64_t>(basic_code))
-                 << 27 |
-             enhanced_code.packed())
-                << 5 |
-            static_cast<std::uint64_t>(verdict.cause))
-               << 8 |
-           provider;
-  };
+  return (((((static_cast<std::uint64_t>(event.mta) << 2 | static_cast<std::uint64_t>(event.direction)) << 3 |
+             static_cast<std::uint64_t>(verdict.klass))
+                << 10 |
+            static_cast<std::uint64_t>(basic))
+               << 27 |
+           enhanced.packed())
+              << 5 |
+          static_cast<std::uint64_t>(verdict.cause))
+             << 8 |
+         provider;
+}
+
+}  // namespace
+
+void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict) {
+  const EnhancedCode enhanced = bounded(knowledge_, verdict);
+  const int basic = bounded_basic(knowledge_, verdict.basic);
+  // Outbound replies without a provider are labelled "other" like those of another provider: one key.
+  const ProviderId provider = event.direction != Direction::outbound ? kNoProvider
+                              : verdict.provider == kNoProvider      ? kOtherProvider
+                                                                     : verdict.provider;
+  const auto mta_label = [&] { return std::string(to_string(event.mta)); };
+  const std::uint64_t mta_key = static_cast<std::uint64_t>(event.mta);
+
   // The common case, a series this pipeline has seen, costs one hash lookup.
-  if (const auto found = replies_.find(key_of(basic, enhanced)); found != replies_.end()) {
+  if (const auto found = replies_.find(reply_key(event, verdict, basic, enhanced, provider)); found != replies_.end()) {
     found->second->Increment();
   } else {
-    int basic_label = basic;
-    EnhancedCode enhanced_label = enhanced;
-    if (families_.reply_series.load(std::memory_order_relaxed) >= families_.max_reply_series) {
-      families_.series_overflow.Increment();
-      basic_label = 0;
-      enhanced_label = {};
-    } else {
-      families_.reply_series.fetch_add(1, std::memory_order_relaxed);
-    }
-    lookup(replies_, key_of(basic_label, enhanced_label), [&]() -> prometheus::Counter& {
-      return families_.replies.Add({{"mta", mta_label()},
-                                    {"direction", std::string(to_string(event.direction))},
-                                    {"class", std::to_string(verdict.klass) + "xx"},
-                                    {"code", basic_code_label(knowledge_, basic_label)},
-                                    {"enhanced_code", code_text(enhanced_label)},
-                                    {"cause", std::string(to_string(verdict.cause))},
-                                    {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
-    }).Increment();
+    reply_series_on_miss(event, verdict, basic, enhanced, provider).Increment();
   }
 
   if (verdict.class_mismatch) {
@@ -241,6 +250,41 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
     }
     case Status::none: break;
   }
+}
+
+prometheus::Counter& MetricsRecorder::reply_series_on_miss(const SmtpEvent& event, const Verdict& verdict, int basic,
+                                                           EnhancedCode enhanced, ProviderId provider) {
+  const std::uint64_t key = reply_key(event, verdict, basic, enhanced, provider);
+  const bool has_codes = basic != 0 || enhanced.present();
+  const bool may_use_reserve = provider != kNoProvider && provider != kOtherProvider && basic != 0 &&
+                               knowledge_.is_registered_basic(basic) && enhanced.detail != kCollapsed;
+  std::lock_guard lock(families_.reply_series_mutex);
+  std::unordered_set<std::uint64_t>& created = families_.reply_series_keys;
+  const std::size_t room =
+      may_use_reserve ? families_.reply_series_limit : families_.reply_series_limit - families_.reply_series_reserve;
+  int basic_label = basic;
+  EnhancedCode enhanced_label = enhanced;
+  std::uint64_t label_key = key;
+  if (has_codes && !created.contains(key)) {
+    if (families_.reply_series_with_codes < room) {
+      ++families_.reply_series_with_codes;
+    } else {
+      families_.series_overflow.Increment();
+      basic_label = 0;
+      enhanced_label = {};
+      label_key = reply_key(event, verdict, basic_label, enhanced_label, provider);
+    }
+  }
+  if (created.insert(label_key).second) families_.reply_series.Set(static_cast<double>(created.size()));
+  return lookup(replies_, label_key, [&]() -> prometheus::Counter& {
+    return families_.replies.Add({{"mta", std::string(to_string(event.mta))},
+                                  {"direction", std::string(to_string(event.direction))},
+                                  {"class", std::to_string(verdict.klass) + "xx"},
+                                  {"code", basic_code_label(knowledge_, basic_label)},
+                                  {"enhanced_code", code_text(enhanced_label)},
+                                  {"cause", std::string(to_string(verdict.cause))},
+                                  {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
+  });
 }
 
 }  // namespace mta

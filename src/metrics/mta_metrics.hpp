@@ -9,12 +9,13 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "classify/classifier.hpp"
 #include "mta/parse_outcome.hpp"
@@ -22,8 +23,20 @@
 
 namespace mta {
 
+// mta_smtp_replies_total has no `source` label: every pipeline, and a pipeline re-created by a reload,
+// reaches the same series for the same labels. Its series are therefore counted once, here, by the
+// packed key of their (bounded) labels. The series with codes are held to a limit, a safety valve on
+// top of the bounded labels: past it, a reply that would create a new one is counted without its
+// codes (and in mta_exporter_reply_series_overflow_total). The last tenth of the limit is a reserve
+// that only series of a known provider (a provider label other than "" and "other") with exact codes
+// (a registered basic code, an enhanced code not collapsed to "x") may use, so that a remote server
+// minting code combinations cannot crowd out the codes of the big providers. Series without codes,
+// where the others fall back to, are always created and do not take from the limit: their number is
+// bounded by the other labels, and they must not eat the reserve.
 struct MetricFamilies {
-  explicit MetricFamilies(prometheus::Registry& registry);
+  static constexpr std::size_t kDefaultReplySeriesLimit = 20000;
+
+  explicit MetricFamilies(prometheus::Registry& registry, std::size_t reply_series_limit = kDefaultReplySeriesLimit);
 
   prometheus::Family<prometheus::Counter>& replies;
   prometheus::Family<prometheus::Counter>& deliveries;
@@ -34,11 +47,18 @@ struct MetricFamilies {
   prometheus::Family<prometheus::Counter>& class_mismatches;
   prometheus::Family<prometheus::Gauge>& build_info;
   prometheus::Counter& series_overflow;
+  prometheus::Gauge& reply_series;
 
-  // A safety valve on top of the bounded labels: past this many mta_smtp_replies_total series (each
-  // pipeline counts those it creates), new code combinations are counted without their codes.
-  std::size_t max_reply_series = 20000;
-  std::atomic<std::size_t> reply_series{0};
+  const std::size_t reply_series_limit;
+  // The part of the limit kept for known providers' exact codes.
+  const std::size_t reply_series_reserve;
+
+  // Taken only when a pipeline meets a reply series its own cache does not hold.
+  std::mutex reply_series_mutex;
+  // The packed label keys of every mta_smtp_replies_total series created; guarded by reply_series_mutex.
+  std::unordered_set<std::uint64_t> reply_series_keys;
+  // How many of them have codes, the series the limit counts; guarded by reply_series_mutex.
+  std::size_t reply_series_with_codes = 0;
 };
 
 // Label text of a code, bounded: unregistered enhanced codes collapse to "5.7.x" (or "5.x.x" for an
@@ -59,6 +79,12 @@ class MetricsRecorder {
   void count_event(const SmtpEvent& event, const Verdict& verdict);
 
  private:
+  // The mta_smtp_replies_total series of a reply whose key this pipeline's cache does not hold: one that
+  // exists, a new one within the limit, or else the one without codes (see MetricFamilies).
+  // `basic`, `enhanced`, `provider`: the bounded values of the labels.
+  prometheus::Counter& reply_series_on_miss(const SmtpEvent& event, const Verdict& verdict, int basic,
+                                            EnhancedCode enhanced, ProviderId provider);
+
   template <typename Metric>
   using Cache = std::unordered_map<std::uint64_t, Metric*>;
 

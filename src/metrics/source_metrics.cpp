@@ -45,6 +45,11 @@ SourceMetricFamilies::SourceMetricFamilies(prometheus::Registry& registry)
                               .Name("mta_exporter_source_last_line_timestamp_seconds")
                               .Help("Unix time at which the source last delivered a line.")
                               .Register(registry)),
+      restarts(BuildCounter()
+                   .Name("mta_exporter_source_restarts_total")
+                   .Help("Times the source was opened anew after it failed (an error, or an end nobody asked for); "
+                         "each failure is logged with its error.")
+                   .Register(registry)),
       syslog_dropped(BuildCounter()
                          .Name("mta_exporter_syslog_dropped_total")
                          .Help("Syslog datagrams the kernel dropped because the receive buffer was full.")
@@ -81,7 +86,8 @@ SourceHealth::SourceHealth(SourceMetricFamilies& families, std::string source, b
       rotations_(families.rotations.Add({{"source", source_}})),
       truncations_(families.truncations.Add({{"source", source_}})),
       lines_too_long_(families.lines_too_long.Add({{"source", source_}})),
-      last_line_timestamp_(families.last_line_timestamp.Add({{"source", source_}})) {
+      last_line_timestamp_(families.last_line_timestamp.Add({{"source", source_}})),
+      restarts_(families.restarts.Add({{"source", source_}})) {
   if (syslog) {
     syslog_dropped_ = &families.syslog_dropped.Add({{"source", source_}});
     syslog_connections_ = &families.syslog_connections.Add({{"source", source_}});
@@ -92,6 +98,21 @@ SourceHealth::SourceHealth(SourceMetricFamilies& families, std::string source, b
       syslog_rejected_[reason] = &families.syslog_rejected.Add({{"source", source_}, {"reason", std::string(name)}});
     }
   }
+}
+
+void remove_source_series(SourceMetricFamilies& families, const std::string& source) {
+  remove_source_series(families.up, source);
+  remove_source_series(families.bytes, source);
+  remove_source_series(families.rotations, source);
+  remove_source_series(families.truncations, source);
+  remove_source_series(families.lines_too_long, source);
+  remove_source_series(families.last_line_timestamp, source);
+  remove_source_series(families.restarts, source);
+  remove_source_series(families.syslog_dropped, source);
+  remove_source_series(families.syslog_connections, source);
+  remove_source_series(families.syslog_invalid_frames, source);
+  remove_source_series(families.syslog_messages, source);
+  remove_source_series(families.syslog_rejected, source);
 }
 
 void SourceHealth::mark_line_now() {

@@ -1,10 +1,13 @@
 #pragma once
 // Self-metrics of the log sources, labelled by source: whether it is open, what it read, rotations,
-// over-long lines, syslog drops, connections and rejected peers, and when it last delivered a line.
+// over-long lines, restarts after errors, syslog drops, connections and rejected peers, and when it last
+// delivered a line.
 
+#include <prometheus/client_metric.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include <array>
@@ -37,6 +40,7 @@ struct SourceMetricFamilies {
   prometheus::Family<prometheus::Counter>& truncations;
   prometheus::Family<prometheus::Counter>& lines_too_long;
   prometheus::Family<prometheus::Gauge>& last_line_timestamp;
+  prometheus::Family<prometheus::Counter>& restarts;
   prometheus::Family<prometheus::Counter>& syslog_dropped;
   prometheus::Family<prometheus::Counter>& syslog_connections;
   prometheus::Family<prometheus::Counter>& syslog_invalid_frames;
@@ -59,6 +63,7 @@ class SourceHealth {
     if (count != 0) lines_too_long_.Increment(static_cast<double>(count));
   }
   void mark_line_now();
+  void count_restart() { restarts_.Increment(); }
   void add_syslog_dropped(std::size_t count) {
     if (syslog_dropped_ != nullptr) syslog_dropped_->Increment(static_cast<double>(count));
   }
@@ -86,6 +91,7 @@ class SourceHealth {
   prometheus::Counter& truncations_;
   prometheus::Counter& lines_too_long_;
   prometheus::Gauge& last_line_timestamp_;
+  prometheus::Counter& restarts_;
   prometheus::Counter* syslog_dropped_ = nullptr;
   prometheus::Counter* syslog_connections_ = nullptr;
   prometheus::Counter* syslog_invalid_frames_ = nullptr;
@@ -97,5 +103,23 @@ class SourceHealth {
   std::unordered_map<std::string, prometheus::Counter*, StringHash, std::equal_to<>> hosts_;
   prometheus::Counter* other_hosts_ = nullptr;
 };
+
+// Removes every series of `family` labelled with `source`: a source gone from the configuration must not
+// leave a frozen series behind (an alert on it would fire forever). Only once nothing counts into them.
+template <typename Metric>
+void remove_source_series(prometheus::Family<Metric>& family, const std::string& source) {
+  for (const prometheus::MetricFamily& collected : family.Collect()) {
+    for (const prometheus::ClientMetric& series : collected.metric) {
+      prometheus::Labels labels;
+      for (const prometheus::ClientMetric::Label& label : series.label) labels.emplace(label.name, label.value);
+      const auto label = labels.find("source");
+      // Add() finds the existing series: the family hands out no other pointer to it.
+      if (label != labels.end() && label->second == source) family.Remove(&family.Add(labels));
+    }
+  }
+}
+
+// Every series SourceHealth made for `source`.
+void remove_source_series(SourceMetricFamilies& families, const std::string& source);
 
 }  // namespace mta

@@ -89,6 +89,18 @@ void CheckpointStore::erase_file(const std::string& key) {
   dirty_ = files_.erase(key) > 0 || dirty_;
 }
 
+void CheckpointStore::erase_cursor(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  dirty_ = cursors_.erase(key) > 0 || dirty_;
+}
+
+std::vector<std::string> CheckpointStore::file_keys() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> keys;
+  for (const auto& [key, position] : files_) keys.push_back(key);
+  return keys;
+}
+
 void CheckpointStore::set_cursor(const std::string& key, const std::string& cursor) {
   std::lock_guard lock(mutex_);
   std::string& stored = cursors_[key];

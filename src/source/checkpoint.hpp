@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mta {
 
@@ -40,6 +41,8 @@ class CheckpointStore {
   void set_file(const std::string& key, const FilePosition& position);
   void set_cursor(const std::string& key, const std::string& cursor);
   void erase_file(const std::string& key);
+  void erase_cursor(const std::string& key);
+  std::vector<std::string> file_keys() const;
 
   // Writes the file when something changed; returns false (and logs) on an I/O error.
   bool save();

@@ -5,116 +5,328 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "logging/logfmt.hpp"
 
 namespace mta {
+namespace {
 
-FileFollower::FileFollower(FileFollowerOptions options, LineHandler& handler)
-    : options_(std::move(options)),
-      handler_(handler),
-      current_(options_.max_line_length),
-      retiring_(options_.max_line_length) {}
+// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+int open_for_reading(const std::string& path) { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); }
 
-FileFollower::~FileFollower() {
-  if (current_.fd >= 0) ::close(current_.fd);
-  if (retiring_.fd >= 0) ::close(retiring_.fd);
+std::string_view kind_of_special_file(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
 }
 
-bool FileFollower::open_file(const std::string& path, bool seek_to_end) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (!reported_missing_) {
-      spdlog::warn("msg=\"cannot open log file, waiting for it\" path={} error={}", log_quoted(path),
-                   log_quoted(std::strerror(errno)));
-      reported_missing_ = true;
-    }
+bool same_first_bytes(int fd, const FilePosition& position) {
+  std::uint32_t length = position.fingerprint_length;
+  return file_fingerprint(fd, length) == position.fingerprint && length == position.fingerprint_length;
+}
+
+}  // namespace
+
+FileFollower::FileFollower(FileFollowerOptions options, LineHandler& handler)
+    : options_(std::move(options)), handler_(handler), current_(options_.max_line_length) {}
+
+FileFollower::~FileFollower() {
+  const auto release = [this](OpenFile& file) {
+    if (file.fd < 0) return;
+    ::close(file.fd);
+    if (options_.claims != nullptr) options_.claims->release(file.device, file.inode, this);
+  };
+  release(current_);
+  for (OpenFile& rotated : rotated_) release(rotated);
+}
+
+std::uint64_t FileFollower::lines_too_long() const {
+  std::uint64_t count = lines_too_long_before_ + current_.splitter.lines_too_long();
+  for (const OpenFile& rotated : rotated_) count += rotated.splitter.lines_too_long();
+  return count;
+}
+
+void FileFollower::report_problem(std::string problem) {
+  if (problem != problem_) {
+    spdlog::warn("msg=\"cannot read log file, retrying\" path={} error={}", log_quoted(options_.path),
+                 log_quoted(problem));
+  }
+  problem_ = std::move(problem);
+}
+
+bool FileFollower::adopt(OpenFile& file, int fd, const struct stat& status) {
+  if (!S_ISREG(status.st_mode)) {
+    ::close(fd);
+    report_problem(std::string(kind_of_special_file(status.st_mode)) + ", not a regular file: not read");
     return false;
   }
-  struct stat status {};
-  ::fstat(fd, &status);
-  current_.fd = fd;
-  current_.device = status.st_dev;
-  current_.inode = status.st_ino;
-  current_.offset = seek_to_end ? ::lseek(fd, 0, SEEK_END) : 0;
-  current_.last_data = std::chrono::steady_clock::now();
-  fingerprint_length_ = 0;
-  if (reported_missing_) spdlog::info("msg=\"log file appeared\" path={}", path);
-  reported_missing_ = false;
+  std::string holder;
+  if (options_.claims != nullptr &&
+      !options_.claims->claim(status.st_dev, status.st_ino, this, options_.reader_name, holder)) {
+    ::close(fd);
+    if (holder != read_by_) {
+      spdlog::warn("msg=\"log file already read by another reader, not read twice\" path={} reader={}",
+                   log_quoted(options_.path), log_quoted(holder));
+    }
+    read_by_ = holder;
+    if (first_open_ && !held_elsewhere_) held_elsewhere_.emplace(status.st_dev, status.st_ino);
+    return false;
+  }
+  read_by_.clear();
+  file.fd = fd;
+  file.device = status.st_dev;
+  file.inode = status.st_ino;
+  file.offset = 0;
+  forget_fingerprint(file);
+  file.last_data = std::chrono::steady_clock::now();
+  file.first_data.reset();
+  file.complete = false;
+  file.held_from.reset();
   return true;
 }
 
-// Finds the checkpointed file by identity (it may have been renamed by a rotation meanwhile) and
-// continues there; returns false when it is gone.
-bool FileFollower::resume_from(const FilePosition& position) {
-  const auto matches = [&](const std::string& candidate) {
-    const int fd = ::open(candidate.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    struct stat status {};
-    std::uint32_t length = position.fingerprint_length;
-    const bool same = ::fstat(fd, &status) == 0 && status.st_dev == position.device &&
-                      status.st_ino == position.inode &&
-                      static_cast<std::uint64_t>(status.st_size) >= position.offset &&
-                      file_fingerprint(fd, length) == position.fingerprint && length == position.fingerprint_length;
-    if (!same) {
-      ::close(fd);
-      return false;
-    }
-    current_.fd = fd;
-    current_.device = status.st_dev;
-    current_.inode = status.st_ino;
-    current_.offset = ::lseek(fd, static_cast<off_t>(position.offset), SEEK_SET);
-    current_.last_data = std::chrono::steady_clock::now();
-    fingerprint_length_ = 0;
-    return true;
+bool FileFollower::open_current(const std::string& path, bool seek_to_end) {
+  const int fd = open_for_reading(path);
+  struct stat status {};
+  if (fd < 0 || ::fstat(fd, &status) != 0) {
+    report_problem(std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+    return false;
+  }
+  if (!adopt(current_, fd, status)) return false;
+  if (held_elsewhere_) {
+    // Taken over from the reader that held it: at its end, nothing read twice. A file that appeared
+    // since (a rotation) is new: read whole.
+    seek_to_end = *held_elsewhere_ == std::pair(status.st_dev, status.st_ino);
+    held_elsewhere_.reset();
+  }
+  if (seek_to_end) current_.offset = ::lseek(fd, 0, SEEK_END);
+  if (!problem_.empty()) spdlog::info("msg=\"log file readable\" path={}", log_quoted(path));
+  problem_.clear();
+  return true;
+}
+
+int FileFollower::locate(const FilePosition& position, bool& at_path, struct stat& status, std::string& found) const {
+  // by_identity: the file itself, maybe renamed; otherwise a copy of it (other identity, same first bytes).
+  const auto open_if_it_is = [&](const std::string& candidate, bool by_identity) {
+    const int fd = open_for_reading(candidate);
+    if (fd < 0) return -1;
+    const bool same_identity = ::fstat(fd, &status) == 0 && S_ISREG(status.st_mode) &&
+                               status.st_dev == position.device && status.st_ino == position.inode;
+    const bool is_it =
+        (by_identity ? same_identity : !same_identity && S_ISREG(status.st_mode) && position.fingerprint_length > 0) &&
+        static_cast<std::uint64_t>(status.st_size) >= position.offset && same_first_bytes(fd, position);
+    if (is_it) return fd;
+    ::close(fd);
+    return -1;
   };
-  if (matches(options_.path)) return true;
-  const std::filesystem::path path(options_.path);
+  at_path = true;
+  found = options_.path;
+  if (const int fd = open_if_it_is(options_.path, true); fd >= 0) return fd;
+  at_path = false;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path(), error)) {
-    const std::string candidate = entry.path().string();
-    if (candidate == options_.path || !entry.is_regular_file(error)) continue;
-    if (matches(candidate)) {
-      spdlog::info("msg=\"resuming in the rotated file first\" path={} rotated={}", options_.path, candidate);
-      reading_rotated_ = true;
-      return true;
+  for (const bool by_identity : {true, false}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::path(options_.path).parent_path(), error)) {
+      const std::string candidate = entry.path().string();
+      if (candidate == options_.path || !entry.is_regular_file(error)) continue;
+      if (const int fd = open_if_it_is(candidate, by_identity); fd >= 0) {
+        found = candidate;
+        return fd;
+      }
     }
   }
-  return false;
+  return -1;
+}
+
+void FileFollower::add_rotated(OpenFile&& file) {
+  if (rotated_.size() >= kMaxRotated) {
+    close(rotated_.front(), true);
+    rotated_.erase(rotated_.begin());
+  }
+  rotated_.push_back(std::move(file));
+}
+
+// Opens the files a checkpoint names at their positions. False when the followed file was not opened;
+// when another reader holds one of them, nothing is left open (read_by_ says who) so a later try
+// starts over.
+bool FileFollower::resume(const ResumePoint& point) {
+  const auto open_at = [&](const FilePosition& position, bool& at_path) -> std::optional<OpenFile> {
+    struct stat status {};
+    std::string found;
+    const int fd = locate(position, at_path, status, found);
+    if (fd < 0) return std::nullopt;
+    OpenFile file(options_.max_line_length);
+    if (!adopt(file, fd, status)) return std::nullopt;
+    file.offset = ::lseek(fd, static_cast<off_t>(position.offset), SEEK_SET);
+    file.fingerprint = position.fingerprint;
+    file.fingerprint_length = position.fingerprint_length;
+    // A copy made by copytruncate will not grow; a renamed file may, until its writer reopens the path.
+    file.complete = file.inode != position.inode || file.device != position.device;
+    return file;
+  };
+  const auto give_up = [&] {
+    for (OpenFile& rotated : rotated_) close(rotated, false);
+    rotated_.clear();
+    return false;
+  };
+  for (const FilePosition& position : point.rotated) {
+    bool at_path = false;
+    std::optional<OpenFile> file = open_at(position, at_path);
+    if (!read_by_.empty()) return give_up();
+    if (file) add_rotated(std::move(*file));
+  }
+  if (point.file) {
+    bool at_path = false;
+    std::optional<OpenFile> file = open_at(*point.file, at_path);
+    if (!read_by_.empty()) return give_up();
+    if (file && at_path) {
+      current_ = std::move(*file);
+      return true;
+    }
+    if (file) {
+      spdlog::info("msg=\"resuming in the rotated file first\" path={}", options_.path);
+      add_rotated(std::move(*file));
+    } else {
+      spdlog::info("msg=\"checkpointed file not found, reading the current file from the start\" path={}",
+                   options_.path);
+    }
+  }
+  if (open_current(options_.path, false)) return true;
+  if (read_by_.empty()) return false;
+  return give_up();
 }
 
 bool FileFollower::open_first() {
   const bool first = first_open_;
-  first_open_ = false;
   if (first && options_.resume) {
-    if (resume_from(*options_.resume)) return true;
-    spdlog::info("msg=\"checkpointed file not found, reading the current file from the start\" path={}", options_.path);
-    return open_file(options_.path, false);
+    const ResumePoint point = options_.resume();
+    if (point.file || !point.rotated.empty()) {
+      const bool opened = resume(point);
+      // Held by another reader (the previous one of a reload, still finishing): ask again later.
+      first_open_ = !read_by_.empty();
+      return opened;
+    }
   }
   // Only a file that exists at start has history to skip; one that appears later is all new.
-  return open_file(options_.path, first && !options_.from_beginning);
+  const bool opened = open_current(options_.path, first && !options_.from_beginning);
+  first_open_ = first_open_ && !read_by_.empty();
+  return opened;
 }
 
-bool FileFollower::drain(OpenFile& file, std::uint64_t max_bytes) {
+std::uint64_t FileFollower::drain(OpenFile& file, std::uint64_t max_bytes) {
   std::array<char, 64 * 1024> buffer;
-  bool read_any = false;
-  for (std::uint64_t read_now = 0; read_now < max_bytes;) {
+  std::uint64_t read_now = 0;
+  while (read_now < max_bytes) {
     const ssize_t count = ::read(file.fd, buffer.data(), buffer.size());
     if (count < 0 && errno == EINTR) continue;
     if (count <= 0) break;
+    const off_t chunk_start = file.offset;
+    const std::size_t partial_before = file.splitter.partial_size();
     read_now += static_cast<std::uint64_t>(count);
     file.offset += count;
     bytes_read_ += static_cast<std::uint64_t>(count);
-    read_any = true;
-    file.splitter.feed({buffer.data(), static_cast<std::size_t>(count)},
-                       [this](std::string_view line) { handler_.on_line(line); });
+    const char* const chunk = buffer.data();
+    file.splitter.feed({chunk, static_cast<std::size_t>(count)}, [&](std::string_view line) {
+      const bool held_before = handler_.holds_partial();
+      handler_.on_line(line);
+      if (!handler_.holds_partial()) {
+        file.held_from.reset();
+      } else if (!held_before) {
+        // The line starts in this chunk, or (held by the splitter) just before it.
+        const bool in_chunk = std::less_equal<>()(chunk, line.data()) && std::less<>()(line.data(), chunk + count);
+        file.held_from =
+            in_chunk ? chunk_start + (line.data() - chunk) : chunk_start - static_cast<off_t>(partial_before);
+      }
+    });
   }
-  if (read_any) file.last_data = std::chrono::steady_clock::now();
-  return read_any;
+  if (read_now > 0) {
+    file.last_data = std::chrono::steady_clock::now();
+    if (!file.first_data) file.first_data = file.last_data;
+  }
+  return read_now;
+}
+
+// The fingerprint covers the first kFingerprintBytes once the file has them; until then it grows.
+void FileFollower::remember_fingerprint(OpenFile& file) {
+  if (file.fingerprint_length >= CheckpointStore::kFingerprintBytes ||
+      static_cast<std::uint64_t>(file.offset) <= file.fingerprint_length) {
+    return;
+  }
+  std::uint32_t length = CheckpointStore::kFingerprintBytes;
+  file.fingerprint = file_fingerprint(file.fd, length);
+  file.fingerprint_length = length;
+}
+
+// The fingerprint of no bytes yet, which every file matches.
+void FileFollower::forget_fingerprint(OpenFile& file) {
+  file.fingerprint_length = 0;
+  file.fingerprint = file_fingerprint(file.fd, file.fingerprint_length);
+}
+
+// copytruncate shows as a file shorter than what was read, or, when the writer has appended more than
+// that since, as first bytes that changed.
+bool FileFollower::was_truncated(OpenFile& file) {
+  struct stat status {};
+  if (::fstat(file.fd, &status) != 0) return false;
+  if (status.st_size < file.offset) return true;
+  if (file.fingerprint_length == 0) return false;
+  std::uint32_t length = file.fingerprint_length;
+  return file_fingerprint(file.fd, length) != file.fingerprint || length != file.fingerprint_length;
+}
+
+// logrotate copied the file, then truncated it: what had not been read yet exists only in the copy
+// beside it (same first bytes, at least as long as what was read), which is read from where reading
+// stopped (a partial line held goes on there). The file itself is read again from its start.
+void FileFollower::read_copy_then_restart() {
+  ++truncations_;
+  const FilePosition read_so_far{current_.device, current_.inode, current_.fingerprint, current_.fingerprint_length,
+                                 static_cast<std::uint64_t>(current_.offset)};
+  std::optional<OpenFile> copy;
+  if (read_so_far.offset > 0 && read_so_far.fingerprint_length > 0) {
+    bool at_path = false;
+    struct stat status {};
+    std::string found;
+    const int fd = locate(read_so_far, at_path, status, found);
+    if (fd >= 0 && !at_path && status.st_ino != current_.inode) {
+      copy.emplace(options_.max_line_length);
+      if (adopt(*copy, fd, status)) {
+        copy->offset = ::lseek(fd, current_.offset, SEEK_SET);
+        copy->fingerprint = current_.fingerprint;
+        copy->fingerprint_length = current_.fingerprint_length;
+        copy->complete = true;
+        copy->splitter = std::move(current_.splitter);
+        copy->held_from = current_.held_from;
+        spdlog::info(
+            "msg=\"log file truncated, reading what was not read yet from its copy\" path={} copy={} "
+            "unread_bytes={}",
+            log_quoted(options_.path), log_quoted(found), status.st_size - copy->offset);
+        add_rotated(std::move(*copy));
+      } else {
+        copy.reset();
+      }
+    } else if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+  if (!copy) {
+    spdlog::info("msg=\"log file truncated, reading from the start\" path={}", log_quoted(options_.path));
+    lines_too_long_before_ += current_.splitter.lines_too_long();
+  }
+  current_.splitter = LineSplitter(options_.max_line_length);
+  current_.offset = ::lseek(current_.fd, 0, SEEK_SET);
+  forget_fingerprint(current_);
+  current_.held_from.reset();
+  current_.first_data.reset();
 }
 
 // A finished file: its last line, even without a newline, is handed over when it is complete.
@@ -126,83 +338,84 @@ void FileFollower::close(OpenFile& file, bool flush_partial) {
   lines_too_long_before_ += file.splitter.lines_too_long();
   file.splitter = LineSplitter(options_.max_line_length);
   ::close(file.fd);
+  if (options_.claims != nullptr) options_.claims->release(file.device, file.inode, this);
   file.fd = -1;
 }
 
 // The current file was renamed away: keep reading it (the writer may still append until it reopens
 // the path) while the new file is followed.
 void FileFollower::retire_current() {
-  close(retiring_, true);
-  drain(current_);
-  std::swap(current_, retiring_);
-  retiring_.last_data = std::chrono::steady_clock::now();
+  add_rotated(std::move(current_));
+  current_ = OpenFile(options_.max_line_length);
   ++rotations_;
 }
 
-void FileFollower::poll_retiring() {
-  if (retiring_.fd < 0) return;
-  if (!drain(retiring_, kPollBytes) && std::chrono::steady_clock::now() - retiring_.last_data >= options_.rotate_wait) {
-    close(retiring_, true);
+// A rotated file is finished at its end when it is a copy; a renamed one once the new file has received
+// data and neither has for rotate_wait since (the writer has moved on), not on a timer of its own.
+bool FileFollower::poll_rotated() {
+  bool read_any = false;
+  for (auto file = rotated_.begin(); file != rotated_.end();) {
+    const std::uint64_t read = drain(*file, kPollBytes);
+    read_any = read_any || read > 0;
+    const bool at_end = read < kPollBytes;
+    const bool writer_moved_on =
+        read == 0 && current_.fd >= 0 && current_.first_data &&
+        std::chrono::steady_clock::now() - std::max(*current_.first_data, file->last_data) >= options_.rotate_wait;
+    if ((file->complete && at_end) || writer_moved_on) {
+      // A copy's unterminated last line continues in the truncated file: not a line of its own.
+      close(*file, !file->complete);
+      file = rotated_.erase(file);
+    } else {
+      ++file;
+    }
   }
+  return read_any;
 }
 
 bool FileFollower::poll_once() {
-  poll_retiring();
-  if (current_.fd < 0 && !open_first()) return false;
-  if (drain(current_, kPollBytes)) return true;
-
-  if (reading_rotated_) {
-    reading_rotated_ = false;
-    retire_current();
-    return open_file(options_.path, false);
-  }
-  struct stat open_status {};
-  if (::fstat(current_.fd, &open_status) == 0 && open_status.st_size < current_.offset) {
-    // copytruncate: the content we had read was copied away; start again at the top.
-    spdlog::info("msg=\"log file truncated, reading from the start\" path={}", options_.path);
-    ++truncations_;
-    current_.splitter.discard_partial();
-    fingerprint_length_ = 0;
-    current_.offset = ::lseek(current_.fd, 0, SEEK_SET);
+  const bool opened = current_.fd < 0 && open_first();
+  // Rotated files first: their lines are older (the same order as a restart resumes in).
+  const bool read_rotated = poll_rotated() || opened;
+  if (current_.fd < 0) return read_rotated;
+  if (was_truncated(current_)) {
+    read_copy_then_restart();
     return true;
   }
+  const bool read_current = drain(current_, kPollBytes) > 0;
+  remember_fingerprint(current_);
+  if (read_current) return true;
+
   struct stat path_status {};
-  if (::stat(options_.path.c_str(), &path_status) != 0) return false;  // renamed, new file not there yet
-  if (path_status.st_dev == current_.device && path_status.st_ino == current_.inode) return false;
+  if (::stat(options_.path.c_str(), &path_status) != 0) return read_rotated;  // renamed, new file not there yet
+  if (path_status.st_dev == current_.device && path_status.st_ino == current_.inode) return read_rotated;
 
   // Rename-and-create or delete-and-recreate: follow the new file, finish the old one meanwhile.
   retire_current();
-  spdlog::info("msg=\"log file rotated, following the new file\" path={}", options_.path);
-  return open_file(options_.path, false);
+  spdlog::info("msg=\"log file rotated, following the new file\" path={}", log_quoted(options_.path));
+  open_current(options_.path, false);
+  return true;
 }
 
-std::optional<FilePosition> FileFollower::position() {
-  // Until the writer has reopened the path (nothing read from the new file yet) the renamed file is
-  // where lines still arrive: a restart resumes there, then reads the new file from its start.
-  if (retiring_.fd >= 0 && current_.offset == 0) {
-    std::uint32_t length = CheckpointStore::kFingerprintBytes;
-    FilePosition position;
-    position.device = retiring_.device;
-    position.inode = retiring_.inode;
-    position.fingerprint = file_fingerprint(retiring_.fd, length);
-    position.fingerprint_length = length;
-    position.offset = static_cast<std::uint64_t>(retiring_.offset) - retiring_.splitter.partial_size();
-    return position;
-  }
-  if (current_.fd < 0) return std::nullopt;
-  // The fingerprint covers the first kFingerprintBytes once the file has them; until then it grows.
-  const bool fingerprint_can_grow = fingerprint_length_ < CheckpointStore::kFingerprintBytes;
-  if (fingerprint_can_grow && static_cast<std::uint64_t>(current_.offset) > fingerprint_length_) {
-    fingerprint_length_ = CheckpointStore::kFingerprintBytes;
-    fingerprint_ = file_fingerprint(current_.fd, fingerprint_length_);
-  }
+std::optional<FilePosition> FileFollower::position_of(OpenFile& file) {
+  if (file.fd < 0) return std::nullopt;
+  remember_fingerprint(file);
   FilePosition position;
-  position.device = current_.device;
-  position.inode = current_.inode;
-  position.fingerprint = fingerprint_;
-  position.fingerprint_length = fingerprint_length_;
-  position.offset = static_cast<std::uint64_t>(current_.offset) - current_.splitter.partial_size();
+  position.device = file.device;
+  position.inode = file.inode;
+  position.fingerprint = file.fingerprint;
+  position.fingerprint_length = file.fingerprint_length;
+  position.offset = static_cast<std::uint64_t>(file.offset) - file.splitter.partial_size();
+  // A container runtime's partial records the decoder still holds are read again after a restart.
+  if (file.held_from && handler_.holds_partial()) position.offset = static_cast<std::uint64_t>(*file.held_from);
   return position;
+}
+
+std::vector<FilePosition> FileFollower::rotated_positions() {
+  std::vector<FilePosition> positions;
+  for (OpenFile& file : rotated_) {
+    if (std::optional<FilePosition> position = position_of(file)) positions.push_back(*position);
+  }
+  return positions;
 }
 
 }  // namespace mta

@@ -59,7 +59,12 @@ void FileSource::rescan(bool at_start) {
     if (::glob(options_.pattern.c_str(), 0, nullptr, &matches) == 0) {
       for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
         const std::string path = matches.gl_pathv[i];
-        if (!is_rotated_archive(std::filesystem::path(path).filename().string())) paths.push_back(path);
+        // A FIFO or device a glob happens to match is not a log file (a path named alone is refused, loudly).
+        std::error_code error;
+        if (!is_rotated_archive(std::filesystem::path(path).filename().string()) &&
+            std::filesystem::is_regular_file(path, error)) {
+          paths.push_back(path);
+        }
       }
     }
     ::globfree(&matches);
@@ -70,11 +75,14 @@ void FileSource::rescan(bool at_start) {
     FileFollowerOptions follower;
     follower.path = path;
     follower.max_line_length = options_.max_line_length;
+    follower.rotate_wait = options_.rotate_wait;
     // Files found after start are new: read them whole.
     follower.from_beginning = !at_start || options_.start_at == StartAt::beginning;
     if ((options_.start_at == StartAt::checkpoint || options_.resume) && checkpoints_ != nullptr) {
-      follower.resume = checkpoints_->file(checkpoint_key(path));
+      follower.resume = [this, key = checkpoint_key(path)] { return resume_point(key); };
     }
+    follower.claims = &FileClaims::process();
+    follower.reader_name = "source " + options_.name;
     Followed followed;
     followed.checkpoint_key = checkpoint_key(path);
     followed.decoder = std::make_unique<ContainerLogDecoder>(options_.format, handler_, options_.max_line_length);
@@ -110,7 +118,12 @@ void FileSource::forget_deleted(const std::vector<std::string>& matches) {
     while (it->second.follower->poll_once()) {
     }
     publish(it->second);
-    if (checkpoints_ != nullptr) checkpoints_->erase_file(it->second.checkpoint_key);
+    if (checkpoints_ != nullptr) {
+      checkpoints_->erase_file(it->second.checkpoint_key);
+      for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
+        checkpoints_->erase_file(rotated_key(it->second.checkpoint_key, i));
+      }
+    }
     spdlog::info("msg=\"log file gone, no longer followed\" source={} path={}", options_.name, it->first);
     it = files_.erase(it);
   }
@@ -129,13 +142,37 @@ void FileSource::publish(Followed& followed) {
     if (const std::optional<FilePosition> position = follower.position()) {
       checkpoints_->set_file(followed.checkpoint_key, *position);
     }
+    const std::vector<FilePosition> rotated = follower.rotated_positions();
+    for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
+      const std::string key = rotated_key(followed.checkpoint_key, i);
+      if (i < rotated.size()) {
+        checkpoints_->set_file(key, rotated[i]);
+      } else {
+        checkpoints_->erase_file(key);
+      }
+    }
   }
+}
+
+ResumePoint FileSource::resume_point(const std::string& key) const {
+  ResumePoint point;
+  point.file = checkpoints_->file(key);
+  for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
+    if (std::optional<FilePosition> rotated = checkpoints_->file(rotated_key(key, i)))
+      point.rotated.push_back(*rotated);
+  }
+  return point;
+}
+
+std::string FileSource::not_ready_reason() const {
+  std::lock_guard lock(not_ready_mutex_);
+  return not_ready_reason_;
 }
 
 bool FileSource::poll_all(std::stop_token stop) {
   constexpr std::uint64_t kPassBytes = 4 * FileFollower::kPollBytes;
   bool more = false;
-  bool all_open = !files_.empty();
+  std::string not_ready = files_.empty() ? options_.pattern + ": no file matches" : "";
   for (auto& [path, followed] : files_) {
     FileFollower& follower = *followed.follower;
     const std::uint64_t before = follower.bytes_read();
@@ -147,10 +184,16 @@ bool FileSource::poll_all(std::stop_token stop) {
     if (read) health_.mark_line_now();
     more = more || (read && follower.bytes_read() - before >= kPassBytes);
     publish(followed);
-    all_open = all_open && follower.is_open();
+    // A file another reader holds is read, by that one.
+    if (!follower.is_open() && follower.read_by().empty()) {
+      if (!not_ready.empty()) not_ready += "; ";
+      not_ready += path + ": " + (follower.problem().empty() ? "not open" : follower.problem());
+    }
   }
-  ready_ = all_open;
-  health_.set_up(all_open);
+  ready_ = not_ready.empty();
+  health_.set_up(not_ready.empty());
+  std::lock_guard lock(not_ready_mutex_);
+  not_ready_reason_ = std::move(not_ready);
   return more;
 }
 

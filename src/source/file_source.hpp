@@ -7,7 +7,9 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framing/container_log.hpp"
@@ -27,8 +29,17 @@ struct FileSourceOptions {
   LogFormat format = LogFormat::plain;
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds rescan_interval{2000};
+  std::chrono::milliseconds rotate_wait{std::chrono::seconds(5)};  // see FileFollowerOptions
   bool resume = false;  // continue files the store knows (a restart after a reload), whatever start_at says
 };
+
+// The checkpoint keys of a file source are "<source>:<path>" for each followed file, and
+// "<source>:<path>#rotated<N>" for the rotated files of it still being read.
+inline constexpr std::string_view kRotatedKeyMark = "#rotated";
+// The path a key's part after "<source>:" is about.
+inline std::string_view checkpoint_key_path(std::string_view key_tail) {
+  return key_tail.substr(0, key_tail.rfind(kRotatedKeyMark));
+}
 
 // True for names a rotation leaves behind: "mail.log.1", "mail.log-20261124", "mail.log.2.gz".
 bool is_rotated_archive(std::string_view file_name);
@@ -43,6 +54,7 @@ class FileSource final : public Source {
   void prepare() override { open_at_start(); }
   void run(std::stop_token stop) override;
   bool ready() const override { return ready_.load(); }
+  std::string not_ready_reason() const override;
 
  private:
   struct Followed {
@@ -63,6 +75,10 @@ class FileSource final : public Source {
   // others, for publishing positions and for a stop. True when a file has more to read at once.
   bool poll_all(std::stop_token stop);
   void publish(Followed& followed);
+  ResumePoint resume_point(const std::string& key) const;
+  static std::string rotated_key(const std::string& key, std::size_t index) {
+    return key + std::string(kRotatedKeyMark) + std::to_string(index + 1);
+  }
   void wait_for_change(std::stop_token stop);
   std::string checkpoint_key(const std::string& path) const { return options_.name + ":" + path; }
 
@@ -72,6 +88,8 @@ class FileSource final : public Source {
   CheckpointStore* checkpoints_;
   std::map<std::string, Followed> files_;
   std::atomic<bool> ready_{false};
+  mutable std::mutex not_ready_mutex_;
+  std::string not_ready_reason_;  // guarded by not_ready_mutex_: /-/ready reads it from a web thread
   int inotify_fd_ = -1;
   std::map<std::string, int> watched_folders_;
   std::chrono::steady_clock::time_point last_rescan_;

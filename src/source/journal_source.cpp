@@ -57,22 +57,28 @@ void JournalSource::prepare() {
 }
 
 void JournalSource::position_at_start() {
-  if (options_.resume && checkpoints_ != nullptr) {
-    if (const std::optional<std::string> cursor = checkpoints_->cursor(options_.name)) {
-      if (sd_journal_seek_cursor(journal_, cursor->c_str()) >= 0 && sd_journal_next(journal_) > 0) {
-        // seek_cursor lands on the checkpointed entry itself, which was already counted.
-        if (sd_journal_test_cursor(journal_, cursor->c_str()) <= 0) sd_journal_previous(journal_);
-        return;
-      }
-      spdlog::warn("msg=\"journal cursor not found, starting at the end\" source={}", options_.name);
-    }
-  }
+  if (options_.resume && seek_checkpoint()) return;
   if (options_.from_beginning) {
     sd_journal_seek_head(journal_);
   } else {
     sd_journal_seek_tail(journal_);
     sd_journal_previous(journal_);  // the next entry read is the first new one
   }
+}
+
+// Places the journal so that the next entry read is the first after the checkpointed cursor; false when
+// there is no cursor, or it is no longer in the journal.
+bool JournalSource::seek_checkpoint() {
+  if (checkpoints_ == nullptr) return false;
+  const std::optional<std::string> cursor = checkpoints_->cursor(options_.name);
+  if (!cursor) return false;
+  if (sd_journal_seek_cursor(journal_, cursor->c_str()) >= 0 && sd_journal_next(journal_) > 0) {
+    // seek_cursor lands on the checkpointed entry itself, which was already counted.
+    if (sd_journal_test_cursor(journal_, cursor->c_str()) <= 0) sd_journal_previous(journal_);
+    return true;
+  }
+  spdlog::warn("msg=\"journal cursor not found\" source={}", options_.name);
+  return false;
 }
 
 void JournalSource::publish_cursor() {
@@ -88,18 +94,23 @@ void JournalSource::run(std::stop_token stop) {
   SyslogRecord record;
   std::string message, program, host, pid;
   std::size_t since_publish = 0;
+  // A reload opens the next version of a source before the previous one stops: continue from the cursor
+  // the previous one left, not from the one it had when this was opened.
+  if (options_.resume) seek_checkpoint();
+  const auto fail_reading = [&](const char* what, int result) {
+    publish_cursor();  // what was counted is not counted again when the source is opened anew
+    ready_ = false;
+    fail(what, result);
+  };
   while (!stop.stop_requested()) {
     const int next = sd_journal_next(journal_);
-    if (next < 0) {
-      spdlog::error("msg=\"journal read failed\" source={} error=\"{}\"", options_.name, std::strerror(-next));
-      health_.set_up(false);
-      ready_ = false;
-      break;
-    }
+    if (next < 0) fail_reading("journal read failed", next);
     if (next == 0) {
       if (since_publish != 0) publish_cursor();
       since_publish = 0;
-      sd_journal_wait(journal_, 200'000);  // microseconds; wakes on new entries
+      // Microseconds; wakes on new entries. An error would return at once, over and over: a failure too.
+      if (const int waited = sd_journal_wait(journal_, 200'000); waited < 0)
+        fail_reading("journal wait failed", waited);
       continue;
     }
     record.message = field(journal_, "MESSAGE", message);

@@ -33,11 +33,13 @@ class JournalSource final : public Source {
 
   // Opens the journal and applies the matches; throws std::runtime_error when it cannot.
   void prepare() override;
+  // Throws std::runtime_error when the journal cannot be read (the agent opens the source anew).
   void run(std::stop_token stop) override;
   bool ready() const override { return ready_.load(); }
 
  private:
   void position_at_start();
+  bool seek_checkpoint();
   void publish_cursor();
 
   JournalSourceOptions options_;

@@ -6,7 +6,7 @@ corpus, the kernel's UDP drops (mta_exporter_syslog_dropped_total), the wall tim
 memory. Figures only, no pass/fail on speed. Not a ctest: it takes a few minutes.
 
 usage: python3 tests/bench/sources.py [--binary build/src/mta_exporter] [--lines 1000000]
-                                      [--only file,udp-burst,udp-bursts,udp-flood,udp-paced,tcp,tcp-octet,unix,
+                                      [--only file,udp-burst,udp-bursts,udp-bursts-busy,udp-flood,udp-paced,tcp,tcp-octet,unix,
                                              journal,stdin]
                                       [--keep DIR]
 
@@ -20,6 +20,8 @@ the agent has counted every line, or when its count has not moved for 5 s):
              8 MiB receive buffer asked); what the kernel drops is reported, not hidden
   udp-bursts the same in bursts of 200 datagrams at 20k datagrams/s (what a forwarding rsyslog sends after
              a pause), default configuration: the goal is no drop
+  udp-bursts-busy  50,000 datagrams in those bursts while a file source and a TCP source of the same agent
+             each read the whole corpus, sent by processes of their own: the goal is no drop
   udp-flood  the same as udp-burst from two sender processes, with a 208 KiB receive buffer (Debian's
              rmem_max): the kernel drops datagrams, and sent = counted + dropped checks
              mta_exporter_syslog_dropped_total, read from the socket's own drop counter
@@ -54,6 +56,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "../.."))
 SHARED = os.environ.get("MTA_SHARED_DIR", os.path.join(ROOT, "../shared"))
 RESULTS = ("matched", "ignored", "unmatched")
+
+
+BUSY_DATAGRAMS = 50_000
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -281,6 +286,39 @@ def run(name, args, corpus, lines, folder, expected):
                 send_datagrams(socket.AF_INET, udp_address, lines, burst=200, rate=20_000)
             else:
                 send_datagrams(socket.AF_INET, udp_address, lines, agent, args.window if name == "udp-paced" else 0)
+        elif name == "udp-bursts-busy":
+            # Issue 16's case: the bursts arrive while a file source and a TCP source are busy with the
+            # whole corpus each (their senders are processes of their own).
+            port, tcp_port = free_port(socket.SOCK_DGRAM), free_port()
+            udp_address = ("127.0.0.1", port)
+            path = os.path.join(folder, "mail.log")
+            open(path, "w").close()
+            agent = Agent(args.binary, folder,
+                          f'[[source]]\ntype = "syslog"\nname = "b"\nlisten = "udp://127.0.0.1:{port}"\n'
+                          f'[[source]]\ntype = "file"\nname = "f"\npath = "{path}"\n'
+                          f'[[source]]\ntype = "syslog"\nname = "t"\nlisten = "tcp://127.0.0.1:{tcp_port}"\n')
+            agent.wait_up()
+            started, sender_cpu = time.monotonic(), cpu_seconds()
+            busy = [multiprocessing.Process(target=send_file, args=(path, corpus)),
+                    multiprocessing.Process(target=send_stream, args=(tcp_port, lines, False))]
+            for sender in busy:
+                sender.start()
+            udp_lines = lines[:BUSY_DATAGRAMS]
+            send_datagrams(socket.AF_INET, udp_address, udp_lines, burst=200, rate=20_000)
+            for sender in busy:
+                sender.join()
+            sent_at = time.monotonic()
+            count, finished = wait_counted(agent, 2 * len(lines) + len(udp_lines))
+            time.sleep(0.3)
+            samples = agent.samples()
+            udp = int(total(samples, "mta_exporter_lines_total", source="b"))
+            others = int(total(samples, "mta_exporter_lines_total")) - udp
+            dropped = int(total(samples, "mta_exporter_syslog_dropped_total"))
+            print(f"{name:10} sent {len(udp_lines):>8}  counted {udp:>8}  dropped {dropped:>7}  "
+                  f"(sent = counted + dropped: {len(udp_lines) == udp + dropped}) while the file and TCP sources "
+                  f"counted {others} of {2 * len(lines)}  wall {finished - started:6.2f}s  "
+                  f"send {sent_at - started:5.2f}s", flush=True)
+            return
         elif name in ("tcp", "tcp-octet"):
             port = free_port()
             agent = Agent(args.binary, folder, f'[[source]]\ntype = "syslog"\nname = "b"\n'
@@ -356,7 +394,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, "build/src/mta_exporter"))
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--only",
-                        default="file,udp-burst,udp-bursts,udp-flood,udp-paced,tcp,tcp-octet,unix,journal,stdin")
+                        default="file,udp-burst,udp-bursts,udp-bursts-busy,udp-flood,udp-paced,tcp,tcp-octet,unix,journal,stdin")
     parser.add_argument("--window", type=int, default=4000,
                         help="udp-paced: datagrams the sender may be ahead of the agent's count")
     parser.add_argument("--keep", help="folder to keep the corpus and agent logs in (default: a temporary one)")

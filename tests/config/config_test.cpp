@@ -54,6 +54,7 @@ name = "main"
 path = "/var/log/mail.log"
 start_at = "beginning"
 max_line_length = 4096
+rotate_wait_seconds = 30
 
 [[source]]
 type = "stdin"
@@ -79,6 +80,7 @@ loop = false
   EXPECT_EQ(file.path, "/var/log/mail.log");
   EXPECT_EQ(file.start_at, StartAt::beginning);
   EXPECT_EQ(file.max_line_length, 4096u);
+  EXPECT_DOUBLE_EQ(file.rotate_wait_seconds, 30);
 
   const SourceConfig& piped = config.sources[1];
   EXPECT_EQ(piped.type, SourceType::stdin_stream);
@@ -102,6 +104,14 @@ TEST(ConfigTest, EmptyConfigGivesDefaults) {
   EXPECT_TRUE(config.sources.empty());
   ASSERT_NE(config.site_rules, nullptr);
   EXPECT_TRUE(config.site_rules->empty());
+}
+
+TEST(ConfigTest, MetricsReplySeriesLimit) {
+  EXPECT_EQ(parse_config("", kOrigin).metrics.reply_series_limit, 20000u);
+  EXPECT_EQ(parse_config("[metrics]\n", kOrigin).metrics.reply_series_limit, 20000u);
+  EXPECT_EQ(parse_config("[metrics]\nreply_series_limit = 50000\n", kOrigin).metrics.reply_series_limit, 50000u);
+  EXPECT_EQ(parse_config("[metrics]\nreply_series_limit = 100\n", kOrigin).metrics.reply_series_limit, 100u);
+  EXPECT_EQ(parse_config("[metrics]\nreply_series_limit = 1000000\n", kOrigin).metrics.reply_series_limit, 1000000u);
 }
 
 TEST(ConfigTest, EmptyTablesGiveDefaults) {
@@ -144,6 +154,7 @@ path = "/srv/sample.log"
   EXPECT_EQ(config.sources[0].name, "maillog");  // the file name of the path
   EXPECT_EQ(config.sources[0].start_at, StartAt::end);
   EXPECT_EQ(config.sources[0].max_line_length, 65536u);
+  EXPECT_DOUBLE_EQ(config.sources[0].rotate_wait_seconds, 5);
   EXPECT_EQ(config.sources[1].name, "stdin");
   EXPECT_EQ(config.sources[1].max_line_length, 65536u);
   EXPECT_EQ(config.sources[2].name, "sample.log");
@@ -270,15 +281,21 @@ INSTANTIATE_TEST_SUITE_P(
                   "source[0].path", "unknown key"},
         ErrorCase{"listen_address_empty_list", "[web]\nlisten_address = []\n", 2, "web.listen_address",
                   "non-empty list"},
-        ErrorCase{"listen_address_list_of_numbers", "[web]\nlisten_address = [\":1\", 2]\n", 2,
-                  "web.listen_address", "must be a string"},
-        ErrorCase{"listen_address_bad_in_list", "[web]\nlisten_address = [\":1\", \"x\"]\n", 2,
-                  "web.listen_address", "HOST:PORT"},
+        ErrorCase{"listen_address_list_of_numbers", "[web]\nlisten_address = [\":1\", 2]\n", 2, "web.listen_address",
+                  "must be a string"},
+        ErrorCase{"listen_address_bad_in_list", "[web]\nlisten_address = [\":1\", \"x\"]\n", 2, "web.listen_address",
+                  "HOST:PORT"},
         ErrorCase{"log_format_unknown", "[log]\nformat = \"text\"\n", 2, "log.format", "logfmt or json"},
         ErrorCase{"listen_address_not_a_string", "[web]\nlisten_address = 9000\n", 2, "web.listen_address",
                   "must be a string"},
         ErrorCase{"loop_not_a_boolean", "[[source]]\ntype = \"replay\"\npath = \"/x.log\"\nloop = \"yes\"\n", 4,
                   "source[0].loop", "must be true or false"},
+        ErrorCase{"rotate_wait_seconds_zero",
+                  "[[source]]\ntype = \"file\"\npath = \"/x.log\"\nrotate_wait_seconds = 0\n", 4,
+                  "source[0].rotate_wait_seconds", "greater than 0 and at most 3600"},
+        ErrorCase{"rotate_wait_seconds_on_a_syslog_source",
+                  "[[source]]\ntype = \"syslog\"\nlisten = \"udp://127.0.0.1:5514\"\nrotate_wait_seconds = 1\n", 4,
+                  "source[0].rotate_wait_seconds", "unknown"},
         ErrorCase{"max_line_length_not_a_number",
                   "[[source]]\ntype = \"file\"\npath = \"/x.log\"\nmax_line_length = \"big\"\n", 4,
                   "source[0].max_line_length", "whole number from 1"},
@@ -324,6 +341,17 @@ INSTANTIATE_TEST_SUITE_P(
                   "[[source]]\ntype = \"stdin\"\nname = \"x\"\n[[source]]\ntype = \"file\"\npath = \"/a.log\"\n"
                   "name = \"x\"\n",
                   4, "source[1].name", "duplicate source name \"x\""},
+        ErrorCase{"unknown_key_in_metrics", "[metrics]\nreply_series_limit = 500\nseries_limit = 5\n", 3,
+                  "metrics.series_limit", "unknown key"},
+        ErrorCase{"metrics_not_a_table", "metrics = 20000\n", 1, "metrics", "must be a table"},
+        ErrorCase{"reply_series_limit_not_a_number", "[metrics]\nreply_series_limit = \"many\"\n", 2,
+                  "metrics.reply_series_limit", "whole number from 100 to 1000000"},
+        ErrorCase{"reply_series_limit_fraction", "[metrics]\nreply_series_limit = 2000.5\n", 2,
+                  "metrics.reply_series_limit", "whole number from 100 to 1000000"},
+        ErrorCase{"reply_series_limit_too_small", "\n[metrics]\nreply_series_limit = 99\n", 3,
+                  "metrics.reply_series_limit", "whole number from 100 to 1000000"},
+        ErrorCase{"reply_series_limit_too_large", "[metrics]\nreply_series_limit = 1000001\n", 2,
+                  "metrics.reply_series_limit", "whole number from 100 to 1000000"},
         ErrorCase{"rule_unknown_cause", "[[rule]]\nname = \"r\"\ncause = \"weather\"\n[rule.match]\ncode = \"550\"\n",
                   3, "cause", "not a cause"}),
     test::CaseName());

@@ -1,7 +1,9 @@
 """End-to-end tests of `mta_exporter serve`: endpoints, promtool on /metrics, waiting for a missing
-file, log rotation while lines are appended, hostile bytes, config errors and SIGTERM."""
+file, log rotation while lines are appended, hostile bytes, config errors, SIGHUP and SIGTERM."""
 
 import os
+import signal
+import socket
 import subprocess
 import threading
 import unittest
@@ -79,12 +81,15 @@ class ServeTest(unittest.TestCase):
             log = os.path.join(folder, "later.log")
             agent = Agent(folder, f'[[source]]\ntype = "file"\npath = "{log}"\n')
             try:
-                self.assertEqual(http_get(agent.url("/-/ready"))[0], 503)
+                status, _, body = http_get(agent.url("/-/ready"))
+                self.assertEqual(status, 503)
+                self.assertIn(f"{log}: No such file or directory", body.decode())
                 with open(log, "w") as out:
                     out.write(POSTFIX_LINES[0] + "\n")
                 wait_for(lambda: http_get(agent.url("/-/ready"))[0] == 200, what="ready after the file appeared")
                 wait_for(lambda: lines_total(agent) == 1, what="the first line of the new file")
-                self.assertIn("waiting for it", agent.agent_log())
+                self.assertIn('msg="cannot read log file, retrying"', agent.agent_log())
+                self.assertIn('msg="log file readable"', agent.agent_log())
             finally:
                 self.assertEqual(agent.stop(), 0)
 
@@ -158,6 +163,56 @@ class ServeTest(unittest.TestCase):
                 self.assertEqual(metric_sum(samples, "mta_smtp_replies_total", cause="mailbox_unknown"), 1)
             finally:
                 self.assertEqual(agent.stop(), 0)
+
+    # Issue 16 item 3: a renamed file source continues where its old name was, a removed one leaves no
+    # series, a changed syslog source whose new socket cannot be bound keeps its running version, and
+    # /-/ready names the source it waits for.
+    def test_sighup_renames_removes_and_keeps_a_source_whose_new_version_fails(self):
+        with TempFolder() as folder:
+            paths = {name: os.path.join(folder, f"{name}.log") for name in ("a", "b")}
+            for path in paths.values():
+                with open(path, "w") as out:
+                    out.write(POSTFIX_LINES[0] + "\n")
+            socket_path = os.path.join(folder, "s.sock")
+
+            def file_source(name, path):
+                return f'[[source]]\nname = "{name}"\ntype = "file"\npath = "{path}"\nstart_at = "beginning"\n'
+
+            def syslog_source(listen):
+                return f'[[source]]\nname = "s"\ntype = "syslog"\nlisten = "unix://{listen}"\n'
+
+            agent = Agent(folder, file_source("a", paths["a"]) + file_source("b", paths["b"])
+                          + syslog_source(socket_path))
+            try:
+                wait_for(lambda: lines_total(agent) == 2, what="the first line of each file")
+                with open(agent.config) as config:
+                    web = config.read().split("[[source]]")[0]
+                missing = os.path.join(folder, "later.log")
+                with open(agent.config, "w") as config:
+                    config.write(web + file_source("renamed", paths["a"]) + file_source("later", missing)
+                                 + syslog_source(os.path.join(folder, "missing", "s.sock")))
+                agent.process.send_signal(signal.SIGHUP)
+                wait_for(lambda: "configuration reloaded" in agent.agent_log(), what="the reload")
+                self.assertIn("kept=0 stopped=2 started=2 failed=1", agent.agent_log())
+
+                status, headers, body = http_get(agent.url("/-/ready"))
+                self.assertEqual(status, 503)
+                self.assertTrue(body.decode().startswith("Not ready\nsource later: "), body)
+
+                with open(paths["a"], "a") as out:
+                    out.write(POSTFIX_LINES[1] + "\n")
+                with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+                    sender.sendto((POSTFIX_LINES[2] + "\n").encode(), socket_path)
+                wait_for(lambda: metric_sum(agent.metrics(), "mta_exporter_lines_total", source="renamed") == 1,
+                         what="the renamed source to read only the new line")
+                wait_for(lambda: metric_sum(agent.metrics(), "mta_exporter_lines_total", source="s") == 1,
+                         what="the syslog source to go on receiving")
+                text = agent.metrics_text()
+                for gone in ("a", "b"):
+                    self.assertNotIn(f'source="{gone}"', text)
+                self.assertEqual(metric_sum(agent.metrics(), "mta_exporter_source_up", source="s"), 1)
+            finally:
+                self.assertEqual(agent.stop(), 0, agent.agent_log())
 
     def test_config_error_names_file_line_and_key(self):
         with TempFolder() as folder:

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "metrics/exposition.hpp"
@@ -427,28 +428,249 @@ TEST_F(MetricsRecorderTest, ExpositionHasHelpAndType) {
 namespace mta {
 namespace {
 
-// Past the series limit, new code combinations are counted without their codes (and in the
-// overflow counter); series that exist keep counting.
-TEST(ReplySeriesLimitTest, NewCombinationsPastTheLimitLoseTheirCodes) {
-  prometheus::Registry registry;
-  MetricFamilies families(registry);
-  families.max_reply_series = 2;
-  MetricsRecorder recorder(families, Knowledge::builtin(), "mail.log");
-  SmtpEvent event;
-  event.direction = Direction::inbound;
-  event.status = Status::rejected;
-  Verdict verdict;
-  verdict.klass = 5;
-  verdict.cause = Cause::policy;
-  for (const int basic : {550, 554, 553, 550}) {
-    verdict.basic = basic;
-    recorder.count_event(event, verdict);
+// mta_smtp_replies_total series, counted once over every pipeline and held to a limit.
+class ReplySeriesLimitTest : public ::testing::Test {
+ protected:
+  prometheus::Registry registry_;
+
+  std::string render() const { return render_exposition(registry_); }
+  double reply_series() const { return value_of(render(), "mta_exporter_reply_series", {}); }
+  double overflow() const { return value_of(render(), "mta_exporter_reply_series_overflow_total", {}); }
+
+  static SmtpEvent inbound_reject() {
+    SmtpEvent event;
+    event.direction = Direction::inbound;
+    event.status = Status::rejected;
+    event.stage = Stage::rcpt;
+    return event;
   }
-  const std::string text = render_exposition(registry);
-  EXPECT_NE(text.find("code=\"550\""), std::string::npos);
-  EXPECT_NE(text.find("code=\"554\""), std::string::npos);
-  EXPECT_EQ(text.find("code=\"553\""), std::string::npos) << text;
-  EXPECT_NE(text.find("mta_exporter_reply_series_overflow_total 1"), std::string::npos) << text;
+
+  // An inbound reject with registered codes: no provider label, so not one the reserve is kept for.
+  static Verdict ordinary_verdict(Cause cause) {
+    Verdict verdict;
+    verdict.klass = 5;
+    verdict.basic = 550;
+    verdict.enhanced = {5, 7, 1};
+    verdict.cause = cause;
+    return verdict;
+  }
+
+  // `count` distinct ordinary series, one per cause.
+  static void count_ordinary_series(MetricsRecorder& recorder, int count) {
+    for (int cause = 0; cause < count; ++cause) {
+      recorder.count_event(inbound_reject(), ordinary_verdict(static_cast<Cause>(cause)));
+    }
+  }
+
+  static SmtpEvent outbound_bounce() {
+    SmtpEvent event;
+    event.direction = Direction::outbound;
+    event.status = Status::bounced;
+    event.remote_host = "gmail-smtp-in.l.google.com";
+    return event;
+  }
+
+  // Google's registered DMARC codes: a series the reserve is kept for.
+  static Verdict google_dmarc_verdict() {
+    Verdict verdict;
+    verdict.klass = 5;
+    verdict.basic = 550;
+    verdict.enhanced = {5, 7, 26};
+    verdict.cause = Cause::dmarc;
+    verdict.provider = Knowledge::builtin().find_provider("google");
+    verdict.provider_from_host = true;
+    return verdict;
+  }
+};
+
+TEST_F(ReplySeriesLimitTest, TwoSourcesCountingTheSameReplyMakeOneSeries) {
+  MetricFamilies families(registry_);
+  MetricsRecorder first(families, Knowledge::builtin(), "mail.log");
+  MetricsRecorder second(families, Knowledge::builtin(), "relay.log");
+  first.count_event(outbound_bounce(), google_dmarc_verdict());
+  second.count_event(outbound_bounce(), google_dmarc_verdict());
+  const std::string text = render();
+  const std::vector<Sample> replies = series(text, "mta_smtp_replies_total");
+  ASSERT_EQ(replies.size(), 1u) << text;
+  EXPECT_EQ(replies[0].value, 2);
+  EXPECT_EQ(reply_series(), 1);
+}
+
+TEST_F(ReplySeriesLimitTest, ARecorderReCreatedByAReloadReusesTheSeries) {
+  MetricFamilies families(registry_);
+  {
+    MetricsRecorder before_reload(families, Knowledge::builtin(), "mail.log");
+    before_reload.count_event(outbound_bounce(), google_dmarc_verdict());
+  }
+  MetricsRecorder after_reload(families, Knowledge::builtin(), "mail.log");
+  after_reload.count_event(outbound_bounce(), google_dmarc_verdict());
+  EXPECT_EQ(series(render(), "mta_smtp_replies_total").at(0).value, 2);
+  EXPECT_EQ(reply_series(), 1);
+}
+
+// Without a provider, an outbound reply is labelled "other", as the one of an unknown provider.
+TEST_F(ReplySeriesLimitTest, OutboundWithoutProviderAndOtherProviderAreOneSeries) {
+  MetricFamilies families(registry_);
+  MetricsRecorder recorder(families, Knowledge::builtin(), "mail.log");
+  Verdict verdict = google_dmarc_verdict();
+  verdict.provider = kNoProvider;
+  verdict.provider_from_host = false;
+  recorder.count_event(outbound_bounce(), verdict);
+  verdict.provider = kOtherProvider;
+  recorder.count_event(outbound_bounce(), verdict);
+  const std::vector<Sample> replies = series(render(), "mta_smtp_replies_total");
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].labels.at("provider"), "other");
+  EXPECT_EQ(reply_series(), 1);
+}
+
+TEST_F(ReplySeriesLimitTest, LimitGauge) {
+  {
+    MetricFamilies families(registry_);
+    EXPECT_EQ(value_of(render(), "mta_exporter_reply_series_limit", {}), 20000);
+  }
+  prometheus::Registry other;
+  MetricFamilies families(other, 500);
+  const std::string text = render_exposition(other);
+  EXPECT_EQ(value_of(text, "mta_exporter_reply_series_limit", {}), 500);
+  EXPECT_EQ(value_of(text, "mta_exporter_reply_series", {}), 0);
+  EXPECT_EQ(value_of(text, "mta_exporter_reply_series_overflow_total", {}), 0);
+  EXPECT_THAT(text, ::testing::HasSubstr("# TYPE mta_exporter_reply_series gauge"));
+  EXPECT_THAT(text, ::testing::HasSubstr("# TYPE mta_exporter_reply_series_limit gauge"));
+}
+
+// Limit 20: 18 series for anyone, the last 2 kept for known providers' exact codes.
+TEST_F(ReplySeriesLimitTest, PastTheLimitNewSeriesLoseTheirCodesButKnownProvidersKeepTheReserve) {
+  MetricFamilies families(registry_, 20);
+  MetricsRecorder recorder(families, Knowledge::builtin(), "mail.log");
+  count_ordinary_series(recorder, 18);
+  EXPECT_EQ(reply_series(), 18);
+  EXPECT_EQ(overflow(), 0);
+
+  // A new ordinary series: counted without its codes.
+  recorder.count_event(inbound_reject(), ordinary_verdict(Cause::policy));
+  recorder.count_event(inbound_reject(), ordinary_verdict(Cause::policy));
+  std::string text = render();
+  EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
+                     {{"mta", "postfix"},
+                      {"direction", "inbound"},
+                      {"class", "5xx"},
+                      {"code", ""},
+                      {"enhanced_code", ""},
+                      {"cause", "policy"},
+                      {"provider", ""}}),
+            2);
+  EXPECT_EQ(overflow(), 2);
+  EXPECT_EQ(reply_series(), 19);
+  // The series that exist keep counting, with their codes.
+  count_ordinary_series(recorder, 18);
+  EXPECT_EQ(overflow(), 2);
+
+  // Google's exact codes: a series of their own, in the reserve.
+  recorder.count_event(outbound_bounce(), google_dmarc_verdict());
+  text = render();
+  EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
+                     {{"mta", "postfix"},
+                      {"direction", "outbound"},
+                      {"class", "5xx"},
+                      {"code", "550"},
+                      {"enhanced_code", "5.7.26"},
+                      {"cause", "dmarc"},
+                      {"provider", "google"}}),
+            1);
+  EXPECT_EQ(overflow(), 2);
+  EXPECT_EQ(reply_series(), 20);
+
+  // Google with a collapsed code is not one the reserve is kept for.
+  Verdict collapsed = google_dmarc_verdict();
+  collapsed.enhanced = {5, 7, 998};
+  collapsed.cause = Cause::spam;
+  recorder.count_event(outbound_bounce(), collapsed);
+  text = render();
+  EXPECT_EQ(text.find("enhanced_code=\"5.7.x\""), std::string::npos) << text;
+  EXPECT_EQ(overflow(), 3);
+
+  // The whole limit used: Google's exact codes overflow too.
+  Verdict quota = google_dmarc_verdict();
+  quota.enhanced = {5, 2, 2};
+  quota.cause = Cause::quota;
+  recorder.count_event(outbound_bounce(), quota);
+  EXPECT_EQ(overflow(), 3);
+  Verdict unknown_mailbox = google_dmarc_verdict();
+  unknown_mailbox.enhanced = {5, 1, 1};
+  unknown_mailbox.cause = Cause::mailbox_unknown;
+  recorder.count_event(outbound_bounce(), unknown_mailbox);
+  text = render();
+  EXPECT_EQ(text.find("enhanced_code=\"5.1.1\""), std::string::npos) << text;
+  EXPECT_EQ(overflow(), 4);
+  std::size_t with_codes = 0;
+  for (const Sample& sample : series(text, "mta_smtp_replies_total")) {
+    if (!sample.labels.at("code").empty()) ++with_codes;
+  }
+  EXPECT_EQ(with_codes, 20u);
+}
+
+// The series without codes that overflowing replies fall back to (here one per cause) come on top of
+// the limit: however many, they leave the reserve to the known providers.
+TEST_F(ReplySeriesLimitTest, SeriesWithoutCodesDoNotTakeTheReserve) {
+  MetricFamilies families(registry_, 20);
+  MetricsRecorder recorder(families, Knowledge::builtin(), "mail.log");
+  count_ordinary_series(recorder, 25);
+  EXPECT_EQ(overflow(), 7);
+  std::size_t with_codes = 0;
+  for (const Sample& sample : series(render(), "mta_smtp_replies_total")) {
+    if (!sample.labels.at("code").empty()) ++with_codes;
+  }
+  EXPECT_EQ(with_codes, 18u);
+  EXPECT_EQ(reply_series(), 25);
+
+  recorder.count_event(outbound_bounce(), google_dmarc_verdict());
+  EXPECT_EQ(value_of(render(), "mta_smtp_replies_total",
+                     {{"mta", "postfix"},
+                      {"direction", "outbound"},
+                      {"class", "5xx"},
+                      {"code", "550"},
+                      {"enhanced_code", "5.7.26"},
+                      {"cause", "dmarc"},
+                      {"provider", "google"}}),
+            1);
+  EXPECT_EQ(overflow(), 7);
+  EXPECT_EQ(reply_series(), 26);
+}
+
+// Replies without codes have nothing to lose: their series are made past the limit, not counted as overflow.
+TEST_F(ReplySeriesLimitTest, SeriesWithoutCodesAreAlwaysCreated) {
+  MetricFamilies families(registry_, 20);
+  MetricsRecorder recorder(families, Knowledge::builtin(), "mail.log");
+  count_ordinary_series(recorder, 18);
+  Verdict verdict;
+  verdict.klass = 2;
+  verdict.cause = Cause::none;
+  SmtpEvent event;
+  event.direction = Direction::local;
+  event.status = Status::sent;
+  recorder.count_event(event, verdict);
+  EXPECT_EQ(overflow(), 0);
+  EXPECT_EQ(reply_series(), 19);
+}
+
+// Two pipelines on two threads meeting the same new series at once: each series made and counted once.
+TEST_F(ReplySeriesLimitTest, TwoThreadsCountingTheSameRepliesShareTheSeries) {
+  MetricFamilies families(registry_, 100);
+  constexpr int kRounds = 200;
+  const auto count = [&](std::string source) {
+    MetricsRecorder recorder(families, Knowledge::builtin(), std::move(source));
+    for (int round = 0; round < kRounds; ++round) count_ordinary_series(recorder, 20);
+  };
+  std::thread first(count, "mail.log");
+  std::thread second(count, "relay.log");
+  first.join();
+  second.join();
+  const std::vector<Sample> replies = series(render(), "mta_smtp_replies_total");
+  ASSERT_EQ(replies.size(), 20u);
+  for (const Sample& sample : replies) EXPECT_EQ(sample.value, 2 * kRounds);
+  EXPECT_EQ(reply_series(), 20);
+  EXPECT_EQ(overflow(), 0);
 }
 
 }  // namespace

@@ -7,12 +7,14 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -204,7 +206,8 @@ TEST_F(FileFollowerTest, RenameAndCreateRotationWhileWriting) {
 
 TEST_F(FileFollowerTest, RenameAndCreateWithoutPollingInBetween) {
   auto old_writer = std::make_unique<AppendWriter>(path_);
-  // No grace period for the old file, so its unterminated last line is handed over at the next poll.
+  // No grace period: the old file is finished as soon as the new one has data, its unterminated last
+  // line handed over then.
   FileFollowerOptions no_wait = options(false);
   no_wait.rotate_wait = std::chrono::milliseconds(0);
   FileFollower follower(no_wait, handler_);
@@ -220,9 +223,8 @@ TEST_F(FileFollowerTest, RenameAndCreateWithoutPollingInBetween) {
 
   ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 31; }));
   settle(follower);
-  std::vector<std::string> expected = expected_lines(1, 21);
+  std::vector<std::string> expected = expected_lines(1, 30);
   expected.push_back("unterminated last line");  // the old file will not grow: its partial line is flushed
-  for (const std::string& line : expected_lines(22, 30)) expected.push_back(line);
   EXPECT_EQ(handler_.lines, expected);
   EXPECT_EQ(follower.rotations(), 1u);
 }
@@ -286,7 +288,8 @@ TEST_F(FileFollowerTest, CopyTruncatePolledBeforeTheAppend) {
   ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 12; }));
   settle(follower);
 
-  // The partial line belonged to the copied content: it is dropped, not glued to the new first line.
+  // The partial line belonged to the copied content, whose end is cut by the copy: it is dropped, not
+  // glued to the new first line.
   EXPECT_EQ(handler_.lines, expected_lines(1, 12));
   EXPECT_EQ(follower.truncations(), 1u);
 }
@@ -335,6 +338,226 @@ TEST_F(FileFollowerTest, WriterStillAppendingToTheRenamedFileIsRead) {
   std::vector<std::string> expected = expected_lines(1, 12);
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(lines, expected);
+}
+
+}  // namespace
+}  // namespace mta
+
+namespace mta {
+namespace {
+
+// copytruncate while the reader is behind: the lines it had not read yet exist only in the copy. The
+// writer then appends more than was read, so the file is not shorter than before: only its first bytes
+// tell that it was truncated.
+TEST_F(FileFollowerTest, CopyTruncateWhileBehindReadsTheUnreadLinesFromTheCopy) {
+  AppendWriter writer(path_);
+  FileFollower follower(options(true), handler_);
+  write_lines(writer, 1, 10);
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 10; }));
+  write_lines(writer, 11, 50);  // not read before the rotation
+  writer.write("the copy's partial");
+  fs::copy_file(path_, dir_ / "mail.log.1");
+  fs::resize_file(path_, 0);
+  write_lines(writer, 51, 200);
+  ASSERT_GT(fs::file_size(path_), 10 * numbered_line(10).size());
+
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 200; }));
+  settle(follower);
+  // The copy's partial last line is cut (its rest, if any, went to the truncated file): not a line.
+  EXPECT_EQ(handler_.lines, expected_lines(1, 200));
+  EXPECT_EQ(follower.truncations(), 1u);
+}
+
+TEST_F(FileFollowerTest, CopyTruncateWhileBehindWithAShorterFileReadsTheCopyToo) {
+  AppendWriter writer(path_);
+  FileFollower follower(options(true), handler_);
+  write_lines(writer, 1, 10);
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 10; }));
+  write_lines(writer, 11, 30);
+  fs::copy_file(path_, dir_ / "mail.log-20261206");
+  fs::resize_file(path_, 0);
+  write_lines(writer, 31, 32);
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 32; }));
+  settle(follower);
+  EXPECT_EQ(handler_.lines, expected_lines(1, 32));
+}
+
+// No copy beside the file (compressed at once, or moved away): the unread lines are gone, the rest is
+// read as before and nothing is read twice.
+TEST_F(FileFollowerTest, CopyTruncateWithoutACopyReadsOnFromTheStart) {
+  AppendWriter writer(path_);
+  FileFollower follower(options(true), handler_);
+  write_lines(writer, 1, 10);
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 10; }));
+  write_lines(writer, 11, 20);
+  fs::resize_file(path_, 0);
+  write_lines(writer, 21, 100);
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 90; }));
+  settle(follower);
+  std::vector<std::string> expected = expected_lines(1, 10);
+  for (const std::string& line : expected_lines(21, 100)) expected.push_back(line);
+  EXPECT_EQ(handler_.lines, expected);
+  EXPECT_EQ(follower.truncations(), 1u);
+}
+
+// The renamed file is read for as long as the writer has not reopened the path, however long that
+// takes: the grace period starts when the new file receives data, not at the rename.
+TEST_F(FileFollowerTest, RenamedFileIsReadUntilTheNewFileReceivesData) {
+  auto old_writer = std::make_unique<AppendWriter>(path_);
+  FileFollowerOptions no_grace = options(false);
+  no_grace.rotate_wait = std::chrono::milliseconds(0);
+  FileFollower follower(no_grace, handler_);
+  settle(follower);
+  write_lines(*old_writer, 1, 5);
+  fs::rename(path_, dir_ / "mail.log.1");
+  AppendWriter new_writer(path_);  // created by logrotate, the writer has not reopened yet
+  ASSERT_TRUE(poll_until(follower, [&] { return follower.rotations() == 1; }));
+  settle(follower, 20);
+  write_lines(*old_writer, 6, 10);
+  settle(follower, 20);
+  EXPECT_EQ(handler_.lines, expected_lines(1, 10));
+
+  write_lines(new_writer, 11, 12);  // the writer moved on
+  settle(follower);
+  write_lines(*old_writer, 13, 13);  // too late: the old file was finished
+  settle(follower);
+  EXPECT_EQ(handler_.lines, expected_lines(1, 12));
+}
+
+// Identity moves with the checkpoint: a restart after copytruncate (the reader was behind) finds the
+// copy by its first bytes and reads the rest of it, then the truncated file from its start.
+TEST_F(FileFollowerTest, ResumeAfterACopyTruncateWhileDownReadsTheRestOfTheCopy) {
+  std::optional<FilePosition> position;
+  {
+    AppendWriter writer(path_);
+    FileFollower follower(options(true), handler_);
+    write_lines(writer, 1, 10);
+    ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 10; }));
+    position = follower.position();
+  }
+  ASSERT_TRUE(position.has_value());
+  AppendWriter writer(path_);
+  write_lines(writer, 11, 20);
+  fs::copy_file(path_, dir_ / "mail.log.1");
+  fs::resize_file(path_, 0);
+  write_lines(writer, 21, 120);
+
+  test::Collect restarted;
+  FileFollowerOptions resumed = options(false);
+  resumed.resume = [&] { return ResumePoint{position, {}}; };
+  FileFollower follower(resumed, restarted);
+  ASSERT_TRUE(poll_until(follower, [&] { return restarted.lines.size() >= 110; }));
+  settle(follower);
+  EXPECT_EQ(restarted.lines, expected_lines(11, 120));
+}
+
+// A renamed file the writer still appended to when the agent stopped is resumed from its own position.
+TEST_F(FileFollowerTest, ResumeContinuesInTheRotatedFileItWasReading) {
+  auto old_writer = std::make_unique<AppendWriter>(path_);
+  std::optional<FilePosition> current;
+  std::vector<FilePosition> rotated;
+  {
+    FileFollower follower(options(true), handler_);
+    write_lines(*old_writer, 1, 5);
+    ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 5; }));
+    fs::rename(path_, dir_ / "mail.log.1");
+    AppendWriter new_writer(path_);
+    write_lines(new_writer, 6, 7);
+    ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 7; }));
+    current = follower.position();
+    rotated = follower.rotated_positions();
+  }
+  ASSERT_EQ(rotated.size(), 1u);
+  write_lines(*old_writer, 8, 9);  // the old writer's last lines, while the agent is down
+  {
+    AppendWriter new_writer(path_);
+    write_lines(new_writer, 10, 11);
+  }
+  test::Collect restarted;
+  FileFollowerOptions resumed = options(false);
+  resumed.resume = [&] { return ResumePoint{current, rotated}; };
+  FileFollower follower(resumed, restarted);
+  ASSERT_TRUE(poll_until(follower, [&] { return restarted.lines.size() >= 4; }));
+  settle(follower);
+  EXPECT_EQ(restarted.lines, expected_lines(8, 11));
+}
+
+TEST_F(FileFollowerTest, AFifoIsRefusedWithoutBlocking) {
+  ASSERT_EQ(::mkfifo(path_.c_str(), 0644), 0);
+  FileFollower follower(options(true), handler_);
+  EXPECT_FALSE(follower.poll_once());
+  EXPECT_FALSE(follower.is_open());
+  EXPECT_THAT(follower.problem(), ::testing::HasSubstr("a FIFO, not a regular file"));
+}
+
+TEST_F(FileFollowerTest, ACharacterDeviceIsRefused) {
+  FileFollowerOptions device = options(true);
+  device.path = "/dev/null";
+  FileFollower follower(device, handler_);
+  EXPECT_FALSE(follower.poll_once());
+  EXPECT_THAT(follower.problem(), ::testing::HasSubstr("a character device"));
+}
+
+// Runs a step as an unprivileged user (root reads any file), in this single-threaded test.
+template <typename Step>
+void as_nobody(Step step) {
+  const bool root = ::geteuid() == 0;
+  if (root) {
+    ASSERT_EQ(::seteuid(65534), 0);
+  }
+  step();
+  if (root) {
+    ASSERT_EQ(::seteuid(0), 0);
+  }
+}
+
+TEST_F(FileFollowerTest, PermissionDeniedIsReportedThenRetried) {
+  {
+    AppendWriter writer(path_);
+    write_lines(writer, 1, 3);
+  }
+  fs::permissions(path_, fs::perms::owner_read | fs::perms::owner_write);
+  if (::geteuid() != 0) fs::permissions(path_, fs::perms::none);
+  FileFollower follower(options(true), handler_);
+  as_nobody([&] { follower.poll_once(); });
+  EXPECT_FALSE(follower.is_open());
+  EXPECT_EQ(follower.problem(), "Permission denied");
+
+  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  as_nobody([&] { settle(follower); });
+  EXPECT_TRUE(follower.is_open());
+  EXPECT_EQ(follower.problem(), "");
+  EXPECT_EQ(handler_.lines, expected_lines(1, 3));
+}
+
+// Two readers of one file (two sources, or a glob reaching it twice): the first reads it, the second
+// leaves it alone, and takes over at its end when the first is gone.
+TEST_F(FileFollowerTest, AFileIsReadByOneReaderOnly) {
+  FileClaims claims;
+  AppendWriter writer(path_);
+  write_lines(writer, 1, 3);
+  FileFollowerOptions first_options = options(true);
+  first_options.claims = &claims;
+  first_options.reader_name = "source first";
+  auto first = std::make_unique<FileFollower>(first_options, handler_);
+  first->poll_once();
+  test::Collect second_lines;
+  FileFollowerOptions second_options = first_options;
+  second_options.reader_name = "source second";
+  FileFollower second(second_options, second_lines);
+  settle(second);
+  EXPECT_FALSE(second.is_open());
+  EXPECT_EQ(second.read_by(), "source first");
+  EXPECT_EQ(handler_.lines, expected_lines(1, 3));
+
+  first.reset();
+  write_lines(writer, 4, 5);
+  settle(second);
+  EXPECT_TRUE(second.is_open());
+  EXPECT_THAT(second_lines.lines, IsEmpty());  // taken over at the end: nothing counted twice
+  write_lines(writer, 6, 6);
+  settle(second);
+  EXPECT_EQ(second_lines.lines, expected_lines(6, 6));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -176,6 +177,125 @@ TEST_F(FileSourceTest, ResumesInTheRotatedFileFirst) {
   std::jthread thread([&](std::stop_token stop) { resumed.run(stop); });
   ASSERT_TRUE(eventually([&] { return second.snapshot().size() == 2; }));
   EXPECT_EQ(second.snapshot(), (std::vector<std::string>{"two", "three"}));
+}
+
+}  // namespace
+}  // namespace mta
+
+namespace mta {
+namespace {
+
+using test::Collect;
+using test::eventually;
+
+// Issue 16 item 5: copytruncate while the agent is down and behind. The checkpoint's first bytes find the
+// copy; its unread end is read, then the truncated file from its start: every line once.
+TEST_F(FileSourceTest, ACopyTruncateWhileDownLosesNothingLogrotateKept) {
+  const std::string log = (folder_ / "mail.log").string();
+  write("mail.log", "one\n");
+  CheckpointStore store((folder_ / "checkpoint").string());
+  {
+    FileSource source({.name = "m", .pattern = log, .start_at = StartAt::beginning}, collect_, health_, &store);
+    std::jthread thread([&](std::stop_token stop) { source.run(stop); });
+    ASSERT_TRUE(eventually([&] { return store.file("m:" + log).has_value() && store.file("m:" + log)->offset == 4; }));
+  }
+  write("mail.log", "two\nthree\n");
+  std::filesystem::copy_file(log, log + ".1");
+  std::filesystem::resize_file(log, 0);
+  write("mail.log", "four\nfive and more than was read\n");
+  Collect second;
+  FileSource resumed({.name = "m", .pattern = log, .start_at = StartAt::checkpoint}, second, health_, &store);
+  std::jthread thread([&](std::stop_token stop) { resumed.run(stop); });
+  ASSERT_TRUE(eventually([&] { return second.snapshot().size() == 4; }));
+  EXPECT_EQ(second.snapshot(), (std::vector<std::string>{"two", "three", "four", "five and more than was read"}));
+}
+
+// A renamed file whose writer has not reopened the path yet is in the checkpoint beside the new file: a
+// restart reads what the writer appended to it meanwhile, and the new file from where it was.
+TEST_F(FileSourceTest, ARestartResumesTheRenamedFileTheWriterStillWritesTo) {
+  const std::string log = (folder_ / "mail.log").string();
+  write("mail.log", "one\n");
+  CheckpointStore store((folder_ / "checkpoint").string());
+  {
+    FileSource source({.name = "m", .pattern = log, .start_at = StartAt::beginning}, collect_, health_, &store);
+    std::jthread thread([&](std::stop_token stop) { source.run(stop); });
+    ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 1; }));
+    std::filesystem::rename(log, log + ".1");
+    write("mail.log", "new one\n");
+    ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 2 && store.file("m:" + log + "#rotated1"); }));
+  }
+  std::ofstream(log + ".1", std::ios::app) << "old two\n";  // the writer had not reopened yet
+  write("mail.log", "new two\n");
+  Collect second;
+  FileSource resumed({.name = "m", .pattern = log, .start_at = StartAt::checkpoint}, second, health_, &store);
+  std::jthread thread([&](std::stop_token stop) { resumed.run(stop); });
+  ASSERT_TRUE(eventually([&] { return second.snapshot().size() == 2; }));
+  EXPECT_EQ(second.snapshot(), (std::vector<std::string>{"old two", "new two"}));
+}
+
+// Kubernetes CRI splits a long line into partial records (tag P). A checkpoint taken while the decoder
+// holds some points before them, so a restart joins the line whole instead of losing its start.
+TEST_F(FileSourceTest, PartialContainerRecordsAreNotBehindTheCheckpoint) {
+  const std::string log = (folder_ / "pod.log").string();
+  write("pod.log", "2026-12-06T10:00:00.000000000Z stdout F first\n2026-12-06T10:00:01.000000000Z stdout P begin-");
+  write("pod.log", "\n");
+  CheckpointStore store((folder_ / "checkpoint").string());
+  const FileSourceOptions options{
+      .name = "k", .pattern = log, .start_at = StartAt::beginning, .format = LogFormat::cri};
+  {
+    FileSource source(options, collect_, health_, &store);
+    std::jthread thread([&](std::stop_token stop) { source.run(stop); });
+    ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 1 && store.file("k:" + log); }));
+    ASSERT_TRUE(eventually([&] { return store.file("k:" + log)->offset == 46; }));  // the start of the P record
+  }
+  write("pod.log", "2026-12-06T10:00:01.000000000Z stdout F end\n");
+  Collect second;
+  FileSourceOptions resume = options;
+  resume.start_at = StartAt::checkpoint;
+  FileSource resumed(resume, second, health_, &store);
+  std::jthread thread([&](std::stop_token stop) { resumed.run(stop); });
+  ASSERT_TRUE(eventually([&] { return second.snapshot().size() == 1; }));
+  EXPECT_EQ(second.snapshot(), std::vector<std::string>{"begin-end"});
+}
+
+TEST_F(FileSourceTest, AFifoIsRefusedAndSaysWhyOnReady) {
+  const std::string fifo = (folder_ / "mail.log").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  FileSource source({.name = "m", .pattern = fifo, .start_at = StartAt::beginning}, collect_, health_, nullptr);
+  std::jthread thread([&](std::stop_token stop) { source.run(stop); });
+  ASSERT_TRUE(eventually([&] { return !source.not_ready_reason().empty(); }));
+  EXPECT_FALSE(source.ready());
+  EXPECT_EQ(source.not_ready_reason(), fifo + ": a FIFO, not a regular file: not read");
+}
+
+TEST_F(FileSourceTest, AGlobPassesOverAFifo) {
+  write("a.log", "a1\n");
+  ASSERT_EQ(::mkfifo(path("b.log").c_str(), 0644), 0);
+  FileSource source({.name = "m", .pattern = (folder_ / "*.log").string(), .start_at = StartAt::beginning}, collect_,
+                    health_, nullptr);
+  std::jthread thread([&](std::stop_token stop) { source.run(stop); });
+  ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return source.ready(); }));
+  EXPECT_EQ(source.not_ready_reason(), "");
+}
+
+// Two sources reaching one file (a path and a glob) count its lines once; both are ready.
+TEST_F(FileSourceTest, TwoSourcesOfOneFileReadItOnce) {
+  write("mail.log", "one\n");
+  FileSource by_path({.name = "path", .pattern = path("mail.log"), .start_at = StartAt::beginning}, collect_, health_,
+                     nullptr);
+  by_path.prepare();
+  FileSource by_glob({.name = "glob", .pattern = (folder_ / "*.log").string(), .start_at = StartAt::beginning},
+                     collect_, health_, nullptr);
+  by_glob.prepare();
+  std::jthread first([&](std::stop_token stop) { by_path.run(stop); });
+  std::jthread second([&](std::stop_token stop) { by_glob.run(stop); });
+  ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 1; }));
+  write("mail.log", "two\n");
+  ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 2; }));
+  ASSERT_TRUE(eventually([&] { return by_path.ready() && by_glob.ready(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // both have polled again by now
+  EXPECT_EQ(collect_.snapshot(), (std::vector<std::string>{"one", "two"}));
 }
 
 }  // namespace
