@@ -12,11 +12,13 @@ std::string_view trim_left(std::string_view text) {
   return text;
 }
 
-// Drops "Diagnostic-Code:" and a diagnostic type ("smtp;", "X-Postfix;").
+// Drops "Diagnostic-Code:" and a diagnostic type ("smtp;", "X-Postfix;"), or Sendmail's "Deferred: " (its stat=
+// text for EX_TEMPFAIL before the server's saved 4xx reply, "Deferred: 421 4.4.2 ...", giveresponse() in
+// contrib/sendmail/src/deliver.c, freebsd/freebsd-src@2f3342e8).
 std::string_view strip_dsn_prefix(std::string_view text) {
   text = trim_left(text);
   if (starts_with_ignoring_case(text, "diagnostic-code:")) text = trim_left(text.substr(16));
-  for (std::string_view type : {"smtp;", "x-postfix;", "x-unix;"}) {
+  for (std::string_view type : {"smtp;", "x-postfix;", "x-unix;", "deferred: "}) {
     if (starts_with_ignoring_case(text, type)) return trim_left(text.substr(type.size()));
   }
   return text;
@@ -36,27 +38,14 @@ std::size_t diagnostic_type_length(std::string_view text) {
   return end + 1;
 }
 
-// An address in brackets, alone or after a host name: "[192.0.2.1]", "unknown[2001:db8::1]".
-bool has_bracketed_address(std::string_view text) {
-  for (std::size_t open = text.find('['); open != std::string_view::npos; open = text.find('[', open + 1)) {
-    std::size_t cursor = open + 1;
-    bool separator = false;
-    while (cursor < text.size() &&
-           (is_digit(text[cursor]) || (text[cursor] >= 'a' && text[cursor] <= 'f') ||
-            (text[cursor] >= 'A' && text[cursor] <= 'F') || text[cursor] == '.' || text[cursor] == ':')) {
-      separator = separator || text[cursor] == '.' || text[cursor] == ':';
-      ++cursor;
-    }
-    if (separator && cursor > open + 2 && cursor < text.size() && text[cursor] == ']') return true;
-  }
-  return false;
-}
-
 // The marks of a log line whose header no parser took, or of a log message that is no diagnostic:
 // a leading date, time, bracket, "@" (TAI64N) or path; a syslog stamp ("Oct 14 19:45:05", ASSP's
 // "Jul-29-16"); a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: "); a program with its
-// process ID ("exim[3751]:") or facility ("pam_unix(dovecot:auth):"); a bracketed client or server
-// address ("unknown[192.0.2.1]"), as MTAs log them; Postfix's key=value fields; Postfix's session notes.
+// process ID ("exim[3751]:") or facility ("pam_unix(dovecot:auth):"); Postfix's key=value fields; Postfix's
+// session notes. A bracketed address is no such mark: the MTAs' own diagnostics name the server they failed
+// with by it ("connect to %s[%s]:%d: %m", smtp_connect.c; "lost connection with %s while %s" and
+// "conversation with %s timed out while %s" with session->namaddr "host[addr]", smtp_trouble.c;
+// vdukhovni/postfix@17830e5c). Whether such a text is a diagnostic is for the text rules to tell.
 bool looks_like_log_line(std::string_view text) {
   if (!is_letter(text.front())) return true;
   for (std::string_view month : {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}) {
@@ -79,7 +68,6 @@ bool looks_like_log_line(std::string_view text) {
     while (open > 0 && is_digit(text[open - 1])) --open;
     if (open < end && open >= 2 && text[open - 1] == '[' && is_letter(text[open - 2])) return true;
   }
-  if (has_bracketed_address(text)) return true;
   for (std::string_view field : {"from=<", "to=<", " status=", "logname="}) {
     if (text.find(field) != std::string_view::npos) return true;
   }
@@ -129,13 +117,9 @@ std::string_view codeless_diagnostic(std::string_view text) {
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   if (text.empty()) return {};
   // A diagnostic type tells a bounce's Diagnostic-Code; without one the text must not read as a log line.
-  // Postfix's queue manager prefixes the reason a destination is skipped, which names the remote host
-  // ("delivery temporarily suspended: connect to mx[192.0.2.1]:25: ...", postfix/src/qmgr/qmgr_deliver.c
-  // SUSPENDED, vdukhovni/postfix@17830e5c): a diagnostic even though it shows a bracketed address.
   // Sendmail's own "Deferred: " prefix (its stat= text for EX_TEMPFAIL, e.g. "Deferred: DNS failure: CNAME
   // loop for %.100s", contrib/sendmail/src/domain.c, freebsd/freebsd-src@125167ce) is no log label either.
-  if (typed == 0 && !starts_with_ignoring_case(text, "delivery temporarily suspended: ") &&
-      !starts_with_ignoring_case(text, "deferred: ") && looks_like_log_line(text)) {
+  if (typed == 0 && !starts_with_ignoring_case(text, "deferred: ") && looks_like_log_line(text)) {
     return {};
   }
   return text;

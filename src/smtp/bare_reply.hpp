@@ -16,8 +16,8 @@ bool read_bare_reply(std::string_view text, SmtpEvent& event);
 // back to myself", "X-Postfix; Host or domain name not found. ..."): the text without a
 // "Diagnostic-Code:" prefix and diagnostic type ("smtp;", "X-Postfix;", "X-Notes;", any atom). Empty
 // when nothing is left, and for text without a diagnostic type that reads as a log line (a leading
-// stamp, label, queue ID or program name, a bracketed address, key=value fields). Whether the rest is
-// a diagnostic at all is for the text rules to tell.
+// stamp, label, queue ID or program name, key=value fields; a bracketed address is none, MTAs name the
+// server they failed with by it). Whether the rest is a diagnostic at all is for the text rules to tell.
 std::string_view codeless_diagnostic(std::string_view text);
 
 }  // namespace mta

@@ -101,6 +101,13 @@ class ClassifyJsonContract(unittest.TestCase):
             (b"Temporary failure in MX lookup", "dns", "4xx"),  # OpenSMTPD mta.c
             (b"delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out",
              "timeout", "4xx"),  # Postfix qmgr_deliver.c SUSPENDED, smtp_connect.c
+            # Postfix names the server it failed with as host[address] (smtp_connect.c, smtp_trouble.c): a
+            # bracketed address is no mark of a log line
+            (b"connect to mx.example.com[192.0.2.1]:25: Connection refused", "connection", ""),
+            (b"lost connection with mx.example.com[192.0.2.1] while receiving the initial server greeting",
+             "connection", ""),
+            (b"conversation with mx.example.com[192.0.2.1] timed out while receiving the initial server greeting",
+             "timeout", ""),
         ]
         rows = classify([text for text, _, _ in cases])
         for (text, cause, klass), row in zip(cases, rows):
@@ -109,7 +116,7 @@ class ClassifyJsonContract(unittest.TestCase):
         # Random text, and log lines whose header no parser took (the same words, but logged).
         rows = classify([b"hello world", b"the quick brown fox", b"Starting the mail system", b"12345",
                          b"Mar  4 00:00:00 mx1 sshd[7]: Connection closed by 192.0.2.1 port 22 [preauth]",
-                         b"connect to mx.example.com[192.0.2.1]:25: Connection timed out",
+                         b"B99FE3D: lost connection with mx.example.com[192.0.2.1] while sending RCPT TO",
                          b"warning: uid=0: File too large"])
         for row in rows:
             self.check_row(row)

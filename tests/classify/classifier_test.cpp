@@ -1158,6 +1158,59 @@ const CodelessCase kCodelessCases[] = {
      Cause::server_unavailable},
     // Exim deliver.c forbid_file / forbid_pipe
     {"exim_delivery_to_file_forbidden", "delivery to file forbidden", Cause::policy},
+    // Network-level diagnostics without a reply code (issue 10 item 2, network).
+    // Postfix vdukhovni/postfix@17830e5c: smtp/smtp_connect.c "connect to %s[%s]:%d: %m" and, for a UNIX-domain
+    // LMTP socket, "connect to %s[%s]: %m"; "network address conversion failed: %m"; "all network protocols are
+    // disabled"; smtp/smtp_trouble.c "lost connection with %s while %s", "conversation with %s timed out while %s",
+    // "local data error while talking to %s"; smtp/smtp_tls_policy.c "client TLS configuration problem";
+    // smtp/smtp_sasl_proto.c "... offered no compatible authentication mechanisms for this type of connection
+    // security"; qmgr/qmgr_deliver.c "delivery temporarily suspended: %s".
+    {"postfix_connect_timed_out", "connect to mx.example.com[192.0.2.1]:25: Connection timed out", Cause::timeout},
+    {"postfix_connect_unreachable", "connect to mx.example.com[2001:db8::1]:25: Network is unreachable",
+     Cause::connection},
+    {"postfix_connect_lmtp_socket_missing",
+     "connect to private/dovecot-lmtp[private/dovecot-lmtp]: No such file or directory", Cause::connection},
+    {"postfix_connect_lmtp_permission", "connect to mail.example.com[/var/run/dovecot/lmtp]: Permission denied",
+     Cause::connection},
+    {"postfix_lost_connection",
+     "lost connection with mx.example.com[192.0.2.1] while receiving the initial server greeting", Cause::connection},
+    {"postfix_address_conversion", "network address conversion failed: Address family not supported by protocol",
+     Cause::connection},
+    {"postfix_protocols_disabled", "all network protocols are disabled", Cause::connection},
+    {"postfix_local_data_error", "local data error while talking to mx.example.com[192.0.2.1]",
+     Cause::server_unavailable},
+    {"postfix_client_tls_configuration", "client TLS configuration problem", Cause::tls},
+    {"postfix_no_compatible_sasl_mechanism",
+     "SASL authentication failed: server mx.example.com[192.0.2.1] offered no compatible authentication mechanisms "
+     "for this type of connection security",
+     Cause::auth_failed},
+    {"postfix_suspended_connect",
+     "delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection refused", Cause::connection,
+     4},
+    // The reason after the prefix decides, even when only a weak rule reads it (W03 closes the weak tier).
+    {"postfix_suspended_transport_error", "delivery temporarily suspended: unknown mail transport error",
+     Cause::server_unavailable, 4},
+    // Sendmail freebsd/freebsd-src: contrib/sendmail/src/usersmtp.c@fb4e8ab3 reply() "reply: read error from %s";
+    // err.c@031ac3a6 sm_errstring() "Connection timed out with %s", "Connection reset by %s"; deliver.c@2f3342e8
+    // giveresponse() "Deferred: " before them.
+    {"sendmail_reply_read_error", "reply: read error from mx.example.com.", Cause::connection},
+    {"sendmail_deferred_timed_out", "Deferred: Connection timed out with mx.example.com.", Cause::timeout, 4},
+    {"sendmail_deferred_reset", "Deferred: Connection reset by mx.example.com.", Cause::connection, 4},
+    // Exim Exim/exim@13835a3c: transports/smtp.c "lookup of IP address for %s was insecure", "all host address
+    // lookups%s failed", "Remote host closed connection in response to %s", "SMTP timeout after %s".
+    {"exim_lookup_insecure", "lookup of IP address for mx.example.com was insecure", Cause::dns},
+    {"exim_all_lookups_failed", "all host address lookups for 'example.com' failed", Cause::dns},
+    {"exim_all_lookups_failed_permanently", "all host address lookups for 'example.com' failed permanently",
+     Cause::domain_not_found, 5},
+    {"exim_remote_host_closed", "Remote host closed connection in response to RCPT TO:<a@example.com>",
+     Cause::connection},
+    {"exim_smtp_timeout", "SMTP timeout after RCPT TO:<a@example.com>: Connection timed out", Cause::timeout},
+    // OpenSMTPD OpenSMTPD/OpenSMTPD@3153385b: usr.sbin/smtpd/mta.c relay->failstr
+    {"opensmtpd_source_address", "Could not retrieve source address", Cause::connection},
+    {"opensmtpd_invalid_domain", "Invalid domain name", Cause::domain_not_found},
+    // qmail notqmail/notqmail@a7012e4f qmail-remote.c (its texts carry their own enhanced code)
+    {"qmail_no_smtp_connection", "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)", Cause::connection,
+     4},
     // Class words
     {"permanent_words", "permanent error: mailbox is full", Cause::quota, 5},
     {"transient_words", "temporary failure: mailbox is full", Cause::quota, 4},
@@ -1235,6 +1288,39 @@ TEST(CodelessTextTest, AgentTextOfLogLinesTakesCauseFromText) {
       "name=example.com type=MX: Host not found, try again";
   verdict = classifier.classify(event);
   EXPECT_EQ(verdict.cause, Cause::dns);
+}
+
+// The same texts in log lines: the status or dsn= gives the class, the text the cause, and a code in the text keeps
+// its meaning (the network rules close the strong tier and are written for texts without one).
+TEST(CodelessTextTest, NetworkDiagnosticsInLogLines) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.status = Status::deferred;  // Postfix lmtp: "status=deferred (connect to ...: No such file or directory)"
+  event.dsn = "4.4.1";
+  event.agent_text = "connect to private/dovecot-lmtp[private/dovecot-lmtp]: No such file or directory";
+  Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.klass, 4);
+  EXPECT_EQ(verdict.cause, Cause::connection);
+  event.dsn = "4.3.0";  // qmgr: the destination is suspended because the transport failed
+  event.agent_text = "delivery temporarily suspended: unknown mail transport error";
+  verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.klass, 4);
+  EXPECT_EQ(verdict.cause, Cause::server_unavailable);
+  event = {};
+  event.status = Status::bounced;  // Exim "** a@x.y R=r9 T=t1 : Connection refused"
+  event.agent_text = "Connection refused";
+  verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.klass, 5);
+  EXPECT_EQ(verdict.cause, Cause::connection);
+  // Exchange: the reply's own code gives the class, the quoted next-hop failure the cause.
+  event = {};
+  event.status = Status::deferred;
+  event.reply =
+      "451 4.4.0 Primary target IP address responded with: \"421 4.4.2 Connection dropped due to SocketError.\" "
+      "Attempted failover to alternate host, but that did not succeed.";
+  verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.klass, 4);
+  EXPECT_EQ(verdict.cause, Cause::connection);
 }
 
 }  // namespace

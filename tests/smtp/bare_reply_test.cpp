@@ -325,6 +325,19 @@ TEST(BareReplyCodeless, ExchangeHashBasicCode) {
   EXPECT_EQ(event.reply, "550 4.4.7 QUEUE.Expired; message expired ##");
 }
 
+// Sendmail's stat= text for EX_TEMPFAIL puts "Deferred: " before the server's saved 4xx reply (giveresponse() in
+// contrib/sendmail/src/deliver.c, freebsd/freebsd-src@2f3342e8): the reply is read after it. Without a code the
+// text stays a code-less diagnostic (sm_errstring(), err.c: "Connection refused by %s").
+TEST(BareReplyCodeless, SendmailDeferredPrefix) {
+  SmtpEvent event;
+  ASSERT_TRUE(read_bare_reply("Deferred: 421 4.4.2 Connection dropped", event));
+  EXPECT_EQ(event.reply, "421 4.4.2 Connection dropped");
+  SmtpEvent codeless;
+  EXPECT_FALSE(read_bare_reply("Deferred: Connection refused by mx.example.com.", codeless));
+  EXPECT_EQ(codeless_diagnostic("Deferred: Connection refused by mx.example.com."),
+            "Deferred: Connection refused by mx.example.com.");
+}
+
 // A text with no reply code is no reply; codeless_diagnostic() gives the text for the text rules.
 TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
   struct Case {
@@ -351,6 +364,17 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
        "delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out"},
       // Sendmail's "Deferred: " prefix (contrib/sendmail/src/domain.c, freebsd/freebsd-src@125167ce)
       {"Deferred: Connection timed out with mx.example.com.", "Deferred: Connection timed out with mx.example.com."},
+      // A bracketed address is no mark of a log line: Postfix's own diagnostics name the server by it
+      // (smtp_connect.c "connect to %s[%s]:%d: %m", smtp_trouble.c "lost connection with %s while %s",
+      // "conversation with %s timed out while %s", vdukhovni/postfix@17830e5c); Sendmail's check_rcpt text
+      // (cf/m4/proto.m4, freebsd/freebsd-src contrib/sendmail) names the client's.
+      {"connect to mx.example.com[192.0.2.1]:25: Connection timed out",
+       "connect to mx.example.com[192.0.2.1]:25: Connection timed out"},
+      {"lost connection with mx.example.com[192.0.2.1] while receiving the initial server greeting",
+       "lost connection with mx.example.com[192.0.2.1] while receiving the initial server greeting"},
+      {"conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO",
+       "conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO"},
+      {"Relaying denied. IP name lookup failed [192.0.2.1]", "Relaying denied. IP name lookup failed [192.0.2.1]"},
       // Log lines whose header no parser took are not diagnostics given on their own.
       {"2013-06-10 10:10:59 H=x.example [192.0.2.1] sender verify fail for <a@b.example>: Unrouteable address", ""},
       {"Oct 14 19:45:05 [exim] LOGIN authenticator failed for (localhost) [192.0.2.1]", ""},
@@ -359,8 +383,6 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"warning: uid=0: File too large", ""},
       {"mail.example.com exim[3751842]: 2021-07-17 23:20:49 plain_server authenticator failed", ""},
       {"pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot", ""},
-      {"connect to mx.example.com[192.0.2.1]:25: Connection timed out", ""},
-      {"Relaying denied. IP name lookup failed [192.0.2.1]", ""},
       {"  integer \"4000000000000000.123\" is too large (overflow)", ""},
       {"[17/Jun/2011 17:00:45] Attempt to deliver to unknown recipient <a@b.example>", ""},
   };
