@@ -196,8 +196,12 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
   const std::uint64_t mta_key = static_cast<std::uint64_t>(event.mta);
 
   // The common case, a series this pipeline has seen, costs one hash lookup.
-  if (const auto found = replies_.find(reply_key(event, verdict, basic, enhanced, provider)); found != replies_.end()) {
+  const std::uint64_t key = reply_key(event, verdict, basic, enhanced, provider);
+  if (const auto found = replies_.find(key); found != replies_.end()) {
     found->second->Increment();
+  } else if (const auto overflowed = overflowed_.find(key); overflowed != overflowed_.end()) {
+    families_.series_overflow.Increment();
+    overflowed->second->Increment();
   } else {
     reply_series_on_miss(event, verdict, basic, enhanced, provider).Increment();
   }
@@ -276,7 +280,7 @@ prometheus::Counter& MetricsRecorder::reply_series_on_miss(const SmtpEvent& even
     }
   }
   if (created.insert(label_key).second) families_.reply_series.Set(static_cast<double>(created.size()));
-  return lookup(replies_, label_key, [&]() -> prometheus::Counter& {
+  prometheus::Counter& counter = lookup(replies_, label_key, [&]() -> prometheus::Counter& {
     return families_.replies.Add({{"mta", std::string(to_string(event.mta))},
                                   {"direction", std::string(to_string(event.direction))},
                                   {"class", std::to_string(verdict.klass) + "xx"},
@@ -285,6 +289,9 @@ prometheus::Counter& MetricsRecorder::reply_series_on_miss(const SmtpEvent& even
                                   {"cause", std::string(to_string(verdict.cause))},
                                   {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
   });
+  // A reply past the limit is cached too, under its own key, so that the next one takes no lock.
+  if (label_key != key && overflowed_.size() < kMaxOverflowed) overflowed_.emplace(key, &counter);
+  return counter;
 }
 
 }  // namespace mta

@@ -102,6 +102,9 @@ class MetricsRecorder {
   std::string source_;
   prometheus::Counter* line_counters_[3];
   Cache<prometheus::Counter> replies_;
+  // Replies past the series limit: their key with codes, to the series without codes they are counted in.
+  Cache<prometheus::Counter> overflowed_;
+  static constexpr std::size_t kMaxOverflowed = 4096;
   Cache<prometheus::Counter> deliveries_;
   Cache<prometheus::Counter> rejects_;
   Cache<prometheus::Counter> auth_failures_;

@@ -47,8 +47,8 @@ SourceMetricFamilies::SourceMetricFamilies(prometheus::Registry& registry)
                               .Register(registry)),
       restarts(BuildCounter()
                    .Name("mta_exporter_source_restarts_total")
-                   .Help("Times the source was opened anew after it failed (an error, or an end nobody asked for); "
-                         "each failure is logged with its error.")
+                   .Help("Attempts to open the source anew after it failed (an error, or an end nobody asked for), "
+                         "successful or not; each failure is logged with its error.")
                    .Register(registry)),
       syslog_dropped(BuildCounter()
                          .Name("mta_exporter_syslog_dropped_total")

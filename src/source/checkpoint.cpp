@@ -84,6 +84,20 @@ void CheckpointStore::set_file(const std::string& key, const FilePosition& posit
   dirty_ = true;
 }
 
+void CheckpointStore::update_files(const std::vector<std::pair<std::string, std::optional<FilePosition>>>& entries) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, position] : entries) {
+    if (!position) {
+      dirty_ = files_.erase(key) > 0 || dirty_;
+      continue;
+    }
+    FilePosition& stored = files_[key];
+    if (stored == *position) continue;
+    stored = *position;
+    dirty_ = true;
+  }
+}
+
 void CheckpointStore::erase_file(const std::string& key) {
   std::lock_guard lock(mutex_);
   dirty_ = files_.erase(key) > 0 || dirty_;

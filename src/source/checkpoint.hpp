@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mta {
@@ -41,6 +42,9 @@ class CheckpointStore {
   void set_file(const std::string& key, const FilePosition& position);
   void set_cursor(const std::string& key, const std::string& cursor);
   void erase_file(const std::string& key);
+  // Sets (a position) or erases (none) several entries at once, so that a save never sees some of them
+  // changed and not the others (the file a rotation left and the new one).
+  void update_files(const std::vector<std::pair<std::string, std::optional<FilePosition>>>& entries);
   void erase_cursor(const std::string& key);
   std::vector<std::string> file_keys() const;
 

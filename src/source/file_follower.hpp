@@ -12,7 +12,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "framing/line_handler.hpp"
@@ -22,25 +21,32 @@
 
 namespace mta {
 
+// A file rotated away and not read to its end yet: renamed (its writer may still append), or a copy made
+// by copytruncate (complete: it ends at its end).
+struct RotatedPosition {
+  FilePosition position;
+  bool copy = false;
+};
+
 // Where a checkpoint left a file off: the followed file, and rotated files not read to their end.
 struct ResumePoint {
   std::optional<FilePosition> file;
-  std::vector<FilePosition> rotated;
+  std::vector<RotatedPosition> rotated;
 };
 
 struct FileFollowerOptions {
   std::string path;
   bool from_beginning = false;
   std::size_t max_line_length = 64 * 1024;
-  // Asked once, when the file is first opened (not when the follower is made: a reader that held the
-  // file before, in a reload, has published its last position by then).
+  // Asked when the file is first opened, and again at each try until it is (not when the follower is
+  // made: a reader that held the file before, in a reload, has published its last position by then).
   std::function<ResumePoint()> resume;
   // After a rename-and-create rotation, the renamed file is read until the new file has received data
   // and then this long more (logrotate's postrotate makes the writer reopen the path after the rename).
   std::chrono::milliseconds rotate_wait{std::chrono::seconds(5)};
   // One reader per file identity: a file another reader holds is left to it. Null: no sharing.
   FileClaims* claims = nullptr;
-  std::string reader_name;  // how other readers' messages name this one ("source mail, /var/log/mail.log")
+  std::string reader_name;  // how other readers' messages name this one ("source mail")
 };
 
 class FileFollower {
@@ -61,7 +67,7 @@ class FileFollower {
   // The first open, where a file that exists now starts (its end, unless from_beginning or resumed);
   // one missing now is read whole once it appears. poll_once() does it when it was not called.
   void open_at_start() {
-    if (current_.fd < 0 && first_open_) open_first();
+    if (current_.fd < 0 && first_open_) open_path();
   }
 
   bool is_open() const { return current_.fd >= 0; }
@@ -78,7 +84,7 @@ class FileFollower {
   // decoder still holds in part is not), of the followed file (empty while closed) and of each rotated
   // file not read to its end yet.
   std::optional<FilePosition> position() { return position_of(current_); }
-  std::vector<FilePosition> rotated_positions();
+  std::vector<RotatedPosition> rotated_positions();
 
  private:
   // One open file: its identity, how far it was read, and its partial last line.
@@ -94,19 +100,28 @@ class FileFollower {
     std::chrono::steady_clock::time_point last_data;
     std::optional<std::chrono::steady_clock::time_point> first_data;  // since it was opened
     bool complete = false;  // a copy made by copytruncate: it will not grow, it ends at its end
-    // Where the line the handler holds in part began, when it came from this file.
-    std::optional<off_t> held_from;
+  };
+  // Where the line the handler holds in part (a container runtime's partial records) began.
+  struct HeldStart {
+    dev_t device;
+    ino_t inode;
+    off_t offset;
   };
 
-  bool open_first();
+  // Opens the path when no file is open: at the first try where the start decides (resumed, its end or
+  // its beginning), later from its start (a file that appears later is new).
+  bool open_path();
   // Opens `path` as the followed file; false (with problem_ or read_by_ set) when it cannot be read.
   bool open_current(const std::string& path, bool seek_to_end);
-  // Makes `fd` the file `file` reads, unless another reader holds it (then fd is closed).
-  bool adopt(OpenFile& file, int fd, const struct stat& status);
+  // Makes `fd` the file `file` reads, unless another reader holds it (then fd is closed). `left_at`:
+  // where the previous reader of this very file stopped, when one let it go.
+  bool adopt(OpenFile& file, int fd, const struct stat& status, std::optional<off_t>& left_at);
   bool resume(const ResumePoint& point);
-  // The file a checkpoint position names: at the path, renamed beside it (same identity), or copied
-  // beside it (same first bytes, at least as long); opened there, or -1.
-  int locate(const FilePosition& position, bool& at_path, struct stat& status, std::string& found) const;
+  // The file a checkpoint position names: at the path or renamed beside it (same identity), or copied
+  // beside it (same first bytes, at least as long; the only kind looked for with `copies_only`);
+  // opened there, or -1.
+  int locate(const FilePosition& position, bool copies_only, bool& at_path, struct stat& status,
+             std::string& found) const;
   void add_rotated(OpenFile&& file);
   // Reads up to max_bytes (at least one read) of what is available; returns how much it read.
   std::uint64_t drain(OpenFile& file, std::uint64_t max_bytes = UINT64_MAX);
@@ -114,7 +129,11 @@ class FileFollower {
   void forget_fingerprint(OpenFile& file);
   bool was_truncated(OpenFile& file);
   void read_copy_then_restart();
-  void close(OpenFile& file, bool flush_partial);
+  // Reads a file to its end and closes it; its last line, even without a newline, is handed over when
+  // `flush_partial` (the file will not grow).
+  void finish(OpenFile& file, bool flush_partial);
+  // Closes a file without reading more of it; the next reader takes over where this one stopped.
+  void release(OpenFile& file);
   void retire_current();
   bool poll_rotated();
   std::optional<FilePosition> position_of(OpenFile& file);
@@ -124,12 +143,11 @@ class FileFollower {
   LineHandler& handler_;
   OpenFile current_;
   std::vector<OpenFile> rotated_;  // files before rotations, oldest first, read until their writer is gone
+  std::optional<HeldStart> held_;
   bool first_open_ = true;
+  int open_error_ = 0;  // errno of the last failed open of the path
   std::string problem_;
   std::string read_by_;
-  // The file another reader held at the first open: taken over at its end, while a file that appears
-  // after it (a rotation) is new and read whole.
-  std::optional<std::pair<dev_t, ino_t>> held_elsewhere_;
   std::uint64_t rotations_ = 0;
   std::uint64_t truncations_ = 0;
   std::uint64_t bytes_read_ = 0;

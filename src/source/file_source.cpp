@@ -21,7 +21,24 @@ bool all_digits(std::string_view text) {
   return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
+constexpr std::string_view kRenamedKeyMark = "#rotated";
+constexpr std::string_view kCopyKeyMark = "#copy";
+
 }  // namespace
+
+std::string_view checkpoint_key_path(std::string_view key_tail) {
+  const std::size_t mark = key_tail.rfind('#');
+  if (mark == std::string_view::npos) return key_tail;
+  const std::string_view suffix = key_tail.substr(mark);
+  for (const std::string_view kind : {kRenamedKeyMark, kCopyKeyMark}) {
+    if (suffix.starts_with(kind) && all_digits(suffix.substr(kind.size()))) return key_tail.substr(0, mark);
+  }
+  return key_tail;
+}
+
+std::string FileSource::rotated_key(const std::string& key, std::size_t index, bool copy) {
+  return key + std::string(copy ? kCopyKeyMark : kRenamedKeyMark) + std::to_string(index + 1);
+}
 
 bool is_rotated_archive(std::string_view file_name) {
   for (std::string_view suffix : {".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z", ".zip", ".old"}) {
@@ -121,7 +138,7 @@ void FileSource::forget_deleted(const std::vector<std::string>& matches) {
     if (checkpoints_ != nullptr) {
       checkpoints_->erase_file(it->second.checkpoint_key);
       for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
-        checkpoints_->erase_file(rotated_key(it->second.checkpoint_key, i));
+        for (const bool copy : {false, true}) checkpoints_->erase_file(rotated_key(it->second.checkpoint_key, i, copy));
       }
     }
     spdlog::info("msg=\"log file gone, no longer followed\" source={} path={}", options_.name, it->first);
@@ -139,18 +156,19 @@ void FileSource::publish(Followed& followed) {
   health_.add_lines_too_long(too_long - followed.too_long);
   followed.too_long = too_long;
   if (checkpoints_ != nullptr) {
-    if (const std::optional<FilePosition> position = follower.position()) {
-      checkpoints_->set_file(followed.checkpoint_key, *position);
-    }
-    const std::vector<FilePosition> rotated = follower.rotated_positions();
+    // The followed file's entry goes while none is open (a rotation whose new file cannot be read yet):
+    // the rotated entries say where the old one is.
+    std::vector<std::pair<std::string, std::optional<FilePosition>>> entries;
+    entries.emplace_back(followed.checkpoint_key, follower.position());
+    const std::vector<RotatedPosition> rotated = follower.rotated_positions();
     for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
-      const std::string key = rotated_key(followed.checkpoint_key, i);
-      if (i < rotated.size()) {
-        checkpoints_->set_file(key, rotated[i]);
-      } else {
-        checkpoints_->erase_file(key);
+      for (const bool copy : {false, true}) {
+        const bool here = i < rotated.size() && rotated[i].copy == copy;
+        entries.emplace_back(rotated_key(followed.checkpoint_key, i, copy),
+                             here ? std::optional(rotated[i].position) : std::nullopt);
       }
     }
+    checkpoints_->update_files(entries);
   }
 }
 
@@ -158,8 +176,11 @@ ResumePoint FileSource::resume_point(const std::string& key) const {
   ResumePoint point;
   point.file = checkpoints_->file(key);
   for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
-    if (std::optional<FilePosition> rotated = checkpoints_->file(rotated_key(key, i)))
-      point.rotated.push_back(*rotated);
+    for (const bool copy : {false, true}) {
+      if (std::optional<FilePosition> rotated = checkpoints_->file(rotated_key(key, i, copy))) {
+        point.rotated.push_back({*rotated, copy});
+      }
+    }
   }
   return point;
 }

@@ -34,12 +34,9 @@ struct FileSourceOptions {
 };
 
 // The checkpoint keys of a file source are "<source>:<path>" for each followed file, and
-// "<source>:<path>#rotated<N>" for the rotated files of it still being read.
-inline constexpr std::string_view kRotatedKeyMark = "#rotated";
-// The path a key's part after "<source>:" is about.
-inline std::string_view checkpoint_key_path(std::string_view key_tail) {
-  return key_tail.substr(0, key_tail.rfind(kRotatedKeyMark));
-}
+// "<source>:<path>#rotated<N>" or "#copy<N>" for its rotated files still being read (renamed, or copied
+// by copytruncate). The path a key's part after "<source>:" is about:
+std::string_view checkpoint_key_path(std::string_view key_tail);
 
 // True for names a rotation leaves behind: "mail.log.1", "mail.log-20261124", "mail.log.2.gz".
 bool is_rotated_archive(std::string_view file_name);
@@ -76,9 +73,7 @@ class FileSource final : public Source {
   bool poll_all(std::stop_token stop);
   void publish(Followed& followed);
   ResumePoint resume_point(const std::string& key) const;
-  static std::string rotated_key(const std::string& key, std::size_t index) {
-    return key + std::string(kRotatedKeyMark) + std::to_string(index + 1);
-  }
+  static std::string rotated_key(const std::string& key, std::size_t index, bool copy);
   void wait_for_change(std::stop_token stop);
   std::string checkpoint_key(const std::string& path) const { return options_.name + ":" + path; }
 

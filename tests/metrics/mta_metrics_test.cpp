@@ -675,3 +675,34 @@ TEST_F(ReplySeriesLimitTest, TwoThreadsCountingTheSameRepliesShareTheSeries) {
 
 }  // namespace
 }  // namespace mta
+
+namespace mta {
+namespace {
+
+// A reply past the limit is counted without its codes every time, and each time in the overflow counter
+// (the pipeline keeps it in a cache of its own, so the shared lock is not taken again for it).
+TEST_F(ReplySeriesLimitTest, AReplyPastTheLimitIsCountedWithoutCodesEveryTime) {
+  MetricFamilies families(registry_, 100);
+  MetricsRecorder recorder(families, Knowledge::builtin(), "mail.log");
+  for (const EnhancedCode code : {EnhancedCode{5, 7, 1}, EnhancedCode{5, 1, 1}, EnhancedCode{5, 2, 2}}) {
+    for (int cause = 0; cause <= static_cast<int>(Cause::other); ++cause) {
+      Verdict verdict = ordinary_verdict(static_cast<Cause>(cause));
+      verdict.enhanced = code;
+      recorder.count_event(inbound_reject(), verdict);
+    }
+  }
+  ASSERT_GT(overflow(), 0) << "the limit was not reached";
+  const double overflow_before = overflow();
+  Verdict past = ordinary_verdict(Cause::spam);
+  past.enhanced = {5, 7, 28};
+  for (int i = 0; i < 3; ++i) recorder.count_event(inbound_reject(), past);
+  EXPECT_EQ(overflow(), overflow_before + 3);
+  double without_codes = 0;
+  for (const Sample& sample : series(render(), "mta_smtp_replies_total")) {
+    if (sample.labels.at("cause") == "spam" && sample.labels.at("code").empty()) without_codes += sample.value;
+  }
+  EXPECT_EQ(without_codes, 3);
+}
+
+}  // namespace
+}  // namespace mta

@@ -455,9 +455,11 @@ TEST_F(FileFollowerTest, ResumeAfterACopyTruncateWhileDownReadsTheRestOfTheCopy)
 TEST_F(FileFollowerTest, ResumeContinuesInTheRotatedFileItWasReading) {
   auto old_writer = std::make_unique<AppendWriter>(path_);
   std::optional<FilePosition> current;
-  std::vector<FilePosition> rotated;
+  std::vector<RotatedPosition> rotated;
   {
-    FileFollower follower(options(true), handler_);
+    FileFollowerOptions long_wait = options(true);
+    long_wait.rotate_wait = std::chrono::hours(1);  // the renamed file is still read when the positions are taken
+    FileFollower follower(long_wait, handler_);
     write_lines(*old_writer, 1, 5);
     ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 5; }));
     fs::rename(path_, dir_ / "mail.log.1");
@@ -531,7 +533,7 @@ TEST_F(FileFollowerTest, PermissionDeniedIsReportedThenRetried) {
 }
 
 // Two readers of one file (two sources, or a glob reaching it twice): the first reads it, the second
-// leaves it alone, and takes over at its end when the first is gone.
+// leaves it alone, and takes over where the first stopped when the first is gone.
 TEST_F(FileFollowerTest, AFileIsReadByOneReaderOnly) {
   FileClaims claims;
   AppendWriter writer(path_);
@@ -550,14 +552,156 @@ TEST_F(FileFollowerTest, AFileIsReadByOneReaderOnly) {
   EXPECT_EQ(second.read_by(), "source first");
   EXPECT_EQ(handler_.lines, expected_lines(1, 3));
 
-  first.reset();
+  first.reset();  // stopped by a reload, say: lines 4 and 5 arrive before the second reader takes over
   write_lines(writer, 4, 5);
   settle(second);
   EXPECT_TRUE(second.is_open());
-  EXPECT_THAT(second_lines.lines, IsEmpty());  // taken over at the end: nothing counted twice
+  EXPECT_EQ(second_lines.lines, expected_lines(4, 5));  // from where the first stopped: nothing twice, nothing lost
   write_lines(writer, 6, 6);
   settle(second);
-  EXPECT_EQ(second_lines.lines, expected_lines(6, 6));
+  EXPECT_EQ(second_lines.lines, expected_lines(4, 6));
+}
+
+}  // namespace
+}  // namespace mta
+
+namespace mta {
+namespace {
+
+std::string many_lines(int first, int last) {
+  std::string text;
+  for (int n = first; n <= last; ++n) text += numbered_line(n) + "\n";
+  return text;
+}
+
+// Size-based rotations can come faster than a catch-up reads: a file renamed twice before the old one
+// was read to its end is still read, not skipped.
+TEST_F(FileFollowerTest, TwoRotationsDuringACatchUpLoseNothing) {
+  {
+    AppendWriter writer(path_);
+    writer.write(many_lines(1, 60000));  // about 2.6 MiB: several polls
+  }
+  FileFollower follower(options(true), handler_);
+  follower.poll_once();
+  ASSERT_LT(handler_.lines.size(), 60000u);
+  fs::rename(path_, dir_ / "mail.log.1");
+  {
+    AppendWriter writer(path_);
+    write_lines(writer, 60001, 60010);
+  }
+  follower.poll_once();
+  fs::rename(dir_ / "mail.log.1", dir_ / "mail.log.2");
+  fs::rename(path_, dir_ / "mail.log.1");
+  {
+    AppendWriter writer(path_);
+    write_lines(writer, 60011, 60020);
+  }
+  ASSERT_TRUE(poll_until(
+      follower, [&] { return handler_.lines.size() >= 60020; }, 200));
+  settle(follower);
+  std::vector<std::string> lines = handler_.lines;
+  std::sort(lines.begin(), lines.end());
+  std::vector<std::string> expected = expected_lines(1, 60020);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(lines, expected);
+}
+
+// A file that cannot be read at start (permission denied) keeps where it was to start: its end, not its
+// beginning, once it can be read.
+TEST_F(FileFollowerTest, AFileUnreadableAtStartStillSkipsItsHistory) {
+  {
+    AppendWriter writer(path_);
+    write_lines(writer, 1, 3);
+  }
+  fs::permissions(path_, ::geteuid() == 0 ? fs::perms::owner_read | fs::perms::owner_write : fs::perms::none);
+  FileFollower follower(options(false), handler_);
+  as_nobody([&] { follower.poll_once(); });
+  EXPECT_EQ(follower.problem(), "Permission denied");
+  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  as_nobody([&] { settle(follower); });
+  ASSERT_TRUE(follower.is_open());
+  {
+    AppendWriter writer(path_);
+    write_lines(writer, 4, 4);
+  }
+  as_nobody([&] { settle(follower); });
+  EXPECT_EQ(handler_.lines, expected_lines(4, 4));
+}
+
+// The same with a checkpoint: once readable, the file is resumed at its position, not read from 0.
+TEST_F(FileFollowerTest, AFileUnreadableAtARestartIsResumedAtItsPosition) {
+  std::optional<FilePosition> position;
+  {
+    AppendWriter writer(path_);
+    write_lines(writer, 1, 3);
+    FileFollower follower(options(true), handler_);
+    ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 3; }));
+    position = follower.position();
+    write_lines(writer, 4, 5);
+  }
+  fs::permissions(path_, ::geteuid() == 0 ? fs::perms::owner_read | fs::perms::owner_write : fs::perms::none);
+  test::Collect restarted;
+  FileFollowerOptions resumed = options(false);
+  resumed.resume = [&] { return ResumePoint{position, {}}; };
+  FileFollower follower(resumed, restarted);
+  as_nobody([&] { follower.poll_once(); });
+  EXPECT_FALSE(follower.is_open());
+  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  as_nobody([&] { settle(follower); });
+  EXPECT_EQ(restarted.lines, expected_lines(4, 5));
+}
+
+// A copy still being read when the agent stops is resumed as a copy: ended at its end, its cut last line
+// not made a line of its own.
+TEST_F(FileFollowerTest, ACopyUnfinishedAtAStopIsResumedAsACopy) {
+  AppendWriter writer(path_);
+  std::optional<FilePosition> current;
+  std::vector<RotatedPosition> rotated;
+  {
+    FileFollower follower(options(true), handler_);
+    write_lines(writer, 1, 10);
+    ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 10; }));
+    writer.write(many_lines(11, 60000) + "cut");  // more than one poll reads
+    fs::copy_file(path_, dir_ / "mail.log.1");
+    fs::resize_file(path_, 0);
+    follower.poll_once();  // sees the truncation
+    follower.poll_once();  // reads a part of the copy
+    current = follower.position();
+    rotated = follower.rotated_positions();
+  }
+  ASSERT_EQ(rotated.size(), 1u);
+  EXPECT_TRUE(rotated[0].copy);
+  write_lines(writer, 60001, 60002);
+  const std::size_t before_restart = handler_.lines.size();
+  test::Collect restarted;
+  FileFollowerOptions resumed = options(false);
+  resumed.resume = [&] { return ResumePoint{current, rotated}; };
+  FileFollower follower(resumed, restarted);
+  ASSERT_TRUE(poll_until(
+      follower, [&] { return before_restart + restarted.lines.size() >= 60002; }, 200));
+  settle(follower);
+  std::vector<std::string> all = handler_.lines;
+  all.insert(all.end(), restarted.lines.begin(), restarted.lines.end());
+  std::sort(all.begin(), all.end());  // the copy's rest and the new lines interleave by poll
+  std::vector<std::string> expected = expected_lines(1, 60002);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(all, expected);
+}
+
+// A hard link to the log beside it is the file itself, not its copy: the copy is still found.
+TEST_F(FileFollowerTest, CopyTruncateFindsTheCopyDespiteAHardLink) {
+  AppendWriter writer(path_);
+  fs::create_hard_link(path_, dir_ / "mail.log.link");
+  FileFollower follower(options(true), handler_);
+  write_lines(writer, 1, 10);
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 10; }));
+  write_lines(writer, 11, 20);
+  fs::copy_file(path_, dir_ / "mail.log.1");
+  fs::resize_file(path_, 0);
+  write_lines(writer, 21, 22);
+  ASSERT_TRUE(poll_until(follower, [&] { return handler_.lines.size() >= 22; }));
+  settle(follower);
+  EXPECT_EQ(handler_.lines, expected_lines(1, 22));
 }
 
 }  // namespace

@@ -217,7 +217,9 @@ TEST_F(FileSourceTest, ARestartResumesTheRenamedFileTheWriterStillWritesTo) {
   write("mail.log", "one\n");
   CheckpointStore store((folder_ / "checkpoint").string());
   {
-    FileSource source({.name = "m", .pattern = log, .start_at = StartAt::beginning}, collect_, health_, &store);
+    FileSourceOptions options{.name = "m", .pattern = log, .start_at = StartAt::beginning};
+    options.rotate_wait = std::chrono::hours(1);  // the renamed file is still read when the source stops
+    FileSource source(options, collect_, health_, &store);
     std::jthread thread([&](std::stop_token stop) { source.run(stop); });
     ASSERT_TRUE(eventually([&] { return collect_.snapshot().size() == 1; }));
     std::filesystem::rename(log, log + ".1");
