@@ -44,6 +44,35 @@ std::string_view strip_level(std::string_view text, Level* level = nullptr) {
   return text;
 }
 
+// Dovecot 1.x writes its own log file's timestamp after the process prefix and before the level (lib/failures.c
+// log_prefix_add(): "deliver(bob): Jun 10 11:22:33 Info: msgid=..."); drops one in log_timestamp's default format
+// "%b %d %H:%M:%S " or the ISO "%Y-%m-%d %H:%M:%S ".
+std::string_view strip_stamp(std::string_view text) {
+  const auto digits = [&](std::size_t from, std::size_t count) {
+    if (text.size() < from + count) return false;
+    for (std::size_t i = from; i < from + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+    }
+    return true;
+  };
+  const auto clock_at = [&](std::size_t from) {
+    return digits(from, 2) && text.size() > from + 8 && text[from + 2] == ':' && digits(from + 3, 2) &&
+           text[from + 5] == ':' && digits(from + 6, 2) && text[from + 8] == ' ';
+  };
+  // "Jun 10 11:22:33 "
+  if (text.size() > 16 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'a' && text[1] <= 'z' && text[2] >= 'a' &&
+      text[2] <= 'z' && text[3] == ' ' && (digits(4, 2) || (text[4] == ' ' && digits(5, 1))) && text[6] == ' ' &&
+      clock_at(7)) {
+    return text.substr(16);
+  }
+  // "2009-06-10 11:22:33 "
+  if (digits(0, 4) && text.size() > 20 && text[4] == '-' && digits(5, 2) && text[7] == '-' && digits(8, 2) &&
+      text[10] == ' ' && clock_at(11)) {
+    return text.substr(20);
+  }
+  return text;
+}
+
 // Where `marker` starts Dovecot's message: at the start, or after the log prefixes its events append ("<session>: ",
 // lib-smtp's "lmtp-server: " and "rcpt <address>: " since 2.3). The address is smtp_address_encode()d, a local part
 // with specials in double quotes, so the marker is looked for outside quotes.
@@ -55,20 +84,18 @@ std::size_t find_message(std::string_view text, std::string_view marker) {
   return std::string_view::npos;
 }
 
+// The storage errors Dovecot answers as a full mailbox (MAIL_ERROR_NOQUOTA, before 2.2.14 MAIL_ERROR_NOSPACE): the
+// quota plugin's "Quota exceeded (...)", MAIL_ERRSTR_NO_QUOTA "Not enough disk quota" (2.2.14 and later, EDQUOT) and
+// MAIL_ERRSTR_NO_SPACE "Not enough disk space" (1.1 to 2.2.13, ENOSPC or EDQUOT; lib-storage/mail-error.c).
 bool names_quota(std::string_view error) {
-  return error.find("uota") != std::string_view::npos;  // "Quota exceeded (...)", MAIL_ERRSTR_NO_QUOTA
+  return error.find("uota") != std::string_view::npos || error.starts_with("Not enough disk space");
 }
 
-// "save failed to INBOX: <error>" / "save failed to open mailbox INBOX: <error>" (mail-deliver.c mail_deliver_save()).
-// A failed save to another mailbox is retried into the default mailbox and then INBOX (mail_do_deliver()), so only
-// INBOX's is the outcome. Over LMTP a full mailbox is answered "552 5.2.2" (lmtp-local.c, "452 4.2.2" only with
-// quota_full_tempfail, off by default) and any other failure "451 4.2.0"; the LDA logs "rejected: <error>" next for a
-// full mailbox (lda/main.c lda_do_deliver()), which is counted there.
-ParseOutcome save_failed(std::string_view detail, bool lda, SmtpEvent& event) {
-  std::string_view rest = detail.substr(15);  // past "save failed to "
-  if (rest.starts_with("open mailbox ")) rest.remove_prefix(13);
-  if (!rest.starts_with("INBOX: ")) return ParseOutcome::ignored;
-  const std::string_view error = rest.substr(7);
+// A failed save into the default mailbox is the delivery's outcome (nothing is retried after it). Over LMTP a full
+// mailbox is answered "552 5.2.2" (commands.c / lmtp-local.c, "452 4.2.2" only with quota_full_tempfail, off by
+// default) and any other failure "451 4.2.0"; the LDA exits EX_TEMPFAIL after any other failure and logs
+// "rejected: <error>" next for a full mailbox (deliver.c / lda/main.c), which is counted there.
+ParseOutcome failed_default_save(std::string_view error, bool lda, SmtpEvent& event) {
   if (names_quota(error)) {
     if (lda) return ParseOutcome::ignored;
     event.status = Status::bounced;
@@ -77,6 +104,60 @@ ParseOutcome save_failed(std::string_view detail, bool lda, SmtpEvent& event) {
   }
   event.direction = Direction::local;
   event.agent_text = error;
+  return ParseOutcome::event;
+}
+
+// "save failed to INBOX: <error>" / "save failed to open mailbox INBOX: <error>" (mail-deliver.c mail_deliver_save()).
+// A failed save to another mailbox is retried into the default mailbox and then INBOX (mail_do_deliver()), so only
+// INBOX's is the outcome (failed_default_save()).
+ParseOutcome save_failed(std::string_view detail, bool lda, SmtpEvent& event) {
+  std::string_view rest = detail.substr(15);  // past "save failed to "
+  // Dovecot 1.0's deliver.c deliver_save() logs "msgid=%s: save failed to %s" without the error; deliver then exits
+  // EX_TEMPFAIL after a temporary (critical) storage error and otherwise sends the rejection itself
+  // (mail_send_rejection()) without logging more: quota, the commonest failure, is no temporary error there.
+  if (lda && rest == "INBOX") {
+    event.status = Status::bounced;
+    event.direction = Direction::local;
+    event.agent_text = detail;
+    return ParseOutcome::event;
+  }
+  if (rest.starts_with("open mailbox ")) rest.remove_prefix(13);
+  if (!rest.starts_with("INBOX: ")) return ParseOutcome::ignored;
+  return failed_default_save(rest.substr(7), lda, event);
+}
+
+// Pigeonhole's act_store_log_status() (sieve-actions.c, every version): "failed to store into mailbox 'X': <error>",
+// where 'X' may be followed by " (<vname>)". Storing into the default mailbox marks tried_default_save, so neither
+// the LDA nor LMTP saves the mail again (lib-lda mail_do_deliver()): a failed keep into INBOX is the outcome, told
+// as failed_default_save() tells it. A failed fileinto into another mailbox is followed by the implicit keep.
+ParseOutcome store_failed(std::string_view detail, bool lda, SmtpEvent& event) {
+  std::string_view rest = detail.substr(29);  // past "failed to store into mailbox "
+  if (!rest.starts_with("'INBOX'")) return ParseOutcome::ignored;
+  rest.remove_prefix(7);
+  if (rest.starts_with(" (")) {
+    const std::size_t close = rest.find("): ");
+    if (close == std::string_view::npos) return ParseOutcome::ignored;
+    rest.remove_prefix(close + 1);
+  }
+  if (!rest.starts_with(": ")) return ParseOutcome::ignored;
+  return failed_default_save(rest.substr(2), lda, event);
+}
+
+// lmtp-proxy.c (2.0 and later, commands.c before 2.3): a recipient whose proxy destination is this server, or whose
+// proxy TTL ran out, is refused at RCPT with "554 5.4.6 Proxying loops to itself" / "554 5.4.6 Proxying appears to
+// be looping (TTL=0)" after the error "Proxying to <user> loops to itself" / "... appears to be looping (TTL=0)".
+ParseOutcome proxy_loop(std::string_view text, SmtpEvent& event) {
+  if (text.ends_with("> loops to itself")) {
+    event.reply = "554 5.4.6 Proxying loops to itself";
+  } else if (text.ends_with("> appears to be looping (TTL=0)")) {
+    event.reply = "554 5.4.6 Proxying appears to be looping (TTL=0)";
+  } else {
+    return ParseOutcome::ignored;
+  }
+  event.status = Status::bounced;
+  event.direction = Direction::local;
+  event.stage = Stage::rcpt;
+  event.agent_text = text;
   return ParseOutcome::event;
 }
 
@@ -116,17 +197,39 @@ ParseOutcome parse_delivery(std::string_view text, Level level, bool lda, SmtpEv
     return ParseOutcome::event;
   }
   // lmtp-local.c: a recipient whose user lookup, initialisation or quota check failed is answered "451 4.3.0
-  // Temporary internal error" at RCPT; the user or mailbox name follows the words.
+  // Temporary internal error" at RCPT; the user or mailbox name follows the words. Since 2.3 a user that fails to
+  // initialise at DATA ("Failed to initialize user: %s", lmtp_local_deliver()) or whose settings do not expand
+  // ("Failed to expand settings: %s") is answered the same after the message; before 2.3 the failed initialisation at
+  // DATA is lib-storage's "user %s: Initialization failed: %s" (mail-storage-service.c, 2.0 to 2.2.15; "User
+  // initialization failed: %s" in 2.2.16 to 2.2.36), answered "451 4.3.0 <rcpt> Temporary internal error"
+  // (commands.c client_deliver()).
   if (!lda && level == Level::error) {
-    for (std::string_view marker : {"Failed to lookup user "sv, "Failed to initialize user "sv,
-                                    "mailbox_get_status(INBOX, STATUS_CHECK_OVER_QUOTA) failed: "sv}) {
-      if (const std::size_t pos = find_message(text, marker); pos != std::string_view::npos) {
+    // These come without a Message-ID; in a delivery's line the sender's Message-ID may hold their words.
+    const std::size_t delivery = find_message(text, "msgid=");
+    struct Failure {
+      std::string_view marker;
+      Stage stage;
+    };
+    static constexpr Failure failures[] = {
+        {"Failed to lookup user ", Stage::rcpt},
+        {"Failed to initialize user ", Stage::rcpt},
+        {"mailbox_get_status(INBOX, STATUS_CHECK_OVER_QUOTA) failed: ", Stage::rcpt},
+        {"Failed to initialize user: ", Stage::end_of_data},
+        {"Failed to expand settings: ", Stage::end_of_data},
+        {"Initialization failed: ", Stage::unknown},
+        {"User initialization failed: ", Stage::unknown},
+    };
+    for (const Failure& failure : failures) {
+      if (const std::size_t pos = find_message(text, failure.marker); pos < delivery) {
         event.status = Status::deferred;
         event.direction = Direction::local;
-        event.stage = Stage::rcpt;
+        event.stage = failure.stage;
         event.agent_text = text.substr(pos);
         return ParseOutcome::event;
       }
+    }
+    if (const std::size_t pos = find_message(text, "Proxying to <"); pos < delivery) {
+      return proxy_loop(text.substr(pos), event);
     }
   }
   // lda-sieve-plugin.c: "sieve: Execution of script '<path>' was aborted due to temporary failure[ (user logfile ...
@@ -171,6 +274,9 @@ ParseOutcome parse_delivery(std::string_view text, Level level, bool lda, SmtpEv
       {"stored mail into mailbox ", Status::sent},
       {"save failed to ", Status::deferred},
       {"rejected: ", Status::bounced},
+      // Dovecot 1.1's alphas and betas (deliver.c, May to December 2007): "msgid=%s: Rejected: %s".
+      {"Rejected: ", Status::bounced},
+      {"failed to store into mailbox ", Status::deferred},
       {"Temporary failure", Status::deferred},
       // Sieve's results that are no outcome of the delivery.
       {"forwarded to <", Status::none},
@@ -179,6 +285,7 @@ ParseOutcome parse_delivery(std::string_view text, Level level, bool lda, SmtpEv
       {"discarded ", Status::none},
       {"left message in mailbox ", Status::none},
       {"store into mailbox ", Status::none},
+      {"Marked message to be discarded ", Status::none},
   };
   const std::size_t message_id_end = text.rfind(">: ");
   const std::size_t from = message_id_end == std::string_view::npos ? 0 : message_id_end + 3;
@@ -199,6 +306,7 @@ ParseOutcome parse_delivery(std::string_view text, Level level, bool lda, SmtpEv
   if (found == nullptr || found->status == Status::none) return ParseOutcome::ignored;
   std::string_view detail = text.substr(found_pos);
   if (found->marker == "save failed to ") return save_failed(detail, lda, event);
+  if (found->marker == "failed to store into mailbox ") return store_failed(detail, lda, event);
   event.status = found->status;
   event.direction = Direction::local;
   if (found->status != Status::sent) {
@@ -242,6 +350,7 @@ ParseOutcome parse_dovecot(const SyslogRecord& record, SmtpEvent& event) {
   Level level = Level::none;
   std::string_view text = strip_level(record.message, &level);
   if (is_delivery_process(record.program) || is_bare_lda(record.program)) {
+    if (level == Level::none) text = strip_level(strip_stamp(text), &level);
     return parse_delivery(text, level, !record.program.starts_with("lmtp("), event);
   }
   if (record.program.starts_with("submission-login")) return parse_submission_login(text, event);
@@ -250,7 +359,7 @@ ParseOutcome parse_dovecot(const SyslogRecord& record, SmtpEvent& event) {
     const std::size_t colon = text.find(": ");
     if (colon == std::string_view::npos) return ParseOutcome::ignored;
     const bool lda = !text.starts_with("lmtp(");
-    text = strip_level(text.substr(colon + 2), &level);
+    text = strip_level(strip_stamp(text.substr(colon + 2)), &level);
     return parse_delivery(text, level, lda, event);
   }
   if (text.starts_with("submission-login: ")) return parse_submission_login(text, event);

@@ -282,6 +282,134 @@ const EventCase kEventCases[] = {
      .direction = Direction::local,
      .agent_text = "rejected message from <sender@nope.org.es> (ereject)"},
 
+    // --- every version's outcome forms (issue 10 follow-up): Dovecot core 1.0 to 2.4, Pigeonhole 0.1 to 2.4 -----
+    {.name = "deliver_1_0_save_failed_without_reason",
+     // Dovecot 1.0 src/deliver/deliver.c deliver_save(): i_info("msgid=%s: save failed to %s") names no error; a
+     // non-temporary error (quota) is then rejected by deliver itself (mail_send_rejection()), unlogged
+     .line = "Jun 10 11:22:33 mx dovecot: deliver(bob): msgid=<abc@x>: save failed to INBOX",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "save failed to INBOX"},
+    {.name = "deliver_1_1_beta_rejected_capitalised",
+     // Dovecot 1.1.alpha1-1.1.beta11 src/deliver/deliver.c main(): i_info("msgid=%s: Rejected: %s") after a full
+     // mailbox (MAIL_ERROR_NOSPACE, quota plugin "Quota exceeded")
+     .line = "Jun 10 11:22:33 mx dovecot: deliver(bob): msgid=<abc@x>: Rejected: Quota exceeded",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "Quota exceeded"},
+    {.name = "deliver_1_2_rejected_quota",
+     // Dovecot 1.1.beta12-1.2 src/deliver/deliver.c main(): deliver_log(mail, "rejected: %s") with the default
+     // deliver_log_format "msgid=%m: %$"
+     .line = "Jun 10 11:22:33 mx dovecot: deliver(bob): msgid=<abc@x>: rejected: Quota exceeded (mailbox for user is "
+             "full)",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "Quota exceeded (mailbox for user is full)"},
+    {.name = "deliver_1_2_save_failed_temporary",
+     // Dovecot 1.2 src/deliver/deliver.c deliver_save() "save failed to %s: %s" with an error that is not
+     // MAIL_ERROR_NOSPACE: deliver exits EX_TEMPFAIL
+     .line = "Jun 10 11:22:33 mx dovecot: deliver(bob): msgid=<abc@x>: save failed to INBOX: Internal error occurred. "
+             "Refer to server log for more information. [2009-06-10 11:22:33]",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Internal error occurred. Refer to server log for more information. [2009-06-10 11:22:33]"},
+    {.name = "lmtp_2_2_save_failed_not_enough_disk_space",
+     // Dovecot 2.0-2.2.13 src/lib-lda/mail-deliver.c "save failed to %s: %s" with MAIL_ERRSTR_NO_SPACE
+     // (MAIL_ERROR_NOSPACE, ENOSPC or EDQUOT); src/lmtp/commands.c answers it "552 5.2.2" like quota
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301, admin@test.com): cqWOJrBiDVrVeAAABvoInA: "
+             "msgid=<20171116100432.10564.83744@server.ngyn.org>: save failed to INBOX: Not enough disk space",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "Not enough disk space"},
+    {.name = "lmtp_2_3_save_failed_not_enough_disk_quota",
+     // Dovecot 2.2.14-2.4 MAIL_ERRSTR_NO_QUOTA (EDQUOT, MAIL_ERROR_NOQUOTA): lmtp-local.c answers "552 5.2.2"
+     .line = "Nov 16 11:04:32 lmtp(admin@test.com)<30301><cqWOJrBiDVrVeAAABvoInA>: Info: "
+             "msgid=<20171116100432.10564.83744@server.ngyn.org>: save failed to INBOX: Not enough disk quota",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "Not enough disk quota"},
+    {.name = "lmtp_sieve_failed_to_store_into_inbox_quota",
+     // pigeonhole 0.2-2.4 sieve-actions.c act_store_log_status() "failed to store into mailbox %s: %s" (the name
+     // quoted); the failed keep marks tried_default_save, so lib-lda mail_do_deliver() saves nothing more and
+     // lmtp-local.c answers "552 5.2.2"
+     .line = "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): wUc3LDtjDVrkeQAABvoInA: sieve: "
+             "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: failed to store into mailbox 'INBOX': Quota "
+             "exceeded (mailbox for user is full)",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .agent_text = "Quota exceeded (mailbox for user is full)"},
+    {.name = "lmtp_sieve_failed_to_store_into_inbox_temporary",
+     // the line above with a storage error that is not quota, logged as an error: lmtp-local.c answers "451 4.2.0"
+     .line = "Nov 16 11:06:51 lmtp(admin@test.com)<30301><wUc3LDtjDVrkeQAABvoInA>: Error: sieve: "
+             "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: failed to store into mailbox 'INBOX' (Inbox): "
+             "Internal error occurred. Refer to server log for more information. [2017-11-16 11:06:51]",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Internal error occurred. Refer to server log for more information. [2017-11-16 11:06:51]"},
+    {.name = "lda_sieve_failed_to_store_into_inbox_temporary",
+     // the line above from the LDA, which exits EX_TEMPFAIL (lda/main.c lda_do_deliver())
+     .line = "Nov 16 11:06:51 server dovecot: lda(admin@test.com): Error: sieve: "
+             "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: failed to store into mailbox 'INBOX': Internal "
+             "error occurred. Refer to server log for more information. [2017-11-16 11:06:51]",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Internal error occurred. Refer to server log for more information. [2017-11-16 11:06:51]"},
+    {.name = "lmtp_2_3_failed_to_initialize_user_at_data",
+     // Dovecot 2.3.0 src/lmtp/lmtp-local.c lmtp_local_deliver(): prefix "lmtp(%s, %s): ", i_error("Failed to
+     // initialize user: %s"), answered "451 4.3.0 <rcpt> Temporary internal error" after the message
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301, admin@test.com): Error: Failed to initialize user: "
+             "Namespace '': mkdir(/var/vmail/test.com/admin) failed: Permission denied",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .stage = Stage::end_of_data,
+     .agent_text = "Failed to initialize user: Namespace '': mkdir(/var/vmail/test.com/admin) failed: Permission "
+                   "denied"},
+    {.name = "lmtp_2_3_failed_to_expand_settings",
+     // Dovecot 2.3 src/lmtp/lmtp-local.c lmtp_local_deliver(): e_error("Failed to expand settings: %s"), answered
+     // "451 4.3.0 Temporary internal error"
+     .line = "Nov 16 11:04:32 lmtp(admin@test.com)<30301><cqWOJrBiDVrVeAAABvoInA>: Error: Failed to expand settings: "
+             "Unknown variable '%{userdb:home}'",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .stage = Stage::end_of_data,
+     .agent_text = "Failed to expand settings: Unknown variable '%{userdb:home}'"},
+    {.name = "lmtp_2_0_user_initialization_failed",
+     // Dovecot 2.0-2.2 src/lib-storage/mail-storage-service.c i_error("user %s: Initialization failed: %s"); LMTP
+     // answers "451 4.3.0 <rcpt> Temporary internal error" (src/lmtp/commands.c client_deliver())
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301, admin@test.com): Error: user admin@test.com: Initialization "
+             "failed: Namespace '': Permission denied",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "Initialization failed: Namespace '': Permission denied"},
+    {.name = "lmtp_2_2_16_user_initialization_failed",
+     // Dovecot 2.2.16-2.2.36 src/lib-storage/mail-storage-service.c i_error("User initialization failed: %s") with
+     // the user's log prefix; LMTP answers "451 4.3.0 <rcpt> Temporary internal error"
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): Error: cqWOJrBiDVrVeAAABvoInA: User initialization "
+             "failed: Namespace '': Permission denied",
+     .status = Status::deferred,
+     .direction = Direction::local,
+     .agent_text = "User initialization failed: Namespace '': Permission denied"},
+    {.name = "lmtp_proxy_loops_to_itself",
+     // Dovecot 2.3-2.4 src/lmtp/lmtp-proxy.c e_error("Proxying to <%s> loops to itself"), answered "554 5.4.6
+     // Proxying loops to itself" at RCPT (2.0-2.2 src/lmtp/commands.c the same)
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301): Error: lmtp-server: rcpt admin@test.com: Proxying to "
+             "<admin@test.com> loops to itself",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .stage = Stage::rcpt,
+     .reply = "554 5.4.6 Proxying loops to itself",
+     .agent_text = "Proxying to <admin@test.com> loops to itself"},
+    {.name = "lmtp_2_2_proxy_ttl_looping",
+     // Dovecot 2.2 src/lmtp/commands.c i_error("Proxying to <%s> appears to be looping (TTL=0)"), answered
+     // "554 5.4.6 <user> Proxying appears to be looping (TTL=0)"
+     .line = "Nov 16 11:04:32 server dovecot: lmtp(30301): Error: cqWOJrBiDVrVeAAABvoInA: Proxying to "
+             "<admin@test.com> appears to be looping (TTL=0)",
+     .status = Status::bounced,
+     .direction = Direction::local,
+     .stage = Stage::rcpt,
+     .reply = "554 5.4.6 Proxying appears to be looping (TTL=0)",
+     .agent_text = "Proxying to <admin@test.com> appears to be looping (TTL=0)"},
+
     // --- failed logins to the submission service: an SMTP AUTH failure ---------------------------------------
     {.name = "submission_login_auth_failed_login",
      // dovecot-fail2ban.log
@@ -402,11 +530,42 @@ const IgnoredCase kIgnored[] = {
     {"sieve_unsuccessful_implicit_keep",
      "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): Info: wUc3LDtjDVrkeQAABvoInA: sieve: Execution of "
      "script /var/vmail/test.com/admin/.dovecot.sieve failed with unsuccessful implicit keep"},
-    // pigeonhole sieve-actions.c act_store_commit(): the implicit keep or default save follows
-    {"sieve_failed_to_store_quota",
+    // pigeonhole sieve-actions.c act_store_log_status(): a failed fileinto into another mailbox is followed by the
+    // implicit keep, which logs the outcome
+    {"sieve_failed_to_store_into_other_mailbox",
      "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): wUc3LDtjDVrkeQAABvoInA: sieve: "
+     "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: failed to store into mailbox 'Junk': Quota exceeded "
+     "(mailbox for user is full)"},
+    // the same into INBOX from the LDA: lda/main.c lda_do_deliver() logs "rejected: <error>" next, counted there
+    {"lda_sieve_failed_to_store_into_inbox_quota",
+     "Nov 16 11:06:51 server dovecot: lda(admin@test.com): sieve: "
      "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: failed to store into mailbox 'INBOX': Quota exceeded "
      "(mailbox for user is full)"},
+    // Dovecot 1.1-2.2.13 MAIL_ERRSTR_NO_SPACE is a full mailbox (MAIL_ERROR_NOSPACE): the LDA logs "rejected:" next
+    {"lda_2_2_save_failed_not_enough_disk_space",
+     "Nov 16 11:04:32 server dovecot: lda(admin@test.com): msgid=<20171116100432.10564.83744@server.ngyn.org>: "
+     "save failed to INBOX: Not enough disk space"},
+    // pigeonhole cmd-discard.c act_discard_execute() (0.5, 2.4): the message is delivered nowhere by choice; LMTP
+    // answers 250 and nothing failed
+    {"sieve_marked_discarded",
+     "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): wUc3LDtjDVrkeQAABvoInA: sieve: "
+     "msgid=<201711161006.vAGA6jpH019527@main.nope.org.es>: Marked message to be discarded if not explicitly "
+     "delivered (discard action)"},
+    // Dovecot 2.0-2.4 lib-lda/mail-send.c mail_send_rejection(): follows the LDA's "rejected: <error>", counted there
+    {"lda_rejection_return_path_missing",
+     "Nov 16 11:04:32 server dovecot: lda(admin@test.com): msgid=<20171116100432.10564.83744@server.ngyn.org>: "
+     "Return-Path missing, rejection reason: Quota exceeded (mailbox for user is full)"},
+    {"lda_rejection_auto_submitted_discarded",
+     "Nov 16 11:04:32 server dovecot: lda(admin@test.com): msgid=<20171116100432.10564.83744@server.ngyn.org>: "
+     "Auto-submitted message discarded: Quota exceeded (mailbox for user is full)"},
+    // Dovecot 2.3-2.4 lib-lda/mail-deliver.c mail_deliver(): the debug twin of the outcome line logged before it
+    {"lmtp_debug_local_delivery_failed",
+     "Nov 16 11:04:32 lmtp(admin@test.com)<30301><cqWOJrBiDVrVeAAABvoInA>: Debug: Local delivery failed: Quota "
+     "exceeded (mailbox for user is full)"},
+    // lmtp-local.c lmtp_local_rcpt_anvil_cb(): "Invalid reply from anvil" is followed by the delivery as usual
+    {"lmtp_invalid_anvil_reply",
+     "Nov 16 11:04:32 server dovecot: lmtp(30301): Error: lmtp-server: rcpt admin@test.com: Invalid reply from "
+     "anvil: x"},
     // pigeonhole sieve-actions.c
     {"sieve_discarded_duplicate_forward",
      "Nov 16 11:06:51 server dovecot: lmtp(admin@test.com): wUc3LDtjDVrkeQAABvoInA: sieve: "
@@ -450,6 +609,32 @@ TEST(DovecotRecord, OwnFormatTagIsTheProgram) {
   ASSERT_EQ(parse_dovecot(record, event), ParseOutcome::event);
   EXPECT_EQ(event.status, Status::sent);
   EXPECT_EQ(event.agent_text, "saved mail to INBOX");
+}
+
+TEST(DovecotRecord, Dovecot1OwnLogFileStampAfterPrefix) {
+  // Dovecot 1.x src/lib/failures.c log_prefix_add(): the log file's prefix "deliver(%s): ", then log_timestamp
+  // (default "%b %d %H:%M:%S "), then the level; deliver.c deliver_log() "msgid=%m: %$"
+  for (std::string_view message : {"Jun 10 11:22:33 Info: msgid=<abc@x>: rejected: Quota exceeded (mailbox for user "
+                                   "is full)",
+                                   "2009-06-10 11:22:33 Info: msgid=<abc@x>: rejected: Quota exceeded (mailbox for "
+                                   "user is full)"}) {
+    SyslogRecord record;
+    record.program = "deliver(bob)";
+    record.message = message;
+    SmtpEvent event;
+    ASSERT_EQ(parse_dovecot(record, event), ParseOutcome::event) << message;
+    EXPECT_EQ(event.status, Status::bounced);
+    EXPECT_EQ(event.direction, Direction::local);
+    EXPECT_EQ(event.agent_text, "Quota exceeded (mailbox for user is full)");
+  }
+  // and a fatal error, after which deliver exits EX_TEMPFAIL
+  SyslogRecord record;
+  record.program = "deliver(bob)";
+  record.message = "Jun 10 11:22:33 Fatal: Namespace initialization failed";
+  SmtpEvent event;
+  ASSERT_EQ(parse_dovecot(record, event), ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::deferred);
+  EXPECT_EQ(event.agent_text, "Namespace initialization failed");
 }
 
 TEST(DovecotRecord, TemporaryFailureIsDeferred) {
@@ -508,6 +693,14 @@ constexpr OutcomeCase kOutcomes[] = {
     {"stored mail into mailbox 'Junk'", Status::sent, Status::sent},
     {"not sending reject message to <>", Status::none, Status::none},  // sieve: no outcome
     {"forwarded to <alias@example.org>", Status::none, Status::none},  // sieve: no outcome
+    // Dovecot 1.1's alphas and betas
+    {"Rejected: Quota exceeded", Status::bounced, Status::bounced},
+    // sieve's failed keep: LMTP answers 552 5.2.2, the LDA logs "rejected: ..." next
+    {"failed to store into mailbox 'INBOX': Quota exceeded (mailbox for user is full)", Status::bounced, Status::none},
+    {"failed to store into mailbox 'Junk': Quota exceeded", Status::none, Status::none},  // implicit keep follows
+    // MAIL_ERRSTR_NO_SPACE (1.1-2.2.13) is a full mailbox
+    {"save failed to INBOX: Not enough disk space", Status::bounced, Status::none},
+    {"Marked message to be discarded if not explicitly delivered (discard action)", Status::none, Status::none},
 };
 
 // postfix-modoboa-stats.log LMTP line with the outcome and Message-ID of the case
@@ -623,6 +816,25 @@ TEST_P(DovecotHostileMessageIdTest, RecipientInLogPrefixChangesNothing) {
     const std::string other = prefix + "Error: lmtp-server: rcpt " + rcpt +
                               ": lmtp_user_concurrency_limit lookup failed - skipping: Connection refused";
     EXPECT_EQ(parse_log_line(other, event), ParseOutcome::ignored) << other;
+  }
+}
+
+// An outcome logged at the error level (sieve's failed keep) keeps its meaning whatever the Message-ID holds: the
+// words of LMTP's failed lookups and initialisations, which come without a Message-ID, do not count after it.
+TEST(DovecotHostileMessageIdAtErrorLevelTest, FailureWordsInMessageIdChangeNothing) {
+  for (std::string_view message_id :
+       {"x: Failed to lookup user y@example.org", "x: User initialization failed: y@example.org",
+        "x: Initialization failed: y@example.org", "x: Failed to initialize user: y@example.org",
+        "x: Proxying to <y> loops to itself@example.org", "x: Failed to expand settings: y@example.org"}) {
+    SCOPED_TRACE(message_id);
+    const std::string line =
+        "Nov 16 11:06:51 lmtp(admin@test.com)<30301><wUc3LDtjDVrkeQAABvoInA>: Error: sieve: msgid=<" +
+        std::string(message_id) + ">: failed to store into mailbox 'INBOX': Quota exceeded (mailbox for user is full)";
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event) << line;
+    EXPECT_EQ(event.status, Status::bounced);
+    EXPECT_EQ(event.stage, Stage::unknown);
+    EXPECT_EQ(event.agent_text, "Quota exceeded (mailbox for user is full)");
   }
 }
 
