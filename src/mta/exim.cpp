@@ -1,6 +1,7 @@
 #include "mta/exim.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "mta/log_fields.hpp"
 #include "mta/mta_parsers.hpp"
@@ -148,7 +149,13 @@ bool names_remote_failure(std::string_view message) {
         "Connection reset"sv, "host lookup"sv, "lookup of host "sv, "remote host address"sv,
         // older releases name the host inside the message, without H=
         "SMTP error from remote"sv, " MX"sv, "all hosts for "sv, "DANE error"sv,
-        "retry time not reached for any host"sv}) {
+        "retry time not reached for any host"sv,
+        // only the smtp transport writes these (transports/smtp.c: ERRNO_UNKNOWNHOST "failed to lookup IP address
+        // for %s", "message has lines too long for transport (received %d, limit %d)")
+        "failed to lookup IP address for "sv, "lines too long for transport"sv,
+        // EADDRNOTAVAIL binding the outgoing interface ("Cannot assign requested address" on Linux, "Can't ..." on
+        // the BSDs, "Address not available" elsewhere; Exim's test suite writes "Netwk addr not available")
+        "assign requested address"sv, "Address not available"sv, "Netwk addr not available"sv}) {
     if (message.find(network) != std::string_view::npos) {
       // "lowest numbered MX record points to local host": the route leads back here, to no remote host.
       return message.find("points to local host") == std::string_view::npos;
@@ -214,6 +221,10 @@ Stage reject_stage(std::string_view verb) {
   if (verb.starts_with("connection")) return Stage::connect;
   if (verb.starts_with("EHLO") || verb.starts_with("HELO")) return Stage::helo;
   if (verb.starts_with("AUTH")) return Stage::auth;
+  // receive.c rejects a message it has read: "rejected from <a> H=...: message too big: read=.. max=..", "... Too many
+  // \"Received\" headers", "... Non-CRLF-terminated header, under CHUNKING", and local_scan()'s verdict, "F=<a> H=...
+  // rejected by local_scan(): text"; each is answered after the data.
+  if (verb.starts_with("from ") || verb.starts_with("by local_scan()")) return Stage::end_of_data;
   return Stage::unknown;
 }
 
@@ -224,6 +235,9 @@ ParseOutcome parse_reject(std::string_view text, std::size_t pos, SmtpEvent& eve
   event.direction = Direction::inbound;
   const std::string_view after = text.substr(pos + 9);  // past "rejected "
   event.stage = reject_stage(after);
+  // "local_scan() function timed out - message temporarily rejected (size 29)", "... crashed with signal 11 - ...":
+  // receive.c, answered "451 ... local verification problem" after the data.
+  if (text.starts_with("local_scan() function ")) event.stage = Stage::end_of_data;
   // "RCPT <a> NOTIFY=NEVER: text": the command cited is the client's, its address quoted when it holds specials.
   const std::size_t colon = find_unquoted(after, ": ");
   std::string_view reason = colon == std::string_view::npos ? std::string_view{} : after.substr(colon + 2);
@@ -282,6 +296,34 @@ ParseOutcome parse_auth_failure(std::string_view text, std::size_t pos, SmtpEven
   return ParseOutcome::event;
 }
 
+// The stage of a client's command as Exim quotes it ("rcpt to:<a@b>", "auth a%b", "EHLO x"): as the client typed it,
+// in any case (RFC 5321 section 2.4: verbs are case-insensitive).
+Stage stage_of_client_command(std::string_view command) {
+  std::array<char, 16> upper{};
+  const std::size_t length = std::min(command.size(), upper.size());
+  for (std::size_t i = 0; i < length; ++i) {
+    const char c = command[i];
+    upper[i] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  const std::string_view verb(upper.data(), length);
+  // stage_after_exim_command() also reads Exim's own "end of data" and "initial connection", which no client sends.
+  return verb.starts_with("END OF") || verb.starts_with("INITIAL") || verb.starts_with("PIPELINED")
+             ? Stage::unknown
+             : stage_after_exim_command(verb);
+}
+
+// "SMTP protocol synchronization error (...): rejected \"ehlo abcd\" H=..." names the command sent too soon; "...
+// (input sent without waiting for greeting): rejected connection from H=..." refuses the connection (smtp_in.c, both
+// answered "554 SMTP synchronization error").
+Stage synchronization_stage(std::string_view text) {
+  constexpr std::string_view rejected = "): rejected ";
+  const std::size_t pos = text.find(rejected);
+  if (pos == std::string_view::npos) return Stage::unknown;
+  const std::string_view what = text.substr(pos + rejected.size());
+  if (what.starts_with("connection")) return Stage::connect;
+  return what.starts_with("\"") ? stage_of_client_command(what.substr(1)) : Stage::unknown;
+}
+
 // Sessions Exim refused or dropped as a whole; it answers them with 421, 503 or 554, unlogged. Only a
 // marker before `end` (where an ACL reject's "rejected" stands) counts.
 ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpEvent& event) {
@@ -295,11 +337,16 @@ ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpE
       {"SMTP protocol error in ", Status::rejected, Stage::unknown},
       // "SMTP syntax error in \"auth a%b\" U=CALLER invalid character ...": answered 501 (smtp_in.c synprot_error)
       {"SMTP syntax error in ", Status::rejected, Stage::unknown},
+      // smtp_in.c TOO_MANY_NONMAIL_CMD: smtp_notquit_exit(US"bad-commands", US"554", US"Too many nonmail commands").
+      {"dropped: too many nonmail commands", Status::rejected, Stage::unknown},
       {"dropped: too many ", Status::rejected_temporarily, Stage::unknown},
       {"refused connection from ", Status::rejected, Stage::connect},
       {"dropped by '", Status::rejected, Stage::connect},
       {"closed by DROP in ACL", Status::rejected, Stage::connect},
       {"excess temporarily rejected", Status::rejected_temporarily, Stage::rcpt},
+      // "too many recipients: message rejected: sender=<a> H=...": past recipients_max with recipients_max_reject,
+      // answered "552 too many recipients" (smtp_in.c); its "rejected:" is no ACL reject's "rejected ".
+      {"too many recipients: message rejected", Status::rejected, Stage::rcpt},
       // "rejected MAIL command H=..: too many messages in one connection": answered "421 too many messages in this
       // connection" (smtp_in.c), unlike the ACL's "rejected MAIL <a>".
       {"rejected MAIL command ", Status::rejected_temporarily, Stage::mail},
@@ -314,12 +361,24 @@ ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpE
     if (refusal.marker == "SMTP protocol error in " || refusal.marker == "SMTP syntax error in ") {
       std::string_view command = text.substr(pos + refusal.marker.size());
       if (command.starts_with("\"")) command.remove_prefix(1);
-      event.stage = stage_after_exim_command(command);
+      event.stage = stage_of_client_command(command);
+    } else if (refusal.marker == "SMTP protocol synchronization error") {
+      event.stage = synchronization_stage(text.substr(pos));
     }
     event.agent_text = text.substr(pos);
     return ParseOutcome::event;
   }
   return ParseOutcome::ignored;
+}
+
+// "TLS error on connection from (helo) [ip]:port (certificate verification failed): <reason>": the error follows the
+// client's address ("[ip]" or "[ip]:port"), not the HELO name in parentheses before it.
+bool tls_certificate_refused(std::string_view text) {
+  constexpr std::string_view marker = " (certificate verification failed)";
+  for (std::size_t pos = text.find(marker); pos != std::string_view::npos; pos = text.find(marker, pos + 1)) {
+    if (pos > 0 && (text[pos - 1] == ']' || is_digit(text[pos - 1]))) return true;
+  }
+  return false;
 }
 
 // Sessions Exim ended on its own, each logged at the start of the line without the reply it sent (daemon.c,
@@ -341,7 +400,12 @@ ParseOutcome parse_session_end(std::string_view text, SmtpEvent& event) {
       {"SMTP connection ", " lost while reading message data", Status::rejected_temporarily, Stage::data},
       {"Connection from ", " refused: too many connections", Status::rejected_temporarily, Stage::connect},
       {"Connection from ", " refused: load average = ", Status::rejected_temporarily, Stage::connect},
-      {"TLS error on connection from ", "", Status::rejected, Stage::starttls},
+      // A client's TLS handshake that failed (tls-gnu.c, tls-openssl.c: "(gnutls_handshake): ...", "(SSL_accept):
+      // ...", "(tls lib accept fn): TCP connection closed by peer") ends the connection before any SMTP reply can reach
+      // it, and a TLS set-up error on our side is answered "454 TLS currently unavailable" (smtp_in.c, rc DEFER): both
+      // temporary. Only a client certificate refused after the handshake is answered, "554 Security failure" to
+      // every command but QUIT (smtp_in.c, rc FAIL; tls-gnu.c "certificate verification failed").
+      {"TLS error on connection from ", "", Status::rejected_temporarily, Stage::starttls},
   };
   for (const Ending& ending : endings) {
     if (!text.starts_with(ending.prefix)) continue;
@@ -349,6 +413,7 @@ ParseOutcome parse_session_end(std::string_view text, SmtpEvent& event) {
       continue;
     }
     event.status = ending.status;
+    if (ending.prefix.starts_with("TLS error") && tls_certificate_refused(text)) event.status = Status::rejected;
     event.direction = Direction::inbound;
     event.stage = ending.stage;
     // The sender a data timeout names (" F=<a> D=2m") is the client's to choose: the text ends before it.
@@ -439,9 +504,58 @@ ParseOutcome parse_msglog(std::string_view text, SmtpEvent& event) {
   return ParseOutcome::ignored;
 }
 
+// "PRDR R=<a@b> refusal", "PRDR R=<a@b> temporary refusal": the data_prdr ACL's verdict on one recipient, sent to
+// the client after the data as that recipient's reply, "550 PRDR R=<a@b> refusal" or "450 ..." (receive.c; "acceptance"
+// is the 250). When the ACL set a message Exim logs "PRDR <a@b> <message>" instead, which does not tell the verdict.
+ParseOutcome parse_prdr_verdict(std::string_view text, SmtpEvent& event) {
+  if (!text.starts_with("PRDR R=<")) return ParseOutcome::ignored;
+  if (text.ends_with("> temporary refusal")) {
+    event.status = Status::rejected_temporarily;
+  } else if (text.ends_with("> refusal")) {
+    event.status = Status::rejected;
+  } else {
+    return ParseOutcome::ignored;
+  }
+  event.direction = Direction::inbound;
+  event.stage = Stage::end_of_data;
+  event.agent_text = text;
+  return ParseOutcome::event;
+}
+
+// "(= sender H=... P=esmtp S=...": the arrival of a message that an ACL's control=fakereject let in while the client
+// was answered "550-Your message has been rejected but is being kept for evaluation..." after the data (the spec's
+// "Log line flags": "message fakereject"; receive.c writes "(= " for it where others get "<= "). The client's outcome
+// is that reject; the deliveries that follow are the message's own. The text is the flag and the sender: the rest of
+// the line (subject, message id) is the sender's to choose.
+ParseOutcome parse_fake_reject(std::string_view text, SmtpEvent& event) {
+  event.status = Status::rejected;
+  event.direction = Direction::inbound;
+  event.stage = Stage::end_of_data;
+  event.agent_text = text.substr(0, find_unquoted(text, " ", 3));
+  return ParseOutcome::event;
+}
+
+// Exim splits what it sends to syslog at each newline and after 870 characters, each part led by "[n/m] " (split for
+// length) or "[n\m] " (at a newline); the reject log's header lines, the sender's to write, come as parts too (spec
+// "Logging to syslog"). Returns the part number, 0 for a message that is no part, and takes the marker off.
+int syslog_part(std::string_view& message) {
+  if (!message.starts_with("[")) return 0;
+  std::size_t pos = 1;
+  int part = 0;
+  while (pos < message.size() && pos < 6 && is_digit(message[pos])) part = part * 10 + (message[pos++] - '0');
+  if (pos == 1 || pos >= message.size() || (message[pos] != '/' && message[pos] != '\\')) return 0;
+  const std::size_t digits = ++pos;
+  while (pos < message.size() && pos < digits + 5 && is_digit(message[pos])) ++pos;
+  if (pos == digits || pos + 1 >= message.size() || message[pos] != ']' || message[pos + 1] != ' ') return 0;
+  message.remove_prefix(pos + 2);
+  return part;
+}
+
 ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
   event = {};
   event.mta = Mta::exim;
+  // A later part continues a line cut for length or is a header line of the reject log: no outcome of its own.
+  if (syslog_part(message) > 1) return ParseOutcome::ignored;
   bool has_message_id = false;
   const std::string_view text = strip_prefixes(message, has_message_id);
   const std::string_view flag = text.substr(0, 2);
@@ -451,6 +565,8 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
   }
   // "*>": a delivery suppressed by -N (C="delivery bypassed by -N option"), nothing was sent.
   if (flag == "<=" || flag == "*>" || text.starts_with("Completed")) return ParseOutcome::ignored;
+  if (flag == "(=" && text.size() > 3 && text[2] == ' ') return parse_fake_reject(text, event);
+  if (const ParseOutcome prdr = parse_prdr_verdict(text, event); prdr != ParseOutcome::ignored) return prdr;
   // The message log's delivery lines come without message id and flag; their texts may say "rejected".
   if (!has_message_id) {
     if (const ParseOutcome msglog = parse_msglog(text, event); msglog != ParseOutcome::ignored) return msglog;

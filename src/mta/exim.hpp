@@ -2,9 +2,10 @@
 // Exim: its own mainlog / rejectlog format ("2026-11-24 12:00:01 1tF3xK-0003Ab-7Q ** ...", with or
 // without the pid and message id) and the same lines arriving through syslog (program exim or exim4).
 // Deliveries (=>, ->, >> cutthrough), failures (**), deferrals (==), remote replies after "SMTP error from remote
-// mail server after ...", ACL rejects (rejected / temporarily rejected, cutthrough rejects after DATA), server and
-// client authenticator failures, sessions Exim ended (timeouts, lost connections, connection limits, TLS errors),
-// and the delivery lines of the per-message log (msglog: no message id, no flag).
+// mail server after ...", ACL rejects (rejected / temporarily rejected, cutthrough rejects after DATA, PRDR refusals
+// of single recipients, the "(=" arrival of a message answered by control=fakereject), server and client
+// authenticator failures, sessions Exim ended (timeouts, lost connections, connection limits, TLS errors), and the
+// delivery lines of the per-message log (msglog: no message id, no flag).
 
 #include <string_view>
 

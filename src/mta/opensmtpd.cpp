@@ -84,10 +84,16 @@ ParseOutcome parse_failed_command(std::string_view text, SmtpEvent& event) {
     return pos;
   };
   event.stage = stage_from_command(command.substr(0, word_end(0)));
-  if (event.stage == Stage::auth && basic_code(event.reply) == 535) {
+  if (basic_code(event.reply) == 535) {
+    // smtp_auth_failure_resume() answers a failed AUTH "535 Authentication failed"; the session is still in an AUTH
+    // state, so this line carries the failure (the "smtp authentication ... result=permfail" line before it is not
+    // counted again).
     event.status = Status::auth_failed;
-    const std::size_t mechanism = std::min(command.size(), word_end(0) + 1);
-    event.mechanism = command.substr(mechanism, word_end(mechanism) - mechanism);
+    if (event.stage == Stage::auth) {
+      const std::size_t mechanism = std::min(command.size(), word_end(0) + 1);
+      event.mechanism = command.substr(mechanism, word_end(mechanism) - mechanism);
+    }
+    event.stage = Stage::auth;
   } else {
     event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
   }
@@ -161,12 +167,17 @@ ParseOutcome parse_old_failed_command(std::string_view text, SmtpEvent& event) {
   while (verb_end < command.size() && is_alnum(command[verb_end])) ++verb_end;
   event.stage = stage_from_command(command.substr(0, command.find(':')));
   if (event.stage == Stage::unknown) event.stage = stage_from_command(command.substr(0, verb_end));
-  if (event.stage == Stage::auth && basic_code(event.reply) == 535) {
-    // 5.3 to 6.0 log "AUTH [...]", earlier releases the command line: the mechanism, when it is a word.
+  if (basic_code(event.reply) == 535) {
+    // 5.4 to 5.9 log "AUTH [...]" (and 5.7 "AUTH PLAIN (...)", "AUTH LOGIN (password)"); 5.0 and 5.3 the line the
+    // client sent last, which after AUTH LOGIN is the base64 password: a 535 answers AUTH whatever the line shows.
+    // The mechanism, when the command names it as a word.
     event.status = Status::auth_failed;
-    std::size_t end = verb_end + 1;
-    while (end < command.size() && (is_alnum(command[end]) || command[end] == '-' || command[end] == '_')) ++end;
-    if (verb_end + 1 < end) event.mechanism = command.substr(verb_end + 1, end - verb_end - 1);
+    if (event.stage == Stage::auth) {
+      std::size_t end = verb_end + 1;
+      while (end < command.size() && (is_alnum(command[end]) || command[end] == '-' || command[end] == '_')) ++end;
+      if (verb_end + 1 < end) event.mechanism = command.substr(verb_end + 1, end - verb_end - 1);
+    }
+    event.stage = Stage::auth;
     return ParseOutcome::event;
   }
   event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
@@ -208,6 +219,22 @@ ParseOutcome parse_old_delivery(std::string_view text, bool remote, SmtpEvent& e
   return ParseOutcome::event;
 }
 
+// 6.7.0p1 on Linux: setproctitle() overwrote the argv[0] that syslog's ident points into, so each forked process
+// wrote the tail of its title and its pid before the message, after the "smtpd[pid]: " (or "journal[pid]: ") of the
+// syslog header: "smtpd[19980]: y express[19980]: eebcd24b54b9d4a3 smtp connected ..." (OpenSMTPD issue #1059, the
+// "pony express" process). The title's tail is read up to "[<pid>]: " and left out.
+std::string_view strip_forked_title(std::string_view message) {
+  const std::size_t open = message.find('[');
+  if (open == 0 || open == std::string_view::npos || open > 32) return message;
+  for (char c : message.substr(0, open)) {
+    if (c == ':' || c == ']') return message;
+  }
+  std::size_t pos = open + 1;
+  while (pos < message.size() && is_digit(message[pos])) ++pos;
+  if (pos == open + 1 || !message.substr(pos).starts_with("]: ")) return message;
+  return message.substr(pos + 3);
+}
+
 }  // namespace
 
 bool is_opensmtpd_report(std::string_view message) {
@@ -229,36 +256,70 @@ bool is_opensmtpd_program(std::string_view program) {
   return false;
 }
 
-bool is_opensmtpd_line(const SyslogRecord& record) {
-  if (!is_opensmtpd_program(record.program)) return false;
-  const std::string_view message = record.message;
+namespace {
+
+// bounce.c bounce_delivery(): "warn: PermFail injecting failure report on message %08x to <%s> for %zu envelope%s:
+// %s" (TempFail likewise): the bounce OpenSMTPD writes for envelopes whose failure is counted from their own
+// delivery lines could not be handed to its own SMTP server.
+bool is_bounce_injection_failure(std::string_view message) {
+  return (message.starts_with("warn: PermFail injecting failure report on message ") ||
+          message.starts_with("warn: TempFail injecting failure report on message "));
+}
+
+bool has_opensmtpd_shape(std::string_view message) {
   return message.starts_with("smtp-in: ") || message.starts_with("smtp-out: ") || message.starts_with("relay: ") ||
-         message.starts_with("delivery: ") || is_opensmtpd_report(message);
+         message.starts_with("delivery: ") || is_opensmtpd_report(message) || is_bounce_injection_failure(message);
+}
+
+}  // namespace
+
+bool is_opensmtpd_line(const SyslogRecord& record) {
+  const std::string_view message = strip_forked_title(record.message);
+  // "journal[pid]: y express[pid]: ..." is issue #1059's line as syslog received it under systemd.
+  if (!is_opensmtpd_program(record.program) && !(record.program == "journal" && message != record.message)) {
+    return false;
+  }
+  return has_opensmtpd_shape(message);
 }
 
 ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
   event = {};
   event.mta = Mta::opensmtpd;
-  const std::string_view text = record.message;
+  const std::string_view text = strip_forked_title(record.message);
   if (text.starts_with("smtp-in: Failed command")) return parse_old_failed_command(text, event);
-  // Before 6.0: "smtp-in: Authentication failed for user u on session X" (smtp_session.c answers "535 Authentication
-  // failed") and "smtp-in: Authentication temporarily failed for user u on session X" ("421 Temporary failure").
-  const auto auth_answer = [&event](Status status, std::string_view reply) {
-    event.status = status;
-    event.direction = Direction::inbound;
-    event.stage = Stage::auth;
-    event.reply = reply;
-    return ParseOutcome::event;
-  };
-  if (text.starts_with("smtp-in: Authentication failed for user ")) {
-    return auth_answer(Status::auth_failed, "535 Authentication failed");
-  }
-  if (text.starts_with("smtp-in: Authentication temporarily failed for user ")) {
-    return auth_answer(Status::rejected_temporarily, "421 Temporary failure");
-  }
+  // "smtp-in: Authentication failed for user u on session X" and "... temporarily failed ..." (before 6.0; 5.7:
+  // "smtp-in: session X: authentication failure for user u", "... authentication temporary failure ..."): the reply
+  // that follows ("535 Authentication failed", "421 Temporary failure") is logged by smtp_reply() as a failed
+  // command, which is counted. (5.0 and 5.3 logged only 5xx replies so: their 421 after a failing backend is lost.)
   if (text.starts_with("smtp-in: Bad input on session ")) {
     const std::size_t colon = text.find(": ", 9);
     return colon == std::string_view::npos ? ParseOutcome::unmatched : bad_input(text.substr(colon + 2), event);
+  }
+  // A filter refused the connection (smtp_mfa_response(), IMSG_SMTP_REQ_CONNECT): the session is closed without a
+  // reply. 5.0 to 5.9: "smtp-in: Disconnecting session X: rejected by filter"; 5.7: "smtp-in: session X: connection
+  // from host h [a] closed (filter rejection)".
+  const auto filter_rejection = [&event] {
+    event.status = Status::rejected;
+    event.direction = Direction::inbound;
+    event.stage = Stage::connect;
+    event.agent_text = "rejected by filter";
+    return ParseOutcome::event;
+  };
+  if (text.starts_with("smtp-in: Disconnecting session ") && text.ends_with(": rejected by filter")) {
+    return filter_rejection();
+  }
+  // 5.7: "smtp-in: session X: received invalid input: 500 5.5.1 Invalid command: ..." (smtp_reply(), SF_BADINPUT).
+  // Its "received invalid command: "<cmd>"" for any other 4xx or 5xx reply does not log the reply.
+  if (text.starts_with("smtp-in: session ")) {
+    constexpr std::string_view kInvalidInput = ": received invalid input: ";
+    const std::size_t pos = text.find(kInvalidInput);
+    if (pos != std::string_view::npos && pos == text.find(": ", 17)) {
+      return bad_input(text.substr(pos + kInvalidInput.size()), event);
+    }
+    if (text.ends_with(" closed (filter rejection)") && text.find(": connection from host ") == text.find(": ", 17)) {
+      return filter_rejection();
+    }
+    return ParseOutcome::ignored;
   }
   if (text.starts_with("smtp-out: Error on session ")) return parse_old_mta_error(text.substr(27), event);
   if (text.starts_with("relay: ")) return parse_old_delivery(text.substr(7), true, event);
@@ -284,15 +345,10 @@ ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
   }
   if (is("mta ", "delivery")) return parse_delivery(text, true, event);
   if (is("mda ", "delivery")) return parse_delivery(text, false, event);
-  // "smtp authentication user=u result=permfail" (6.0: "smtp event=authentication user=u address=.. host=..
-  // result=permfail"): the result ends the line, after the client's user name.
-  if (is("smtp ", "authentication") && (text.ends_with(" result=permfail") || text.ends_with(" result=tempfail"))) {
-    event.status = Status::auth_failed;
-    event.direction = Direction::inbound;
-    event.stage = Stage::auth;
-    event.reply = "535 Authentication failed";  // smtp_session.c answers every failed AUTH so
-    return ParseOutcome::event;
-  }
+  // "smtp authentication user=u result=permfail" (6.0: "smtp event=authentication ... result=permfail") is followed
+  // by the "smtp failed-command command="AUTH PLAIN (...)" result="535 Authentication failed"" of the reply
+  // (smtp_auth_failure_resume(), still in an AUTH state), which is counted; "result=tempfail" by the failed
+  // command of its "421 4.7.0 Temporary failure".
   return ParseOutcome::ignored;
 }
 

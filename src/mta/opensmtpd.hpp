@@ -4,7 +4,8 @@
 // "<session> mta error reason=BANNER rejected: 421 ...", "<session> smtp bad-input result="500 ...""), 6.0's
 // "event=" form of it ("<session> mta event=delivery ..."), and the older "smtp-in: Failed command on session ...",
 // "smtp-in: Bad input on session ...", "smtp-out: Error on session ...", "relay: TempFail for ..." and
-// "delivery: Ok for ..." lines (also "Expire for ..." of queue.c).
+// "delivery: Ok for ..." lines (also "Expire for ..." of queue.c), 5.7's "smtp-in: session X: received invalid
+// input: ...", and 6.7.0p1's forked-process title before the message ("smtpd[pid]: y express[pid]: ...").
 
 #include <string_view>
 

@@ -55,8 +55,18 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   std::string_view stat = body.substr(stat_pos + 7);
   const std::string_view fields = body.substr(0, stat_pos).substr(std::min(to_end, stat_pos));
   // "stat=queued": the message waits for a later queue run (queue-only delivery mode, or the load
-  // average over QueueLA); nothing was tried yet, so there is no outcome to count.
-  if (stat == "queued") return ParseOutcome::ignored;
+  // average over QueueLA); nothing was tried yet, so there is no outcome to count. "stat=quarantined" (queue.c
+  // queueup(), ", quarantine=<reason>" before it): a milter or ruleset held the message in the queue for the
+  // administrator, likewise untried.
+  if (stat == "queued" || stat == "quarantined") return ParseOutcome::ignored;
+  // Every line deliver.c and queue.c write names the mailer. logundelrcpts() (srvrsmtp.c, deliver.c) logs the
+  // recipients of a transaction that never reached delivery through logdelivery() without one ("to=<a>,
+  // delay=00:00:01, pri=30345, stat=<why>"): the SMTP session aborted it ("stat=Message exceeds maximum fixed size",
+  // a milter's "stat=Please try again later", whose own reject line is counted), or the client sent RSET, HELO or
+  // QUIT ("stat=RSET", "stat=aborted by sender"), or a milter discarded the message ("stat=discarded"). No delivery
+  // was tried, and the refusal is not counted twice.
+  const std::string_view mailer = comma_field(fields, "mailer");
+  if (mailer.empty()) return ParseOutcome::ignored;
   event.dsn = comma_field(fields, "dsn");
   const EnhancedCode dsn = parse_enhanced_code(event.dsn);
   if (stat.starts_with("Sent")) {
@@ -70,7 +80,6 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   } else {
     event.status = Status::bounced;
   }
-  const std::string_view mailer = comma_field(fields, "mailer");
   event.direction = is_local_mailer(mailer) ? Direction::local : Direction::outbound;
   const std::string_view relay = comma_field(fields, "relay");
   event.remote_host = relay.substr(0, relay.find(' '));
@@ -102,7 +111,30 @@ Stage ruleset_stage(std::string_view ruleset) {
   if (ruleset == "check_relay") return Stage::connect;
   if (ruleset == "check_mail") return Stage::mail;
   if (ruleset == "check_rcpt") return Stage::rcpt;
-  if (ruleset == "check_data" || ruleset == "check_eoh" || ruleset == "check_eom") return Stage::end_of_data;
+  if (ruleset == "check_data") return Stage::data;
+  if (ruleset == "check_eoh" || ruleset == "check_eom") return Stage::end_of_data;
+  if (ruleset == "tls_client") return Stage::starttls;
+  if (ruleset == "trust_auth") return Stage::auth;
+  return Stage::unknown;
+}
+
+// The rulesets sendmail consults when it delivers (deliver.c): check_compat (sender and recipient), tls_server (the
+// remote server's certificate), tls_rcpt and try_tls. Their "reject=" refuses our own delivery, whose to= line
+// follows with the same text ("stat=Deferred: 403 4.7.0 TLS handshake failed.") and is counted.
+bool is_delivery_ruleset(std::string_view ruleset) {
+  return ruleset == "check_compat" || ruleset == "tls_server" || ruleset == "tls_rcpt" || ruleset == "try_tls";
+}
+
+// What a "Milter: ..." line of srvrsmtp.c answers: MILTER_REPLY("from"/"to"/"unknown") writes "from=<a>, reject=..",
+// "to=<a>, .." and "unknown=<cmd>, ..", the HELO check "helo=<name>, reject=..", the connection check "connect:
+// host=h, addr=a, ...", the DATA command "cmd=data, reject=..", the end of the message "data, reject=..".
+Stage milter_stage(std::string_view what) {
+  if (what.starts_with("to=")) return Stage::rcpt;
+  if (what.starts_with("from=")) return Stage::mail;
+  if (what.starts_with("helo=")) return Stage::helo;
+  if (what.starts_with("connect: ") || what.starts_with("initialization failed, ")) return Stage::connect;
+  if (what.starts_with("cmd=data, ")) return Stage::data;
+  if (what.starts_with("data, ")) return Stage::end_of_data;
   return Stage::unknown;
 }
 
@@ -116,10 +148,22 @@ ParseOutcome parse_reject(std::string_view body, std::size_t pos, SmtpEvent& eve
   event.status = basic_code(event.reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
   event.direction = Direction::inbound;
   const std::string_view ruleset = comma_field(body, "ruleset");
+  if (is_delivery_ruleset(ruleset)) {
+    event = {};
+    event.mta = Mta::sendmail;
+    return ParseOutcome::ignored;
+  }
   event.stage = ruleset_stage(ruleset);
-  if (body.starts_with("Milter: ")) {
-    const std::string_view what = body.substr(8);
-    event.stage = what.starts_with("to=") ? Stage::rcpt : what.starts_with("from=") ? Stage::mail : Stage::end_of_data;
+  // tls_client is asked after STARTTLS (arg2=STARTTLS) and again at MAIL (arg2=MAIL).
+  if (event.stage == Stage::starttls && comma_field(body, "arg2") == "MAIL") event.stage = Stage::mail;
+  if (body.starts_with("Milter: ")) event.stage = milter_stage(body.substr(8));
+  // "Milter: helo=h, reject=Command rejected" (SMFIR_REJECT at HELO): every later command is answered
+  // "550 5.0.0 Command rejected" (srvrsmtp.c nullserver).
+  if (event.reply == "Command rejected") {
+    event.reply = "550 5.0.0 Command rejected";
+  } else if (basic_code(event.reply) == 0) {
+    event.agent_text = event.reply;
+    event.reply = {};
   }
   return ParseOutcome::event;
 }
@@ -164,6 +208,109 @@ ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
   return ParseOutcome::event;
 }
 
+ParseOutcome refusal(SmtpEvent& event, Stage stage, std::string_view reply) {
+  event.status = basic_code(reply) / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
+  event.direction = Direction::inbound;
+  event.stage = stage;
+  event.reply = reply;
+  return ParseOutcome::event;
+}
+
+// A milter's verdict on the connection, logged without "reject=" (srvrsmtp.c smtp(), 8.12 to 8.18): "Milter:
+// connect: host=h, addr=a, rejecting commands" (SMFIR_REJECT: greeting 554, every command "550 5.0.0 Command
+// rejected"), "..., temp failing commands" (SMFIR_TEMPFAIL: every MAIL "451 4.3.2 Please try again later",
+// MSG_TEMPFAIL), "..., shutdown" (SMFIR_SHUTDOWN: "421 4.7.0 <host> closing connection"), and with the milter's reply
+// (_FFR_MILTER_CONNECT_REPLYCODE) "..., temp failing commands=<reply>" and "..., shutdown=<421 reply>". A milter that
+// cannot be reached leaves "Milter: initialization failed, rejecting commands" (or "temp failing commands",
+// "closing connection") to the same effect. The commands refused afterwards are not logged (or, at LogLevel 10 and
+// up, as "SMTP MAIL command (..) from .. tempfailed (due to previous checks)", which is not counted again).
+ParseOutcome parse_milter_session(std::string_view what, SmtpEvent& event) {
+  if (what.starts_with("connect: host=")) {
+    for (std::string_view key : {std::string_view(", shutdown="), std::string_view(", temp failing commands=")}) {
+      if (const std::size_t pos = what.find(key); pos != std::string_view::npos && pos + key.size() < what.size()) {
+        const std::string_view reply = what.substr(pos + key.size());
+        if (basic_code(reply) != 0) return refusal(event, Stage::connect, reply);
+      }
+    }
+  } else if (!what.starts_with("initialization failed, ")) {
+    return ParseOutcome::ignored;
+  }
+  if (what.ends_with(", rejecting commands")) return refusal(event, Stage::connect, "550 5.0.0 Command rejected");
+  if (what.ends_with(", temp failing commands")) {
+    return refusal(event, Stage::connect, "451 4.3.2 Please try again later");
+  }
+  if (what.ends_with(", shutdown") || what.ends_with(", closing connection")) {
+    return refusal(event, Stage::connect, "421 4.7.0 closing connection");
+  }
+  return ParseOutcome::ignored;
+}
+
+// Refusals srvrsmtp.c and collect.c log in words of their own, without the reply they send (8.12 to 8.18):
+//   "Too many recipients" (usrerr() of RCPT past MaxRecipientsPerMessage: "452 4.5.3 Too many recipients");
+//   "<client>: Possible SMTP RCPT flood, shutting down connection." (BadRcptShutdown: "421 4.7.0 <host> Too many bad
+//     recipients; closing connection"); "..., throttling." only slows the client down and refuses nothing;
+//   "rejecting server EHLO from h [a] due to traffic before response" (also server HELO, server DATA: "554 5.5.0 SMTP
+//     protocol error");
+//   "message size (n) exceeds maximum (m)" (collect.c, EF_TOOBIG: "552 5.2.3 Message exceeds maximum fixed size (m)");
+//   "headers too large (n max) from h during message collect" and "header overflow from h during message collect"
+//     (collect.c: "552 5.6.0 Headers too large (n max)", "552 5.6.0 Headers too large");
+//   "ERROR: srv_features=tempfail, relay=h [a], access temporarily disabled" (srv_features ruleset: every command
+//     "450 4.3.0 Please try again later.");
+//   "<client>: SMTP violation, input too long: n" ("421 4.7.0 <host> Command too long, possible attack <client>");
+//   "<client>: probable open proxy: command=<cmd>" ("421 4.7.0 <host> Rejecting open proxy <client>", or "HTTP
+//     command" after the first command).
+// The client before ": " is sendmail's "$_" (PTR name, "[address]", "(may be forged)"), without ": " of its own.
+ParseOutcome parse_own_refusal(std::string_view body, SmtpEvent& event) {
+  if (body == "Too many recipients") return refusal(event, Stage::rcpt, "452 4.5.3 Too many recipients");
+  if (body.starts_with("rejecting server ") && body.ends_with(" due to traffic before response")) {
+    const std::string_view phase = body.substr(17, body.find(' ', 17) - 17);
+    const Stage stage = phase == "EHLO" || phase == "HELO" ? Stage::helo
+                        : phase == "DATA"                  ? Stage::data
+                                                           : Stage::unknown;
+    return refusal(event, stage, "554 5.5.0 SMTP protocol error");
+  }
+  if (body.starts_with("message size (") && body.find(") exceeds maximum (") != std::string_view::npos) {
+    return refusal(event, Stage::end_of_data, "552 5.2.3 Message exceeds maximum fixed size");
+  }
+  if ((body.starts_with("headers too large (") || body.starts_with("header overflow from ")) &&
+      body.ends_with(" during message collect")) {
+    return refusal(event, Stage::end_of_data, "552 5.6.0 Headers too large");
+  }
+  if (body.ends_with(": Possible SMTP RCPT flood, shutting down connection.")) {
+    return refusal(event, Stage::rcpt, "421 4.7.0 Too many bad recipients; closing connection");
+  }
+  if (const std::size_t pos = body.find(": SMTP violation, input too long: ");
+      pos != std::string_view::npos && body.find(": ") == pos) {
+    return refusal(event, Stage::unknown, "421 4.7.0 Command too long, possible attack");
+  }
+  if (const std::size_t pos = body.find(": probable open proxy: command=");
+      pos != std::string_view::npos && body.find(": ") == pos) {
+    return refusal(event, Stage::connect, "421 4.7.0 Rejecting open proxy");
+  }
+  return ParseOutcome::ignored;
+}
+
+// "<id>: DSN: Cannot send message for 5 days" (savemail.c returntosender(), after the queue id of the bounce it
+// creates; "return to sender: ..." when the expired message was itself a bounce, "postmaster notify: ..." when it
+// goes to the postmaster): envelope.c dropenvelope() found the message past Timeout.queuereturn and gave its
+// undelivered recipients up ("4.4.7", without a to= line of their own; the last attempt's "stat=Deferred" was
+// counted as a deferral). "delivery time expired Ns" is the same for a DELIVERBY deadline. The line does not say
+// whether the recipients were remote or local. Other DSN texts repeat a to= line that is counted, and "sender
+// notify: Warning: could not send message for past 4 hours" only warns.
+ParseOutcome parse_expiry(std::string_view body, SmtpEvent& event) {
+  for (std::string_view kind : {"DSN: ", "return to sender: ", "postmaster notify: "}) {
+    if (!body.starts_with(kind)) continue;
+    const std::string_view text = body.substr(kind.size());
+    if (text.starts_with("Cannot send message for ") || text.starts_with("delivery time expired ")) {
+      event.status = Status::expired;
+      event.direction = Direction::unknown;
+      event.agent_text = text;
+      return ParseOutcome::event;
+    }
+  }
+  return ParseOutcome::ignored;
+}
+
 }  // namespace
 
 bool is_sendmail_program(std::string_view program) {
@@ -176,12 +323,27 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
   event.mta = Mta::sendmail;
   const std::string_view body = strip_queue_id(record.message);
   if (body.starts_with("to=")) return parse_delivery(body, event);
-  // "ruleset=check_rcpt, arg1=<a>, relay=.., reject=550 ...", "Milter: to=<a>, reject=..", "milter=m, action=..,
-  // reject=.." (srvrsmtp.c, milter.c).
-  if (body.starts_with("ruleset=") || body.starts_with("Milter: ") || body.starts_with("milter=")) {
+  // "ruleset=check_rcpt, arg1=<a>, relay=.., reject=550 ...", "Milter: to=<a>, reject=.." (parseaddr.c rscheck(),
+  // srvrsmtp.c).
+  if (body.starts_with("ruleset=") || body.starts_with("Milter: ")) {
     if (const std::size_t pos = find_unquoted(body, ", reject="); pos != std::string_view::npos) {
       return parse_reject(body, pos, event);
     }
+    if (body.starts_with("Milter: ")) return parse_milter_session(body.substr(8), event);
+  }
+  // "milter=m, action=a, reject=.." (milter.c milter_send_command(), MilterLogLevel above 10) and "milter=m,
+  // reject=.." (milter_data(), above 12) name the filter behind a verdict that srvrsmtp.c logs as "Milter: ..,
+  // reject=.." from MilterLogLevel 4: that line is counted.
+  if (body.starts_with("milter=")) return ParseOutcome::ignored;
+  // Logged without queue id (NOQID): the message starts with "ERROR: ", which strip_queue_id() takes for one.
+  if (record.message.starts_with("ERROR: srv_features=tempfail, ") &&
+      record.message.ends_with(", access temporarily disabled")) {
+    return refusal(event, Stage::connect, "450 4.3.0 Please try again later.");
+  }
+  if (const ParseOutcome own = parse_own_refusal(body, event); own != ParseOutcome::ignored) return own;
+  if (parse_expiry(body, event) == ParseOutcome::event ||
+      parse_expiry(strip_queue_id(body), event) == ParseOutcome::event) {
+    return ParseOutcome::event;
   }
   if (body.starts_with("<")) {
     // "<a@example.com>... User unknown": a recipient refused during the SMTP session.
@@ -233,8 +395,9 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
   // line above that ends the session; "did not issue MAIL/EXPN/VRFY/ETRN", "collect: premature EOM" (before its
   // "collect: ... on connection from" line), "Losing ./qf..." and "SYSERR(...)" are the server's own bookkeeping.
   if (body.starts_with("DSN: ") || body.starts_with("timeout waiting for input from ") ||
-      body.starts_with("STARTTLS=") || body.starts_with("SYSERR") || body.starts_with("Losing ") ||
-      body.starts_with("collect: premature EOM") ||
+      body.ends_with(" tempfailed (due to previous checks)") ||
+      body.ends_with(": Possible SMTP RCPT flood, throttling.") || body.starts_with("STARTTLS=") ||
+      body.starts_with("SYSERR") || body.starts_with("Losing ") || body.starts_with("collect: premature EOM") ||
       body.find("did not issue MAIL/EXPN/VRFY/ETRN") != std::string_view::npos) {
     return ParseOutcome::ignored;
   }

@@ -1,7 +1,9 @@
 #pragma once
 // Sendmail: delivery lines ("to=..., mailer=esmtp, relay=..., dsn=5.1.1, stat=User unknown"),
-// policy rejects ("ruleset=check_rcpt, ..., reject=550 5.7.1 ..."), milter rejects, AUTH failures, refused EXPN,
-// and sessions the server ended ("lost input channel ...", "collect: unexpected close on connection from ...").
+// policy rejects ("ruleset=check_rcpt, ..., reject=550 5.7.1 ..."), milter rejects and verdicts on the connection,
+// AUTH failures, refused EXPN, sessions the server ended ("lost input channel ...", "collect: unexpected close on
+// connection from ..."), refusals logged in sendmail's own words ("Too many recipients", "message size (n) exceeds
+// maximum (m)", ...) and queue expiry ("<id>: DSN: Cannot send message for 5 days").
 
 #include <string_view>
 

@@ -168,8 +168,11 @@ def main():
     print(f"soak: {args.seconds:.0f} s, {soak.rotations['rename']} rename and {soak.rotations['copytruncate']} "
           f"copytruncate rotations, {restarts} SIGTERM and {kills} SIGKILL restarts (one every "
           f"{args.restart_every:.0f} s)")
-    print(f"soak: lines written {soak.written}, present {present}, counted {counted}, counted - present "
-          f"{counted - present:+d}")
+    # Each run's count is exact (the writer pauses for the stop), so what a restart counts twice and what
+    # is lost show together, as counted - present: duplicated when above, lost when below.
+    print(f"soak: lines written {soak.written}, present {present}, counted {counted}, "
+          f"duplicated {max(counted - present, 0)}, lost {max(present - counted, 0)} (counted - present "
+          f"{counted - present:+d})")
     return 0 if counted >= present else 1
 
 

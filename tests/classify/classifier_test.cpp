@@ -1060,6 +1060,8 @@ const CodelessCase kCodelessCases[] = {
     {"sendmail_mx_points_back", "MX list for example.com. points back to mail.example.com", Cause::loop},
     {"sendmail_cname_loop", "Deferred: DNS failure: CNAME loop for example.com", Cause::dns, 4},
     {"sendmail_headers_too_large", "Headers too large (32768 max)", Cause::content_rejected},
+    // collect.c header overflow: "552 5.6.0 Headers too large", without the limit (hrs-allbsd/sendmail@19036c0d).
+    {"sendmail_header_overflow", "Headers too large", Cause::content_rejected},
     {"sendmail_disk_space", "Insufficient disk space; try again later", Cause::server_unavailable, 4},
     {"sendmail_oserr", "Operating system error", Cause::server_unavailable},
     // Exim Exim/exim@13835a3c transports/smtp.c, routers/rf_self_action.c; @fc16abb4 (before Exim bug 1782)

@@ -356,10 +356,10 @@ const EventCase kEventCases[] = {
      .stage = Stage::unknown,
      .agent_text = R"~(dropped: too many syntax or protocol errors (last command was "123"))~"},
     {.name = "dropped_too_many_nonmail_with_pid",
-     // exim-fail2ban.log
+     // exim-fail2ban.log (smtp_in.c TOO_MANY_NONMAIL_CMD answers "554 Too many nonmail commands": permanent)
      .line =
          R"~(2013-06-02 09:22:05 [19591] SMTP call from pc012-6201.spo.scu.edu.tw [163.14.21.161]:3767 I=[1.2.3.4]:25 dropped: too many nonmail commands (last was "RSET"))~",
-     .status = Status::rejected_temporarily,
+     .status = Status::rejected,
      .direction = Direction::inbound,
      .stage = Stage::unknown,
      .agent_text = R"~(dropped: too many nonmail commands (last was "RSET"))~"},
@@ -592,7 +592,7 @@ const EventCase kEventCases[] = {
              "mechanism name",
      .status = Status::rejected,
      .direction = Direction::inbound,
-     .stage = Stage::unknown,  // the command as the client typed it, lowercase
+     .stage = Stage::auth,  // the command as the client typed it, lowercase: SMTP verbs are case-insensitive
      .agent_text = "SMTP syntax error in \"auth a%b\" U=CALLER invalid character in authentication mechanism name"},
     {.name = "lmtp_reply_in_older_wording_stays_local",
      // exim-testsuite-mainlog.log (an LMTP transport's refusal, "SMTP error from remote mailer" without H= in the
@@ -625,6 +625,179 @@ const EventCase kEventCases[] = {
      .stage = Stage::starttls,
      .agent_text = "TLS error on connection from (rhu7.barb) [ip4.ip4.ip4.ip4] (certificate verification failed): "
                    "certificate revoked"},
+
+    // --- forms of the spec's chapter "Log files" (doc/doc-docbook/spec.xfpt: "Log line flags", "Reducing or
+    // increasing what is logged") and of smtp_in.c, receive.c, tls-*.c, transports/smtp.c at Exim/exim@13835a3c;
+    // lines from its test suite (test/log, in exim-testsuite-mainlog.log) ------------------------------------------
+    {.name = "too_many_recipients_message_rejected",
+     // smtp_in.c: past recipients_max with recipients_max_reject set, "552 too many recipients" and
+     // log_write(..., "too many recipients: message rejected: sender=<%s> %s", ...); shaped as the test suite's
+     // "too many recipients: excess temporarily rejected: sender=<x@y> U=CALLER" (exim-testsuite-mainlog.log)
+     .line = "1999-03-02 09:44:33 too many recipients: message rejected: sender=<x@y> U=CALLER",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = "too many recipients: message rejected: sender=<x@y> U=CALLER"},
+    {.name = "dropped_too_many_nonmail_is_permanent",
+     // exim-testsuite-mainlog.log (smtp_in.c: "554 Too many nonmail commands")
+     .line = R"~(1999-03-02 09:44:33 SMTP call from CALLER dropped: too many nonmail commands (last was "rset"))~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .agent_text = R"~(dropped: too many nonmail commands (last was "rset"))~"},
+    {.name = "prdr_refusal_of_one_recipient",
+     // exim-testsuite-mainlog.log (test/log/4550; receive.c: the data_prdr ACL's deny, sent to the client as "550
+     // PRDR R=<a> refusal" for that recipient after the data)
+     .line = "1999-03-02 09:44:33 10HmaY-000000005vi-0000 PRDR R=<userz@test.ex> refusal",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .agent_text = "PRDR R=<userz@test.ex> refusal"},
+    {.name = "prdr_temporary_refusal_of_one_recipient",
+     // exim-testsuite-mainlog.log (receive.c: DEFER, "450 PRDR R=<a> temporary refusal")
+     .line = "1999-03-02 09:44:33 10HmaY-000000005vi-0000 PRDR R=<usery@test.ex> temporary refusal",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .agent_text = "PRDR R=<usery@test.ex> temporary refusal"},
+    {.name = "fakereject_arrival",
+     // exim-testsuite-mainlog.log (test/log/0555; spec "Log line flags": "(=" message fakereject; receive.c writes
+     // "(= " when control=fakereject answered the client 550 after the data)
+     .line = "1999-03-02 09:44:33 10HmbC-000000005vi-0000 (= b2@dump.ex H=localhost (myhost.test.ex) [127.0.0.1] "
+             "P=esmtp S=sss for rmt_fakereject@test.ex",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .agent_text = "(= b2@dump.ex"},
+    {.name = "fakereject_arrival_with_message_id_header",
+     // exim-testsuite-mainlog.log (-bs input; the Message-ID after id= is the sender's to choose)
+     .line = "1999-03-02 09:44:33 10HmaY-000000005vi-0000 (= CALLER@myhost.test.ex U=CALLER P=local-esmtp S=sss "
+             "id=41C2F849.3060203@projectile.test.ex",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .agent_text = "(= CALLER@myhost.test.ex"},
+    {.name = "tls_handshake_failure_is_temporary",
+     // exim-testsuite-mainlog.log (tls-gnu.c tls_server_start: a failed gnutls_handshake closes the connection; no
+     // SMTP reply reaches the client)
+     .line = "1999-03-02 09:44:33 TLS error on connection from (rhu.barb) [ip4.ip4.ip4.ip4] (gnutls_handshake): The "
+             "peer did not send any certificate.",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::starttls,
+     .agent_text = "TLS error on connection from (rhu.barb) [ip4.ip4.ip4.ip4] (gnutls_handshake): The peer did not "
+                   "send any certificate."},
+    {.name = "tls_connection_closed_by_peer_is_temporary",
+     // exim-testsuite-mainlog.log (tls-openssl.c: SSL_ERROR_SYSCALL with errno 0)
+     .line = "2017-07-30 18:51:05.712 TLS error on connection from [127.0.0.1] (tls lib accept fn): TCP connection "
+             "closed by peer",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::starttls,
+     .agent_text = "TLS error on connection from [127.0.0.1] (tls lib accept fn): TCP connection closed by peer"},
+    {.name = "tls_certificate_refused_with_port",
+     // tls-gnu.c "certificate verification failed" after the handshake, then "554 Security failure" (smtp_in.c); the
+     // exim-testsuite-mainlog.log line with log_selector +incoming_port and a real address
+     .line = "1999-03-02 09:44:33 TLS error on connection from (rhu7.barb) [192.0.2.7]:50123 (certificate "
+             "verification failed): certificate revoked",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::starttls,
+     .agent_text = "TLS error on connection from (rhu7.barb) [192.0.2.7]:50123 (certificate verification failed): "
+                   "certificate revoked"},
+    {.name = "synchronization_error_before_greeting",
+     // exim-testsuite-mainlog.log (smtp_in.c: "554 SMTP synchronization error" to a client that spoke first)
+     .line =
+         R"~(1999-03-02 09:44:33 SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[127.0.0.1] input="QUIT\r\n")~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text =
+         R"~(SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[127.0.0.1] input="QUIT\r\n")~"},
+    {.name = "synchronization_error_names_command",
+     // exim-testsuite-mainlog.log (the command sent too soon, as the client typed it)
+     .line =
+         R"~(1999-03-02 09:44:33 SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected "mail from:<userx@test.ex>" H=(abcd) [127.0.0.1] next input="rcpt to<suppressed>)~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .agent_text =
+         R"~(SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected "mail from:<userx@test.ex>" H=(abcd) [127.0.0.1] next input="rcpt to<suppressed>)~"},
+    {.name = "protocol_error_lowercase_command",
+     // exim-testsuite-mainlog.log (+smtp_protocol_error; smtp_in.c synprot_error, "503 sender not yet given")
+     .line = R"~(1999-03-02 09:44:33 SMTP protocol error in "rcpt to:<a@b>" U=CALLER sender not yet given)~",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = R"~(SMTP protocol error in "rcpt to:<a@b>" U=CALLER sender not yet given)~"},
+    {.name = "message_too_big_after_data",
+     // exim-testsuite-mainlog.log (receive.c END_SIZE: "rejected from <%s>%s%s%s%s: message too big: ...", answered
+     // "552 Message size exceeds maximum permitted" after the data)
+     .line = "1999-03-02 09:44:33 10HmaX-000000005vi-0000 rejected from <CALLER@myhost.test.ex> U=CALLER: message too "
+             "big: read=225 max=100",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .agent_text = "message too big: read=225 max=100"},
+    {.name = "local_scan_reject",
+     // exim-testsuite-mainlog.log (receive.c: "%Y %srejected by local_scan(): %.256s" after the data)
+     .line = "1999-03-02 09:44:33 10HmaY-0005vi-00 F=test-local-scan@y H=(foobar) [127.0.0.1] P=esmtp rejected by "
+             "local_scan(): Administrative prohibition",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .agent_text = "Administrative prohibition"},
+    {.name = "local_scan_timeout",
+     // exim-testsuite-mainlog.log (receive.c: "451 ... local verification problem" after the data)
+     .line = "1999-03-02 09:44:33 10HmbH-0005vi-00 local_scan() function timed out - message temporarily rejected "
+             "(size 29)",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .agent_text = "local_scan() function timed out - message temporarily rejected (size 29)"},
+    {.name = "outgoing_interface_not_available_is_outbound",
+     // exim-testsuite-mainlog.log (EADDRNOTAVAIL binding the smtp transport's interface, which test/runtest writes
+     // "Netwk addr not available"; the transport is named t1)
+     .line = "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userx@test.ex R=r1 T=t1 defer (EEE): Netwk addr not "
+             "available",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .agent_text = "Netwk addr not available"},
+    {.name = "host_address_lookup_failure_is_outbound",
+     // exim-testsuite-mainlog.log (transports/smtp.c ERRNO_UNKNOWNHOST; the transport is named "all")
+     .line = "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == bad_a@nonexistent.test.ex <bad_A@nonexistent.test.ex> "
+             "R=all T=all defer (-32): failed to lookup IP address for nonexistent.test.ex",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .agent_text = "failed to lookup IP address for nonexistent.test.ex"},
+    {.name = "lines_too_long_for_smtp_transport_is_outbound",
+     // exim-testsuite-mainlog.log (transports/smtp.c; the transport is named send_to_server)
+     .line = "2017-07-30 18:51:05.712 10HmaY-000000005vi-0000 ** bad@test.ex F=<CALLER@test.ex> R=smtp_try "
+             "T=send_to_server : message has lines too long for transport (received 999, limit 998)",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .agent_text = "message has lines too long for transport (received 999, limit 998)"},
+    {.name = "deferral_with_selectors_zone_and_pid",
+     // spec "Reducing or increasing what is logged": +pid, log_timezone, +outgoing_port, +incoming_interface (I= on
+     // == lines), +dnssec (DS), +deliver_time (DT= after the message, deliver.c); the exim-testsuite-mainlog.log
+     // deferral "== ... defer (-44) H=...: SMTP error from remote mail server after RCPT TO:<...>: 451 ..."
+     .line = "2026-12-06 10:00:00 +0100 [4711] 1tF3xK-0003Ab-7Q == a@example.net R=dnslookup T=remote_smtp defer (-44) "
+             "H=mx.example.net [192.0.2.1]:25 I=[192.0.2.9]:41234 DS: SMTP error from remote mail server after RCPT "
+             "TO:<a@example.net>: 451 4.7.1 Greylisted DT=2.1s",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::rcpt,
+     .reply = "451 4.7.1 Greylisted",
+     .remote_host = "mx.example.net"},
+    {.name = "delivery_with_all_optional_fields",
+     // spec "Summary of Fields in Log Lines" and the selectors that add them to => lines: +millisec, +pid,
+     // +sender_on_delivery F=, +return_path_on_delivery P=, +delivery_size S=, +outgoing_port, "*" for a further
+     // message down one connection, I=, X= CV= SNI= DN=, +pipelining L, K (CHUNKING), C=, QT=, DT=
+     .line =
+         R"~(2026-12-06 10:00:00.123 +0100 [4711] 1tF3xK-0003Ab-7Q => a@example.net F=<s@example.org> P=<s@example.org> R=dnslookup T=remote_smtp S=1234 H=mx.example.net [192.0.2.1]:25* I=[192.0.2.9]:41234 X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes SNI=mx.example.net DN="CN=mx.example.net" L K C="250 2.0.0 OK id=1" QT=3s DT=1.2s)~",
+     .status = Status::sent,
+     .direction = Direction::outbound,
+     .reply = "250 2.0.0 OK id=1",
+     .remote_host = "mx.example.net"},
 
     // --- the message log (spool/msglog/<id>): delivery lines without message id or flag (deliver.c) -----------
     {.name = "msglog_deferral",
@@ -794,6 +967,31 @@ const IgnoredCase kIgnored[] = {
     {"msglog_children_complete", "1999-03-02 09:44:33 acopy@test.ex: children all complete"},
     {"msglog_received", "1999-03-02 09:44:33 Received from CALLER@test.ex U=CALLER P=local S=sss"},
     {"msglog_frozen", "1999-03-02 09:44:33 frozen by ACL"},
+    // exim-testsuite-mainlog.log (receive.c: the data_prdr ACL accepted this recipient, "250 PRDR R=<a> acceptance")
+    {"prdr_acceptance", "1999-03-02 09:44:33 10HmaY-000000005vi-0000 PRDR R=<okuser@test.ex> acceptance"},
+    // spec "Other log entries" and log_selector skip_delivery: no delivery was attempted, no server answered
+    {"spool_file_locked",
+     "1999-03-02 09:44:33 10HmaX-000000005vi-0000 Spool file is locked (another process is "
+     "handling this message)"},
+    // exim-testsuite-mainlog.log
+    {"message_is_frozen", "1999-03-02 09:44:33 10HmbA-000000005vi-0000 Message is frozen"},
+    {"unfrozen_by_forced_delivery", "1999-03-02 09:44:33 10HmbA-000000005vi-0000 Unfrozen by forced delivery"},
+    {"frozen_bounce", "1999-03-02 09:44:33 10HmbA-000000005vi-0000 Frozen (delivery error message)"},
+    // exim-testsuite-mainlog.log ("error ignored" follows the ** line of a failure that is discarded)
+    {"error_ignored", "1999-03-02 09:44:33 10HmbA-000000005vi-0000 b@known.ex: error ignored"},
+    // spec log_selector smtp_no_mail: C= lists the client's commands, it is no confirmation
+    {"no_mail_in_session",
+     "2026-12-06 10:00:00 +0100 [4711] no MAIL in SMTP connection from (test) [192.0.2.1]:5555 I=[192.0.2.9]:25 "
+     "D=0.123s C=EHLO,QUIT"},
+    // spec "Deferred deliveries": the per-host line before the == line that carries the deferral
+    {"failed_to_connect_host_line",
+     "2002-12-19 16:20:23 16aiQz-0002Q5-00 Failed to connect to mail1.endrest.example [192.168.239.239]: Connection "
+     "refused"},
+    // a recipient whose quoted local part holds a verdict: the verdict is the line's last word
+    {"prdr_acceptance_of_hostile_address",
+     R"~(1999-03-02 09:44:33 10HmaY-000000005vi-0000 PRDR R=<"a> refusal"@example.net> acceptance)~"},
+    // spec "Log files" (log_timezone example)
+    {"queue_run_start_with_zone", "2003-04-25 11:17:07 +0100 Start queue run: pid=12762"},
     {"syslog_sender_verify_fail",
      "Jun 29 15:47:21 server exim[1234]: H=tata.test.biz [1.2.3.4]:41584 sender verify "
      "fail for <toto@test.biz>: The mail server does not recognize toto@test.biz as a "
@@ -1175,6 +1373,49 @@ TEST(EximHostileHeloTest, RefusedHeloNameChangesNothingButItsEcho) {
     EXPECT_EQ(event.reply, "");
     EXPECT_EQ(event.agent_text, "syntactically invalid argument(s): " + std::string(helo));
   }
+}
+
+// Exim splits a log line it sends to syslog at each newline and after 870 characters, each part led by "[n/m] " or
+// "[n\m] " (spec "Logging to syslog", whose example lines these are, with a syslog header added). The first part is
+// read; later parts continue a line or are header lines of the reject log, which the sender writes.
+TEST(EximSyslogParts, FirstPartIsReadLaterPartsAreNot) {
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line("Sep 16 16:09:43 xxxxx exim[1234]: [1/5] 2002-09-16 16:09:43 16RdAL-0006pc-00 rejected from",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::rejected);
+  EXPECT_EQ(event.direction, Direction::inbound);
+  EXPECT_EQ(parse_log_line("Sep 16 16:09:43 xxxxx exim[1234]: [2/5]  [127.0.0.1] (ph10): syntax error in 'From' header",
+                           event),
+            ParseOutcome::ignored);
+  // a header line of the reject log, its Subject written to look like a reject
+  EXPECT_EQ(parse_log_line("Sep 16 16:09:43 xxxxx exim[1234]: [13\\18]   Subject: x rejected RCPT <a@b>: 550 5.7.1 "
+                           "blocked using zen.spamhaus.org",
+                           event),
+            ParseOutcome::ignored);
+  EXPECT_EQ(parse_log_line("Sep 16 16:09:43 xxxxx exim[1234]: [12\\18] F From: <> H=x [1.2.3.4] dropped by 'connect' "
+                           "ACL",
+                           event),
+            ParseOutcome::ignored);
+  // a whole line that needed no split, with Exim's pid (+pid) after its timestamp
+  ASSERT_EQ(parse_log_line("Sep 16 16:09:43 xxxxx exim[1234]: 2002-09-16 16:09:43 [1234] H=(test) [192.0.2.1] "
+                           "F=<a@b> rejected RCPT <c@d>: relay not permitted",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.stage, Stage::rcpt);
+}
+
+// A HELO name holding the text of a refused client certificate (only with helo_accept_junk_hosts) does not make a
+// failed handshake a permanent refusal: the error follows the client's address.
+TEST(EximHostileHeloTest, CertificateTextInHeloNameIsNoCertificateRefusal) {
+  SmtpEvent event;
+  // exim-testsuite-mainlog.log, the HELO name changed
+  ASSERT_EQ(parse_log_line("1999-03-02 09:44:33 TLS error on connection from (x (certificate verification failed)) "
+                           "[192.0.2.1] (gnutls_handshake): The peer did not send any certificate.",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::rejected_temporarily);
+  EXPECT_EQ(event.stage, Stage::starttls);
 }
 
 }  // namespace

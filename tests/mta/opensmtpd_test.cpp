@@ -78,15 +78,6 @@ const EventCase kEventCases[] = {
      .direction = Direction::inbound,
      .stage = Stage::data,
      .reply = "451 Try again later"},
-    {.name = "authentication_permfail",
-     // opensmtpd-ossec.log session, in smtp_session.c's "smtp authentication user=%s result=permfail" form
-     .line = "Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp authentication user=admin result=permfail",
-     .status = Status::auth_failed,
-     .direction = Direction::inbound,
-     .stage = Stage::auth,
-     .reply = "535 Authentication failed"},
-
-    // --- deliveries -----------------------------------------------------------------------------------------------
     {.name = "mta_delivery_ok",
      // not in the corpus: mta.c report line from the OpenSMTPD author's logging article (poolp.org)
      .line =
@@ -265,31 +256,6 @@ const EventCase kEventCases[] = {
      .direction = Direction::local,
      .agent_text = "Delivered",
      .delay_seconds = 0},
-    {.name = "event_authentication_permfail",
-     // smtp_session.c in 6.0 ("%016x smtp event=authentication user=%s address=%s host=%s result=permfail")
-     .line = "Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp event=authentication user=admin "
-             "address=192.0.2.7 host=client.example.net result=permfail",
-     .status = Status::auth_failed,
-     .direction = Direction::inbound,
-     .stage = Stage::auth,
-     .reply = "535 Authentication failed"},
-    {.name = "old_authentication_failed",
-     // smtp_session.c before 6.0 ("smtp-in: Authentication failed for user %s on session %016x"; replies 535)
-     .line = "Aug 17 01:26:02 ix smtp[22703]: smtp-in: Authentication failed for user admin on session "
-             "08d856b172f69c5c",
-     .status = Status::auth_failed,
-     .direction = Direction::inbound,
-     .stage = Stage::auth,
-     .reply = "535 Authentication failed"},
-    {.name = "old_authentication_temporarily_failed",
-     // smtp_session.c before 6.0 ("smtp-in: Authentication temporarily failed for user %s on session %016x";
-     // replies "421 Temporary failure")
-     .line = "Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Authentication temporarily failed for user admin on session "
-             "08d856b172f69c5c",
-     .status = Status::rejected_temporarily,
-     .direction = Direction::inbound,
-     .stage = Stage::auth,
-     .reply = "421 Temporary failure"},
     {.name = "old_failed_command_auth_masked_535",
      // smtp_session.c 5.3 to 6.0 ("smtp-in: Failed command on session %016x: \"AUTH [...]\" => %.*s")
      .line =
@@ -328,6 +294,74 @@ const EventCase kEventCases[] = {
      .direction = Direction::inbound,
      .stage = Stage::auth,
      .reply = "501 5.5.4 Syntax error"},
+    // --- forms read from OpenSMTPD's sources, second pass (OpenSMTPD/OpenSMTPD tags opensmtpd-5.0 to 7.8.0p0) -------
+    {.name = "forked_title_before_failed_command",
+     // OpenSMTPD issue #1059 (6.7.0p1 on Linux: "smtpd[pid]: y express[pid]: " before the message), with the
+     // smtp_session.c smtp_reply() line of "failed_command_data_greylisted"
+     .line =
+         R"~(May 17 04:17:43 fedora32 smtpd[19980]: y express[19980]: b4a942c181a10c63 smtp failed-command command="DATA" result="451 Try again later")~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .reply = "451 Try again later"},
+    {.name = "forked_title_under_journal_before_delivery",
+     // OpenSMTPD issue #1059 under systemd ("journal[pid]: y express[pid]: "), mta.c mta_log() of 6.7
+     .line =
+         R"~(May  2 12:32:50 centos8 journal[124033]: y express[124033]: 4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea from=<a@example.org> to=<b@example.net> rcpt=<-> source="192.0.2.1" relay="198.51.100.7 (mx.example.net)" delay=2s result="PermFail" stat="550 5.1.1 <b@example.net> User unknown")~",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .reply = "550 5.1.1 <b@example.net> User unknown",
+     .delay_seconds = 2},
+    {.name = "received_invalid_input_5_7",
+     // smtp_session.c smtp_reply() in opensmtpd-5.7.3 ("smtp-in: session %016x: received invalid input: %.*s")
+     .line = "Mar  4 00:13:55 ix smtpd[22421]: smtp-in: session 427e7497e03518ef: received invalid input: 500 5.5.1 "
+             "Invalid command: Pipelining not supported",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .reply = "500 5.5.1 Invalid command: Pipelining not supported"},
+    {.name = "old_failed_command_auth_login_password_535",
+     // smtp_session.c smtp_reply() of opensmtpd-5.0 and 5.3 ("smtp-in: Failed command on session %016x: \"%s\" =>
+     // %.*s" with the last line read, after AUTH LOGIN the base64 password; smtp_auth_failure answers 535)
+     .line =
+         R"~(Aug 14 10:15:25 junction smtpd[28882]: smtp-in: Failed command on session 1f55bdcdf16e28a3: "cGFzc3dvcmQ=" => 535 Authentication failed)~",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Authentication failed"},
+    {.name = "failed_command_auth_login_password_535",
+     // smtp_session.c smtp_reply() since 6.4, STATE_AUTH_PASSWORD, the reply of smtp_auth_failure_resume()
+     .line =
+         R"~(Aug 17 01:26:02 ix smtpd[22704]: 45addba89269aeaa smtp failed-command command="AUTH LOGIN (password)" result="535 Authentication failed")~",
+     .status = Status::auth_failed,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "535 Authentication failed",
+     .mechanism = "LOGIN"},
+    {.name = "old_connection_rejected_by_filter",
+     // smtp_session.c smtp_mfa_response() of opensmtpd-5.4.6 (IMSG_SMTP_REQ_CONNECT: "smtp-in: Disconnecting session
+     // %016x: rejected by filter", the session closed without a reply)
+     .line = "Mar  4 00:13:55 ix smtpd[22421]: smtp-in: Disconnecting session 427e7497e03518ef: rejected by filter",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "rejected by filter"},
+    {.name = "connection_closed_filter_rejection_5_7",
+     // smtp_session.c of opensmtpd-5.7.3 ("smtp-in: session %016x: connection from host %s [%s] closed (filter
+     // rejection)")
+     .line = "Mar  4 00:13:55 ix smtpd[22421]: smtp-in: session 427e7497e03518ef: connection from host "
+             "client.example.net [192.0.2.7] closed (filter rejection)",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .agent_text = "rejected by filter"},
+    {.name = "failed_command_auth_tempfail",
+     // smtp_session.c since 6.4: LKA_TEMPFAIL answered "421 %s Temporary failure" (ESC 4.7.0) in STATE_AUTH_INIT
+     .line =
+         R"~(Aug 17 01:26:02 ix smtpd[22704]: 45addba89269aeaa smtp failed-command command="AUTH PLAIN (...)" result="421 4.7.0 Temporary failure")~",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "421 4.7.0 Temporary failure"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, OpenSmtpdEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
@@ -359,6 +393,60 @@ TEST(OpenSmtpdIgnored, SessionBookkeepingIsIgnored) {
     SmtpEvent event;
     EXPECT_EQ(parse_log_line(line, event), ParseOutcome::ignored) << line;
   }
+}
+
+// The AUTH result lines: smtp_session.c answers a failed AUTH while the session is still in an AUTH state, so
+// smtp_reply() logs the reply as a failed command ("... command="AUTH PLAIN (...)" result="535 Authentication
+// failed"", before 6.4 "smtp-in: Failed command on session X: "AUTH [...]" => 535 Authentication failed"), which is
+// counted; the result line before it would count the one failure twice.
+TEST(OpenSmtpdIgnored, AuthenticationResultLinesAreNotCountedTwice) {
+  for (std::string_view line : {
+           // 6.4 to 7.x: "%016x smtp authentication user=%s result=permfail" (and result=tempfail)
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp authentication user=admin "
+                            "result=permfail"),
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp authentication user=admin "
+                            "result=tempfail"),
+           // 6.0: "%016x smtp event=authentication user=%s address=%s host=%s result=permfail"
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: 08d856b172f69c5c smtp event=authentication user=admin "
+                            "address=192.0.2.7 host=client.example.net result=permfail"),
+           // 5.0 to 5.9: "smtp-in: Authentication failed for user %s on session %016x" (and "temporarily failed")
+           std::string_view("Aug 17 01:26:02 ix smtp[22703]: smtp-in: Authentication failed for user admin on session "
+                            "08d856b172f69c5c"),
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Authentication temporarily failed for user "
+                            "admin on session 08d856b172f69c5c"),
+           // 5.7: "smtp-in: session %016x: authentication failure for user %s"
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: session 08d856b172f69c5c: authentication "
+                            "failure for user admin"),
+           // 5.7: "smtp-in: session %016x: received invalid command: \"%s\"" does not log the reply it answers
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: session 08d856b172f69c5c: received invalid "
+                            "command: \"RCPT TO:<a@example.org>\""),
+           // 7.x with issue #1059's forked title: the title is read past, the line stays a result line
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: y express[22704]: 08d856b172f69c5c smtp authentication "
+                            "user=admin result=permfail"),
+       }) {
+    SmtpEvent event;
+    EXPECT_EQ(parse_log_line(line, event), ParseOutcome::ignored) << line;
+  }
+}
+
+TEST(OpenSmtpdClaim, ForkedTitleIsReadPastOnlyBeforeOpenSmtpdShape) {
+  SyslogRecord record;
+  record.program = "journal";
+  record.message = "y express[124033]: 6ad20154b7c9470a smtp connected address=local host=centos8";
+  EXPECT_TRUE(is_opensmtpd_line(record));
+  // a journal line of another program, with a bracketed pid of its own
+  record.message = "systemd[1]: Started Session 1 of user root.";
+  EXPECT_FALSE(is_opensmtpd_line(record));
+  record.message = "6ad20154b7c9470a smtp connected address=local host=centos8";
+  EXPECT_FALSE(is_opensmtpd_line(record));
+  record.program = "smtpd";
+  record.message =
+      "ue[124034]: relay: Expire for 66251a4092099e2d: from=<t@example.com>, to=<x@example.org>, "
+      "rcpt=<->, delay=4d, stat=Envelope expired";
+  EXPECT_TRUE(is_opensmtpd_line(record));
+  SmtpEvent event;
+  ASSERT_EQ(parse_opensmtpd(record, event), ParseOutcome::event);
+  EXPECT_EQ(event.status, Status::expired);
 }
 
 TEST(OpenSmtpdIgnored, AuthenticationSuccessIsIgnored) {
@@ -407,6 +495,9 @@ TEST(OpenSmtpdIgnored, ErrorsWithoutReplyAndRemovalsAreIgnored) {
            std::string_view("Apr 29 12:48:01 lx2 smtpd[4603]: relay: Remove for 66251a4092099e2d: "
                             "from=<t@example.com>, to=<x@example.org>, rcpt=<->, delay=1h, stat=Removed by "
                             "administrator"),
+           // bounce.c bounce_delivery(): the bounce for envelopes whose PermFail is counted could not be injected
+           std::string_view("Aug 17 01:26:02 ix smtpd[22704]: warn: PermFail injecting failure report on message "
+                            "4296f490 to <root@ix.example.com> for 1 envelope: 550 5.1.1 User unknown"),
            // smtp_session.c since 6.4: no reply
            std::string_view("Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9c42abeddb smtp disconnected "
                             "reason=tls-accept-failed"),
@@ -678,20 +769,18 @@ TEST_P(OpenSmtpdHostileCommandTest, OldFormatCommandChangesNothing) {
   }
 }
 
-// The old format's user name is not encoded: it ends where " on session " starts, and only the words before it tell
-// the outcome.
+// The old format's user name is not encoded: it ends where " on session " starts. Neither the accepted nor the failed
+// authentication line is counted (the failed command logged with the reply is), whatever the name holds.
 TEST_P(OpenSmtpdHostileCommandTest, OldUserNameMakesNoFailure) {
   SmtpEvent event;
   EXPECT_EQ(parse_log_line("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Accepted authentication for user " +
                                std::string(GetParam().value) + " on session 08d856b172f69c5c",
                            event),
             ParseOutcome::ignored);
-  ASSERT_EQ(parse_log_line("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Authentication failed for user " +
+  EXPECT_EQ(parse_log_line("Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Authentication failed for user " +
                                std::string(GetParam().value) + " on session 08d856b172f69c5c",
                            event),
-            ParseOutcome::event);
-  EXPECT_EQ(event.status, Status::auth_failed);
-  EXPECT_EQ(event.reply, "535 Authentication failed");
+            ParseOutcome::ignored);
 }
 
 // A remote server's reply in mta_error() may say anything after its code.

@@ -347,6 +347,172 @@ const EventCase kEventCases[] = {
      .direction = Direction::inbound,
      .stage = Stage::data,
      .agent_text = "collect: unexpected close on connection from [10.20.36.5]"},
+    // --- forms read from sendmail's sources, second pass (hrs-allbsd/sendmail tags sendmail-8.12.11 to 8.18.0.2:
+    // srvrsmtp.c, milter.c, collect.c, parseaddr.c rscheck(), savemail.c, envelope.c, deliver.c) -----------------
+    {.name = "milter_helo_reject",
+     // srvrsmtp.c HELO, SMFIR_REPLYCODE: "Milter: helo=%s, reject=%s"
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: helo=bogus.example.net, reject=550 5.7.1 "
+             "HELO name refused",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::helo,
+     .reply = "550 5.7.1 HELO name refused"},
+    {.name = "milter_helo_command_rejected",
+     // srvrsmtp.c HELO, SMFIR_REJECT: "Milter: helo=%s, reject=Command rejected"; later commands are answered
+     // "550 5.0.0 Command rejected" (nullserver)
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: helo=bogus.example.net, reject=Command "
+             "rejected",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::helo,
+     .reply = "550 5.0.0 Command rejected"},
+    {.name = "milter_connect_reject",
+     // srvrsmtp.c, _FFR_MILTER_CONNECT_REPLYCODE: "Milter: connect: host=%s, addr=%s, reject=%s"
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: connect: host=client.example.net, "
+             "addr=192.0.2.7, reject=554 5.7.1 Listed at zen.spamhaus.org",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "554 5.7.1 Listed at zen.spamhaus.org"},
+    {.name = "milter_cmd_data_reject",
+     // srvrsmtp.c smtp_data(), the DATA command: "Milter: cmd=data, reject=%s"
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: cmd=data, reject=451 4.3.2 Please try "
+             "again later",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .reply = "451 4.3.2 Please try again later"},
+    {.name = "milter_connect_rejecting_commands",
+     // srvrsmtp.c, SMFIR_REJECT: "Milter: connect: host=%s, addr=%s, rejecting commands" (every command "550 5.0.0
+     // Command rejected")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: connect: host=client.example.net, "
+             "addr=192.0.2.7, rejecting commands",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "550 5.0.0 Command rejected"},
+    {.name = "milter_connect_temp_failing_commands",
+     // srvrsmtp.c, SMFIR_TEMPFAIL: "Milter: connect: host=%s, addr=%s, temp failing commands" (MSG_TEMPFAIL)
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: connect: host=[192.0.2.7], "
+             "addr=192.0.2.7, temp failing commands",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "451 4.3.2 Please try again later"},
+    {.name = "milter_connect_shutdown_with_reply",
+     // srvrsmtp.c, _FFR_MILTER_CONNECT_REPLYCODE: "Milter: connect: host=%s, addr=%s, shutdown=%s"
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: connect: host=client.example.net, "
+             "addr=192.0.2.7, shutdown=421 4.7.0 Too many connections",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "421 4.7.0 Too many connections"},
+    {.name = "milter_initialization_failed_closing",
+     // srvrsmtp.c, SMFIR_SHUTDOWN of milter_init(): "Milter: initialization failed, closing connection"
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Milter: initialization failed, closing "
+             "connection",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "421 4.7.0 closing connection"},
+    {.name = "check_data_reject",
+     // parseaddr.c rscheck() for srvrsmtp.c's check_data, asked at the DATA command
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: ruleset=check_data, arg1=2, "
+             "relay=client.example.net [192.0.2.7], reject=550 5.7.1 Too many recipients for this sender",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .reply = "550 5.7.1 Too many recipients for this sender"},
+    {.name = "tls_client_reject_at_mail",
+     // parseaddr.c rscheck() for srvrsmtp.c's tls_client at MAIL ("arg2=MAIL")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: ruleset=tls_client, arg1=NONE, arg2=MAIL, "
+             "relay=client.example.net [192.0.2.7], reject=403 4.7.0 encryption too weak 0 less than 112",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::mail,
+     .reply = "403 4.7.0 encryption too weak 0 less than 112"},
+    {.name = "too_many_recipients",
+     // srvrsmtp.c RCPT past MaxRecipientsPerMessage: usrerr("452 4.5.3 Too many recipients") logged by err.c
+     // (LogUsrErrs) without its codes
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Too many recipients",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "452 4.5.3 Too many recipients"},
+    {.name = "rcpt_flood_shutting_down",
+     // srvrsmtp.c BadRcptShutdown: "%s: Possible SMTP RCPT flood, shutting down connection." ("421 4.7.0 %s Too
+     // many bad recipients; closing connection")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: client.example.net [192.0.2.7]: Possible SMTP "
+             "RCPT flood, shutting down connection.",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "421 4.7.0 Too many bad recipients; closing connection"},
+    {.name = "traffic_before_ehlo_response",
+     // srvrsmtp.c: "rejecting %s from %s [%s] due to traffic before response" ("554 5.5.0 SMTP protocol error")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: rejecting server EHLO from client.example.net "
+             "[192.0.2.7] due to traffic before response",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::helo,
+     .reply = "554 5.5.0 SMTP protocol error"},
+    {.name = "message_size_exceeds_maximum",
+     // collect.c EF_TOOBIG: "message size (%ld) exceeds maximum (%ld)" ("552 5.2.3 Message exceeds maximum fixed
+     // size (%ld)")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: message size (10485921) exceeds maximum "
+             "(10485760)",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .reply = "552 5.2.3 Message exceeds maximum fixed size"},
+    {.name = "headers_too_large",
+     // collect.c MaxHeadersLength: "headers too large (%d max) from %s during message collect" ("552 5.6.0 Headers
+     // too large (%d max)")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: headers too large (32768 max) from "
+             "client.example.net during message collect",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::end_of_data,
+     .reply = "552 5.6.0 Headers too large"},
+    {.name = "srv_features_tempfail",
+     // srvrsmtp.c, NOQID: "ERROR: srv_features=tempfail, relay=%.100s, access temporarily disabled" (every command
+     // "450 4.3.0 Please try again later.")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: ERROR: srv_features=tempfail, relay=client.example.net "
+             "[192.0.2.7], access temporarily disabled",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "450 4.3.0 Please try again later."},
+    {.name = "input_too_long",
+     // srvrsmtp.c: "%s: SMTP violation, input too long: %lu" ("421 4.7.0 %s Command too long, possible attack %s")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: client.example.net [192.0.2.7]: SMTP violation, "
+             "input too long: 13000",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .reply = "421 4.7.0 Command too long, possible attack"},
+    {.name = "probable_open_proxy",
+     // srvrsmtp.c: "%s: probable open proxy: command=%.40s" ("421 4.7.0 %s Rejecting open proxy %s")
+     .line = "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: [192.0.2.7]: probable open proxy: "
+             "command=CONNECT mx.example.com:25 HTTP/1.0",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "421 4.7.0 Rejecting open proxy"},
+    {.name = "dsn_cannot_send_message_expired",
+     // savemail.c returntosender(): "%s: %s: %s" (bounce id, "DSN", e_message), e_message from envelope.c
+     // dropenvelope(): "Cannot send message for %s" (Timeout.queuereturn)
+     .line = "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: 21QBRGdY006005: DSN: Cannot send message for "
+             "5 days",
+     .status = Status::expired,
+     .direction = Direction::unknown,
+     .agent_text = "Cannot send message for 5 days"},
+    {.name = "postmaster_notify_delivery_time_expired",
+     // savemail.c ("postmaster notify"), envelope.c DELIVERBY: "delivery time expired %lds"
+     .line = "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: 21QBRGdY006005: postmaster notify: delivery "
+             "time expired 3600s",
+     .status = Status::expired,
+     .direction = Direction::unknown,
+     .agent_text = "delivery time expired 3600s"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, SendmailEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
@@ -428,6 +594,53 @@ const IgnoredCase kIgnored[] = {
     {"queued_for_a_later_run",
      "Nov 24 10:00:00 mx sm-mta[123]: 5AOA00aa000123: to=<u@example.org>, delay=00:00:00, mailer=esmtp, "
      "pri=30000, stat=queued"},
+    // milter.c milter_send_command() (MilterLogLevel above 10): the filter's name behind the "Milter: to=..,
+    // reject=.." line that srvrsmtp.c logs for the same verdict, which is counted
+    {"milter_filter_verdict",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: milter=clamav, action=rcpt, reject=550 5.7.1 "
+     "<a@example.org>... Rejected"},
+    // milter.c milter_data() (MilterLogLevel above 12), before srvrsmtp.c's "Milter: data, reject=.."
+    {"milter_filter_data_verdict",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: milter=spamass, reject=550 5.7.1 Blocked by SpamAssassin"},
+    // srvrsmtp.c logundelrcpts() through deliver.c logdelivery() without a mailer: the transaction was refused at
+    // the end of DATA (the refusal's own line is counted), reset, quit, or discarded; nothing was delivered
+    {"undelivered_after_refused_data",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: to=<a@example.org>, delay=00:00:02, pri=30345, "
+     "stat=Message exceeds maximum fixed size (10485760)"},
+    {"undelivered_after_milter_tempfail",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: to=<a@example.org>,<b@example.org>, delay=00:00:01, "
+     "pri=60345, stat=Please try again later"},
+    {"undelivered_rset",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: to=<a@example.org>, delay=00:00:01, "
+     "pri=30345, stat=RSET"},
+    {"undelivered_quit",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: to=<a@example.org>, delay=00:00:01, "
+     "pri=30345, stat=aborted by sender"},
+    {"discarded",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: to=<a@example.org>, delay=00:00:01, "
+     "pri=30345, stat=discarded"},
+    // queue.c queueup(): a message held for the administrator
+    {"quarantined",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: to=<a@example.org>, delay=00:00:00, mailer=esmtp, "
+     "pri=30345, quarantine=held by milter, stat=quarantined"},
+    // parseaddr.c rscheck() for deliver.c's tls_server: the to= line with "stat=Deferred: 403 4.7.0 TLS handshake
+    // failed." follows and is counted
+    {"tls_server_reject_of_our_delivery",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: ruleset=tls_server, arg1=SOFTWARE, relay=mx.example.net, reject=403 "
+     "4.7.0 TLS handshake failed."},
+    // srvrsmtp.c at LogLevel 10 and up: a command refused after an earlier verdict that is counted ("Milter:
+    // connect: .., temp failing commands", "Milter: helo=.., reject=451 ..")
+    {"mail_tempfailed_after_previous_checks",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: SMTP MAIL command (FROM:<a@example.org>) from "
+     "client.example.net [192.0.2.7] tempfailed (due to previous checks)"},
+    // srvrsmtp.c BadRcptThrottle: slows the client down, refuses nothing
+    {"rcpt_flood_throttling",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: client.example.net [192.0.2.7]: Possible SMTP RCPT "
+     "flood, throttling."},
+    // savemail.c: the warning of a message still queued (its deferrals are counted from their to= lines)
+    {"sender_notify_warning",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: 21QBRGdY006005: sender notify: Warning: could not "
+     "send message for past 4 hours"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, SendmailIgnoredTest, ::testing::ValuesIn(kIgnored), test::CaseName());
@@ -618,6 +831,18 @@ TEST_P(SendmailHostileAddressTest, SenderAndMessageIdMakeNoEvent) {
       GetParam().value);
   SmtpEvent event;
   EXPECT_NE(parse_log_line(line, event), ParseOutcome::event) << line;
+}
+
+// logundelrcpts()'s line names no mailer (the transaction never reached delivery): whatever the recipient holds, it
+// cannot lend the line one.
+TEST_P(SendmailHostileAddressTest, UndeliveredRecipientStaysUncounted) {
+  SmtpEvent event;
+  // the "undelivered_after_refused_data" line
+  EXPECT_EQ(parse_log_line(with_address("Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: to=<%r>, "
+                                        "delay=00:00:02, pri=30345, stat=Please try again later",
+                                        GetParam().value),
+                           event),
+            ParseOutcome::ignored);
 }
 
 // A delivery line cut before its stat= has no outcome, whatever the recipient holds.
