@@ -460,12 +460,22 @@ SENT = {"ok.test": 3, "hard.test": 2, "soft.test": 2, "spam.test": 2, "busy.test
 SENDER = "sender@ok.test"
 
 
+def closed_port(test):
+    """A port where connections are refused, held for the test: a socket bound there that does not listen.
+    A port only found free could be handed to a daemon the test starts next (the MTA's own smtpd, looping
+    its mail back to itself)."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    test.addCleanup(holder.close)
+    return holder.getsockname()[1]
+
+
 def start_sinks(test):
     """({domain: port}, {domain: SmtpResponder}): a responder per domain of SINK_REPLIES, and
     down.test on a closed port."""
     responders = {domain: test.responder(**replies) for domain, replies in SINK_REPLIES.items()}
     routes = {domain: responder.port for domain, responder in responders.items()}
-    routes["down.test"] = free_port()  # nothing listens there: connection refused
+    routes["down.test"] = closed_port(test)
     return routes, responders
 
 
@@ -549,7 +559,7 @@ class PostfixTest(MtaTestCase):
         # -Q: "421 4.0.0 Server closing connection", smtp-sink's fixed text (a generic X.0.0 code: the
         # cause taxonomy's tier G says "other" before the basic code's tier B).
         busy = self.sink("busy", "-Q", "MAIL")
-        closed = free_port()  # nothing listens there: connection refused
+        closed = closed_port(self)
 
         with open(os.path.join(etc, "transport"), "w") as transport:
             transport.write(f"ok.test smtp:[127.0.0.1]:{ok}\n"
