@@ -203,7 +203,7 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
     families_.series_overflow.Increment();
     overflowed->second->Increment();
   } else {
-    reply_series_on_miss(event, verdict, basic, enhanced, provider).Increment();
+    reply_series_on_miss(event, verdict, key, basic, enhanced, provider).Increment();
   }
 
   if (verdict.class_mismatch) {
@@ -256,9 +256,9 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
   }
 }
 
-prometheus::Counter& MetricsRecorder::reply_series_on_miss(const SmtpEvent& event, const Verdict& verdict, int basic,
-                                                           EnhancedCode enhanced, ProviderId provider) {
-  const std::uint64_t key = reply_key(event, verdict, basic, enhanced, provider);
+prometheus::Counter& MetricsRecorder::reply_series_on_miss(const SmtpEvent& event, const Verdict& verdict,
+                                                           std::uint64_t key, int basic, EnhancedCode enhanced,
+                                                           ProviderId provider) {
   const bool has_codes = basic != 0 || enhanced.present();
   const bool may_use_reserve = provider != kNoProvider && provider != kOtherProvider && basic != 0 &&
                                knowledge_.is_registered_basic(basic) && enhanced.detail != kCollapsed;

@@ -81,9 +81,9 @@ class MetricsRecorder {
  private:
   // The mta_smtp_replies_total series of a reply whose key this pipeline's cache does not hold: one that
   // exists, a new one within the limit, or else the one without codes (see MetricFamilies).
-  // `basic`, `enhanced`, `provider`: the bounded values of the labels.
-  prometheus::Counter& reply_series_on_miss(const SmtpEvent& event, const Verdict& verdict, int basic,
-                                            EnhancedCode enhanced, ProviderId provider);
+  // `key`: the reply's series key; `basic`, `enhanced`, `provider`: the bounded values of its labels.
+  prometheus::Counter& reply_series_on_miss(const SmtpEvent& event, const Verdict& verdict, std::uint64_t key,
+                                            int basic, EnhancedCode enhanced, ProviderId provider);
 
   template <typename Metric>
   using Cache = std::unordered_map<std::uint64_t, Metric*>;

@@ -36,8 +36,15 @@ std::string_view checkpoint_key_path(std::string_view key_tail) {
   return key_tail;
 }
 
-std::string FileSource::rotated_key(const std::string& key, std::size_t index, bool copy) {
-  return key + std::string(copy ? kCopyKeyMark : kRenamedKeyMark) + std::to_string(index + 1);
+std::vector<FileSource::RotatedKey> FileSource::rotated_keys(const std::string& key) {
+  std::vector<RotatedKey> keys;
+  for (std::size_t index = 0; index < FileFollower::kMaxRotated; ++index) {
+    for (const bool copy : {false, true}) {
+      keys.push_back(
+          {key + std::string(copy ? kCopyKeyMark : kRenamedKeyMark) + std::to_string(index + 1), index, copy});
+    }
+  }
+  return keys;
 }
 
 bool is_rotated_archive(std::string_view file_name) {
@@ -102,6 +109,7 @@ void FileSource::rescan(bool at_start) {
     follower.reader_name = "source " + options_.name;
     Followed followed;
     followed.checkpoint_key = checkpoint_key(path);
+    followed.rotated_keys = rotated_keys(followed.checkpoint_key);
     followed.decoder = std::make_unique<ContainerLogDecoder>(options_.format, handler_, options_.max_line_length);
     followed.follower = std::make_unique<FileFollower>(follower, *followed.decoder);
     files_.emplace(path, std::move(followed));
@@ -137,9 +145,7 @@ void FileSource::forget_deleted(const std::vector<std::string>& matches) {
     publish(it->second);
     if (checkpoints_ != nullptr) {
       checkpoints_->erase_file(it->second.checkpoint_key);
-      for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
-        for (const bool copy : {false, true}) checkpoints_->erase_file(rotated_key(it->second.checkpoint_key, i, copy));
-      }
+      for (const RotatedKey& rotated : it->second.rotated_keys) checkpoints_->erase_file(rotated.key);
     }
     spdlog::info("msg=\"log file gone, no longer followed\" source={} path={}", options_.name, it->first);
     it = files_.erase(it);
@@ -161,12 +167,9 @@ void FileSource::publish(Followed& followed) {
     std::vector<std::pair<std::string, std::optional<FilePosition>>> entries;
     entries.emplace_back(followed.checkpoint_key, follower.position());
     const std::vector<RotatedPosition> rotated = follower.rotated_positions();
-    for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
-      for (const bool copy : {false, true}) {
-        const bool here = i < rotated.size() && rotated[i].copy == copy;
-        entries.emplace_back(rotated_key(followed.checkpoint_key, i, copy),
-                             here ? std::optional(rotated[i].position) : std::nullopt);
-      }
+    for (const RotatedKey& key : followed.rotated_keys) {
+      const bool here = key.index < rotated.size() && rotated[key.index].copy == key.copy;
+      entries.emplace_back(key.key, here ? std::optional(rotated[key.index].position) : std::nullopt);
     }
     checkpoints_->update_files(entries);
   }
@@ -175,11 +178,9 @@ void FileSource::publish(Followed& followed) {
 ResumePoint FileSource::resume_point(const std::string& key) const {
   ResumePoint point;
   point.file = checkpoints_->file(key);
-  for (std::size_t i = 0; i < FileFollower::kMaxRotated; ++i) {
-    for (const bool copy : {false, true}) {
-      if (std::optional<FilePosition> rotated = checkpoints_->file(rotated_key(key, i, copy))) {
-        point.rotated.push_back({*rotated, copy});
-      }
+  for (const RotatedKey& rotated_key : rotated_keys(key)) {
+    if (std::optional<FilePosition> rotated = checkpoints_->file(rotated_key.key)) {
+      point.rotated.push_back({*rotated, rotated_key.copy});
     }
   }
   return point;

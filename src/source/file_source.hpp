@@ -54,6 +54,12 @@ class FileSource final : public Source {
   std::string not_ready_reason() const override;
 
  private:
+  // The checkpoint key of a rotated file still being read: the index-th, renamed or a copy.
+  struct RotatedKey {
+    std::string key;
+    std::size_t index;
+    bool copy;
+  };
   struct Followed {
     std::unique_ptr<ContainerLogDecoder> decoder;
     std::unique_ptr<FileFollower> follower;
@@ -63,6 +69,7 @@ class FileSource final : public Source {
     std::uint64_t too_long = 0;
     int rescans_missing = 0;  // rescans that found the path gone
     std::string checkpoint_key;
+    std::vector<RotatedKey> rotated_keys;
   };
 
   void open_at_start();
@@ -73,7 +80,7 @@ class FileSource final : public Source {
   bool poll_all(std::stop_token stop);
   void publish(Followed& followed);
   ResumePoint resume_point(const std::string& key) const;
-  static std::string rotated_key(const std::string& key, std::size_t index, bool copy);
+  static std::vector<RotatedKey> rotated_keys(const std::string& key);
   void wait_for_change(std::stop_token stop);
   std::string checkpoint_key(const std::string& path) const { return options_.name + ":" + path; }
 

@@ -422,12 +422,6 @@ TEST_F(MetricsRecorderTest, ExpositionHasHelpAndType) {
   EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("mta_rejects_total")));  // families without series stay out
 }
 
-}  // namespace
-}  // namespace mta
-
-namespace mta {
-namespace {
-
 // mta_smtp_replies_total series, counted once over every pipeline and held to a limit.
 class ReplySeriesLimitTest : public ::testing::Test {
  protected:
@@ -672,12 +666,6 @@ TEST_F(ReplySeriesLimitTest, TwoThreadsCountingTheSameRepliesShareTheSeries) {
   EXPECT_EQ(reply_series(), 20);
   EXPECT_EQ(overflow(), 0);
 }
-
-}  // namespace
-}  // namespace mta
-
-namespace mta {
-namespace {
 
 // A reply past the limit is counted without its codes every time, and each time in the overflow counter
 // (the pipeline keeps it in a cache of its own, so the shared lock is not taken again for it).

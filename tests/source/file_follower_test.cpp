@@ -314,12 +314,6 @@ TEST_F(FileFollowerTest, LargeFileIsReadCompletely) {
   EXPECT_EQ(handler_.lines, expected_lines(1, 5000));
 }
 
-}  // namespace
-}  // namespace mta
-
-namespace mta {
-namespace {
-
 // logrotate creates the new file before its postrotate script makes the writer reopen the path: lines
 // the writer still appends to the renamed file in between are read during the grace period.
 TEST_F(FileFollowerTest, WriterStillAppendingToTheRenamedFileIsRead) {
@@ -339,12 +333,6 @@ TEST_F(FileFollowerTest, WriterStillAppendingToTheRenamedFileIsRead) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(lines, expected);
 }
-
-}  // namespace
-}  // namespace mta
-
-namespace mta {
-namespace {
 
 // copytruncate while the reader is behind: the lines it had not read yet exist only in the copy. The
 // writer then appends more than was read, so the file is not shorter than before: only its first bytes
@@ -561,12 +549,6 @@ TEST_F(FileFollowerTest, AFileIsReadByOneReaderOnly) {
   settle(second);
   EXPECT_EQ(second_lines.lines, expected_lines(4, 6));
 }
-
-}  // namespace
-}  // namespace mta
-
-namespace mta {
-namespace {
 
 std::string many_lines(int first, int last) {
   std::string text;

@@ -179,15 +179,6 @@ TEST_F(FileSourceTest, ResumesInTheRotatedFileFirst) {
   EXPECT_EQ(second.snapshot(), (std::vector<std::string>{"two", "three"}));
 }
 
-}  // namespace
-}  // namespace mta
-
-namespace mta {
-namespace {
-
-using test::Collect;
-using test::eventually;
-
 // Issue 16 item 5: copytruncate while the agent is down and behind. The checkpoint's first bytes find the
 // copy; its unread end is read, then the truncated file from its start: every line once.
 TEST_F(FileSourceTest, ACopyTruncateWhileDownLosesNothingLogrotateKept) {
