@@ -32,33 +32,6 @@ bool opensmtpd_shaped(std::string_view message) {
          what.starts_with("mda delivery ") || what.starts_with("mda event=delivery ");
 }
 
-// "./smtpd_check: <queue id>: reject: ...": a Postfix program's own output, its name before the message
-// but no syslog header.
-bool split_postfix_program(std::string_view line, SyslogRecord& record) {
-  const std::size_t colon = line.find(": ");
-  if (colon == std::string_view::npos || colon == 0 || line.substr(0, colon).find(' ') != std::string_view::npos) {
-    return false;
-  }
-  record.program = line.substr(0, colon);
-  record.message = line.substr(colon + 2);
-  return is_postfix_program(record.program);
-}
-
-ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
-  if (is_exim_log_line(line)) return parse_exim_log_line(line, event);
-  SyslogRecord record;
-  if (split_postfix_program(line, record)) return parse_postfix(record, event);
-  record = {};
-  record.message = line;
-  if (opensmtpd_shaped(line)) return parse_opensmtpd(record, event);
-  if (sendmail_shaped(line)) return parse_sendmail(record, event);
-  const ParseOutcome postfix =
-      looks_like_smtp_outcome(line) ? parse_postfix_message({}, line, event) : ParseOutcome::ignored;
-  if (postfix == ParseOutcome::event) return postfix;
-  const ParseOutcome generic = parse_generic(line, event);
-  return generic == ParseOutcome::event ? generic : postfix;
-}
-
 bool claims_postfix(const SyslogRecord& record) { return is_postfix_program(record.program); }
 bool claims_exim(const SyslogRecord& record) { return is_exim_program(record.program); }
 bool claims_sendmail(const SyslogRecord& record) { return is_sendmail_program(record.program); }
@@ -68,6 +41,33 @@ constexpr MtaParser kParsers[] = {
     {claims_postfix, parse_postfix},      {claims_exim, parse_exim},       {claims_sendmail, parse_sendmail},
     {is_opensmtpd_line, parse_opensmtpd}, {claims_dovecot, parse_dovecot},
 };
+
+// The parser of an MTA that claims the record; none for programs without a parser of their own.
+const MtaParser* claiming_parser(const SyslogRecord& record) {
+  for (const MtaParser& parser : kParsers) {
+    if (parser.claims(record)) return &parser;
+  }
+  return nullptr;
+}
+
+ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
+  // "./smtpd_check: <queue id>: reject: ..." (a Postfix program's own output), a quoted "postfix/smtp[1]: ...";
+  // before Exim's own log format, which shares the date: "2024-01-01 00:00:00 host postfix/smtp[1]: ...".
+  SyslogRecord partial;
+  if (parse_partial_syslog_line(line, partial)) {
+    if (const MtaParser* parser = claiming_parser(partial)) return parser->parse(partial, event);
+  }
+  if (is_exim_log_line(line)) return parse_exim_log_line(line, event);
+  SyslogRecord record;
+  record.message = line;
+  if (opensmtpd_shaped(line)) return parse_opensmtpd(record, event);
+  if (sendmail_shaped(line)) return parse_sendmail(record, event);
+  const ParseOutcome postfix =
+      looks_like_smtp_outcome(line) ? parse_postfix_message({}, line, event) : ParseOutcome::ignored;
+  if (postfix == ParseOutcome::event) return postfix;
+  const ParseOutcome generic = parse_generic(line, event);
+  return generic == ParseOutcome::event ? generic : postfix;
+}
 
 }  // namespace
 
@@ -81,9 +81,7 @@ bool looks_like_smtp_outcome(std::string_view text) {
 }
 
 ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event) {
-  for (const MtaParser& parser : kParsers) {
-    if (parser.claims(record)) return parser.parse(record, event);
-  }
+  if (const MtaParser* parser = claiming_parser(record)) return parser->parse(record, event);
   return parse_generic(record.message, event);
 }
 

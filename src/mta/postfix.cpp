@@ -346,6 +346,46 @@ ParseOutcome parse_limit_exceeded(std::string_view body, SmtpEvent& event) {
   return ParseOutcome::ignored;
 }
 
+// "timeout after RCPT from host[ip]", "too many errors after DATA (0 bytes) from host[ip]" (since Postfix 3.x after a
+// queue id or NOQUEUE): smtpd ended the session with a reply its log leaves out (smtpd.c smtpd_proto()), where a
+// "lost connection after ..." had none to send. postscreen's "COMMAND TIME LIMIT from [ip]:port after CMD" ends with
+// its timeout reply (postscreen_smtpd.c psc_smtpd_time_event()).
+ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
+  struct SessionEnd {
+    std::string_view reason;
+    std::string_view reply;
+  };
+  static constexpr SessionEnd ends[] = {
+      {"timeout after ", "421 4.4.2 Error: timeout exceeded"},
+      {"too many errors after ", "421 4.7.0 Error: too many errors"},
+  };
+  constexpr std::string_view time_limit = "COMMAND TIME LIMIT from [";
+  std::string_view command;
+  if (body.starts_with(time_limit)) {
+    const std::size_t after = body.find("]:");
+    const std::size_t pos = after == std::string_view::npos ? after : body.find(" after ", after);
+    if (pos == std::string_view::npos) return ParseOutcome::ignored;
+    command = body.substr(pos + 7);
+    event.reply = ends[0].reply;
+  } else {
+    for (const SessionEnd& end : ends) {
+      if (!body.starts_with(end.reason)) continue;
+      const std::string_view rest = body.substr(end.reason.size());
+      const std::size_t from = rest.find(" from ");
+      if (from == std::string_view::npos || rest.find('[', from) == std::string_view::npos)
+        return ParseOutcome::ignored;
+      command = rest.substr(0, from);
+      command = command.substr(0, command.find(" ("));  // "DATA (0 bytes)"
+      event.reply = end.reply;
+    }
+    if (event.reply.empty()) return ParseOutcome::ignored;
+  }
+  event.status = Status::rejected_temporarily;
+  event.direction = Direction::inbound;
+  event.stage = stage_from_command(command);
+  return ParseOutcome::event;
+}
+
 // "warning: unknown[192.0.2.1]: SASL LOGIN authentication failed: UGFzc3dvcmQ6"
 ParseOutcome parse_sasl_failure(std::string_view message, SmtpEvent& event) {
   constexpr std::string_view sasl = ": SASL ";
@@ -422,6 +462,9 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
   if (body.starts_with("warning: ") && body.find(" limit exceeded: ") != std::string_view::npos &&
       body.find(" for service ") != std::string_view::npos) {
     return parse_limit_exceeded(body, event);
+  }
+  if (daemon == "smtpd" || daemon == "postscreen" || unknown_daemon) {
+    if (const ParseOutcome ended = parse_session_end(body, event); ended != ParseOutcome::ignored) return ended;
   }
   if (body.starts_with("> ") || body.starts_with("< ")) return ParseOutcome::ignored;  // debug_peer dumps
   if (body.starts_with("warning: ")) return ParseOutcome::ignored;

@@ -140,6 +140,37 @@ bool parse_rfc5424(std::string_view rest, SyslogRecord& record) {
   return !record.program.empty();
 }
 
+// The host is optional in some local writers; a token ending in ':' or holding '[' is the tag.
+bool take_host_and_tag(std::string_view rest, SyslogRecord& record) {
+  const std::size_t space = rest.find(' ');
+  const std::string_view first = rest.substr(0, space);
+  const bool first_is_tag = first.ends_with(':') || first.find('[') != std::string_view::npos;
+  if (!first_is_tag) {
+    record.host = first;
+    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+  }
+  return take_tag(rest, record);
+}
+
+// "2024-01-01 00:00:00 ", with fractional seconds and a numeric zone if present ("... 00:00:00.123 +0100 "), as
+// syslog-ng templates and log shippers write the date.
+void take_spaced_timestamp(std::string_view& rest, std::string_view& timestamp) {
+  if (rest.size() < 20 || !is_digit(rest[0]) || rest[4] != '-' || rest[7] != '-' || rest[10] != ' ' ||
+      rest[13] != ':' || rest[16] != ':' || !is_digit(rest[18])) {
+    return;
+  }
+  std::size_t pos = 19;
+  while (pos < rest.size() && (rest[pos] == '.' || is_digit(rest[pos]))) ++pos;
+  if (pos + 6 < rest.size() && rest[pos] == ' ' && (rest[pos + 1] == '+' || rest[pos + 1] == '-') &&
+      std::all_of(rest.begin() + static_cast<std::ptrdiff_t>(pos) + 2,
+                  rest.begin() + static_cast<std::ptrdiff_t>(pos) + 6, is_digit)) {
+    pos += 6;
+  }
+  if (pos >= rest.size() || rest[pos] != ' ') return;
+  timestamp = rest.substr(0, pos);
+  rest.remove_prefix(pos + 1);
+}
+
 }  // namespace
 
 bool parse_syslog_line(std::string_view line, SyslogRecord& record) {
@@ -157,15 +188,14 @@ bool parse_syslog_line(std::string_view line, SyslogRecord& record) {
       rest.remove_prefix(close + 2);
     }
   }
-  // The host is optional in some local writers; a token ending in ':' or holding '[' is the tag.
-  const std::size_t space = rest.find(' ');
-  const std::string_view first = rest.substr(0, space);
-  const bool first_is_tag = first.ends_with(':') || first.find('[') != std::string_view::npos;
-  if (!first_is_tag) {
-    record.host = first;
-    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
-  }
-  return take_tag(rest, record);
+  return take_host_and_tag(rest, record);
+}
+
+bool parse_partial_syslog_line(std::string_view line, SyslogRecord& record) {
+  record = {};
+  std::string_view rest = line;
+  take_spaced_timestamp(rest, record.timestamp);
+  return take_host_and_tag(rest, record);
 }
 
 std::string_view daemon_name(std::string_view program) {

@@ -18,6 +18,11 @@ struct SyslogRecord {
 // Returns false when the line has no recognisable syslog header.
 bool parse_syslog_line(std::string_view line, SyslogRecord& record);
 
+// A header a copy left out in part: "prog[pid]: msg", "host prog[pid]: msg" or a date without 'T'
+// ("2024-01-01 00:00:00 host prog[pid]: msg"). Any text with a colon has such a tag: the caller decides whether
+// the program is one it knows.
+bool parse_partial_syslog_line(std::string_view line, SyslogRecord& record);
+
 // Last path component of a program tag: "postfix/submission/smtpd" -> "smtpd".
 std::string_view daemon_name(std::string_view program);
 

@@ -323,6 +323,31 @@ const HostileDispatchCase kHostileDispatch[] = {
                     "Feb 12 06:19:00 t smtpd[20456]: ")},
 };
 
+// A header left out in part (a quoted line, a shipper's date format) still names the program, and its parser reads it.
+TEST(HeaderlessDispatchTest, PartialHeaderGoesToTheProgramsParser) {
+  const std::string delivery = postfix_bounce("u@example.net");
+  for (const std::string prefix :
+       {"postfix/smtp[123]: ", "mx1 postfix/smtp[123]: ", "2024-01-01 00:00:00 mx1 postfix/smtp[123]: "}) {
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(prefix + delivery, event), ParseOutcome::event) << prefix;
+    EXPECT_EQ(event.mta, Mta::postfix) << prefix;
+    EXPECT_EQ(event.direction, Direction::outbound) << prefix;
+    EXPECT_EQ(event.status, Status::bounced) << prefix;
+    EXPECT_EQ(event.reply, "550 5.1.1 User unknown") << prefix;
+  }
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line("sm-mta[123]: k0ABCDEF012345: to=<a@example.org>, delay=00:00:01, mailer=esmtp, pri=120000, "
+                           "relay=mx.example.org. [192.0.2.1], dsn=5.1.1, stat=User unknown",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::sendmail);
+  EXPECT_EQ(event.status, Status::bounced);
+  // A program without a parser is not taken for a tag: Exim's own line keeps its parser.
+  ASSERT_EQ(parse_log_line("2024-01-01 12:00:00 1abcDE-000123-AB ** a@example.org: Unrouteable address", event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::exim);
+}
+
 // sendmail-fail2ban.log policy reject without syslog header or queue id: its reply holds ": " of its own
 TEST(HeaderlessDispatchTest, SendmailRulesetRejectWithoutQueueId) {
   SmtpEvent event;

@@ -518,6 +518,36 @@ const EventCase kEventCases[] = {
      .dsn = "4.4.1",
      .remote_host = "gmail.cm",
      .delay_seconds = 315562},
+    // smtpd and postscreen end a silent client's session with a reply they do not log (smtpd.c smtpd_proto(),
+    // postscreen_smtpd.c psc_smtpd_time_event()).
+    {.name = "smtpd_timeout_after_auth",
+     // postfix-blockbadip.log
+     .line = "Feb 17 06:30:26 t postfix/smtpd[16094]: timeout after AUTH from unknown[121.237.137.75]",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::auth,
+     .reply = "421 4.4.2 Error: timeout exceeded"},
+    {.name = "smtpd_timeout_after_data_with_queue_id",
+     // Postfix 3.x form: queue id, byte count (smtpd.c "%s: %s after %s (%lu bytes) from %s")
+     .line = "Feb 12 12:00:23 t postfix/smtpd[2820]: 4A1B2C3D5E: timeout after DATA (8192 bytes) from "
+             "mail.example.org[192.0.2.7]",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .reply = "421 4.4.2 Error: timeout exceeded"},
+    {.name = "smtpd_too_many_errors",
+     .line = "Feb 12 12:00:23 t postfix/smtpd[2820]: NOQUEUE: too many errors after RCPT from unknown[192.0.2.8]",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "421 4.7.0 Error: too many errors"},
+    {.name = "postscreen_command_time_limit",
+     // postfix-fail2ban.log
+     .line = "Jun  8 23:14:28 proxy2 postfix/postscreen[473]: COMMAND TIME LIMIT from [192.0.2.77]:3608 after CONNECT",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "421 4.4.2 Error: timeout exceeded"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, PostfixEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
@@ -667,6 +697,13 @@ INSTANTIATE_TEST_SUITE_P(
         QuietCase{"smtpd_connect", "",
                   // postfix-blockbadip.log
                   "Feb 11 06:26:15 t postfix/smtpd[22191]: connect from unknown[188.126.223.106]"},
+        QuietCase{"smtpd_lost_connection", "",
+                  // postfix-blockbadip.log: the client went away, smtpd sent nothing
+                  "Feb 12 12:00:23 t postfix/smtpd[2820]: lost connection after DATA (0 bytes) from "
+                  "elasmtp-curtail.atl.sa.earthlink.net[209.86.89.64]"},
+        QuietCase{"smtp_client_words_like_a_session_end", "",
+                  // the delivery agent's own words are no smtpd session end
+                  "Feb 12 12:00:23 t postfix/smtp[2821]: timeout after RCPT from nowhere[192.0.2.1]"},
         QuietCase{"postscreen_pass_new", "",
                   // postfix-modoboa-stats.log
                   "Nov 16 11:17:33 server postfix/postscreen[32096]: PASS NEW [51.254.143.19]:34827"},

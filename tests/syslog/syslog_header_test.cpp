@@ -189,12 +189,6 @@ TEST(SyslogHeaderTest, Rfc5424MessageLeadingSpaceIsDropped) {
   EXPECT_EQ(record.message, "ABC: to=<a@b.c>");
 }
 
-}  // namespace
-}  // namespace mta
-
-namespace mta {
-namespace {
-
 // An escape that is the last byte of a cut RFC 5424 message must not move past its end.
 TEST(SyslogHeaderTest, Rfc5424EscapeAtTheEndStaysInside) {
   const std::string_view line = "<13>1 - h p - - [x y=\"\\";
@@ -204,6 +198,49 @@ TEST(SyslogHeaderTest, Rfc5424EscapeAtTheEndStaysInside) {
   if (!record.message.empty()) {
     EXPECT_GE(record.message.data(), line.data());
   }
+}
+
+struct PartialHeaderCase {
+  const char* name;
+  std::string_view line;
+  std::string_view timestamp;
+  std::string_view host;
+  std::string_view program;
+  std::string_view message;
+};
+
+void PrintTo(const PartialHeaderCase& c, std::ostream* os) { *os << c.name; }
+
+class PartialHeaderTest : public ::testing::TestWithParam<PartialHeaderCase> {};
+
+TEST_P(PartialHeaderTest, SplitsWhatIsThere) {
+  const PartialHeaderCase& c = GetParam();
+  SyslogRecord record;
+  ASSERT_TRUE(parse_partial_syslog_line(c.line, record));
+  EXPECT_EQ(record.timestamp, c.timestamp);
+  EXPECT_EQ(record.host, c.host);
+  EXPECT_EQ(record.program, c.program);
+  EXPECT_EQ(record.message, c.message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lines, PartialHeaderTest,
+    ::testing::Values(
+        PartialHeaderCase{"tag_only", "postfix/smtp[123]: ABC: to=<a@b.c>", "", "", "postfix/smtp", "ABC: to=<a@b.c>"},
+        PartialHeaderCase{"tag_without_pid", "./smtpd_check: NOQUEUE: reject: x", "", "", "./smtpd_check",
+                          "NOQUEUE: reject: x"},
+        PartialHeaderCase{"host_and_tag", "mx1 sm-mta[77]: k0AB: stat=Sent", "", "mx1", "sm-mta", "k0AB: stat=Sent"},
+        PartialHeaderCase{"spaced_date", "2024-01-01 00:00:00 mx1 postfix/smtpd[9]: connect from x",
+                          "2024-01-01 00:00:00", "mx1", "postfix/smtpd", "connect from x"},
+        PartialHeaderCase{"spaced_date_fraction_and_zone", "2024-01-01 00:00:00.125 +0100 mx1 exim[5]: msg",
+                          "2024-01-01 00:00:00.125 +0100", "mx1", "exim", "msg"}),
+    test::CaseName());
+
+// Exim's own log shares the spaced date; what follows it is no tag, so nothing is taken.
+TEST(PartialHeaderTest, EximMainLogLineHasNoTag) {
+  SyslogRecord record;
+  EXPECT_FALSE(parse_partial_syslog_line("2024-01-01 12:00:00 1abcDE-000123-AB ** a@b.c R=r T=t: x", record));
+  EXPECT_FALSE(parse_partial_syslog_line("2024-01-01 12:00:00 SMTP connection from [192.0.2.1]", record));
 }
 
 }  // namespace
