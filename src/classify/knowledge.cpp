@@ -245,14 +245,22 @@ void Knowledge::load_providers() {
       provider_names_.emplace_back(fields[0]);
       id = static_cast<ProviderId>(provider_names_.size() - 1);
     }
-    if (fields[1] == "host") {
+    if (fields[1] == "host" || fields[1] == "relay") {
       provider_hosts_.push_back({std::string(fields[2]), id});
+      // A host named in a reply's words: "mx.zoho.com", "https://www.zoho.com/mail/help/..." (a dotted name that ends
+      // in the suffix, not inside a longer label). Read like a link: a diagnostic without a code is the reporting
+      // MTA's. A relay's host names the sender when a reply names it ("Client host [a8-95.smtp-out.amazonses.com]").
+      if (fields[1] == "host") {
+        provider_markers_.push_back(
+            {"(?:^|[^a-z0-9.-])(?:[a-z0-9-]+\\.)*" + RE2::QuoteMeta(fields[2]) + "(?:$|[^a-z0-9-]|\\.(?:$|[^a-z0-9]))",
+             id, true});
+      }
     } else if (fields[1] == "marker" || fields[1] == "link") {
       provider_markers_.push_back({std::string(fields[2]), id, fields[1] == "link"});
     } else if (fields[1] == "domain") {
       provider_domains_.push_back({std::string(fields[2]), id});
     } else {
-      data_error("providers.tsv", line_number, "kind must be host, marker, link or domain");
+      data_error("providers.tsv", line_number, "kind must be host, relay, marker, link or domain");
     }
   });
 }

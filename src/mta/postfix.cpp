@@ -449,7 +449,9 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
       body.find(": SASL ") != std::string_view::npos) {
     return parse_sasl_failure(body, event);
   }
-  const bool client = daemon == "smtp" || daemon == "lmtp" || unknown_daemon;
+  // Without program and queue id, "host mx[ip] said: ..." is the diagnostic of a bounce message, not a log line.
+  const bool queued = body.size() != message.size();
+  const bool client = daemon == "smtp" || daemon == "lmtp" || (unknown_daemon && queued);
   if (client && (body.starts_with("host ") || body.starts_with("SASL authentication failed; server ")) &&
       (body.find(" said: ") != std::string_view::npos ||
        body.find(" refused to talk to me: ") != std::string_view::npos)) {

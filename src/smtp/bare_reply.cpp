@@ -5,6 +5,8 @@
 #include "smtp/reply.hpp"
 
 namespace mta {
+
+using namespace std::string_view_literals;
 namespace {
 
 std::string_view trim_left(std::string_view text) {
@@ -85,16 +87,24 @@ bool read_bare_reply(std::string_view text, SmtpEvent& event) {
   if (text.size() > 1 && text.front() == '#' && text[1] >= '2' && text[1] <= '5' && basic_code(text.substr(1)) != 0) {
     text.remove_prefix(1);
   }
+  // Postfix's diagnostics in its bounces (smtp_proto.c, smtp_sasl_proto.c): "host H[ip] said: 550 ... (in reply to
+  // RCPT TO command)", "host H[ip] refused to talk to me: 554 ...", "SASL authentication failed; server H[ip] said:
+  // 535".
   constexpr std::string_view said = " said: ";
-  if (starts_with_ignoring_case(text, "host ")) {
-    if (const std::size_t pos = text.find(said); pos != std::string_view::npos) {
-      const std::string_view host = text.substr(5, pos - 5);
-      event.remote_host = host.substr(0, host.find('['));
-      const ReplyAndStage reply = split_in_reply_to(text.substr(pos + said.size()));
-      event.reply = reply.reply;
-      event.stage = reply.stage;
-      return !event.reply.empty();
-    }
+  constexpr std::string_view refused = " refused to talk to me: ";
+  for (const std::string_view lead : {"host "sv, "SASL authentication failed; server "sv}) {
+    if (!starts_with_ignoring_case(text, lead)) continue;
+    const std::size_t said_at = text.find(said);
+    const std::size_t refused_at = said_at == std::string_view::npos ? text.find(refused) : std::string_view::npos;
+    const std::size_t pos = said_at != std::string_view::npos ? said_at : refused_at;
+    if (pos == std::string_view::npos) break;
+    const std::string_view host = text.substr(lead.size(), pos - lead.size());
+    event.remote_host = host.substr(0, host.find('['));
+    const ReplyAndStage reply =
+        split_in_reply_to(text.substr(pos + (said_at != std::string_view::npos ? said : refused).size()));
+    event.reply = reply.reply;
+    event.stage = said_at != std::string_view::npos ? reply.stage : Stage::connect;
+    return !event.reply.empty();
   }
   // Exim bounce bodies: "SMTP error from remote mail server after RCPT TO:<a>: [host h [ip]: ]550 ..."
   if (text.starts_with("SMTP error from remote") && read_exim_remote_error(text, event)) {

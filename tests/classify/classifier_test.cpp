@@ -957,6 +957,12 @@ const CodelessCase kCodelessCases[] = {
     {"postfix_getaddrinfo_noname", "unable to look up host mx.example.com: Name or service not known",
      Cause::domain_not_found},
     {"postfix_loops_back", "mail for example.com loops back to myself", Cause::loop},
+    // Domino's recipient texts, sisimai/go-sisimai@ed142ded lhost/via-domino.go
+    {"domino_not_in_directory", "User some.name (a@example.net) not listed in Domino Directory",
+     Cause::mailbox_unknown},
+    {"domino_not_in_address_book", "User a (a@example.net) not listed in public Name & Address Book",
+     Cause::mailbox_unknown},
+    {"domino_not_in_directory_french", "a@example.net non répertorié dans l'annuaire Domino", Cause::mailbox_unknown},
     {"postfix_forwarding_loop", "mail forwarding loop for user@example.com", Cause::loop},
     {"postfix_suspended_lost_connection",
      "delivery temporarily suspended: lost connection with mx.example.com[192.0.2.1] while sending RCPT TO",

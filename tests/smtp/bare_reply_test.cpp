@@ -52,6 +52,17 @@ const BareCase kReplies[] = {
      .reply = "5.1.0 - Unknown address error 550-'5.7.1 "
               "<000001321defbd2a-788e31c8-2be1-422f-a8d4-cf7765cc9ed7-000000@email-bounces.amazonses.com>... Access "
               "denied' (delivery attempts: 0)"},
+    // --- Postfix's diagnostics in its bounces (smtp_proto.c, smtp_sasl_proto.c) ---------------------------------
+    {.name = "postfix_refused_to_talk",
+     .text = "host mx.example.org[192.0.2.1] refused to talk to me: 554 5.7.1 Service unavailable",
+     .reply = "554 5.7.1 Service unavailable",
+     .stage = Stage::connect,
+     .remote_host = "mx.example.org"},
+    {.name = "postfix_sasl_server_said",
+     .text = "SASL authentication failed; server mx.example.org[192.0.2.1] said: 535 5.7.8 Error: authentication "
+             "failed",
+     .reply = "535 5.7.8 Error: authentication failed",
+     .remote_host = "mx.example.org"},
     {.name = "hash_enhanced_code",
      // smtp-replies-sisimai-diagnostic-codes.txt:198 ("smtp; 550 #5.1.0 Address rejected.") without "smtp; 550 "
      .text = "#5.1.0 Address rejected.",
