@@ -28,3 +28,4 @@ install(FILES "${PROJECT_BINARY_DIR}/mta_exporter.service" DESTINATION "${MTA_SY
 install(DIRECTORY alerts/ DESTINATION "${CMAKE_INSTALL_DATADIR}/mta-exporter/alerts")
 install(DIRECTORY dashboards/ DESTINATION "${CMAKE_INSTALL_DATADIR}/mta-exporter/dashboards")
 install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+install(FILES doc/mta_exporter.1 DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")

@@ -2,7 +2,9 @@
 # Installs the packages, builds and runs every test: the Release build packagers make (-O3) with every
 # test and an install into a scratch folder; an AddressSanitizer + UndefinedBehaviorSanitizer build with
 # every test; a ThreadSanitizer build with the unit tests and the tests that run sources, scrapes and
-# reloads at once; and every fuzz target for 30 s with its libraries instrumented. Warnings are errors.
+# reloads at once; every fuzz target for 30 s with its libraries instrumented; and the Debian package
+# (built with Debian's tools, installed on this machine, upgraded, removed and purged) with the container
+# image's root file system. Warnings are errors.
 # A skipped test fails the run: a green run means every test ran. Needs ../shared next to the
 # repository for the corpus-based tests.
 set -euo pipefail
@@ -59,6 +61,17 @@ TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 run_ctest build-tsan -L 'un
 
 echo "=== Fuzz targets, 30 s each, libraries instrumented"
 bash deploy/fuzz.sh 30
+
+echo "=== Debian package: lintian, install, the service user, upgrade, remove, purge; the container image's root"
+deb=$(bash deploy/build-deb.sh build-deb | tail -1)
+for package_test in tests/package/deb_test.py tests/package/container_test.py; do
+  if python3 "$package_test" "$deb"; then
+    passed=$((passed + 1))
+  else
+    echo "test.sh: $package_test failed" >&2
+    exit 1
+  fi
+done
 
 echo "test.sh: all builds and tests passed in $((SECONDS - started)) s"
 echo "total: $passed passed, $failed failed"

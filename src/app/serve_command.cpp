@@ -14,6 +14,7 @@
 #include "http/tls_context.hpp"
 #include "http/web_config_file.hpp"
 #include "mta_exporter_version.hpp"
+#include "source/readiness.hpp"
 
 namespace mta {
 
@@ -111,6 +112,42 @@ int run_serve(Arguments arguments) {
   return serve(std::move(config), options, signals);
 }
 
+namespace {
+
+// "source journal (journal): ready: the system journal is readable": one line per source, what the agent
+// would find if it started now as this user.
+std::string readiness_line(const SourceConfig& source) {
+  Readiness readiness;
+  std::string kind;
+  switch (source.type) {
+    case SourceType::file:
+      kind = "file";
+      readiness = file_readiness(source.path);
+      break;
+    case SourceType::replay:
+      kind = "replay";
+      readiness = file_readiness(source.path);
+      break;
+    case SourceType::journal:
+      kind = "journal";
+      readiness = journal_readiness(source.directory);
+      break;
+    case SourceType::stdin_stream: return "source " + source.name + " (stdin): ready: reads standard input";
+    case SourceType::syslog:
+      kind = "syslog";
+      if (source.listen.starts_with("unix://")) {
+        readiness = unix_socket_readiness(source.listen.substr(7));
+      } else {
+        readiness = {true, "listens on " + source.listen + " (bound when the agent starts)"};
+      }
+      break;
+  }
+  return "source " + source.name + " (" + kind + "): " + (readiness.ready ? "ready: " : "not ready: ") +
+         readiness.detail;
+}
+
+}  // namespace
+
 int run_check_config(Arguments arguments) {
   if (arguments.size() != 1) {
     std::cerr << "usage: mta_exporter check-config FILE\n";
@@ -128,6 +165,7 @@ int run_check_config(Arguments arguments) {
     std::cout << arguments[0] << ": OK (" << config.sources.size() << " source(s), " << config.site_rules->size()
               << " site rule(s), listening on " << addresses << " at " << config.web.telemetry_path
               << (config.web.config_file.empty() ? "" : ", web config " + config.web.config_file) << ")\n";
+    for (const SourceConfig& source : config.sources) std::cout << readiness_line(source) << "\n";
     return 0;
   } catch (const ConfigError& error) {
     std::cerr << error.what() << "\n";

@@ -69,30 +69,32 @@ FileSource::FileSource(FileSourceOptions options, LineHandler& handler, SourceHe
   if (inotify_fd_ < 0) spdlog::info("msg=\"inotify unavailable, polling\" source={}", options_.name);
 }
 
+std::vector<std::string> log_files_of(const std::string& pattern) {
+  if (!has_glob_characters(pattern)) return {pattern};
+  std::vector<std::string> paths;
+  glob_t matches{};
+  if (::glob(pattern.c_str(), 0, nullptr, &matches) == 0) {
+    for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+      const std::string path = matches.gl_pathv[i];
+      // A FIFO or device a glob happens to match is not a log file (a path named alone is refused, loudly).
+      std::error_code error;
+      if (!is_rotated_archive(std::filesystem::path(path).filename().string()) &&
+          std::filesystem::is_regular_file(path, error)) {
+        paths.push_back(path);
+      }
+    }
+  }
+  ::globfree(&matches);
+  return paths;
+}
+
 FileSource::~FileSource() {
   if (inotify_fd_ >= 0) ::close(inotify_fd_);
 }
 
 void FileSource::rescan(bool at_start) {
   last_rescan_ = std::chrono::steady_clock::now();
-  std::vector<std::string> paths;
-  if (!has_glob_characters(options_.pattern)) {
-    paths.push_back(options_.pattern);
-  } else {
-    glob_t matches{};
-    if (::glob(options_.pattern.c_str(), 0, nullptr, &matches) == 0) {
-      for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
-        const std::string path = matches.gl_pathv[i];
-        // A FIFO or device a glob happens to match is not a log file (a path named alone is refused, loudly).
-        std::error_code error;
-        if (!is_rotated_archive(std::filesystem::path(path).filename().string()) &&
-            std::filesystem::is_regular_file(path, error)) {
-          paths.push_back(path);
-        }
-      }
-    }
-    ::globfree(&matches);
-  }
+  const std::vector<std::string> paths = log_files_of(options_.pattern);
   if (!at_start) forget_deleted(paths);
   for (const std::string& path : paths) {
     if (files_.contains(path)) continue;

@@ -41,6 +41,10 @@ std::string_view checkpoint_key_path(std::string_view key_tail);
 // True for names a rotation leaves behind: "mail.log.1", "mail.log-20261124", "mail.log.2.gz".
 bool is_rotated_archive(std::string_view file_name);
 
+// The log files a source's path names: the path itself, or the regular files a glob matches that are no
+// rotated archive.
+std::vector<std::string> log_files_of(const std::string& pattern);
+
 class FileSource final : public Source {
  public:
   FileSource(FileSourceOptions options, LineHandler& handler, SourceHealth& health, CheckpointStore* checkpoints);

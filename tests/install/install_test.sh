@@ -25,6 +25,7 @@ expect_file "$datadir/mta-exporter/alerts/mta_exporter.alerts.yml"
 expect_file "$datadir/mta-exporter/alerts/mta_exporter.rules.yml"
 expect_file "$datadir/mta-exporter/dashboards/mta-overview.json"
 expect_file "$docdir/README.md"
+expect_file "$datadir/man/man1/mta_exporter.1"
 
 "$destdir$bindir/mta_exporter" version | grep -q '^mta_exporter ' || fail "the installed binary does not run"
 "$destdir$bindir/mta_exporter" check-config "$destdir$sysconfdir/mta_exporter/mta_exporter.toml" >/dev/null ||
