@@ -35,7 +35,8 @@ test_packages=(
   postfix m4                # tests/integration/mta_daemons_test.py (m4 makes Sendmail's config)
   clang libclang-rt-14-dev  # deploy/fuzz.sh: libFuzzer and the sanitizer runtimes for clang
   debhelper dpkg-dev fakeroot lintian man-db   # tests/package/deb_test.py (deploy/build-deb.sh, systemd-analyze verify)
-  mmdebstrap                # tests/package/container_test.py: the image's root file system from Debian's repositories
+  mmdebstrap                # tests/package/{container,systemd}_test.py: root file systems from Debian's repositories
+  systemd-container         # tests/package/systemd_test.py: systemd-nspawn boots the packaged unit
   # The libraries of the mail servers extracted below.
   libidn12 libgnutls-dane0 libevent-2.1-7 libldap-2.5-0 liblockfile1 libsasl2-2 libwrap0
 )

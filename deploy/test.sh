@@ -62,9 +62,9 @@ TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 run_ctest build-tsan -L 'un
 echo "=== Fuzz targets, 30 s each, libraries instrumented"
 bash deploy/fuzz.sh 30
 
-echo "=== Debian package: lintian, install, the service user, upgrade, remove, purge; the container image's root"
+echo "=== Debian package: lintian, its life cycle, its unit under systemd (nspawn), the container image's root"
 deb=$(bash deploy/build-deb.sh build-deb | tail -1)
-for package_test in tests/package/deb_test.py tests/package/container_test.py; do
+for package_test in tests/package/deb_test.py tests/package/systemd_test.py tests/package/container_test.py; do
   if python3 "$package_test" "$deb"; then
     passed=$((passed + 1))
   else

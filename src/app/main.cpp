@@ -19,20 +19,29 @@ Commands:
   classify [--json | --explain [--lang en|tr]] [--config FILE]
                          classify log lines or bare SMTP replies read from standard input
   check-config FILE      validate a configuration file
-  version                print the version
+  version                print the version (also --version)
+
+Every command answers --help with this text.
 )";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> arguments(argv + 1, argv + argc);
+  // "--help" after any command asks for the usage, as exporter-toolkit programs answer it; "--version" leads.
+  for (const std::string_view argument : arguments) {
+    if (argument == "--help" || argument == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
   std::string_view command = "serve";
-  if (!arguments.empty() && !arguments.front().starts_with("-")) {
+  if (!arguments.empty() && arguments.front() == "--version") {
+    command = "version";
+    arguments.erase(arguments.begin());
+  } else if (!arguments.empty() && !arguments.front().starts_with("-")) {
     command = arguments.front();
     arguments.erase(arguments.begin());
-  } else if (!arguments.empty() && (arguments.front() == "--help" || arguments.front() == "-h")) {
-    std::cout << kUsage;
-    return 0;
   }
   if (command == "serve") return mta::run_serve(arguments);
   if (command == "report") return mta::run_report(arguments);

@@ -41,13 +41,6 @@ SPIKE_ALERT = "MtaOutbound5xxShareHigh"
 TIME_LIMIT = 150  # seconds, for each wait of the test
 
 
-def get_json(url):
-    status, _, body = harness.http_get(url)
-    if status != 200:
-        raise AssertionError(f"{url}: HTTP {status}: {body[:500]!r}")
-    return json.loads(body)
-
-
 class Webhook:
     """An HTTP server on a loopback port that records Alertmanager's webhook notifications."""
 
@@ -147,6 +140,7 @@ class EndToEndTest(unittest.TestCase):
         os.makedirs(rules_folder)
         shutil.copy(monitoring.RULES_FILE, rules_folder)
         shutil.copy(monitoring.THRESHOLDS_FILE, rules_folder)
+        shutil.copy(monitoring.FLEET_RULES_FILE, rules_folder)  # the fleet dashboard's per-instance rules
         shortened_alerts(os.path.join(rules_folder, os.path.basename(monitoring.ALERTS_FILE)))
         cls.prom_port = harness.free_port()
         prom_config = os.path.join(cls.folder, "prometheus.yml")
@@ -183,10 +177,7 @@ class EndToEndTest(unittest.TestCase):
 
     @classmethod
     def prom(cls, path, **params):
-        url = f"http://127.0.0.1:{cls.prom_port}{path}"
-        if params:
-            url += "?" + urllib.parse.urlencode(params)
-        return get_json(url)
+        return monitoring.prometheus_api(cls.prom_port, path, **params)
 
     @classmethod
     def targets_up(cls):
@@ -217,7 +208,7 @@ class EndToEndTest(unittest.TestCase):
                              timeout=TIME_LIMIT, interval=0.25, what=what)
 
     def am_has_alert(self, alertname, instance):
-        alerts = get_json(f"http://127.0.0.1:{self.am_port}/api/v2/alerts?" + urllib.parse.urlencode(
+        alerts = monitoring.get_json(f"http://127.0.0.1:{self.am_port}/api/v2/alerts?" + urllib.parse.urlencode(
             {"filter": [f'alertname="{alertname}"', f'instance="{instance}"']}, doseq=True))
         return bool(alerts)
 

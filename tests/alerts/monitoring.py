@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sys
+import urllib.parse
 
 import yaml
 
@@ -18,7 +19,8 @@ SAMPLE_LOG = os.path.join(REPO, "config", "sample", "mail.log")
 RULES_FILE = os.path.join(ALERTS_DIR, "mta_exporter.rules.yml")
 THRESHOLDS_FILE = os.path.join(ALERTS_DIR, "mta_exporter.thresholds.yml")
 ALERTS_FILE = os.path.join(ALERTS_DIR, "mta_exporter.alerts.yml")
-RULE_FILES = [RULES_FILE, THRESHOLDS_FILE, ALERTS_FILE]
+FLEET_RULES_FILE = os.path.join(ALERTS_DIR, "mta_exporter.fleet.rules.yml")
+RULE_FILES = [RULES_FILE, THRESHOLDS_FILE, ALERTS_FILE, FLEET_RULES_FILE]
 
 # The binary under test: ctest sets MTA_EXPORTER; by hand, the default build folder.
 os.environ.setdefault("MTA_EXPORTER", os.path.join(REPO, "build", "src", "mta_exporter"))
@@ -148,3 +150,18 @@ def go_duration_seconds(text):
     for number, unit in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text):
         total += int(number) * units[unit]
     return total
+
+
+def get_json(url):
+    status, _, body = harness.http_get(url)
+    if status != 200:
+        raise AssertionError(f"{url}: HTTP {status}: {body[:500]!r}")
+    return json.loads(body)
+
+
+def prometheus_api(port, path, **params):
+    """GET a Prometheus HTTP API path on a loopback port, with query parameters."""
+    url = f"http://127.0.0.1:{port}{path}"
+    if params:
+        url += "?" + urllib.parse.urlencode(params)
+    return get_json(url)

@@ -48,10 +48,10 @@ def selectors(expr):
 
 
 class DashboardConventionsTest(unittest.TestCase):
-    def test_the_four_dashboards_exist(self):
+    def test_the_five_dashboards_exist(self):
         titles = {dashboard["title"] for _, dashboard in monitoring.dashboards()}
         self.assertEqual(titles, {"MTA / Overview", "MTA / Outbound deliverability", "MTA / Inbound protection",
-                                  "MTA / Agent health"})
+                                  "MTA / Agent health", "MTA / Fleet"})
 
     def test_dashboard_model(self):
         uids = set()
@@ -153,10 +153,10 @@ class DashboardQueriesTest(unittest.TestCase):
 
     def test_metric_names_are_exported_by_the_agent(self):
         """Every metric name of every query is on the /metrics page of the real agent after it read
-        config/sample/mail.log, or recorded by alerts/mta_exporter.rules.yml (whose own expressions use
-        the agent's metrics), or one of the series Prometheus writes for each scraped target."""
+        config/sample/mail.log, or recorded by alerts/mta_exporter.rules.yml or mta_exporter.fleet.rules.yml
+        (whose own expressions use the agent's metrics), or one of the series Prometheus writes for each scraped target."""
         exported = monitoring.exported_metric_names()
-        recorded = monitoring.recorded_names([monitoring.RULES_FILE])
+        recorded = monitoring.recorded_names([monitoring.RULES_FILE, monitoring.FLEET_RULES_FILE])
         self.assertIn("mta_smtp_replies_total", exported)
         self.assertIn("mta_delivery_delay_seconds_bucket", exported)
         used = set()

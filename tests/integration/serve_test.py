@@ -228,6 +228,18 @@ class ServeTest(unittest.TestCase):
             self.assertNotEqual(check.returncode, 0)
             self.assertIn("strat_at", check.stderr.decode())
 
+    def test_help_and_version_flags(self):
+        # Every command answers --help with the usage (exit 0), without reading a file named --help.
+        for command in ([], ["serve"], ["report"], ["classify"], ["check-config"], ["version"]):
+            result = subprocess.run([BINARY, *command, "--help"], capture_output=True, text=True, timeout=10)
+            self.assertEqual(result.returncode, 0, (command, result.stderr))
+            self.assertTrue(result.stdout.startswith("usage: mta_exporter [COMMAND]"), command)
+        version = subprocess.run([BINARY, "--version"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(version.returncode, 0, version.stderr)
+        self.assertEqual(version.stdout, subprocess.run([BINARY, "version"], capture_output=True, text=True,
+                                                        timeout=10).stdout)
+        self.assertRegex(version.stdout, r"^mta_exporter \d+\.\d+\.\d+ \(revision ")
+
 
 if __name__ == "__main__":
     harness.main()

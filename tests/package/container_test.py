@@ -10,49 +10,24 @@ log in the /var/log/mail volume, answers the Containerfile's HEALTHCHECK command
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.request
 
-DEB = None
+import package_harness
+from package_harness import POSTFIX_LINE, free_port, http_get, replies_total, wait_for
+
+DEB = None  # set by package_harness.main
 CONTAINER_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../deploy/container"))
-LINE = ("Dec  6 10:00:00 mx1 postfix/smtp[1]: 4A1B2C3D: to=<a@example.org>, relay=mx.example.org[192.0.2.1]:25, "
-        "delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 No such "
-        "user (in reply to RCPT TO command))\n")
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
-def http_get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, ""
-    except OSError:
-        return None, ""
 
 
-def wait_for(condition, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
-def replies(metrics):
-    return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-               if line.startswith("mta_smtp_replies_total{"))
 
 
 class ContainerRootTest(unittest.TestCase):
@@ -103,9 +78,9 @@ class ContainerRootTest(unittest.TestCase):
             wait_for(lambda: http_get(base + "/-/healthy")[0] == 200, "/-/healthy")
             log = os.path.join(self.root, "var/log/mail/mail.log")
             with open(log, "a") as out:  # the MTA's first line, after the agent started
-                out.write(LINE)
+                out.write(POSTFIX_LINE)
             wait_for(lambda: http_get(base + "/-/ready")[0] == 200, "/-/ready")
-            wait_for(lambda: replies(http_get(base + "/metrics")[1]) == 1, "the MTA's line counted")
+            wait_for(lambda: replies_total(http_get(base + "/metrics")[1]) == 1, "the MTA's line counted")
             # The Containerfile's HEALTHCHECK command, run inside the image's root.
             health = subprocess.run(["chroot", self.root, "curl", "-fsS", "-o", "/dev/null",
                                      f"http://127.0.0.1:{port}/-/healthy"], capture_output=True, text=True, timeout=30)
@@ -129,8 +104,4 @@ class ContainerRootTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or os.geteuid() != 0:
-        sys.exit(__doc__)
-    DEB = os.path.abspath(sys.argv.pop())
-    result = unittest.main(verbosity=2, exit=False).result
-    sys.exit(0 if result.wasSuccessful() and result.testsRun == 1 else 1)
+    package_harness.main(sys.modules[__name__])

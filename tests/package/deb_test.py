@@ -19,9 +19,11 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.request
 
-DEB = None
+import package_harness
+from package_harness import POSTFIX_LINE, free_port, http_get, replies_total, wait_for
+
+DEB = None  # set by package_harness.main
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 SAMPLE = os.path.join(REPO, "config/sample/mail.log")
 USER = "mta_exporter"
@@ -49,34 +51,22 @@ def installed():
     return result.returncode == 0 and "install ok installed" in result.stdout
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
-def http_get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-    except OSError:
-        return None, ""
 
 
-def wait_for(condition, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
-def replies_total(metrics):
-    return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-               if line.startswith("mta_smtp_replies_total{"))
+
+
+def adm_readable_copy(folder):
+    """The sample log as Debian's rsyslog writes /var/log/mail.log: root:adm 0640, in a folder others may enter."""
+    os.chmod(folder, 0o755)
+    log = os.path.join(folder, "mail.log")
+    shutil.copy(SAMPLE, log)
+    shutil.chown(log, "root", "adm")
+    os.chmod(log, 0o640)
+    return log
 
 
 class DebianPackageTest(unittest.TestCase):
@@ -139,13 +129,9 @@ class DebianPackageTest(unittest.TestCase):
         check = as_service_user(BINARY, "check-config", CONFIG)
         self.assertTrue(check.stdout.startswith(f"{CONFIG}: OK (1 source(s)"), check.stdout)
         self.assertRegex(check.stdout, r"\nsource journal \(journal\): (ready|not ready): ")
-        # A root:adm 0640 log, as Debian's rsyslog writes /var/log/mail.log: the adm group reads it.
+        # The adm group reads a root:adm 0640 log.
         with tempfile.TemporaryDirectory() as folder:
-            os.chmod(folder, 0o755)
-            log = os.path.join(folder, "mail.log")
-            shutil.copy(SAMPLE, log)
-            shutil.chown(log, "root", "adm")
-            os.chmod(log, 0o640)
+            log = adm_readable_copy(folder)
             self.assertEqual(as_service_user(BINARY, "report", log).stdout, run(BINARY, "report", SAMPLE).stdout)
 
     def serve_as_service_user(self):
@@ -155,11 +141,7 @@ class DebianPackageTest(unittest.TestCase):
         os.chmod(RUNTIME, 0o750)
         port = free_port()
         with tempfile.TemporaryDirectory() as folder:
-            os.chmod(folder, 0o755)
-            log = os.path.join(folder, "mail.log")
-            shutil.copy(SAMPLE, log)
-            shutil.chown(log, "root", "adm")
-            os.chmod(log, 0o640)
+            log = adm_readable_copy(folder)
             config = os.path.join(folder, "agent.toml")
             with open(config, "w") as out:
                 out.write(f'[web]\nlisten_address = "127.0.0.1:{port}"\n'
@@ -181,9 +163,7 @@ class DebianPackageTest(unittest.TestCase):
                 base = f"http://127.0.0.1:{port}"
                 wait_for(lambda: http_get(base + "/-/ready")[0] == 200, "/-/ready")
                 # First run: a checkpoint source starts at the end; a line appended is counted.
-                line = ("Dec  6 10:00:00 mx1 postfix/smtp[1]: 4A1B2C3D: to=<a@example.org>, relay=mx.example.org"
-                        "[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.org"
-                        "[192.0.2.1] said: 550 5.1.1 No such user (in reply to RCPT TO command))\n")
+                line = POSTFIX_LINE
                 with open(log, "a") as out:
                     out.write(line)
                 wait_for(lambda: replies_total(http_get(base + "/metrics")[1]) == 1, "the appended line")
@@ -226,8 +206,4 @@ class DebianPackageTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or os.geteuid() != 0:
-        sys.exit(__doc__)
-    DEB = os.path.abspath(sys.argv.pop())
-    result = unittest.main(verbosity=2, exit=False).result
-    sys.exit(0 if result.wasSuccessful() and result.testsRun == 1 else 1)
+    package_harness.main(sys.modules[__name__])
