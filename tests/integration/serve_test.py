@@ -81,9 +81,12 @@ class ServeTest(unittest.TestCase):
             log = os.path.join(folder, "later.log")
             agent = Agent(folder, f'[[source]]\ntype = "file"\npath = "{log}"\n')
             try:
+                # The reason is known once the source has tried the path (its first poll, a moment after start).
+                reason = f"{log}: No such file or directory"
+                wait_for(lambda: reason in http_get(agent.url("/-/ready"))[2].decode(), what="the reason on /-/ready")
                 status, _, body = http_get(agent.url("/-/ready"))
                 self.assertEqual(status, 503)
-                self.assertIn(f"{log}: No such file or directory", body.decode())
+                self.assertIn(reason, body.decode())
                 with open(log, "w") as out:
                     out.write(POSTFIX_LINES[0] + "\n")
                 wait_for(lambda: http_get(agent.url("/-/ready"))[0] == 200, what="ready after the file appeared")
