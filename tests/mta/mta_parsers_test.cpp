@@ -328,8 +328,9 @@ TEST(HeaderlessDispatchTest, PartialHeaderGoesToTheProgramsParser) {
   const std::string delivery = postfix_bounce("u@example.net");
   for (const std::string prefix :
        {"postfix/smtp[123]: ", "mx1 postfix/smtp[123]: ", "2024-01-01 00:00:00 mx1 postfix/smtp[123]: "}) {
+    const std::string line = prefix + delivery;  // the event's views point into it
     SmtpEvent event;
-    ASSERT_EQ(parse_log_line(prefix + delivery, event), ParseOutcome::event) << prefix;
+    ASSERT_EQ(parse_log_line(line, event), ParseOutcome::event) << prefix;
     EXPECT_EQ(event.mta, Mta::postfix) << prefix;
     EXPECT_EQ(event.direction, Direction::outbound) << prefix;
     EXPECT_EQ(event.status, Status::bounced) << prefix;
