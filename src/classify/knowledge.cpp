@@ -250,13 +250,13 @@ void Knowledge::load_providers() {
     }
     if (fields[1] == "host" || fields[1] == "relay") {
       provider_hosts_.push_back({std::string(fields[2]), id});
-      // A host named in a reply's words: "mx.zoho.com", "https://www.zoho.com/mail/help/..." (a dotted name that ends
-      // in the suffix, not inside a longer label). Read like a link: a diagnostic without a code is the reporting
-      // MTA's. A relay's host names the sender when a reply names it ("Client host [a8-95.smtp-out.amazonses.com]").
+      // A host named in a reply's words: "mx.zoho.com", "https://www.zoho.com/mail/help/..." (the suffix after a dot
+      // or any other separator, not inside a longer label). Read like a link: a diagnostic without a code is the
+      // reporting MTA's. A relay's host names the sender when a reply names it ("Client host
+      // [a8-95.smtp-out.amazonses.com]").
       if (fields[1] == "host") {
         provider_markers_.push_back(
-            {"(?:^|[^a-z0-9.-])(?:[a-z0-9-]+\\.)*" + RE2::QuoteMeta(fields[2]) + "(?:$|[^a-z0-9-]|\\.(?:$|[^a-z0-9]))",
-             id, true});
+            {"(?:^|[^a-z0-9-])" + RE2::QuoteMeta(fields[2]) + "(?:$|[^a-z0-9-]|\\.(?:$|[^a-z0-9]))", id, true});
       }
     } else if (fields[1] == "marker" || fields[1] == "link") {
       provider_markers_.push_back({std::string(fields[2]), id, fields[1] == "link"});
