@@ -24,8 +24,22 @@ bool sendmail_shaped(std::string_view message) {
   return stat != std::string_view::npos && stat < find_unquoted(message, ", status=");
 }
 
+// OpenSMTPD's reports, and the outcome lines of its releases before 6.4 (smtp_session.c "smtp-in: Failed command
+// on session %016llx: \"%s\" => %s", queue.c/mta.c/mda.c "relay: %s for %016llx: ..." and "delivery: %s for ...",
+// where %s is Ok, TempFail, PermFail or Expire): their words after the prefix are OpenSMTPD's own.
 bool opensmtpd_shaped(std::string_view message) {
-  if (!is_opensmtpd_report(message)) return false;
+  if (!is_opensmtpd_report(message)) {
+    constexpr std::string_view kFailedCommand = "smtp-in: Failed command on session ";
+    if (message.starts_with(kFailedCommand)) return true;
+    for (std::string_view prefix : {std::string_view("relay: "), std::string_view("delivery: ")}) {
+      if (!message.starts_with(prefix)) continue;
+      const std::string_view rest = message.substr(prefix.size());
+      for (std::string_view result : {"Ok for ", "TempFail for ", "PermFail for ", "Expire for "}) {
+        if (rest.starts_with(result)) return true;
+      }
+    }
+    return false;
+  }
   const std::string_view what = message.substr(17);
   return what.starts_with("smtp failed-command ") || what.starts_with("smtp event=failed-command ") ||
          what.starts_with("mta delivery ") || what.starts_with("mta event=delivery ") ||

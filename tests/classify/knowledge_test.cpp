@@ -10,6 +10,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -119,6 +120,16 @@ TEST(KnowledgeTest, EveryCauseButNoneHasARule) {
     for (const TextRule& rule : knowledge.text_rules()) found = found || rule.cause == cause;
     for (const CodeRule& rule : knowledge.code_rules()) found = found || rule.cause == cause;
     EXPECT_TRUE(found) << "no rule gives cause " << to_string(cause);
+  }
+}
+
+// Consecutive patterns of one rule id share one group, and a group has one cause: a rule id that gave two causes
+// would give the second pattern the first one's.
+TEST(KnowledgeTest, EachTextRuleIdGivesOneCause) {
+  std::map<std::string, Cause> cause_of_id;
+  for (const TextRule& rule : Knowledge::builtin().text_rules()) {
+    const auto known = cause_of_id.emplace(rule.id, rule.cause).first;
+    EXPECT_EQ(known->second, rule.cause) << rule.id << " " << rule.pattern;
   }
 }
 

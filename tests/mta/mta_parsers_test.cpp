@@ -361,6 +361,38 @@ TEST(HeaderlessDispatchTest, SendmailRulesetRejectWithoutQueueId) {
   EXPECT_EQ(event.status, Status::rejected_temporarily);
 }
 
+// OpenSMTPD before 6.4, its messages without the syslog header ("journalctl -o cat"): the failed command and the
+// queue's delivery lines; a "relay: " line of any other program stays unread.
+TEST(HeaderlessDispatchTest, OldOpenSmtpdOutcomeLines) {
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line("smtp-in: Failed command on session a6ee64eda205f046: \"RCPT TO:<foo@example.com>\" => 451 "
+                           "Temporary failure",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::opensmtpd);
+  EXPECT_EQ(event.direction, Direction::inbound);
+  EXPECT_EQ(event.reply, "451 Temporary failure");
+
+  ASSERT_EQ(parse_log_line("relay: TempFail for c534b8c7f5ad4a41: session=a6ee64ec089bf84f, from=<a@example.com>, "
+                           "to=<b@example.com>, rcpt=<->, source=127.0.0.1, relay=127.0.0.1 (localhost), delay=0s, "
+                           "stat=451 4.0.0 try later",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::opensmtpd);
+  EXPECT_EQ(event.direction, Direction::outbound);
+  EXPECT_EQ(event.status, Status::deferred);
+  EXPECT_EQ(event.reply, "451 4.0.0 try later");
+
+  ASSERT_EQ(parse_log_line("delivery: Ok for f23a96c23e2500b8: from=<a@example.com>, to=<b@example.com>, user=b, "
+                           "method=lmtp, delay=1s, stat=Delivered",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.direction, Direction::local);
+  EXPECT_EQ(event.status, Status::sent);
+
+  EXPECT_NE(parse_log_line("relay: host 192.0.2.1 is up", event), ParseOutcome::event);
+}
+
 class HostileDispatchTest : public ::testing::TestWithParam<HostileDispatchCase> {};
 
 TEST_P(HostileDispatchTest, ReachesTheParserOfTheCleanLine) {
