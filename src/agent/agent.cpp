@@ -183,6 +183,9 @@ ReloadSummary Agent::reload(const Config& fresh) {
   if (fresh.metrics != config_.metrics) {
     spdlog::warn("msg=\"[metrics] changes need a restart\"");
   }
+  if (fresh.alerting != config_.alerting) {
+    spdlog::warn("msg=\"[alerting] changes need a restart\"");
+  }
   site_rules_.replace(fresh.site_rules);
   std::vector<std::unique_ptr<RunningSource>> running;
   {

@@ -40,7 +40,7 @@ class Agent {
   // table differs only by its name continues from the old name's positions. A removed source's series
   // and checkpoint entries are dropped (its positions stay in memory: added again by a later reload, it
   // continues where it was, counting nothing twice). Site rules take effect at once; [web],
-  // [checkpoint] and [metrics] keep the values the agent started with.
+  // [checkpoint], [metrics] and [alerting] keep the values the agent started with.
   ReloadSummary reload(const Config& fresh);
   void stop();
 
@@ -57,6 +57,9 @@ class Agent {
   const prometheus::Registry& registry() const { return registry_; }
   // For the web server's own metrics.
   prometheus::Registry& registry() { return registry_; }
+  // For the agent's own alert rules, which read the counters.
+  MetricFamilies& reply_families() { return families_; }
+  SourceMetricFamilies& source_families() { return source_families_; }
 
  private:
   struct Replacement;

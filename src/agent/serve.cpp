@@ -9,6 +9,7 @@
 
 #include "agent/agent.hpp"
 #include "agent/logging.hpp"
+#include "alerting/alerting_service.hpp"
 #include "http/http_server.hpp"
 #include "logging/logfmt.hpp"
 #include "mta_exporter_version.hpp"
@@ -48,10 +49,12 @@ void apply_flags(Config& config, const ServeOptions& options) {
 int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   const auto interval = std::chrono::milliseconds(static_cast<long long>(config.checkpoint.interval_seconds * 1000));
   std::optional<WebConfigFile> web_file;
+  bool serves_tls = false;
   std::unique_ptr<HttpServer> server;
   Agent agent(std::move(config));
   try {
     if (!agent.config().web.config_file.empty()) web_file = load_web_config_file(agent.config().web.config_file);
+    serves_tls = web_file && web_file->tls;
     server = std::make_unique<HttpServer>(
         agent.config().web, std::move(web_file), agent.registry(), [&agent] { return agent.not_ready_reasons(); },
         [&agent] { agent.update_process_metrics(); });
@@ -75,6 +78,21 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   if (agent.config().sources.empty()) {
     spdlog::warn("msg=\"no [[source]] configured; only self-metrics will be exported\"");
   }
+  // The agent's own alert rules, which read its counters, once the sources count.
+  std::unique_ptr<AlertingService> alerting;
+  if (agent.config().alerting.enabled) {
+    const AlertingConfig& settings = agent.config().alerting;
+    const std::string generator_url = std::string(serves_tls ? "https://" : "http://") +
+                                      default_external_labels({}, server->port()).at("instance") + "/api/v1/alerts";
+    alerting = std::make_unique<AlertingService>(
+        settings, default_external_labels(settings.external_labels, server->port()), agent.reply_families(),
+        agent.source_families(), agent.registry(), generator_url);
+    server->set_alert_views({[&alerting] { return alerting->alerts_json(); },
+                             [&alerting] { return alerting->rules_json(); }, [&alerting] { return alerting->html(); }});
+    alerting->start();
+    spdlog::info("msg=\"alerting\" rules={} alertmanagers={}", builtin_alert_rules(settings).size(),
+                 settings.alertmanager_urls.size());
+  }
   spdlog::info("msg=\"starting mta_exporter\" version={} config={} sources={}", kVersion, options.config_path,
                agent.config().sources.size());
   server->start();
@@ -93,6 +111,7 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
   agent.stop();
   agent.save_checkpoint();
   server->stop();
+  if (alerting) alerting->stop();
   spdlog::info("msg=\"stopped\"");
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "agent/logging.hpp"
 #include "agent/serve.hpp"
+#include "alerting/alert_rules.hpp"
 #include "app/commands.hpp"
 #include "config/config.hpp"
 #include "http/tls_context.hpp"
@@ -79,6 +80,17 @@ std::string check_web_config(const std::string& path) {
   return "";
 }
 
+// The compiled-in alert files with the [alerting.rules] overrides, checked before anything starts.
+std::string check_alert_rules(const AlertingConfig& alerting) {
+  if (!alerting.enabled) return "";
+  try {
+    builtin_alert_rules(alerting);
+  } catch (const AlertRulesError& error) {
+    return error.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 int run_serve(Arguments arguments) {
@@ -98,6 +110,10 @@ int run_serve(Arguments arguments) {
   apply_flags(config, options);
   if (const std::string error = check_web_config(config.web.config_file); !error.empty()) {
     std::cerr << "mta_exporter: web configuration error: " << error << "\n";
+    return 2;
+  }
+  if (const std::string error = check_alert_rules(config.alerting); !error.empty()) {
+    std::cerr << "mta_exporter: alert rules error: " << error << "\n";
     return 2;
   }
   configure_logging(config.log_level, config.log_format);
@@ -166,6 +182,14 @@ int run_check_config(Arguments arguments) {
               << " site rule(s), listening on " << addresses << " at " << config.web.telemetry_path
               << (config.web.config_file.empty() ? "" : ", web config " + config.web.config_file) << ")\n";
     for (const SourceConfig& source : config.sources) std::cout << readiness_line(source) << "\n";
+    if (config.alerting.enabled) {
+      if (const std::string error = check_alert_rules(config.alerting); !error.empty()) {
+        std::cerr << error << "\n";
+        return 1;
+      }
+      std::cout << "alerting: " << builtin_alert_rules(config.alerting).size() << " rule(s), sent to "
+                << config.alerting.alertmanager_urls.size() << " Alertmanager(s)\n";
+    }
     return 0;
   } catch (const ConfigError& error) {
     std::cerr << error.what() << "\n";

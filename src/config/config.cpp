@@ -8,93 +8,12 @@
 #include <set>
 #include <sstream>
 
+#include "config/alerting_section.hpp"
+#include "config/toml_reader.hpp"
 #include "source/syslog_server.hpp"
 
 namespace mta {
 namespace {
-
-class Reader {
- public:
-  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
-
-  [[noreturn]] void fail(const toml::node& node, std::string_view key, std::string_view what) const {
-    fail_at(node.source(), key, what);
-  }
-
-  [[noreturn]] void fail_at(const toml::source_region& where, std::string_view key, std::string_view what) const {
-    throw ConfigError(origin_ + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column) +
-                      ": " + std::string(key) + ": " + std::string(what));
-  }
-
-  void check_keys(const toml::table& table, std::string_view context,
-                  std::initializer_list<std::string_view> allowed) const {
-    for (auto&& [key, value] : table) {
-      (void)value;
-      bool known = false;
-      for (std::string_view name : allowed) known = known || key.str() == name;
-      if (!known) {
-        std::string list;
-        for (std::string_view name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-        fail_at(key.source(), std::string(context) + std::string(key.str()),
-                "unknown key (expected one of: " + list + ")");
-      }
-    }
-  }
-
-  std::string string(const toml::table& table, std::string_view key, std::string_view context,
-                     std::string fallback) const {
-    const toml::node* node = table.get(key);
-    if (!node) return fallback;
-    if (!node->is_string()) fail(*node, std::string(context) + std::string(key), "must be a string");
-    return std::string(*node->value<std::string_view>());
-  }
-
-  bool boolean(const toml::table& table, std::string_view key, std::string_view context, bool fallback) const {
-    const toml::node* node = table.get(key);
-    if (!node) return fallback;
-    if (!node->is_boolean()) fail(*node, std::string(context) + std::string(key), "must be true or false");
-    return *node->value<bool>();
-  }
-
-  // A number greater than 0 and at most `max` (seconds, a rate).
-  double positive_number(const toml::table& table, std::string_view key, std::string_view context, double fallback,
-                         double max) const {
-    const toml::node* node = table.get(key);
-    if (!node) return fallback;
-    const std::optional<double> value = node->value<double>();
-    if (!value || !(*value > 0) || *value > max) {
-      std::ostringstream limit;
-      limit << max;
-      fail(*node, std::string(context) + std::string(key),
-           "must be a number greater than 0 and at most " + limit.str());
-    }
-    return *value;
-  }
-
-  // A whole number from 1 to `max` (sizes, counts): fractions and out-of-range values are errors.
-  std::int64_t positive_integer(const toml::table& table, std::string_view key, std::string_view context,
-                                std::int64_t fallback, std::int64_t max) const {
-    return integer(table, key, context, fallback, 1, max);
-  }
-
-  // A whole number from `min` to `max`.
-  std::int64_t integer(const toml::table& table, std::string_view key, std::string_view context, std::int64_t fallback,
-                       std::int64_t min, std::int64_t max) const {
-    const toml::node* node = table.get(key);
-    if (!node) return fallback;
-    const std::optional<std::int64_t> value = node->value_exact<std::int64_t>();
-    if (!value || *value < min || *value > max) {
-      fail(*node, std::string(context) + std::string(key),
-           "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    return *value;
-  }
-
-  const std::string& origin() const { return origin_; }
-
- private:
-  std::string origin_;
-};
 
 SourceType parse_source_type(const Reader& reader, const toml::table& table, std::string_view context) {
   const toml::node* node = table.get("type");
@@ -395,7 +314,7 @@ Config parse_config(std::string_view text, const std::string& origin) {
                       ": " + std::string(error.description()));
   }
   const Reader reader(origin);
-  reader.check_keys(root, "", {"web", "log", "checkpoint", "metrics", "source", "rule"});
+  reader.check_keys(root, "", {"web", "log", "checkpoint", "metrics", "alerting", "source", "rule"});
   Config config;
   const std::filesystem::path base = std::filesystem::path(origin).parent_path();
   if (const toml::node* web_node = root.get("web")) {
@@ -433,6 +352,11 @@ Config parse_config(std::string_view text, const std::string& origin) {
     const toml::table* metrics = metrics_node->as_table();
     if (!metrics) reader.fail(*metrics_node, "metrics", "must be a table ([metrics])");
     config.metrics = read_metrics(reader, *metrics);
+  }
+  if (const toml::node* alerting_node = root.get("alerting")) {
+    const toml::table* alerting = alerting_node->as_table();
+    if (!alerting) reader.fail(*alerting_node, "alerting", "must be a table ([alerting])");
+    config.alerting = read_alerting(reader, *alerting, base);
   }
   if (const toml::node* sources_node = root.get("source")) {
     const toml::array* sources = sources_node->as_array();

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "alerting/alerting_config.hpp"
 #include "classify/site_rules.hpp"
 #include "framing/container_log.hpp"
 #include "http/web_config.hpp"
@@ -63,6 +64,7 @@ struct Config {
   std::vector<SourceConfig> sources;
   CheckpointConfig checkpoint;
   MetricsConfig metrics;
+  AlertingConfig alerting;  // read at start only
   std::shared_ptr<const SiteRules> site_rules = std::make_shared<const SiteRules>();
 };
 

@@ -15,12 +15,16 @@
 namespace mta {
 namespace {
 
-std::string landing_page(const std::string& telemetry_path) {
+// `alerts`: the HTML section of the agent's own alerts, empty when alerting is off.
+std::string landing_page(const std::string& telemetry_path, const std::string& alerts) {
   return "<!DOCTYPE html>\n<html><head><title>mta_exporter</title></head><body>\n"
          "<h1>mta_exporter</h1>\n<p>SMTP replies, causes and deliveries from mail logs. Version " +
          std::string(kVersion) + ".</p>\n<ul>\n<li><a href=\"" + telemetry_path + "\">Metrics</a></li>\n" +
-         "<li><a href=\"/-/healthy\">Health</a></li>\n<li><a "
-         "href=\"/-/ready\">Readiness</a></li>\n</ul>\n</body></html>\n";
+         "<li><a href=\"/-/healthy\">Health</a></li>\n<li><a href=\"/-/ready\">Readiness</a></li>\n" +
+         (alerts.empty() ? ""
+                         : "<li><a href=\"/api/v1/alerts\">Alerts</a> and <a href=\"/api/v1/rules\">alert "
+                           "rules</a> (JSON)</li>\n") +
+         "</ul>\n" + alerts + "</body></html>\n";
 }
 
 }  // namespace
@@ -117,7 +121,12 @@ void HttpServer::answer(const httplib::Request& request, httplib::Response& resp
     if (before_scrape_) before_scrape_();
     response.set_content(render_exposition(registry_), "text/plain; version=0.0.4; charset=utf-8");
   } else if (request.path == "/") {
-    response.set_content(landing_page(config_.telemetry_path), "text/html; charset=utf-8");
+    response.set_content(landing_page(config_.telemetry_path, alert_views_.html ? alert_views_.html() : std::string()),
+                         "text/html; charset=utf-8");
+  } else if (request.path == "/api/v1/alerts" && alert_views_.alerts_json) {
+    response.set_content(alert_views_.alerts_json(), "application/json");
+  } else if (request.path == "/api/v1/rules" && alert_views_.rules_json) {
+    response.set_content(alert_views_.rules_json(), "application/json");
   } else if (request.path == "/-/healthy") {
     response.set_content("Healthy\n", "text/plain; charset=utf-8");
   } else if (request.path == "/-/ready") {

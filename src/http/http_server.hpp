@@ -37,6 +37,14 @@ class HttpServer {
              std::function<std::vector<std::string>()> not_ready_reasons, std::function<void()> before_scrape = {});
   ~HttpServer();
 
+  // The agent's own alerting: /api/v1/alerts and /api/v1/rules answer JSON, the landing page shows `html`. Set
+  // before start().
+  struct AlertViews {
+    std::function<std::string()> alerts_json;
+    std::function<std::string()> rules_json;
+    std::function<std::string()> html;
+  };
+  void set_alert_views(AlertViews views) { alert_views_ = std::move(views); }
   // Binds every listen address; throws std::runtime_error naming the first that cannot be bound.
   void bind();
   void start();
@@ -54,6 +62,7 @@ class HttpServer {
   const prometheus::Registry& registry_;
   std::function<std::vector<std::string>()> not_ready_reasons_;
   std::function<void()> before_scrape_;
+  AlertViews alert_views_;
   std::unique_ptr<ServerCertificate> certificate_;
   std::unique_ptr<WebAccess> access_;
   std::unique_ptr<ConnectionGuard> connection_guard_;  // outlives the servers, whose hooks call it

@@ -279,7 +279,8 @@ prometheus::Counter& MetricsRecorder::reply_series_on_miss(const SmtpEvent& even
       label_key = reply_key(event, verdict, basic_label, enhanced_label, provider);
     }
   }
-  if (created.insert(label_key).second) families_.reply_series.Set(static_cast<double>(created.size()));
+  const bool new_series = created.insert(label_key).second;
+  if (new_series) families_.reply_series.Set(static_cast<double>(created.size()));
   prometheus::Counter& counter = lookup(replies_, label_key, [&]() -> prometheus::Counter& {
     return families_.replies.Add({{"mta", std::string(to_string(event.mta))},
                                   {"direction", std::string(to_string(event.direction))},
@@ -289,6 +290,9 @@ prometheus::Counter& MetricsRecorder::reply_series_on_miss(const SmtpEvent& even
                                   {"cause", std::string(to_string(verdict.cause))},
                                   {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
   });
+  if (new_series) {
+    families_.reply_series_index.push_back({&counter, event.direction, verdict.klass, verdict.cause, provider});
+  }
   // A reply past the limit is cached too, under its own key, so that the next one takes no lock.
   if (label_key != key && overflowed_.size() < kMaxOverflowed) overflowed_.emplace(key, &counter);
   return counter;

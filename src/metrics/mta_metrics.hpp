@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "classify/classifier.hpp"
 #include "mta/parse_outcome.hpp"
@@ -59,6 +60,17 @@ struct MetricFamilies {
   std::unordered_set<std::uint64_t> reply_series_keys;
   // How many of them have codes, the series the limit counts; guarded by reply_series_mutex.
   std::size_t reply_series_with_codes = 0;
+
+  // Every mta_smtp_replies_total series in the order it was created, with the labels the agent's own alert rules
+  // group by; guarded by reply_series_mutex. Reply series are never removed, so an index stays valid.
+  struct ReplySeries {
+    prometheus::Counter* counter;
+    Direction direction;
+    int klass;
+    Cause cause;
+    ProviderId provider;
+  };
+  std::vector<ReplySeries> reply_series_index;
 };
 
 // Label text of a code, bounded: unregistered enhanced codes collapse to "5.7.x" (or "5.x.x" for an

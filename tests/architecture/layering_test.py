@@ -24,9 +24,10 @@ ALLOWED = {
     "pipeline": PARSE | {"classify", "metrics"},
     "source": PARSE | {"classify", "metrics"},
     "http": {"metrics"},
-    "config": PARSE | {"classify", "metrics", "source", "http"},
-    "agent": PARSE | {"classify", "metrics", "pipeline", "source", "http", "config"},
-    "app": PARSE | {"classify", "metrics", "pipeline", "source", "http", "config", "agent"},
+    "alerting": PARSE | {"classify", "metrics"},
+    "config": PARSE | {"classify", "metrics", "source", "http", "alerting"},
+    "agent": PARSE | {"classify", "metrics", "pipeline", "source", "http", "alerting", "config"},
+    "app": PARSE | {"classify", "metrics", "pipeline", "source", "http", "alerting", "config", "agent"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 

@@ -9,7 +9,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "source/tls_test_pki.hpp"
@@ -519,6 +521,237 @@ TEST_F(ConfigSyslogTlsTest, AFileThatDoesNotLoadIsNamedWithItsKeyAndLine) {
   EXPECT_THAT(message, HasSubstr("source[0].tls_client_ca_file: cannot read " + (folder_ / "no-ca.crt").string()))
       << message;
 }
+
+// --- [alerting]: the agent's own alert rules and where it sends them -----------------------------------------
+
+TEST(ConfigAlertingTest, OffWithoutTheTable) {
+  const Config config = parse_config("", kOrigin);
+  EXPECT_FALSE(config.alerting.enabled);
+  EXPECT_TRUE(config.alerting.alertmanager_urls.empty());
+  EXPECT_TRUE(config.alerting.rules.empty());
+}
+
+TEST(ConfigAlertingTest, MinimalTableGivesDefaults) {
+  const Config config = parse_config("[alerting]\nalertmanager_urls = [\"http://127.0.0.1:9093\"]\n", kOrigin);
+  const AlertingConfig& alerting = config.alerting;
+  EXPECT_TRUE(alerting.enabled);
+  EXPECT_EQ(alerting.alertmanager_urls, std::vector<std::string>{"http://127.0.0.1:9093"});
+  EXPECT_DOUBLE_EQ(alerting.evaluation_interval_seconds, 5);
+  EXPECT_DOUBLE_EQ(alerting.resend_interval_seconds, 60);
+  EXPECT_EQ(alerting.queue_capacity, 10000u);
+  EXPECT_TRUE(alerting.external_labels.empty());
+  EXPECT_EQ(alerting.client, AlertmanagerClientConfig{});
+  EXPECT_TRUE(alerting.rules.empty());
+}
+
+TEST(ConfigAlertingTest, EveryKey) {
+  const Config config = parse_config(R"(
+[alerting]
+alertmanager_urls = ["http://am1:9093", "https://am2.example.org:9093/prefix"]
+evaluation_interval = "5s"
+resend_interval = "1m"
+queue_capacity = 500
+timeout = "1m30s"
+external_labels = { instance = "mx1.example.org:10154", job = "mta_exporter" }
+basic_auth = { username = "agent", password = "secret" }
+tls_config = { ca_file = "ca.pem", cert_file = "/pki/client.pem", key_file = "client.key", insecure_skip_verify = true }
+
+[alerting.rules.MtaOutbound5xxShareHigh]
+for = "10m"
+threshold = 0.2
+window = "2m"
+severity = "critical"
+
+[alerting.rules.MtaOutboundBlocklisted]
+enabled = false
+
+[alerting.rules.MtaTlsFailures]
+threshold = 25
+)",
+                                     kOrigin);
+  const AlertingConfig& alerting = config.alerting;
+  EXPECT_TRUE(alerting.enabled);
+  EXPECT_EQ(alerting.alertmanager_urls,
+            (std::vector<std::string>{"http://am1:9093", "https://am2.example.org:9093/prefix"}));
+  EXPECT_DOUBLE_EQ(alerting.evaluation_interval_seconds, 5);
+  EXPECT_DOUBLE_EQ(alerting.resend_interval_seconds, 60);
+  EXPECT_EQ(alerting.queue_capacity, 500u);
+  EXPECT_DOUBLE_EQ(alerting.client.timeout_seconds, 90);
+  EXPECT_EQ(alerting.external_labels,
+            (std::map<std::string, std::string>{{"instance", "mx1.example.org:10154"}, {"job", "mta_exporter"}}));
+  EXPECT_EQ(alerting.client.basic_auth_username, "agent");
+  EXPECT_EQ(alerting.client.basic_auth_password, "secret");
+  EXPECT_EQ(alerting.client.bearer_token, "");
+  EXPECT_EQ(alerting.client.ca_file, "/etc/mta_exporter/ca.pem");  // relative to the config's folder
+  EXPECT_EQ(alerting.client.cert_file, "/pki/client.pem");
+  EXPECT_EQ(alerting.client.key_file, "/etc/mta_exporter/client.key");
+  EXPECT_TRUE(alerting.client.insecure_skip_verify);
+
+  ASSERT_EQ(alerting.rules.size(), 3u);
+  const AlertRuleOverride& share = alerting.rules.at("MtaOutbound5xxShareHigh");
+  EXPECT_EQ(share.enabled, std::nullopt);
+  EXPECT_EQ(share.for_seconds, 600);
+  EXPECT_EQ(share.threshold, 0.2);
+  EXPECT_EQ(share.window_seconds, 120);
+  EXPECT_EQ(share.severity, "critical");
+  EXPECT_EQ(alerting.rules.at("MtaOutboundBlocklisted"), AlertRuleOverride{.enabled = false});
+  EXPECT_EQ(alerting.rules.at("MtaTlsFailures").threshold, 25);  // an integer where a number is expected
+}
+
+TEST(ConfigAlertingTest, BearerTokenAndTimeZero) {
+  const Config config = parse_config(R"(
+[alerting]
+alertmanager_urls = ["http://am:9093"]
+authorization = { type = "Bearer", credentials = "token-1" }
+[alerting.rules.MtaAuthBruteForce]
+for = "0"
+)",
+                                     kOrigin);
+  EXPECT_EQ(config.alerting.client.bearer_token, "token-1");
+  EXPECT_EQ(config.alerting.client.basic_auth_username, "");
+  EXPECT_EQ(config.alerting.rules.at("MtaAuthBruteForce").for_seconds, 0);
+}
+
+// Secret files are read at start, relative to the config's folder, first line only.
+class ConfigAlertingSecretTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fs::create_directories(folder_); }
+  void TearDown() override { fs::remove_all(folder_); }
+  std::string origin() const { return (folder_ / "mta_exporter.toml").string(); }
+  void write(const std::string& name, const std::string& text) const { std::ofstream(folder_ / name) << text; }
+
+  fs::path folder_ = fs::temp_directory_path() / ("mta_config_alerting_test_" + std::to_string(::getpid()));
+};
+
+TEST_F(ConfigAlertingSecretTest, PasswordAndCredentialsFiles) {
+  write("password", "pass word\nsecond line\n");
+  write("token", "tok3n\n");
+  Config config = parse_config(
+      "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n"
+      "basic_auth = { username = \"agent\", password_file = \"password\" }\n",
+      origin());
+  EXPECT_EQ(config.alerting.client.basic_auth_password, "pass word");
+  config = parse_config(
+      "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nauthorization = { credentials_file = \"token\" }\n",
+      origin());
+  EXPECT_EQ(config.alerting.client.bearer_token, "tok3n");
+}
+
+TEST_F(ConfigAlertingSecretTest, MissingSecretFileIsNamedWithItsKeyAndLine) {
+  try {
+    parse_config(
+        "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n\n"
+        "basic_auth = { username = \"agent\", password_file = \"nope\" }\n",
+        origin());
+    FAIL() << "no ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(), HasSubstr(origin() + ":4:"));
+    EXPECT_THAT(error.what(),
+                HasSubstr("alerting.basic_auth.password_file: cannot read " + (folder_ / "nope").string()));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AlertingErrors, ConfigErrorTest,
+    ::testing::Values(
+        ErrorCase{"alerting_not_a_table", "alerting = true\n", 1, "alerting", "must be a table"},
+        ErrorCase{"alertmanager_urls_missing", "\n[alerting]\nevaluation_interval = \"5s\"\n", 2,
+                  "alerting.alertmanager_urls", "non-empty list"},
+        ErrorCase{"alertmanager_urls_empty", "[alerting]\nalertmanager_urls = []\n", 2, "alerting.alertmanager_urls",
+                  "non-empty list"},
+        ErrorCase{"alertmanager_urls_not_a_list", "[alerting]\nalertmanager_urls = \"http://am:9093\"\n", 2,
+                  "alerting.alertmanager_urls", "non-empty list"},
+        ErrorCase{"alertmanager_url_not_http", "[alerting]\nalertmanager_urls = [\"http://am:9093\", \"am:9093\"]\n", 2,
+                  "alerting.alertmanager_urls", "http:// or https://"},
+        ErrorCase{"alertmanager_url_ftp", "[alerting]\nalertmanager_urls = [\n  \"ftp://am.example.org:9093\",\n]\n", 3,
+                  "alerting.alertmanager_urls", "http:// or https://"},
+        ErrorCase{"alertmanager_url_with_space", "[alerting]\nalertmanager_urls = [\"http://am 1:9093\"]\n", 2,
+                  "alerting.alertmanager_urls", "http:// or https://"},
+        ErrorCase{"evaluation_interval_not_a_duration",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n\nevaluation_interval = \"5 minutes\"\n", 4,
+                  "alerting.evaluation_interval", "must be a duration"},
+        ErrorCase{"evaluation_interval_a_number",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nevaluation_interval = 5\n", 3,
+                  "alerting.evaluation_interval", "must be a duration"},
+        ErrorCase{"evaluation_interval_too_short",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nevaluation_interval = \"500ms\"\n", 3,
+                  "alerting.evaluation_interval", "from 1s"},
+        ErrorCase{"resend_interval_unit",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nresend_interval = \"1M\"\n", 3,
+                  "alerting.resend_interval", "must be a duration"},
+        ErrorCase{"unknown_key_in_alerting", "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nresend = \"1m\"\n",
+                  3, "alerting.resend", "unknown key"},
+        ErrorCase{"unknown_rule",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n\n[alerting.rules.MtaNoSuchAlert]\n"
+                  "for = \"1m\"\n",
+                  4, "alerting.rules.MtaNoSuchAlert", "is not a rule the agent evaluates"},
+        ErrorCase{"prometheus_only_rule",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.rules.MtaExporterDown]\n"
+                  "enabled = false\n",
+                  3, "alerting.rules.MtaExporterDown", "is not a rule the agent evaluates"},
+        ErrorCase{"unknown_key_in_rule",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.rules.MtaTlsFailures]\n"
+                  "threshold = 5\nfour = \"1m\"\n",
+                  5, "alerting.rules.MtaTlsFailures.four", "unknown key"},
+        ErrorCase{"rule_threshold_negative",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.rules.MtaTlsFailures]\n"
+                  "threshold = -1\n",
+                  4, "alerting.rules.MtaTlsFailures.threshold", "at least 0"},
+        ErrorCase{"rule_threshold_text",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.rules.MtaTlsFailures]\n"
+                  "threshold = \"10\"\n",
+                  4, "alerting.rules.MtaTlsFailures.threshold", "must be a number"},
+        ErrorCase{"rule_for_not_a_duration",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.rules.MtaTlsFailures]\n"
+                  "for = \"ten minutes\"\n",
+                  4, "alerting.rules.MtaTlsFailures.for", "must be a duration"},
+        ErrorCase{"rule_window_zero",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.rules.MtaTlsFailures]\n"
+                  "window = \"0s\"\n",
+                  4, "alerting.rules.MtaTlsFailures.window", "must be a duration"},
+        ErrorCase{"rule_enabled_not_a_boolean",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.rules.MtaTlsFailures]\n"
+                  "enabled = \"no\"\n",
+                  4, "alerting.rules.MtaTlsFailures.enabled", "true or false"},
+        ErrorCase{"rule_severity_empty",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.rules.MtaTlsFailures]\n"
+                  "severity = \"\"\n",
+                  4, "alerting.rules.MtaTlsFailures.severity", "must not be empty"},
+        ErrorCase{"external_label_bad_name",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n[alerting.external_labels]\n"
+                  "region = \"eu\"\n\"data-center\" = \"fra1\"\n",
+                  5, "alerting.external_labels.data-center", "is not a label name"},
+        ErrorCase{"external_label_reserved_name",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nexternal_labels = { __name__ = \"x\" }\n", 3,
+                  "alerting.external_labels.__name__", "is not a label name"},
+        ErrorCase{"external_label_alertname",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nexternal_labels = { alertname = \"x\" }\n", 3,
+                  "alerting.external_labels.alertname", "is set by each rule"},
+        ErrorCase{"external_label_not_a_string",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nexternal_labels = { replica = 2 }\n", 3,
+                  "alerting.external_labels.replica", "must be a string"},
+        ErrorCase{"basic_auth_and_authorization",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n"
+                  "[alerting.basic_auth]\nusername = \"agent\"\npassword = \"p\"\n"
+                  "[alerting.authorization]\ncredentials = \"t\"\n",
+                  6, "alerting.authorization", "give basic_auth or authorization, not both"},
+        ErrorCase{"basic_auth_without_username",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nbasic_auth = { password = \"p\" }\n", 3,
+                  "alerting.basic_auth.username", "missing"},
+        ErrorCase{"password_and_password_file",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n"
+                  "basic_auth = { username = \"u\", password = \"p\", password_file = \"f\" }\n",
+                  3, "alerting.basic_auth.password_file", "not both"},
+        ErrorCase{"authorization_not_bearer",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\n"
+                  "authorization = { type = \"Basic\", credentials = \"t\" }\n",
+                  3, "alerting.authorization.type", "must be \"Bearer\""},
+        ErrorCase{"tls_cert_without_key",
+                  "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\ntls_config = { cert_file = \"c.pem\" }\n", 3,
+                  "alerting.tls_config.key_file", "go together"},
+        ErrorCase{"queue_capacity_zero", "[alerting]\nalertmanager_urls = [\"http://am:9093\"]\nqueue_capacity = 0\n",
+                  3, "alerting.queue_capacity", "whole number from 1"}),
+    test::CaseName());
 
 }  // namespace
 }  // namespace mta

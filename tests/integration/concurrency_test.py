@@ -1,7 +1,9 @@
 """Everything the agent does at once, for the ThreadSanitizer build: a file source and a TCP syslog
 source reading while /metrics is scraped (plain and gzip) and SIGHUP reloads add and remove a source and
-swap the site rules. Every line must be counted exactly once, the agent must stay up, stop cleanly, and
-write no sanitizer report."""
+swap the site rules, with the agent's own alerting on: its rules read the counters every second (the mailbox-full
+bounces fire MtaMailboxFullWave) and send to an Alertmanager address where nothing listens, so every send fails and
+is retried, while /api/v1/alerts and the landing page are read. Every line must be counted exactly once, the agent
+must stay up, stop cleanly, and write no sanitizer report."""
 
 import os
 import signal
@@ -22,6 +24,11 @@ RELOADS = 20
 SANITIZER_MARKERS = ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "runtime error:")
 
 
+def alerting(alertmanager_port):
+    return (f'[alerting]\nalertmanager_urls = ["http://127.0.0.1:{alertmanager_port}"]\nevaluation_interval = "1s"\n'
+            'resend_interval = "1s"\n')
+
+
 def config(folder, tcp_port, with_extra):
     """The sources' tables; `with_extra` adds a third source and a site rule, so each reload changes both."""
     toml = (f'[[source]]\ntype = "file"\nname = "file"\npath = "{folder}/mail.log"\nstart_at = "beginning"\n'
@@ -36,9 +43,10 @@ class ConcurrencyTest(unittest.TestCase):
     def test_sources_scrapes_and_reloads_at_once(self):
         with TempFolder() as folder:
             tcp_port = free_port()
+            alertmanager_port = free_port()  # nothing listens there
             with open(os.path.join(folder, "extra.log"), "w") as extra:
                 extra.write(SENT.format(second=0, n=0) + "\n")
-            agent = Agent(folder, config(folder, tcp_port, with_extra=False))
+            agent = Agent(folder, config(folder, tcp_port, with_extra=False), alerting(alertmanager_port))
             failures = []
 
             def guarded(work):
@@ -75,11 +83,14 @@ class ConcurrencyTest(unittest.TestCase):
                         if status != 200:
                             raise AssertionError(f"/metrics answered {status}")
                     http_get(agent.url("/-/ready"))
+                    for path in ("/api/v1/alerts", "/"):
+                        if http_get(agent.url(path))[0] != 200:
+                            raise AssertionError(f"{path} did not answer 200")
 
             def reload():
                 for n in range(RELOADS):
                     with open(agent.config, "w") as out:
-                        out.write(f'[web]\nlisten_address = "127.0.0.1:{agent.port}"\n'
+                        out.write(f'[web]\nlisten_address = "127.0.0.1:{agent.port}"\n' + alerting(alertmanager_port)
                                   + config(folder, tcp_port, with_extra=n % 2 == 0))
                     agent.process.send_signal(signal.SIGHUP)
                     # One at a time: signals sent faster than the agent takes them would merge into one.
@@ -107,6 +118,10 @@ class ConcurrencyTest(unittest.TestCase):
                 self.assertLessEqual(metric_sum(samples, "mta_exporter_lines_total", source="extra"), 1)
                 self.assertIn(metric_sum(samples, "mta_deliveries_total", status="bounced"),
                               (FILE_LINES + TCP_LINES, FILE_LINES + TCP_LINES + 1))
+                wait_for(lambda: metric_sum(samples_of(), "mta_exporter_alerts", alertname="MtaMailboxFullWave",
+                                            state="firing") == 1, timeout=60, what="MtaMailboxFullWave firing")
+                wait_for(lambda: metric_sum(samples_of(), "mta_exporter_alert_notifications_total",
+                                            result="failed") > 0, timeout=60, what="a failed send, retried")
             finally:
                 stop_scraping.set()
                 if scraper.is_alive():
