@@ -10,6 +10,9 @@ here on loopback ports): no Prometheus anywhere.
   Prints the time from the first bad line written to the alert in Alertmanager.
 - test_alertmanager_down_then_back_still_gets_the_alert: an Alertmanager is stopped, a mailbox-full wave fires
   MtaMailboxFullWave; the agent's sends to it fail and are retried; started again, it receives the alert.
+- test_tls_client_certificate_and_basic_auth: an Alertmanager that serves HTTPS only, requires a client certificate
+  from the test CA and basic auth (its web config file) receives the alert of a second agent configured with
+  tls_config and basic_auth; a third agent with a wrong password gets its sends refused (counted as failed).
 
 Windows and `for` are shortened through [alerting.rules.NAME] (the overrides the README documents)."""
 
@@ -17,15 +20,17 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
+import base64
 import contextlib
 import json
 import os
-import socket
-import threading
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
@@ -34,6 +39,7 @@ import yaml
 
 import monitoring
 from monitoring import harness
+import web_tls_test  # tests/integration: the test PKI made with the openssl CLI, bcrypt
 
 Process = harness.Process
 INSTANCE = "mx1.example.org:10154"
@@ -119,6 +125,51 @@ class AlertmanagerProcess:
         with urllib.request.urlopen(f"{self.url}/api/v2/alerts?{query}", timeout=10) as response:
             alerts = json.load(response)
         return [alert for alert in alerts if alert["labels"].get("alertname") == alertname]
+
+
+class TlsAlertmanager:
+    """An Alertmanager serving HTTPS only, with a client certificate signed by the test CA and basic auth required
+    (exporter-toolkit web config file)."""
+
+    def __init__(self, binary, folder, pki, user, password):
+        self.folder = os.path.join(folder, "am-tls")
+        os.makedirs(os.path.join(self.folder, "data"))
+        with open(os.path.join(self.folder, "alertmanager.yml"), "w") as out:
+            yaml.safe_dump({"route": {"receiver": "none", "group_wait": "1s"}, "receivers": [{"name": "none"}]}, out)
+        with open(os.path.join(self.folder, "web.yml"), "w") as out:
+            yaml.safe_dump({"tls_server_config": {"cert_file": pki.crt("server"), "key_file": pki.key("server"),
+                                                  "client_auth_type": "RequireAndVerifyClientCert",
+                                                  "client_ca_file": pki.crt("ca")},
+                            "basic_auth_users": {user: web_tls_test.bcrypt(password)}}, out)
+        self.port = harness.free_port()
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.context = ssl.create_default_context(cafile=pki.crt("ca"))
+        self.context.load_cert_chain(pki.crt("client"), pki.key("client"))
+        self.authorization = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        self.process = Process("am-tls", [
+            binary, f"--config.file={self.folder}/alertmanager.yml", f"--storage.path={self.folder}/data",
+            f"--web.listen-address=127.0.0.1:{self.port}", f"--web.config.file={self.folder}/web.yml",
+            "--cluster.listen-address=", "--log.level=info"], self.folder)
+        harness.wait_for(self.ready, timeout=60, interval=0.2, what="the TLS Alertmanager to be ready")
+
+    def get(self, path):
+        request = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": self.authorization})
+        with urllib.request.urlopen(request, timeout=10, context=self.context) as response:
+            return json.load(response)
+
+    def ready(self):
+        self.process.check()
+        try:
+            self.get("/api/v2/status")
+            return True
+        except OSError:
+            return False
+
+    def alerts(self, alertname):
+        return [alert for alert in self.get("/api/v2/alerts") if alert["labels"].get("alertname") == alertname]
+
+    def stop(self):
+        self.process.stop()
 
 
 class AgentAlertingTest(unittest.TestCase):
@@ -297,6 +348,44 @@ window = "10m"
         self.assertEqual(set(alert["labels"]), prometheus_label_names("MtaMailboxFullWave"))
         self.assertEqual(alert["labels"]["direction"], "local")
         self.assertEqual(alert["labels"]["instance"], INSTANCE)
+
+    def test_tls_client_certificate_and_basic_auth(self):
+        with harness.TempFolder() as folder:
+            pki = web_tls_test.Pki(folder)
+            binary = harness.require_program("prometheus-alertmanager", "prometheus-alertmanager")
+            alertmanager = TlsAlertmanager(binary, folder, pki, "agent", "s3cret")
+            self.addCleanup(alertmanager.stop)
+            for name, password in (("good", "s3cret"), ("wrong", "guess")):
+                os.makedirs(os.path.join(folder, name))
+                with open(os.path.join(folder, name, "password"), "w") as out:
+                    out.write(password + "\n")
+            agents = {}
+            for name in ("good", "wrong"):
+                log = os.path.join(folder, name, "mail.log")
+                with open(log, "w") as out:
+                    out.write(outbound_bounce(f"6C0FFEE{'1' if name == 'good' else '2'}", "554 5.7.1 Service "
+                                              "unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"))
+                agents[name] = harness.Agent(os.path.join(folder, name), f'[[source]]\ntype = "file"\npath = "{log}"\n'
+                                                                         f'start_at = "beginning"\n', f"""
+[alerting]
+alertmanager_urls = ["{alertmanager.url}"]
+evaluation_interval = "1s"
+resend_interval = "2s"
+external_labels = {{ instance = "{name}.example.org:10154" }}
+basic_auth = {{ username = "agent", password_file = "password" }}
+tls_config = {{ ca_file = "{pki.crt('ca')}", cert_file = "{pki.crt('client')}", key_file = "{pki.key('client')}" }}
+""")
+                self.addCleanup(agents[name].stop)
+            harness.wait_for(lambda: alertmanager.alerts("MtaOutboundBlocklisted"), timeout=WAIT, interval=0.2,
+                             what="the alert over TLS with a client certificate and basic auth")
+            harness.wait_for(lambda: harness.metric_sum(agents["wrong"].metrics(), "mta_exporter_alert_notifications_"
+                                                        "total", result="failed") > 0,
+                             timeout=WAIT, interval=0.2, what="the wrong password's sends to fail")
+            time.sleep(3)  # more sends of both agents
+            instances = {alert["labels"]["instance"] for alert in alertmanager.alerts("MtaOutboundBlocklisted")}
+            self.assertEqual(instances, {"good.example.org:10154"})
+            self.assertEqual(harness.metric_sum(agents["wrong"].metrics(), "mta_exporter_alert_notifications_total",
+                                                result="sent"), 0)
 
 
 if __name__ == "__main__":
