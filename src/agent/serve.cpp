@@ -57,7 +57,7 @@ int serve(Config config, const ServeOptions& options, const sigset_t& signals) {
     serves_tls = web_file && web_file->tls;
     server = std::make_unique<HttpServer>(
         agent.config().web, std::move(web_file), agent.registry(), [&agent] { return agent.not_ready_reasons(); },
-        [&agent] { agent.update_process_metrics(); });
+        [&agent] { agent.update_process_metrics(); }, &agent.reply_families());
   } catch (const WebConfigError& error) {
     spdlog::error("msg=\"web configuration error\" error={}", log_quoted(error.what()));
     return 2;

@@ -47,8 +47,11 @@ void print_table(std::ostream& out, std::string_view title, const std::map<std::
   }
 }
 
-std::string text_summary(const prometheus::Registry& registry) {
-  const std::vector<prometheus::MetricFamily> families = registry.Collect();
+// `reply_families`: mta_smtp_replies_total lives in a registry of its own (MetricFamilies::reply_registry).
+std::string text_summary(const prometheus::Registry& registry, const MetricFamilies& reply_families) {
+  std::vector<prometheus::MetricFamily> families = registry.Collect();
+  for (prometheus::MetricFamily& replies : reply_families.reply_registry.Collect())
+    families.push_back(std::move(replies));
   std::ostringstream out;
   for (const auto& family : families) {
     if (family.name != "mta_exporter_lines_total") continue;
@@ -113,7 +116,7 @@ int run_report(Arguments arguments) {
     read_stream(fd, std::stop_token{}, processor);
     if (!is_stdin) ::close(fd);
   }
-  std::cout << (format == "text" ? text_summary(registry) : render_exposition(registry));
+  std::cout << (format == "text" ? text_summary(registry, families) : render_exposition(registry, &families));
   return status;
 }
 

@@ -37,10 +37,12 @@ struct HttpServer::Listener {
 };
 
 HttpServer::HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, prometheus::Registry& registry,
-                       std::function<std::vector<std::string>()> not_ready_reasons, std::function<void()> before_scrape)
+                       std::function<std::vector<std::string>()> not_ready_reasons, std::function<void()> before_scrape,
+                       MetricFamilies* reply_families)
     : config_(std::move(config)),
       web_file_(std::move(web_file)),
       registry_(registry),
+      reply_families_(reply_families),
       not_ready_reasons_(std::move(not_ready_reasons)),
       before_scrape_(std::move(before_scrape)),
       connection_guard_(
@@ -119,7 +121,7 @@ void HttpServer::answer(const httplib::Request& request, httplib::Response& resp
   }
   if (request.path == config_.telemetry_path) {
     if (before_scrape_) before_scrape_();
-    response.set_content(render_exposition(registry_), "text/plain; version=0.0.4; charset=utf-8");
+    response.set_content(render_exposition(registry_, reply_families_), "text/plain; version=0.0.4; charset=utf-8");
   } else if (request.path == "/") {
     response.set_content(landing_page(config_.telemetry_path, alert_views_.html ? alert_views_.html() : std::string()),
                          "text/html; charset=utf-8");

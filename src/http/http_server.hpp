@@ -24,6 +24,7 @@ struct Response;
 
 namespace mta {
 
+struct MetricFamilies;
 class WebAccess;
 class ConnectionGuard;
 class ServerCertificate;
@@ -33,8 +34,10 @@ class HttpServer {
   // `not_ready_reasons` answers /-/ready: 200 when empty, else 503 with one reason a line.
   // `before_scrape` runs before each rendering of the metrics page (process metrics). Throws
   // WebConfigError when the web config's certificates or TLS settings cannot be used.
+  // `reply_families`: the families whose mta_smtp_replies_total the page writes directly (render_exposition).
   HttpServer(WebConfig config, std::optional<WebConfigFile> web_file, prometheus::Registry& registry,
-             std::function<std::vector<std::string>()> not_ready_reasons, std::function<void()> before_scrape = {});
+             std::function<std::vector<std::string>()> not_ready_reasons, std::function<void()> before_scrape = {},
+             MetricFamilies* reply_families = nullptr);
   ~HttpServer();
 
   // The agent's own alerting: /api/v1/alerts and /api/v1/rules answer JSON, the landing page shows `html`. Set
@@ -60,6 +63,7 @@ class HttpServer {
   WebConfig config_;
   std::optional<WebConfigFile> web_file_;
   const prometheus::Registry& registry_;
+  MetricFamilies* reply_families_;
   std::function<std::vector<std::string>()> not_ready_reasons_;
   std::function<void()> before_scrape_;
   AlertViews alert_views_;

@@ -1,5 +1,6 @@
 #include "metrics/mta_metrics.hpp"
 
+#include "metrics/exposition.hpp"
 #include "mta_exporter_version.hpp"
 
 namespace mta {
@@ -53,11 +54,7 @@ int bounded_basic(const Knowledge& knowledge, int basic) {
 }  // namespace
 
 MetricFamilies::MetricFamilies(prometheus::Registry& registry, std::size_t reply_series_limit)
-    : replies(BuildCounter()
-                  .Name("mta_smtp_replies_total")
-                  .Help("SMTP replies found in mail logs, by MTA, direction, class, basic and enhanced code, cause "
-                        "and provider.")
-                  .Register(registry)),
+    : replies(BuildCounter().Name(std::string(kRepliesName)).Help(std::string(kRepliesHelp)).Register(reply_registry)),
       deliveries(BuildCounter()
                      .Name("mta_deliveries_total")
                      .Help("Delivery attempts by final status of the attempt (sent, deferred, bounced, expired).")
@@ -281,17 +278,21 @@ prometheus::Counter& MetricsRecorder::reply_series_on_miss(const SmtpEvent& even
   }
   const bool new_series = created.insert(label_key).second;
   if (new_series) families_.reply_series.Set(static_cast<double>(created.size()));
-  prometheus::Counter& counter = lookup(replies_, label_key, [&]() -> prometheus::Counter& {
-    return families_.replies.Add({{"mta", std::string(to_string(event.mta))},
+  const prometheus::Labels labels{{"mta", std::string(to_string(event.mta))},
                                   {"direction", std::string(to_string(event.direction))},
                                   {"class", std::to_string(verdict.klass) + "xx"},
                                   {"code", basic_code_label(knowledge_, basic_label)},
                                   {"enhanced_code", code_text(enhanced_label)},
                                   {"cause", std::string(to_string(verdict.cause))},
-                                  {"provider", std::string(provider_label(knowledge_, event.direction, provider))}});
-  });
+                                  {"provider", std::string(provider_label(knowledge_, event.direction, provider))}};
+  prometheus::Counter& counter =
+      lookup(replies_, label_key, [&]() -> prometheus::Counter& { return families_.replies.Add(labels); });
   if (new_series) {
     families_.reply_series_index.push_back({&counter, event.direction, verdict.klass, verdict.cause, provider});
+    std::string order;
+    for (const auto& [name, value] : labels) order += value + '\0';  // Labels is a map: name order
+    families_.reply_series_by_labels.emplace(std::move(order),
+                                             MetricFamilies::ReplySeriesText{label_text(labels), &counter});
   }
   // A reply past the limit is cached too, under its own key, so that the next one takes no lock.
   if (label_key != key && overflowed_.size() < kMaxOverflowed) overflowed_.emplace(key, &counter);

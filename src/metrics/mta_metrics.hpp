@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,11 +35,19 @@ namespace mta {
 // minting code combinations cannot crowd out the codes of the big providers. Series without codes,
 // where the others fall back to, are always created and do not take from the limit: their number is
 // bounded by the other labels, and they must not eat the reserve.
+inline constexpr std::string_view kRepliesName = "mta_smtp_replies_total";
+inline constexpr std::string_view kRepliesHelp =
+    "SMTP replies found in mail logs, by MTA, direction, class, basic and enhanced code, cause and provider.";
+
 struct MetricFamilies {
   static constexpr std::size_t kDefaultReplySeriesLimit = 20000;
 
   explicit MetricFamilies(prometheus::Registry& registry, std::size_t reply_series_limit = kDefaultReplySeriesLimit);
 
+  // mta_smtp_replies_total, the family of up to the series limit, is held in a registry of its own: the page writes
+  // it from reply_series_by_labels (render_exposition), not through prometheus-cpp's collect, which copies every
+  // label of every series at each scrape.
+  prometheus::Registry reply_registry;
   prometheus::Family<prometheus::Counter>& replies;
   prometheus::Family<prometheus::Counter>& deliveries;
   prometheus::Family<prometheus::Histogram>& delivery_delay;
@@ -71,6 +80,14 @@ struct MetricFamilies {
     ProviderId provider;
   };
   std::vector<ReplySeries> reply_series_index;
+
+  // The same series in the page's order, by their label values in label-name order joined by '\0', each with its
+  // label text as the page writes it ({cause="...",...}); guarded by reply_series_mutex.
+  struct ReplySeriesText {
+    std::string labels;
+    prometheus::Counter* counter;
+  };
+  std::map<std::string, ReplySeriesText> reply_series_by_labels;
 };
 
 // Label text of a code, bounded: unregistered enhanced codes collapse to "5.7.x" (or "5.x.x" for an

@@ -138,8 +138,8 @@ class AgentTest : public test::TempFolderTest {
   }
 
   // The sum of the samples of `metric` labelled with `source`; none when there is no such series.
-  static std::optional<double> sample_sum(const Agent& agent, const std::string& metric, const std::string& source) {
-    std::istringstream page(render_exposition(agent.registry()));
+  static std::optional<double> sample_sum(Agent& agent, const std::string& metric, const std::string& source) {
+    std::istringstream page(render_exposition(agent.registry(), &agent.reply_families()));
     const std::regex sample("^" + metric + "\\{(.*)\\} (\\S+)$");
     std::optional<double> total;
     for (std::string line; std::getline(page, line);) {
@@ -153,13 +153,14 @@ class AgentTest : public test::TempFolderTest {
   }
 
   // mta_exporter_lines_total of one source, all results together.
-  static double lines_counted(const Agent& agent, const std::string& source) {
+  static double lines_counted(Agent& agent, const std::string& source) {
     return sample_sum(agent, "mta_exporter_lines_total", source).value_or(0);
   }
 
   // Whether the registry holds any series labelled with `source`.
-  static bool has_series(const Agent& agent, const std::string& source) {
-    return render_exposition(agent.registry()).find("source=\"" + source + "\"") != std::string::npos;
+  static bool has_series(Agent& agent, const std::string& source) {
+    return render_exposition(agent.registry(), &agent.reply_families()).find("source=\"" + source + "\"") !=
+           std::string::npos;
   }
 
   // A replay of `file`, which fails while the file is missing.
@@ -180,7 +181,7 @@ class AgentTest : public test::TempFolderTest {
     return source;
   }
 
-  static bool counts(const Agent& agent, const std::string& source, double expected) {
+  static bool counts(Agent& agent, const std::string& source, double expected) {
     return test::eventually([&] { return lines_counted(agent, source) == expected; });
   }
 };
@@ -253,7 +254,7 @@ TEST_F(AgentTest, ReloadStopsARemovedSource) {
   append("b.log", 5);
   append("a.log", 1);
   ASSERT_TRUE(counts(agent, "a", 2));
-  EXPECT_FALSE(has_series(agent, "b")) << render_exposition(agent.registry());
+  EXPECT_FALSE(has_series(agent, "b")) << render_exposition(agent.registry(), &agent.reply_families());
 }
 
 // Issue 16 item 3: a file source renamed (its table otherwise unchanged) continues from the old name's
@@ -325,7 +326,7 @@ TEST_F(AgentTest, ReloadedSiteRulesClassifyTheNextLines) {
   agent.start();
   ASSERT_TRUE(counts(agent, "a", 1));
   const auto quota_replies = [&] {
-    const std::string page = render_exposition(agent.registry());
+    const std::string page = render_exposition(agent.registry(), &agent.reply_families());
     return page.find("cause=\"quota\"") != std::string::npos;
   };
   EXPECT_FALSE(quota_replies());
@@ -334,7 +335,7 @@ TEST_F(AgentTest, ReloadedSiteRulesClassifyTheNextLines) {
                             path("mta_exporter.toml")));
   std::ofstream(path("a.log"), std::ios::app) << bounce;
   ASSERT_TRUE(counts(agent, "a", 2));
-  EXPECT_TRUE(quota_replies()) << render_exposition(agent.registry());
+  EXPECT_TRUE(quota_replies()) << render_exposition(agent.registry(), &agent.reply_families());
 }
 
 // A removed source's series go; added again, it has series of its own and continues where it was.
@@ -372,7 +373,7 @@ TEST_F(AgentTest, ARemovedSourceLeavesNoSeriesAndNoCheckpointEntries) {
   const std::string entries((std::istreambuf_iterator<char>(checkpoint)), std::istreambuf_iterator<char>());
   EXPECT_THAT(entries, HasSubstr("\ta:" + path("a.log")));
   EXPECT_THAT(entries, ::testing::Not(HasSubstr("b.log")));
-  const std::string page = render_exposition(agent.registry());
+  const std::string page = render_exposition(agent.registry(), &agent.reply_families());
   EXPECT_THAT(page, ::testing::Not(HasSubstr("source=\"b\""))) << page;
   EXPECT_THAT(page, HasSubstr("mta_exporter_source_up{source=\"a\"} 1"));
 }

@@ -159,7 +159,7 @@ class MetricsRecorderTest : public ::testing::Test {
   MetricFamilies families_{registry_};
   MetricsRecorder recorder_{families_, knowledge(), "mail.log"};
 
-  std::string render() const { return render_exposition(registry_); }
+  std::string render() { return render_exposition(registry_, &families_); }
 
   static SmtpEvent outbound_bounce() {
     SmtpEvent event;
@@ -428,6 +428,8 @@ class ReplySeriesLimitTest : public ::testing::Test {
   prometheus::Registry registry_;
 
   std::string render() const { return render_exposition(registry_); }
+  // mta_smtp_replies_total is written from the families' own series.
+  std::string render(MetricFamilies& families) const { return render_exposition(registry_, &families); }
   double reply_series() const { return value_of(render(), "mta_exporter_reply_series", {}); }
   double overflow() const { return value_of(render(), "mta_exporter_reply_series_overflow_total", {}); }
 
@@ -483,7 +485,7 @@ TEST_F(ReplySeriesLimitTest, TwoSourcesCountingTheSameReplyMakeOneSeries) {
   MetricsRecorder second(families, Knowledge::builtin(), "relay.log");
   first.count_event(outbound_bounce(), google_dmarc_verdict());
   second.count_event(outbound_bounce(), google_dmarc_verdict());
-  const std::string text = render();
+  const std::string text = render(families);
   const std::vector<Sample> replies = series(text, "mta_smtp_replies_total");
   ASSERT_EQ(replies.size(), 1u) << text;
   EXPECT_EQ(replies[0].value, 2);
@@ -498,7 +500,7 @@ TEST_F(ReplySeriesLimitTest, ARecorderReCreatedByAReloadReusesTheSeries) {
   }
   MetricsRecorder after_reload(families, Knowledge::builtin(), "mail.log");
   after_reload.count_event(outbound_bounce(), google_dmarc_verdict());
-  EXPECT_EQ(series(render(), "mta_smtp_replies_total").at(0).value, 2);
+  EXPECT_EQ(series(render(families), "mta_smtp_replies_total").at(0).value, 2);
   EXPECT_EQ(reply_series(), 1);
 }
 
@@ -512,7 +514,7 @@ TEST_F(ReplySeriesLimitTest, OutboundWithoutProviderAndOtherProviderAreOneSeries
   recorder.count_event(outbound_bounce(), verdict);
   verdict.provider = kOtherProvider;
   recorder.count_event(outbound_bounce(), verdict);
-  const std::vector<Sample> replies = series(render(), "mta_smtp_replies_total");
+  const std::vector<Sample> replies = series(render(families), "mta_smtp_replies_total");
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0].labels.at("provider"), "other");
   EXPECT_EQ(reply_series(), 1);
@@ -521,7 +523,7 @@ TEST_F(ReplySeriesLimitTest, OutboundWithoutProviderAndOtherProviderAreOneSeries
 TEST_F(ReplySeriesLimitTest, LimitGauge) {
   {
     MetricFamilies families(registry_);
-    EXPECT_EQ(value_of(render(), "mta_exporter_reply_series_limit", {}), 20000);
+    EXPECT_EQ(value_of(render(families), "mta_exporter_reply_series_limit", {}), 20000);
   }
   prometheus::Registry other;
   MetricFamilies families(other, 500);
@@ -544,7 +546,7 @@ TEST_F(ReplySeriesLimitTest, PastTheLimitNewSeriesLoseTheirCodesButKnownProvider
   // A new ordinary series: counted without its codes.
   recorder.count_event(inbound_reject(), ordinary_verdict(Cause::policy));
   recorder.count_event(inbound_reject(), ordinary_verdict(Cause::policy));
-  std::string text = render();
+  std::string text = render(families);
   EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
                      {{"mta", "postfix"},
                       {"direction", "inbound"},
@@ -562,7 +564,7 @@ TEST_F(ReplySeriesLimitTest, PastTheLimitNewSeriesLoseTheirCodesButKnownProvider
 
   // Google's exact codes: a series of their own, in the reserve.
   recorder.count_event(outbound_bounce(), google_dmarc_verdict());
-  text = render();
+  text = render(families);
   EXPECT_EQ(value_of(text, "mta_smtp_replies_total",
                      {{"mta", "postfix"},
                       {"direction", "outbound"},
@@ -580,7 +582,7 @@ TEST_F(ReplySeriesLimitTest, PastTheLimitNewSeriesLoseTheirCodesButKnownProvider
   collapsed.enhanced = {5, 7, 998};
   collapsed.cause = Cause::spam;
   recorder.count_event(outbound_bounce(), collapsed);
-  text = render();
+  text = render(families);
   EXPECT_EQ(text.find("enhanced_code=\"5.7.x\""), std::string::npos) << text;
   EXPECT_EQ(overflow(), 3);
 
@@ -594,7 +596,7 @@ TEST_F(ReplySeriesLimitTest, PastTheLimitNewSeriesLoseTheirCodesButKnownProvider
   unknown_mailbox.enhanced = {5, 1, 1};
   unknown_mailbox.cause = Cause::mailbox_unknown;
   recorder.count_event(outbound_bounce(), unknown_mailbox);
-  text = render();
+  text = render(families);
   EXPECT_EQ(text.find("enhanced_code=\"5.1.1\""), std::string::npos) << text;
   EXPECT_EQ(overflow(), 4);
   std::size_t with_codes = 0;
@@ -612,14 +614,14 @@ TEST_F(ReplySeriesLimitTest, SeriesWithoutCodesDoNotTakeTheReserve) {
   count_ordinary_series(recorder, 25);
   EXPECT_EQ(overflow(), 7);
   std::size_t with_codes = 0;
-  for (const Sample& sample : series(render(), "mta_smtp_replies_total")) {
+  for (const Sample& sample : series(render(families), "mta_smtp_replies_total")) {
     if (!sample.labels.at("code").empty()) ++with_codes;
   }
   EXPECT_EQ(with_codes, 18u);
   EXPECT_EQ(reply_series(), 25);
 
   recorder.count_event(outbound_bounce(), google_dmarc_verdict());
-  EXPECT_EQ(value_of(render(), "mta_smtp_replies_total",
+  EXPECT_EQ(value_of(render(families), "mta_smtp_replies_total",
                      {{"mta", "postfix"},
                       {"direction", "outbound"},
                       {"class", "5xx"},
@@ -660,7 +662,7 @@ TEST_F(ReplySeriesLimitTest, TwoThreadsCountingTheSameRepliesShareTheSeries) {
   std::thread second(count, "relay.log");
   first.join();
   second.join();
-  const std::vector<Sample> replies = series(render(), "mta_smtp_replies_total");
+  const std::vector<Sample> replies = series(render(families), "mta_smtp_replies_total");
   ASSERT_EQ(replies.size(), 20u);
   for (const Sample& sample : replies) EXPECT_EQ(sample.value, 2 * kRounds);
   EXPECT_EQ(reply_series(), 20);
@@ -686,10 +688,77 @@ TEST_F(ReplySeriesLimitTest, AReplyPastTheLimitIsCountedWithoutCodesEveryTime) {
   for (int i = 0; i < 3; ++i) recorder.count_event(inbound_reject(), past);
   EXPECT_EQ(overflow(), overflow_before + 3);
   double without_codes = 0;
-  for (const Sample& sample : series(render(), "mta_smtp_replies_total")) {
+  for (const Sample& sample : series(render(families), "mta_smtp_replies_total")) {
     if (sample.labels.at("cause") == "spam" && sample.labels.at("code").empty()) without_codes += sample.value;
   }
   EXPECT_EQ(without_codes, 3);
+}
+
+}  // namespace
+}  // namespace mta
+
+namespace mta {
+namespace {
+
+// The page writes mta_smtp_replies_total straight from the families' series; prometheus-cpp's serializer, given
+// the same series in a family of a registry, must write the same text: help, type, order, labels and values.
+TEST(DirectRepliesExpositionTest, EqualsPrometheusCppForTheSameSeries) {
+  prometheus::Registry registry;
+  MetricFamilies families(registry);
+  MetricsRecorder recorder(families, Knowledge::builtin(), "mail.log");
+  const ProviderId google = Knowledge::builtin().find_provider("google");
+  int round = 0;
+  for (Direction direction : {Direction::inbound, Direction::outbound, Direction::local, Direction::unknown}) {
+    for (int basic : {0, 250, 421, 450, 550, 554}) {
+      for (Cause cause : {Cause::none, Cause::blocklist, Cause::quota, Cause::other}) {
+        SmtpEvent event;
+        event.mta = round % 2 == 0 ? Mta::postfix : Mta::exim;
+        event.direction = direction;
+        event.status = basic / 100 == 2 ? Status::sent : Status::bounced;
+        Verdict verdict;
+        verdict.basic = basic;
+        verdict.klass = basic == 0 ? 5 : basic / 100;
+        verdict.enhanced = basic == 0 ? EnhancedCode{} : EnhancedCode{static_cast<std::uint8_t>(basic / 100), 7, 1};
+        verdict.cause = cause;
+        verdict.provider = round % 3 == 0 ? google : kNoProvider;
+        for (int count = 0; count <= round % 4; ++count) recorder.count_event(event, verdict);
+        ++round;
+      }
+    }
+  }
+  // Large counts: the values' text (16 significant digits, no exponent below 1e16).
+  SmtpEvent event;
+  event.direction = Direction::outbound;
+  Verdict verdict;
+  verdict.klass = 4;
+  verdict.basic = 451;
+  for (int count = 0; count < 3; ++count) recorder.count_event(event, verdict);
+  families.reply_series_by_labels.begin()->second.counter->Increment(1234567890123.0);
+
+  prometheus::Registry reference;
+  auto& replies =
+      prometheus::BuildCounter().Name(std::string(kRepliesName)).Help(std::string(kRepliesHelp)).Register(reference);
+  std::size_t series = 0;
+  for (const prometheus::MetricFamily& family : families.reply_registry.Collect()) {
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      prometheus::Labels labels;
+      for (const prometheus::ClientMetric::Label& label : metric.label) labels[label.name] = label.value;
+      replies.Add(labels).Increment(metric.counter.value);
+      ++series;
+    }
+  }
+  ASSERT_GT(series, 50u);
+  prometheus::Registry nothing_else;
+  EXPECT_EQ(render_exposition(nothing_else, &families), render_exposition(reference));
+  // And on the agent's page, before the registry's own families, as the first counter registered.
+  const std::string page = render_exposition(registry, &families);
+  EXPECT_TRUE(page.starts_with(render_exposition(reference))) << page.substr(0, 400);
+}
+
+TEST(DirectRepliesExpositionTest, LabelTextEscapesValues) {
+  EXPECT_EQ(label_text({{"a", "x\"y"}, {"b", "back\\slash"}, {"c", "two\nlines"}}),
+            R"({a="x\"y",b="back\\slash",c="two\nlines"})");
+  EXPECT_EQ(label_text({}), "");
 }
 
 }  // namespace

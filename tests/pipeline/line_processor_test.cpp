@@ -107,7 +107,7 @@ class LineProcessorTest : public ::testing::Test {
   MetricFamilies families_{registry_};
   LineProcessor processor_{families_, "mail.log"};
 
-  std::string render() const { return render_exposition(registry_); }
+  std::string render() { return render_exposition(registry_, &families_); }
   double lines(const std::string& text, const char* result, const char* source = "mail.log") const {
     return sample_value(text, "mta_exporter_lines_total", {{"result", result}, {"source", source}});
   }
