@@ -20,6 +20,11 @@ std::int64_t horizon_of(const AlertRule& rule) {
   return rule.builtin->kind == RuleKind::class_rate_spike ? 15 * window : window;
 }
 
+bool counts_cause(const BuiltinRule& rule, Cause cause) {
+  const auto end = rule.causes.begin() + static_cast<std::ptrdiff_t>(rule.cause_count);
+  return std::find(rule.causes.begin(), end, cause) != end;
+}
+
 // The series Prometheus' class alerts compare keep their direction and class labels, and so do their alerts.
 std::map<std::string, std::string> class_labels(const BuiltinRule& rule) {
   return {{"direction", std::string(to_string(rule.direction))}, {"class", std::to_string(rule.klass) + "xx"}};
@@ -50,11 +55,15 @@ AlertEngine::AlertEngine(std::vector<AlertRule> rules, const Knowledge& knowledg
       start_(start),
       auth_failures_(1) {
   std::int64_t auth_horizon = 1;
+  bool reads_classes = false;
   for (const AlertRule& rule : rules_) {
     const BuiltinRule& builtin = *rule.builtin;
     switch (builtin.kind) {
       case RuleKind::class_share:
-      case RuleKind::class_rate_spike: class_horizon_ = std::max(class_horizon_, horizon_of(rule)); break;
+      case RuleKind::class_rate_spike:
+        class_horizon_ = std::max(class_horizon_, horizon_of(rule));
+        reads_classes = true;
+        break;
       case RuleKind::cause_count:
         cause_horizon_ = std::max(cause_horizon_, horizon_of(rule));
         for (std::size_t i = 0; i < builtin.cause_count; ++i) {
@@ -67,9 +76,6 @@ AlertEngine::AlertEngine(std::vector<AlertRule> rules, const Knowledge& knowledg
       case RuleKind::unmatched_lines: source_horizon_ = std::max(source_horizon_, horizon_of(rule)); break;
     }
   }
-  const bool reads_classes = class_horizon_ > 1 || std::any_of(rules_.begin(), rules_.end(), [](const AlertRule& r) {
-                               return r.builtin->kind == RuleKind::class_share;
-                             });
   class_windows_.assign(reads_classes ? kDirections * 3 : 0, SlidingWindow(class_horizon_));
   auth_failures_ = SlidingWindow(auth_horizon);
 }
@@ -186,10 +192,7 @@ std::vector<AlertEngine::Candidate> AlertEngine::judge(const AlertRule& rule, do
         for (const auto& [key, slots] : provider_cause_windows_) {
           const auto provider = static_cast<ProviderId>(key >> 8);
           const auto cause = static_cast<Cause>(key & 0xff);
-          if (std::find(builtin.causes.begin(), builtin.causes.begin() + builtin.cause_count, cause) ==
-              builtin.causes.begin() + builtin.cause_count) {
-            continue;
-          }
+          if (!counts_cause(builtin, cause)) continue;
           const std::string name(provider == kNoProvider ? "other" : knowledge_.provider_name(provider));
           if (builtin.known_provider_only && (name == "other" || name.empty())) continue;
           totals[name] += slots.sum(window);
@@ -198,10 +201,7 @@ std::vector<AlertEngine::Candidate> AlertEngine::judge(const AlertRule& rule, do
         for (const auto& [key, slots] : direction_cause_windows_) {
           const auto direction = static_cast<Direction>(key >> 8);
           const auto cause = static_cast<Cause>(key & 0xff);
-          if (std::find(builtin.causes.begin(), builtin.causes.begin() + builtin.cause_count, cause) ==
-              builtin.causes.begin() + builtin.cause_count) {
-            continue;
-          }
+          if (!counts_cause(builtin, cause)) continue;
           if (builtin.outbound_only && direction != Direction::outbound) continue;
           const std::string group = builtin.group_by == GroupBy::cause       ? std::string(to_string(cause))
                                     : builtin.group_by == GroupBy::direction ? std::string(to_string(direction))
