@@ -47,8 +47,10 @@ std::string_view cox_code(std::string_view text) {
   return text.substr(pos + 4, end - pos - 4);
 }
 
-bool conditions_hold(const CodeRule& rule, const CodeFacts& facts, Stage stage, std::string_view text) {
-  if (rule.stages != 0 && (rule.stages & stage_bit(stage)) == 0) return false;
+bool conditions_hold(const CodeRule& rule, const CodeFacts& facts, const SmtpEvent& event, std::string_view text) {
+  if (rule.stages != 0 && (rule.stages & stage_bit(event.stage)) == 0) return false;
+  if (rule.mta && *rule.mta != event.mta) return false;
+  if (rule.direction && *rule.direction != event.direction) return false;
   if (!rule.basic_in.empty() &&
       std::find(rule.basic_in.begin(), rule.basic_in.end(), facts.basic) == rule.basic_in.end()) {
     return false;
@@ -137,10 +139,11 @@ bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& f
   return false;
 }
 
-bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const {
+bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, const SmtpEvent& event,
+                                      Verdict& verdict) const {
   for (const CodeRule* candidate : knowledge_.code_rules(tier, verdict.provider)) {
     const CodeRule& rule = *candidate;
-    if (!code_spec_matches(rule.code, facts) || !conditions_hold(rule, facts, stage, normalized_)) continue;
+    if (!code_spec_matches(rule.code, facts) || !conditions_hold(rule, facts, event, normalized_)) continue;
     verdict.cause = rule.cause;
     verdict.tier = tier;
     verdict.rule = rule.id;
@@ -153,12 +156,18 @@ bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage s
 // The first group of the tier whose pattern matches and whose conditions hold, or -1.
 int Classifier::deciding_group(Tier tier, Stage stage) const {
   const std::vector<TextRuleGroup>& groups = knowledge_.text_groups(tier);
-  const FirstMatchIndex& index = knowledge_.text_index(tier);
-  for (int found = index.first_match(normalized_); found >= 0; found = index.first_match(normalized_, found + 1)) {
+  const auto conditions_hold = [&](int found) {
     const TextRuleGroup& group = groups[static_cast<std::size_t>(found)];
-    if (group.stages != 0 && (group.stages & stage_bit(stage)) == 0) continue;
-    if (group.unless && RE2::PartialMatch(normalized_, *group.unless)) continue;
-    return found;
+    if (group.stages != 0 && (group.stages & stage_bit(stage)) == 0) return false;
+    return !group.unless || !RE2::PartialMatch(normalized_, *group.unless);
+  };
+  const FirstMatchIndex& index = knowledge_.text_index(tier);
+  if (index.all_matches(normalized_, matches_)) {
+    const auto decided = std::find_if(matches_.begin(), matches_.end(), conditions_hold);
+    return decided == matches_.end() ? -1 : *decided;
+  }
+  for (int found = index.first_match(normalized_); found >= 0; found = index.first_match(normalized_, found + 1)) {
+    if (conditions_hold(found)) return found;
   }
   return -1;
 }
@@ -230,20 +239,21 @@ Verdict Classifier::classify(const SmtpEvent& event) {
   normalized_ = normalizer_.normalize(text, verdict.basic, verdict.enhanced);
   identify_provider(event, verdict);
 
-  const CodeFacts facts{verdict.basic, verdict.enhanced, orange_number(normalized_), cox_code(normalized_)};
+  const CodeFacts facts{verdict.basic, verdict.enhanced, orange_number(normalized_), cox_code(normalized_),
+                        verdict.klass};
   const Stage stage = event.stage;
   if (decide_by_site_rules(event, facts, verdict)) return verdict;
-  if (decide_by_code_rules(Tier::provider, facts, stage, verdict)) return verdict;
+  if (decide_by_code_rules(Tier::provider, facts, event, verdict)) return verdict;
   if (decide_by_text_rules(Tier::strong_text, stage, verdict)) return verdict;
-  if (decide_by_code_rules(Tier::specific_code, facts, stage, verdict)) return verdict;
+  if (decide_by_code_rules(Tier::specific_code, facts, event, verdict)) return verdict;
   if (decide_by_text_rules(Tier::weak_text, stage, verdict)) return verdict;
   // A generic code the MTA derived itself (Postfix logs dsn=5.0.0 for a bare "550") says less than
   // the basic code with its stage.
   const bool generic_tier = !skips_generic_tier(verdict.basic) && !(verdict.enhanced_from_dsn && verdict.basic != 0);
-  if (generic_tier && decide_by_code_rules(Tier::generic_code, facts, stage, verdict)) {
+  if (generic_tier && decide_by_code_rules(Tier::generic_code, facts, event, verdict)) {
     return verdict;
   }
-  if (decide_by_code_rules(Tier::basic_code, facts, stage, verdict)) return verdict;
+  if (decide_by_code_rules(Tier::basic_code, facts, event, verdict)) return verdict;
   verdict.cause = Cause::other;
   verdict.rule = {};
   verdict.source = {};

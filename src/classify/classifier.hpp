@@ -46,7 +46,7 @@ class Classifier {
 
  private:
   bool decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const;
-  bool decide_by_code_rules(Tier tier, const CodeFacts& facts, Stage stage, Verdict& verdict) const;
+  bool decide_by_code_rules(Tier tier, const CodeFacts& facts, const SmtpEvent& event, Verdict& verdict) const;
   bool decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict);
   int deciding_group(Tier tier, Stage stage) const;
   void identify_provider(const SmtpEvent& event, Verdict& verdict) const;
@@ -57,6 +57,7 @@ class Classifier {
   TextNormalizer normalizer_;
   std::string_view normalized_;
   TextTierMemo memo_;
+  mutable std::vector<int> matches_;  // deciding_group's scratch: the groups whose patterns match
 };
 
 }  // namespace mta

@@ -129,6 +129,13 @@ bool parse_code_spec(std::string_view text, CodeSpec& spec) {
     spec.cox_prefix = std::string(text.substr(4));
     return !spec.cox_prefix.empty();
   }
+  if (text.starts_with("codeless:")) {
+    spec.kind = CodeSpec::Kind::codeless;
+    int klass = 0;
+    if (!parse_int(text.substr(9), klass) || klass < 4 || klass > 5) return false;
+    spec.klass = static_cast<std::uint8_t>(klass);
+    return true;
+  }
   if (text.find('.') == std::string_view::npos) {
     spec.kind = CodeSpec::Kind::basic;
     return text.size() == 3 && parse_int(text, spec.number) && spec.number >= 200 && spec.number <= 599;
@@ -162,6 +169,7 @@ bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
     case CodeSpec::Kind::basic: return facts.basic == spec.number;
     case CodeSpec::Kind::orange: return facts.orange_number == spec.number;
     case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
+    case CodeSpec::Kind::codeless: return facts.basic == 0 && !facts.enhanced.present() && facts.klass == spec.klass;
     case CodeSpec::Kind::enhanced: break;
   }
   const EnhancedCode& code = facts.enhanced;
@@ -327,8 +335,8 @@ void Knowledge::load_text_rules() {
     previous_has_conditions = has_conditions;
     text_rules_.push_back(TextRule{tier, std::string(fields[0]), *cause, pattern});
   });
-  strong_index_ = FirstMatchIndex(strong_patterns, text_regex_options());
-  weak_index_ = FirstMatchIndex(weak_patterns, text_regex_options());
+  strong_index_ = FirstMatchIndex(strong_patterns, text_regex_options(), true);
+  weak_index_ = FirstMatchIndex(weak_patterns, text_regex_options(), true);
   // One alternation per run of markers of one provider, in file order; the wording index leaves the links out.
   const auto build_marker_index = [this](bool with_links) {
     ProviderMarkerIndex built;
@@ -413,6 +421,16 @@ void Knowledge::load_code_rules() {
           }
         } else if (key == "text" && !negated) {
           for (std::string_view value : values) rule.text_any.emplace_back(value);
+        } else if (key == "mta" && !negated) {
+          for (Mta mta : {Mta::postfix, Mta::exim, Mta::sendmail, Mta::opensmtpd, Mta::dovecot, Mta::generic}) {
+            if (to_string(mta) == values[0]) rule.mta = mta;
+          }
+          if (!rule.mta || values.size() != 1) data_error("code-rules.tsv", line_number, "unknown MTA");
+        } else if (key == "direction" && !negated) {
+          for (Direction direction : {Direction::inbound, Direction::outbound, Direction::local, Direction::unknown}) {
+            if (to_string(direction) == values[0]) rule.direction = direction;
+          }
+          if (!rule.direction || values.size() != 1) data_error("code-rules.tsv", line_number, "unknown direction");
         } else {
           data_error("code-rules.tsv", line_number, "unknown condition " + std::string(key));
         }

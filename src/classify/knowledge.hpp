@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -56,7 +57,8 @@ struct TextRuleGroup {
 };
 
 struct CodeSpec {
-  enum class Kind : std::uint8_t { enhanced, basic, orange, cox } kind = Kind::enhanced;
+  // codeless: a reply of class `klass` that carries neither a basic nor an enhanced code
+  enum class Kind : std::uint8_t { enhanced, basic, orange, cox, codeless } kind = Kind::enhanced;
   std::uint8_t klass = 0;  // 0: any class
   std::uint16_t subject = 0;
   std::uint16_t detail_low = 0;
@@ -76,6 +78,8 @@ struct CodeRule {
   std::vector<int> basic_in;
   std::vector<int> basic_not_in;
   std::vector<std::string> text_any;
+  std::optional<Mta> mta;              // only lines of this MTA's parser
+  std::optional<Direction> direction;  // only events of this direction
   Cause cause;
 };
 
@@ -183,13 +187,14 @@ bool parse_stage(std::string_view name, Stage& stage);
 
 // Shared by the built-in data and the site rules in the config: RE2 options for reply text.
 RE2::Options text_regex_options();
-// Parses "x.7.26", "5.7.500-699", "x.1.*", "550", "orange:101", "cox:cxbl"; false when malformed.
+// Parses "x.7.26", "5.7.500-699", "x.1.*", "550", "orange:101", "cox:cxbl", "codeless:5"; false when malformed.
 bool parse_code_spec(std::string_view text, CodeSpec& spec);
 struct CodeFacts {
   int basic = 0;
   EnhancedCode enhanced;
   int orange_number = 0;      // from "OFR..._102", 0 when absent
   std::string_view cox_code;  // from "AUP#CXBL", lower case
+  int klass = 0;              // of the reply, else of the delivery status
 };
 bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts);
 

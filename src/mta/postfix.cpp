@@ -403,6 +403,20 @@ ParseOutcome parse_sasl_failure(std::string_view message, SmtpEvent& event) {
   return ParseOutcome::event;
 }
 
+// The notes that make up most of a Postfix log and never hold a reply, told by their first bytes so that the
+// search for outcome marks (looks_like_smtp_outcome) skips them: smtpd.c "connect from %s", "disconnect from %s",
+// "client=%s"; cleanup_message.c "message-id=%s"; qmgr_active.c "removed"; pickup.c "uid=%d from=<%s>"; tls_misc.c
+// "%s TLS connection established" (vdukhovni/postfix@17830e5c).
+bool is_routine_note(std::string_view body) {
+  constexpr std::string_view notes[] = {
+      "connect from ", "disconnect from ",  "client=",         "message-id=",       "removed",
+      "uid=",          "Anonymous TLS con", "Trusted TLS con", "Untrusted TLS con", "Verified TLS con"};
+  for (const std::string_view note : notes) {
+    if (body.starts_with(note)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_postfix_program(std::string_view program) {
@@ -469,7 +483,7 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
     if (const ParseOutcome ended = parse_session_end(body, event); ended != ParseOutcome::ignored) return ended;
   }
   if (body.starts_with("> ") || body.starts_with("< ")) return ParseOutcome::ignored;  // debug_peer dumps
-  if (body.starts_with("warning: ")) return ParseOutcome::ignored;
+  if (body.starts_with("warning: ") || is_routine_note(body)) return ParseOutcome::ignored;
   return looks_like_smtp_outcome(body) ? ParseOutcome::unmatched : ParseOutcome::ignored;
 }
 

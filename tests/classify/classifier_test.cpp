@@ -921,6 +921,42 @@ TEST(ClassifierRuleTest, StageRestrictedWeakRule) {
   EXPECT_EQ(classifier.classify(event).cause, Cause::policy);
 }
 
+TEST(ClassifierRuleTest, EximDenyWhoseOwnTextNamesNoCauseIsReadByItsPlace) {
+  // Exim logs an ACL deny with the administrator's own message; when no rule reads a cause in it, the
+  // place of the deny decides (B-exim-acl), as for a deny logged without any message.
+  Classifier classifier;
+  SmtpEvent event;
+  event.mta = Mta::exim;
+  event.direction = Direction::inbound;
+  event.status = Status::rejected;
+  event.reply = "Default deny message";
+  event.stage = Stage::rcpt;
+  Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.cause, Cause::policy);
+  EXPECT_EQ(verdict.rule, "B-exim-acl");
+  event.stage = Stage::mail;
+  EXPECT_EQ(classifier.classify(event).cause, Cause::sender_rejected);
+  event.stage = Stage::helo;
+  EXPECT_EQ(classifier.classify(event).cause, Cause::protocol);
+  // A text that names a cause still decides.
+  event.stage = Stage::rcpt;
+  event.reply = "relay not permitted";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::relay_denied);
+  // A deferral names no cause; nor does a refusal with a code of its own, or another MTA's or direction's line.
+  event.reply = "Default deny message";
+  event.status = Status::rejected_temporarily;
+  EXPECT_EQ(classifier.classify(event).cause, Cause::other);
+  event.status = Status::rejected;
+  event.reply = "599 Default deny message";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::other);
+  event.reply = "Default deny message";
+  event.direction = Direction::local;
+  EXPECT_EQ(classifier.classify(event).cause, Cause::other);
+  event.direction = Direction::inbound;
+  event.mta = Mta::generic;
+  EXPECT_EQ(classifier.classify(event).cause, Cause::other);
+}
+
 TEST(ClassifierRuleTest, NormalizedTextIsExposed) {
   Classifier classifier;
   SmtpEvent event;

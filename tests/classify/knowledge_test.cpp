@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "classify/classifier.hpp"
@@ -110,6 +112,45 @@ TEST(FirstMatchIndexTest, FindsTheFirstMatchingPatternFromAnyStart) {
   EXPECT_EQ(index.first_match("nothing"), -1);
   EXPECT_EQ(FirstMatchIndex().first_match("alpha"), -1);
   EXPECT_THROW(FirstMatchIndex({"(unclosed"}, text_regex_options()), std::runtime_error);
+  EXPECT_THROW(FirstMatchIndex({"alpha", "(unclosed"}, text_regex_options(), true), std::runtime_error);
+  try {
+    FirstMatchIndex({"alpha", "(unclosed", "beta"}, text_regex_options());
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& error) {
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("\"(unclosed\""));  // names the pattern, not the alternation
+  }
+}
+
+TEST(FirstMatchIndexTest, TheSetReportsEveryMatchInOrder) {
+  const std::vector<std::string> patterns = {"alpha", "beta", "gam+a", "delta", "beta|epsilon"};
+  const FirstMatchIndex index(patterns, text_regex_options(), true);
+  std::vector<int> matches = {42};
+  ASSERT_TRUE(index.all_matches("epsilon beta alpha", matches));
+  EXPECT_EQ(matches, (std::vector<int>{0, 1, 4}));
+  ASSERT_TRUE(index.all_matches("nothing", matches));
+  EXPECT_TRUE(matches.empty());
+  // Without the set, the caller is told to descend the tree.
+  EXPECT_FALSE(FirstMatchIndex(patterns, text_regex_options()).all_matches("alpha", matches));
+}
+
+TEST(FirstMatchIndexTest, ThreadsSearchingAFreshIndexAgree) {
+  // The nodes below the root are compiled by the first search that reaches them, from whichever thread
+  // (the TSan build runs this too).
+  std::vector<std::string> patterns;
+  for (int i = 0; i < 64; ++i) patterns.push_back("word" + std::to_string(i) + "\\b");
+  const FirstMatchIndex index(patterns, text_regex_options());
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&index, &wrong, t] {
+      for (int round = 0; round < 64; ++round) {
+        const int i = (round * 7 + t * 13) % 64;
+        if (index.first_match("a word" + std::to_string(i) + " b") != i) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(KnowledgeTest, EveryCauseButNoneHasARule) {
@@ -267,7 +308,8 @@ TEST_P(BadCodeSpecTest, IsRejected) {
 INSTANTIATE_TEST_SUITE_P(Specs, BadCodeSpecTest,
                          ::testing::Values("", "55", "5500", "199", "600", "650", "abc", "3.1.1", "1.2.3", "y.7.1",
                                            "x.7", "x.7.26.1", "x.7.699-500", "x.7.1000", "x.1000.1", "x..1", "x.7.",
-                                           "x.7.-5", "x.7.5-", "x.a.1", "x.7.b", "orange:", "orange:abc", "cox:"));
+                                           "x.7.-5", "x.7.5-", "x.a.1", "x.7.b", "orange:", "orange:abc",
+                                           "cox:", "codeless:", "codeless:2", "codeless:x"));
 
 TEST(CodeSpecTest, MatchesFacts) {
   CodeSpec spec;
@@ -299,6 +341,12 @@ TEST(CodeSpecTest, MatchesFacts) {
   EXPECT_TRUE(code_spec_matches(spec, CodeFacts{550, {}, 0, "ipbl0102"}));
   EXPECT_FALSE(code_spec_matches(spec, CodeFacts{550, {}, 0, "cxbl"}));
   EXPECT_FALSE(code_spec_matches(spec, CodeFacts{550, {}, 0, {}}));
+
+  ASSERT_TRUE(parse_code_spec("codeless:5", spec));
+  EXPECT_TRUE(code_spec_matches(spec, CodeFacts{0, {}, 0, {}, 5}));
+  EXPECT_FALSE(code_spec_matches(spec, CodeFacts{0, {}, 0, {}, 4}));
+  EXPECT_FALSE(code_spec_matches(spec, CodeFacts{550, {}, 0, {}, 5}));
+  EXPECT_FALSE(code_spec_matches(spec, CodeFacts{0, {5, 7, 1}, 0, {}, 5}));
 }
 
 // --- exact labels ----------------------------------------------------------------------------------------
