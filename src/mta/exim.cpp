@@ -14,8 +14,6 @@ namespace {
 
 using namespace std::string_view_literals;
 
-bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-
 // "2026-11-24 12:00:01" with optional ".123" and " +0100".
 std::size_t timestamp_length(std::string_view line) {
   if (line.size() < 19 || !is_digit(line[0]) || line[4] != '-' || line[7] != '-' || line[10] != ' ' ||

@@ -1,5 +1,6 @@
 #include "mta/mta_parsers.hpp"
 
+#include "mta/courier.hpp"
 #include "mta/dovecot.hpp"
 #include "mta/exim.hpp"
 #include "mta/generic.hpp"
@@ -50,10 +51,11 @@ bool claims_postfix(const SyslogRecord& record) { return is_postfix_program(reco
 bool claims_exim(const SyslogRecord& record) { return is_exim_program(record.program); }
 bool claims_sendmail(const SyslogRecord& record) { return is_sendmail_program(record.program); }
 bool claims_dovecot(const SyslogRecord& record) { return is_dovecot_program(record.program); }
+bool claims_courier(const SyslogRecord& record) { return is_courier_program(record.program); }
 
 constexpr MtaParser kParsers[] = {
     {claims_postfix, parse_postfix},      {claims_exim, parse_exim},       {claims_sendmail, parse_sendmail},
-    {is_opensmtpd_line, parse_opensmtpd}, {claims_dovecot, parse_dovecot},
+    {is_opensmtpd_line, parse_opensmtpd}, {claims_dovecot, parse_dovecot}, {claims_courier, parse_courier},
 };
 
 // The parser of an MTA that claims the record; none for programs without a parser of their own.

@@ -10,8 +10,6 @@
 namespace mta {
 namespace {
 
-bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-
 // The value of key="quoted value" or key=value.
 std::string_view quoted_field(std::string_view text, std::string_view key) {
   for (std::size_t pos = text.find(key); pos != std::string_view::npos; pos = text.find(key, pos + 1)) {

@@ -26,6 +26,19 @@ std::string_view strip_dsn_prefix(std::string_view text) {
   return text;
 }
 
+// Postfix's bounce report names each recipient before its diagnostic, "<%s>: %s" (bounce_recipient_log() in
+// postfix/src/bounce/bounce_notify_util.c, vdukhovni/postfix@0bf8270b): drops "<recipient>: " where the text
+// starts so, the recipient without blanks (an address, or a local name).
+std::string_view strip_recipient(std::string_view text) {
+  if (!text.starts_with('<')) return text;
+  const std::size_t close = text.find(">: ");
+  if (close == std::string_view::npos || close == 1 ||
+      text.substr(1, close - 1).find_first_of(" \t<") != std::string_view::npos) {
+    return text;
+  }
+  return trim_left(text.substr(close + 3));
+}
+
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -82,7 +95,7 @@ bool looks_like_log_line(std::string_view text) {
 }  // namespace
 
 bool read_bare_reply(std::string_view text, SmtpEvent& event) {
-  text = strip_dsn_prefix(text);
+  text = strip_dsn_prefix(strip_recipient(text));
   // Exchange NDRs: "#550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain ##"
   if (text.size() > 1 && text.front() == '#' && text[1] >= '2' && text[1] <= '5' && basic_code(text.substr(1)) != 0) {
     text.remove_prefix(1);
@@ -121,6 +134,7 @@ bool read_bare_reply(std::string_view text, SmtpEvent& event) {
 std::string_view codeless_diagnostic(std::string_view text) {
   // A line that starts with a blank continues an entry (a folded header, a panic log's detail).
   if (text.empty() || text.front() == ' ' || text.front() == '\t') return {};
+  text = strip_recipient(text);
   if (starts_with_ignoring_case(text, "diagnostic-code:")) text = trim_left(text.substr(16));
   const std::size_t typed = diagnostic_type_length(text);
   text = trim_left(text.substr(typed));

@@ -1,7 +1,8 @@
 #pragma once
 // A reply given on its own rather than inside a log line, as in bounce messages and DSNs:
 // "550 5.1.1 ...", "5.7.1 ...", "smtp; 550 ...", "Diagnostic-Code: smtp; 550 ...",
-// "host mx.example.com[192.0.2.1] said: 550 ... (in reply to RCPT TO command)".
+// "host mx.example.com[192.0.2.1] said: 550 ... (in reply to RCPT TO command)", each also after the
+// "<recipient>: " that Postfix's bounce report puts before it.
 
 #include <string_view>
 

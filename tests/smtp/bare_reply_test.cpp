@@ -404,5 +404,28 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
   }
 }
 
+// Postfix's bounce report puts each recipient before its diagnostic, "<%s>: %s" (bounce_recipient_log(),
+// postfix/src/bounce/bounce_notify_util.c, vdukhovni/postfix@0bf8270b): the reply or diagnostic is read after it.
+TEST(BareReplyRecipient, PostfixBounceReportLine) {
+  SmtpEvent event;
+  ASSERT_TRUE(
+      read_bare_reply("<user@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1 No such user (in "
+                      "reply to RCPT TO command)",
+                      event));
+  EXPECT_EQ(event.reply, "550 5.1.1 No such user");
+  EXPECT_EQ(event.stage, Stage::rcpt);
+  EXPECT_EQ(event.remote_host, "mx.example.com");
+  SmtpEvent plain;
+  ASSERT_TRUE(read_bare_reply("<user@example.com>: 550 unknown user", plain));
+  EXPECT_EQ(plain.reply, "550 unknown user");
+  EXPECT_EQ(codeless_diagnostic("<root>: mail for example.com loops back to myself"),
+            "mail for example.com loops back to myself");
+  // Not a recipient: empty, or with blanks inside the brackets.
+  SmtpEvent none;
+  EXPECT_FALSE(read_bare_reply("<>: 550 unknown user", none));
+  EXPECT_FALSE(read_bare_reply("<a b>: 550 unknown user", none));
+  EXPECT_EQ(codeless_diagnostic("<a b>: mailbox full"), "");
+}
+
 }  // namespace
 }  // namespace mta

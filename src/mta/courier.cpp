@@ -1,0 +1,73 @@
+#include "mta/courier.hpp"
+
+#include "smtp/ascii.hpp"
+#include "smtp/reply.hpp"
+
+namespace mta {
+namespace {
+
+std::string_view verb_of(std::string_view command) {
+  std::size_t end = 0;
+  while (end < command.size() && is_alnum(command[end])) ++end;
+  return command.substr(0, end);
+}
+
+// The reply of a submit error, after the sender and the recipient. set_submit_error() turns every '<', '>' and ':'
+// inside both addresses into a blank (and print_submit_log_fix() the ',' and ':' of the ident), so each address
+// ends at the first '>' after its '<', whatever the client sent.
+std::string_view submit_reply(std::string_view fields, Stage& stage) {
+  std::size_t pos = 0;
+  for (const std::string_view key : {std::string_view(",from=<"), std::string_view(",to=<")}) {
+    const std::size_t open = fields.find(key, pos);
+    if (open == std::string_view::npos) continue;
+    const std::size_t close = fields.find('>', open + key.size());
+    if (close == std::string_view::npos) return {};
+    stage = key == ",to=<" ? Stage::rcpt : Stage::mail;
+    pos = close + 1;
+  }
+  return pos != 0 && fields.substr(pos).starts_with(": ") ? fields.substr(pos + 2) : std::string_view{};
+}
+
+}  // namespace
+
+bool is_courier_program(std::string_view program) { return daemon_name(program) == "courieresmtpd"; }
+
+ParseOutcome parse_courier(const SyslogRecord& record, SmtpEvent& event) {
+  constexpr std::string_view kError = "error,relay=";
+  const std::string_view message = record.message;
+  if (!message.starts_with(kError)) return ParseOutcome::ignored;
+  event = {};
+  event.mta = Mta::generic;
+  event.direction = Direction::inbound;
+  std::string_view command;
+  constexpr std::string_view kMessage = ",msg=\"";
+  constexpr std::string_view kCommand = "\",cmd: ";
+  if (const std::size_t msg = message.find(kMessage); msg != std::string_view::npos) {
+    const std::string_view rest = message.substr(msg + kMessage.size());
+    const std::size_t end = rest.find(kCommand);
+    event.reply = rest.substr(0, end);
+    if (end != std::string_view::npos) command = rest.substr(end + kCommand.size());
+    event.stage = stage_from_command(verb_of(command));
+    if (event.stage == Stage::mail || event.stage == Stage::rcpt) {
+      event.stage = stage_from_command(command.substr(0, command.find(':')));  // "MAIL FROM", "RCPT TO"
+    }
+  } else {
+    event.reply = submit_reply(message.substr(kError.size()), event.stage);
+  }
+  const int code = basic_code(event.reply);
+  if (code / 100 != 4 && code / 100 != 5) return ParseOutcome::unmatched;
+  if (code == 535) {
+    // RFC 4954 section 4: 535 answers AUTH only; after "AUTH LOGIN" the client's last line is its base64 password.
+    event.status = Status::auth_failed;
+    if (event.stage == Stage::auth) {
+      const std::string_view mechanism = verb_of(command.substr(std::min(command.size(), verb_of(command).size() + 1)));
+      if (!mechanism.empty()) event.mechanism = mechanism;
+    }
+    event.stage = Stage::auth;
+    return ParseOutcome::event;
+  }
+  event.status = code / 100 == 4 ? Status::rejected_temporarily : Status::rejected;
+  return ParseOutcome::event;
+}
+
+}  // namespace mta
