@@ -1,7 +1,7 @@
 #pragma once
 // Remembers which text rule group decided the last few thousand reply texts. A mail log repeats its
 // replies (one refusal for every recipient, one deferral on every queue run), and finding the deciding
-// group costs several DFA scans of the text; a repeat then costs a hash and a compare. Fixed memory,
+// group costs a scan of the text against every rule of the tier; a repeat then costs a hash and a compare. Fixed memory,
 // allocated once: short texts in one table, the long ones (Gmail's and Microsoft's run to 300-400
 // characters, and cost the most to search) in a smaller one of wider slots; longer texts are not
 // remembered.
