@@ -6,19 +6,22 @@ agree with the generator's ground truth. Figures only, no pass/fail on speed.
 --mix failures keeps only the generated lines that report a failure (deferred, bounced, expired,
 rejects), so nearly every line reaches the classifier; --mix real-failures repeats the failure lines
 of the hand-labelled dev set (tests/accuracy/cases.jsonl: every MTA, hundreds of distinct replies)
-up to --lines. Both print the cost per line in nanoseconds; compare binaries in one run with
+up to --lines; --mix series writes --lines outbound bounces and deferrals spread at random over every known
+provider, registered basic code and enhanced code (tests/bench/exposition.py's hostile spread: as many label sets as
+the default reply_series_limit of 20,000 allows). All print the cost per line in nanoseconds; compare binaries in one run with
 --baseline. Every binary's start-up (loading and compiling the classifier's rules, timed on an empty
 file) is printed too, and "net" is the cost per line without it: a corpus of 50k failure lines is
 otherwise dominated by it.
 
 usage: throughput.py [--binary build/src/mta_exporter] [--baseline OTHER_BINARY] [--lines 1000000]
-                     [--runs 3] [--mix all|failures|real-failures]
+                     [--runs 3] [--mix all|failures|real-failures|series]
 """
 
 import argparse
 import itertools
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -101,12 +104,12 @@ def main():
     parser.add_argument("--baseline", help="a second binary, run alternately on the same corpus")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--mix", choices=("all", "failures", "real-failures"), default="all")
+    parser.add_argument("--mix", choices=("all", "failures", "real-failures", "series"), default="all")
     parser.add_argument("--shared", default=os.path.join(ROOT, "../shared"))
     args = parser.parse_args()
     binaries = [("binary", args.binary)] + ([("baseline", args.baseline)] if args.baseline else [])
     generator = os.path.join(args.shared, "bench/gen_postfix_corpus.py")
-    formats = ("real",) if args.mix == "real-failures" else ("rfc3164", "iso")
+    formats = {"real-failures": ("real",), "series": ("spread",)}.get(args.mix, ("rfc3164", "iso"))
     with tempfile.TemporaryDirectory(prefix="mta_bench_") as folder:
         empty = os.path.join(folder, "empty.log")
         open(empty, "w").close()
@@ -117,7 +120,14 @@ def main():
         for fmt in formats:
             corpus = os.path.join(folder, f"corpus-{fmt}.log")
             truth_path = corpus + ".truth.json"
-            if fmt == "real":
+            if fmt == "spread":
+                sys.path.insert(0, HERE)
+                import exposition as exposition_bench  # noqa: E402 (its generator of a hostile spread of label sets)
+                rng = random.Random(1)
+                with open(corpus, "w", encoding="utf-8") as spread:  # in batches: this process stays small
+                    for first in range(0, args.lines, 10000):
+                        spread.write(exposition_bench.bounces(first, min(10000, args.lines - first), rng))
+            elif fmt == "real":
                 distinct = real_failure_corpus(corpus, args.lines)
                 print(f"real failures: {distinct} distinct failure lines of the dev set, repeated")
             else:
@@ -136,6 +146,9 @@ def main():
                       f"{best:.3f} s = {lines / best:,.0f} lines/s, {best / lines * 1e9:,.0f} ns/line, "
                       f"{size / best / 1e6:.0f} MB/s, net {(best - startup[name]) / lines * 1e9:,.0f} ns/line, "
                       f"peak RSS {peak_kib / 1024:.1f} MiB")
+                if args.mix == "series":
+                    series = re.search(r"^mta_exporter_reply_series (\S+)$", exposition, re.M)
+                    print(f"  reply series at the end: {series.group(1) if series else 'none'}")
                 if args.mix == "all":
                     with open(truth_path) as truth_file:
                         truth_check(parse(exposition), json.load(truth_file))
