@@ -422,14 +422,10 @@ void Knowledge::load_code_rules() {
         } else if (key == "text" && !negated) {
           for (std::string_view value : values) rule.text_any.emplace_back(value);
         } else if (key == "mta" && !negated) {
-          for (Mta mta : {Mta::postfix, Mta::exim, Mta::sendmail, Mta::opensmtpd, Mta::dovecot, Mta::generic}) {
-            if (to_string(mta) == values[0]) rule.mta = mta;
-          }
+          rule.mta = mta_from_string(values[0]);
           if (!rule.mta || values.size() != 1) data_error("code-rules.tsv", line_number, "unknown MTA");
         } else if (key == "direction" && !negated) {
-          for (Direction direction : {Direction::inbound, Direction::outbound, Direction::local, Direction::unknown}) {
-            if (to_string(direction) == values[0]) rule.direction = direction;
-          }
+          rule.direction = direction_from_string(values[0]);
           if (!rule.direction || values.size() != 1) data_error("code-rules.tsv", line_number, "unknown direction");
         } else {
           data_error("code-rules.tsv", line_number, "unknown condition " + std::string(key));

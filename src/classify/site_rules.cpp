@@ -47,15 +47,11 @@ SiteRule compile_site_rule(const SiteRuleSpec& spec, const Knowledge& knowledge)
     rule.enhanced = code;
   }
   if (!spec.direction.empty()) {
-    for (Direction direction : {Direction::inbound, Direction::outbound, Direction::local, Direction::unknown}) {
-      if (to_string(direction) == spec.direction) rule.direction = direction;
-    }
+    rule.direction = direction_from_string(spec.direction);
     if (!rule.direction) invalid("match.direction", "must be inbound, outbound, local or unknown");
   }
   if (!spec.mta.empty()) {
-    for (Mta mta : {Mta::postfix, Mta::exim, Mta::sendmail, Mta::opensmtpd, Mta::dovecot, Mta::generic}) {
-      if (to_string(mta) == spec.mta) rule.mta = mta;
-    }
+    rule.mta = mta_from_string(spec.mta);
     if (!rule.mta)
       invalid("match.mta", "unknown MTA \"" + spec.mta + "\" (postfix, exim, sendmail, opensmtpd, dovecot, generic)");
   }

@@ -48,9 +48,6 @@ ParseOutcome parse_courier(const SyslogRecord& record, SmtpEvent& event) {
     event.reply = rest.substr(0, end);
     if (end != std::string_view::npos) command = rest.substr(end + kCommand.size());
     event.stage = stage_from_command(verb_of(command));
-    if (event.stage == Stage::mail || event.stage == Stage::rcpt) {
-      event.stage = stage_from_command(command.substr(0, command.find(':')));  // "MAIL FROM", "RCPT TO"
-    }
   } else {
     event.reply = submit_reply(message.substr(kError.size()), event.stage);
   }
@@ -59,10 +56,9 @@ ParseOutcome parse_courier(const SyslogRecord& record, SmtpEvent& event) {
   if (code == 535) {
     // RFC 4954 section 4: 535 answers AUTH only; after "AUTH LOGIN" the client's last line is its base64 password.
     event.status = Status::auth_failed;
-    if (event.stage == Stage::auth) {
-      const std::string_view mechanism = verb_of(command.substr(std::min(command.size(), verb_of(command).size() + 1)));
-      if (!mechanism.empty()) event.mechanism = mechanism;
-    }
+    constexpr std::string_view kAuth = "AUTH ";
+    if (event.stage == Stage::auth && command.size() > kAuth.size())
+      event.mechanism = verb_of(command.substr(kAuth.size()));
     event.stage = Stage::auth;
     return ParseOutcome::event;
   }

@@ -55,4 +55,18 @@ std::string_view to_string(Stage stage) {
   return "";
 }
 
+std::optional<Mta> mta_from_string(std::string_view name) {
+  for (const Mta mta : {Mta::postfix, Mta::exim, Mta::sendmail, Mta::opensmtpd, Mta::dovecot, Mta::generic}) {
+    if (to_string(mta) == name) return mta;
+  }
+  return std::nullopt;
+}
+
+std::optional<Direction> direction_from_string(std::string_view name) {
+  for (const Direction direction : {Direction::inbound, Direction::outbound, Direction::local, Direction::unknown}) {
+    if (to_string(direction) == name) return direction;
+  }
+  return std::nullopt;
+}
+
 }  // namespace mta

@@ -3,6 +3,7 @@
 // Every view points into the log line (or into static text) and is valid only while that line is.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace mta {
@@ -55,5 +56,8 @@ std::string_view to_string(Mta);
 std::string_view to_string(Direction);
 std::string_view to_string(Status);
 std::string_view to_string(Stage);
+// The value whose to_string() is `name`; none for any other text (configuration and rule data read them).
+std::optional<Mta> mta_from_string(std::string_view name);
+std::optional<Direction> direction_from_string(std::string_view name);
 
 }  // namespace mta
