@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "smtp/text_search.hpp"
+
 namespace mta {
 namespace {
 
@@ -23,10 +25,11 @@ bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <=
 
 // Orange and La Poste end their texts with codes such as "OFR006_102" or "LPNAAA_101".
 int orange_number(std::string_view text) {
-  for (std::string_view prefix : {std::string_view("ofr"), std::string_view("lpn")}) {
-    for (std::size_t pos = text.find(prefix); pos != std::string_view::npos; pos = text.find(prefix, pos + 1)) {
+  static constexpr Needle prefixes[] = {"ofr", "lpn"};
+  for (const Needle& prefix : prefixes) {
+    for (std::size_t pos = prefix.find_in(text); pos != std::string_view::npos; pos = prefix.find_in(text, pos + 1)) {
       if (pos > 0 && is_lower_alnum(text[pos - 1])) continue;
-      std::size_t cursor = pos + prefix.size();
+      std::size_t cursor = pos + prefix.text().size();
       while (cursor < text.size() && is_lower_alnum(text[cursor])) ++cursor;
       if (cursor + 4 > text.size() || text[cursor] != '_') continue;
       const std::string_view digits = text.substr(cursor + 1, 3);
@@ -40,7 +43,8 @@ int orange_number(std::string_view text) {
 
 // Cox names the violated policy as "AUP#CXBL".
 std::string_view cox_code(std::string_view text) {
-  const std::size_t pos = text.find("aup#");
+  static constexpr Needle aup("aup#");
+  const std::size_t pos = aup.find_in(text);
   if (pos == std::string_view::npos) return {};
   std::size_t end = pos + 4;
   while (end < text.size() && is_lower_alnum(text[end])) ++end;
@@ -92,11 +96,11 @@ Classifier::Classifier(const Knowledge& knowledge, const SiteRules* site_rules)
 
 // Text markers name the provider only in replies of remote servers: in our own rejects they would
 // come from the client (a HELO name), not from the receiver.
-void Classifier::identify_provider(const SmtpEvent& event, Verdict& verdict) const {
+void Classifier::identify_provider(const SmtpEvent& event, const TextKey& key, Verdict& verdict) {
   verdict.provider = knowledge_.provider_for_host(event.remote_host);
   verdict.provider_from_host = verdict.provider > kOtherProvider;
   if (verdict.provider_from_host || event.direction != Direction::outbound) return;
-  const ProviderId by_text = provider_named_in_text(verdict, event.remote_host.empty(), true);
+  const ProviderId by_text = provider_named_in_text(verdict, key, event.remote_host.empty(), true);
   if (by_text != kNoProvider) verdict.provider = by_text;
 }
 
@@ -105,8 +109,9 @@ void Classifier::identify_provider(const SmtpEvent& event, Verdict& verdict) con
 // address codes, X.2.x mailbox status: "552 5.2.2 <a@icloud.com>: user is over quota"), when only
 // one provider receives mail for that domain (providers.tsv "domain"). Where the line names a host,
 // the host decides: a smarthost's reply about a gmail.com recipient is the smarthost's, not Google's.
-ProviderId Classifier::provider_named_in_text(const Verdict& verdict, bool no_remote_host, bool with_links) const {
-  const ProviderId by_marker = knowledge_.provider_for_text(normalized_, with_links);
+ProviderId Classifier::provider_named_in_text(const Verdict& verdict, const TextKey& key, bool no_remote_host,
+                                              bool with_links) {
+  const ProviderId by_marker = provider_of_marker(key, with_links);
   if (by_marker != kNoProvider || !no_remote_host || verdict.enhanced_from_dsn) return by_marker;
   const EnhancedCode code = verdict.enhanced;
   const bool about_recipient_mailbox =
@@ -118,6 +123,16 @@ ProviderId Classifier::provider_named_in_text(const Verdict& verdict, bool no_re
     }
   }
   return kNoProvider;
+}
+
+ProviderId Classifier::provider_of_marker(const TextKey& key, bool with_links) {
+  const TextFact fact = with_links ? TextFact::provider_by_marker : TextFact::provider_by_wording;
+  int provider = memo_.find(key, fact);
+  if (provider == TextFactsMemo::kUnknown) {
+    provider = knowledge_.provider_for_text(key.text, with_links);
+    memo_.remember(key, fact, provider);
+  }
+  return static_cast<ProviderId>(provider);
 }
 
 bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const {
@@ -141,7 +156,7 @@ bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& f
 
 bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, const SmtpEvent& event,
                                       Verdict& verdict) const {
-  for (const CodeRule* candidate : knowledge_.code_rules(tier, verdict.provider)) {
+  for (const CodeRule* candidate : knowledge_.code_rules(tier, verdict.provider, facts.enhanced)) {
     const CodeRule& rule = *candidate;
     if (!code_spec_matches(rule.code, facts) || !conditions_hold(rule, facts, event, normalized_)) continue;
     verdict.cause = rule.cause;
@@ -172,12 +187,12 @@ int Classifier::deciding_group(Tier tier, Stage stage) const {
   return -1;
 }
 
-bool Classifier::decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict) {
-  const std::size_t slot = tier == Tier::strong_text ? 0 : 1;
-  int found = memo_.find(normalized_, stage, slot);
-  if (found == TextTierMemo::kUnknown) {
-    found = deciding_group(tier, stage);
-    memo_.remember(normalized_, stage, slot, found);
+bool Classifier::decide_by_text_rules(Tier tier, const TextKey& key, Verdict& verdict) {
+  const TextFact fact = tier == Tier::strong_text ? TextFact::strong_text_group : TextFact::weak_text_group;
+  int found = memo_.find(key, fact);
+  if (found == TextFactsMemo::kUnknown) {
+    found = deciding_group(tier, key.stage);
+    memo_.remember(key, fact, found);
   }
   if (found < 0) return false;
   const TextRuleGroup& group = knowledge_.text_groups(tier)[static_cast<std::size_t>(found)];
@@ -192,8 +207,8 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   Verdict verdict;
   verdict.enhanced = find_enhanced_code(text);
   normalized_ = normalizer_.normalize(text, 0, verdict.enhanced);
-  if (!decide_by_text_rules(Tier::strong_text, Stage::unknown, verdict) &&
-      !decide_by_text_rules(Tier::weak_text, Stage::unknown, verdict)) {
+  const TextKey key(normalized_, Stage::unknown);
+  if (!decide_by_text_rules(Tier::strong_text, key, verdict) && !decide_by_text_rules(Tier::weak_text, key, verdict)) {
     verdict.rule = {};
     verdict.source = {};
     return verdict;
@@ -202,7 +217,7 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   verdict.klass = failure_code ? verdict.enhanced.klass : class_stated_in_words(normalized_);
   // A diagnostic on its own names no host ("lost connection with mx2.qq.com[...]" names it only in words);
   // without a reply code it is the reporting MTA's text, whose help links may be its own (providers.tsv "link").
-  verdict.provider = provider_named_in_text(verdict, true, false);
+  verdict.provider = provider_named_in_text(verdict, key, true, false);
   return verdict;
 }
 
@@ -237,16 +252,16 @@ Verdict Classifier::classify(const SmtpEvent& event) {
   }
   const std::string_view text = event.reply.empty() ? event.agent_text : event.reply;
   normalized_ = normalizer_.normalize(text, verdict.basic, verdict.enhanced);
-  identify_provider(event, verdict);
+  const TextKey key(normalized_, event.stage);
+  identify_provider(event, key, verdict);
 
   const CodeFacts facts{verdict.basic, verdict.enhanced, orange_number(normalized_), cox_code(normalized_),
                         verdict.klass};
-  const Stage stage = event.stage;
   if (decide_by_site_rules(event, facts, verdict)) return verdict;
   if (decide_by_code_rules(Tier::provider, facts, event, verdict)) return verdict;
-  if (decide_by_text_rules(Tier::strong_text, stage, verdict)) return verdict;
+  if (decide_by_text_rules(Tier::strong_text, key, verdict)) return verdict;
   if (decide_by_code_rules(Tier::specific_code, facts, event, verdict)) return verdict;
-  if (decide_by_text_rules(Tier::weak_text, stage, verdict)) return verdict;
+  if (decide_by_text_rules(Tier::weak_text, key, verdict)) return verdict;
   // A generic code the MTA derived itself (Postfix logs dsn=5.0.0 for a bare "550") says less than
   // the basic code with its stage.
   const bool generic_tier = !skips_generic_tier(verdict.basic) && !(verdict.enhanced_from_dsn && verdict.basic != 0);

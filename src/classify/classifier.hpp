@@ -8,8 +8,8 @@
 
 #include "classify/knowledge.hpp"
 #include "classify/site_rules.hpp"
+#include "classify/text_facts_memo.hpp"
 #include "classify/text_normalizer.hpp"
-#include "classify/text_tier_memo.hpp"
 #include "smtp/smtp_event.hpp"
 
 namespace mta {
@@ -47,16 +47,17 @@ class Classifier {
  private:
   bool decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const;
   bool decide_by_code_rules(Tier tier, const CodeFacts& facts, const SmtpEvent& event, Verdict& verdict) const;
-  bool decide_by_text_rules(Tier tier, Stage stage, Verdict& verdict);
+  bool decide_by_text_rules(Tier tier, const TextKey& key, Verdict& verdict);
   int deciding_group(Tier tier, Stage stage) const;
-  void identify_provider(const SmtpEvent& event, Verdict& verdict) const;
-  ProviderId provider_named_in_text(const Verdict& verdict, bool no_remote_host, bool with_links) const;
+  void identify_provider(const SmtpEvent& event, const TextKey& key, Verdict& verdict);
+  ProviderId provider_named_in_text(const Verdict& verdict, const TextKey& key, bool no_remote_host, bool with_links);
+  ProviderId provider_of_marker(const TextKey& key, bool with_links);
 
   const Knowledge& knowledge_;
   const SiteRules* site_rules_;
   TextNormalizer normalizer_;
   std::string_view normalized_;
-  TextTierMemo memo_;
+  TextFactsMemo memo_;
   mutable std::vector<int> matches_;  // deciding_group's scratch: the groups whose patterns match
 };
 

@@ -1,6 +1,7 @@
 #include "classify/knowledge.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <stdexcept>
 #include <utility>
@@ -164,20 +165,6 @@ bool parse_code_spec(std::string_view text, CodeSpec& spec) {
          parse_u16(parts[2].substr(dash + 1), spec.detail_high) && spec.detail_low <= spec.detail_high;
 }
 
-bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
-  switch (spec.kind) {
-    case CodeSpec::Kind::basic: return facts.basic == spec.number;
-    case CodeSpec::Kind::orange: return facts.orange_number == spec.number;
-    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
-    case CodeSpec::Kind::codeless: return facts.basic == 0 && !facts.enhanced.present() && facts.klass == spec.klass;
-    case CodeSpec::Kind::enhanced: break;
-  }
-  const EnhancedCode& code = facts.enhanced;
-  if (!code.present() || code.subject != spec.subject) return false;
-  if (spec.klass != 0 && spec.klass != code.klass) return false;
-  return spec.any_detail || (code.detail >= spec.detail_low && code.detail <= spec.detail_high);
-}
-
 const Knowledge& Knowledge::builtin() {
   static const Knowledge knowledge;
   return knowledge;
@@ -257,7 +244,10 @@ void Knowledge::load_providers() {
       id = static_cast<ProviderId>(provider_names_.size() - 1);
     }
     if (fields[1] == "host" || fields[1] == "relay") {
-      provider_hosts_.push_back({std::string(fields[2]), id});
+      if (fields[2].size() > kLongestHostSuffix) data_error("providers.tsv", line_number, "host suffix too long");
+      std::string suffix(fields[2]);
+      std::transform(suffix.begin(), suffix.end(), suffix.begin(), to_lower);
+      host_suffixes_.try_emplace(suffix, HostSuffix{line_number, id});
       // A host named in a reply's words: "mx.zoho.com", "https://www.zoho.com/mail/help/..." (the suffix after a dot
       // or any other separator, not inside a longer label). Read like a link: a diagnostic without a code is the
       // reporting MTA's. A relay's host names the sender when a reply names it ("Client host
@@ -445,15 +435,18 @@ ProviderId Knowledge::find_provider(std::string_view name) const {
 
 ProviderId Knowledge::provider_for_host(std::string_view host) const {
   if (host.empty()) return kNoProvider;
-  for (const ProviderHost& entry : provider_hosts_) {
-    const std::string_view suffix = entry.suffix;
-    if (host.size() < suffix.size()) continue;
-    const std::string_view tail = host.substr(host.size() - suffix.size());
-    if (equals_ignoring_case(tail, suffix) &&
-        (host.size() == suffix.size() || host[host.size() - suffix.size() - 1] == '.'))
-      return entry.provider;
+  // Only the host's last kLongestHostSuffix characters can hold a suffix of the table.
+  const std::size_t tail_size = std::min(host.size(), kLongestHostSuffix);
+  const std::size_t offset = host.size() - tail_size;
+  std::array<char, kLongestHostSuffix> tail;
+  std::transform(host.begin() + static_cast<std::ptrdiff_t>(offset), host.end(), tail.begin(), to_lower);
+  const HostSuffix* first = nullptr;
+  for (std::size_t start = 0; start < tail_size; ++start) {
+    if (offset + start != 0 && host[offset + start - 1] != '.') continue;
+    const auto found = host_suffixes_.find(std::string_view(tail.data() + start, tail_size - start));
+    if (found != host_suffixes_.end() && (first == nullptr || found->second.line < first->line)) first = &found->second;
   }
-  return kOtherProvider;
+  return first == nullptr ? kOtherProvider : first->provider;
 }
 
 ProviderId Knowledge::provider_for_mail_domain(std::string_view domain) const {
@@ -485,18 +478,24 @@ const CodeMeaning* Knowledge::basic_meaning(int code) const {
 }
 
 void Knowledge::index_code_rules() {
-  code_rules_by_tier_.assign(static_cast<std::size_t>(Tier::basic_code) + 1,
-                             std::vector<std::vector<const CodeRule*>>(provider_names_.size()));
+  code_rules_by_tier_.assign(
+      static_cast<std::size_t>(Tier::basic_code) + 1,
+      std::vector<std::array<std::vector<const CodeRule*>, kNoEnhancedCode + 1>>(provider_names_.size()));
   for (const CodeRule& rule : code_rules_) {
     auto& by_provider = code_rules_by_tier_[static_cast<std::size_t>(rule.tier)];
+    const bool by_subject = rule.code.kind == CodeSpec::Kind::enhanced;
     for (std::size_t provider = 0; provider < by_provider.size(); ++provider) {
-      if (rule.provider == kNoProvider || rule.provider == provider) by_provider[provider].push_back(&rule);
+      if (rule.provider != kNoProvider && rule.provider != provider) continue;
+      for (std::size_t bucket = 0; bucket <= kNoEnhancedCode; ++bucket) {
+        if (!by_subject || bucket == subject_bucket(rule.code.subject)) by_provider[provider][bucket].push_back(&rule);
+      }
     }
   }
 }
 
-const std::vector<const CodeRule*>& Knowledge::code_rules(Tier tier, ProviderId provider) const {
-  return code_rules_by_tier_[static_cast<std::size_t>(tier)][provider];
+const std::vector<const CodeRule*>& Knowledge::code_rules(Tier tier, ProviderId provider, EnhancedCode code) const {
+  const std::size_t bucket = code.present() ? subject_bucket(code.subject) : kNoEnhancedCode;
+  return code_rules_by_tier_[static_cast<std::size_t>(tier)][provider][bucket];
 }
 
 void Knowledge::index_label_codes() {

@@ -4,11 +4,14 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -83,11 +86,6 @@ struct CodeRule {
   Cause cause;
 };
 
-struct ProviderHost {
-  std::string suffix;
-  ProviderId provider;
-};
-
 // A mail domain only one provider receives mail for ("icloud.com").
 struct ProviderDomain {
   std::string domain;
@@ -127,9 +125,9 @@ class Knowledge {
   // any case), or kNoProvider.
   ProviderId provider_for_mail_domain(std::string_view domain) const;
   const std::vector<CodeRule>& code_rules() const { return code_rules_; }
-  // The code rules of one tier that can fire for `provider`, in file order: each failure line runs
-  // through four tiers, which need not each walk every rule.
-  const std::vector<const CodeRule*>& code_rules(Tier tier, ProviderId provider) const;
+  // The code rules of one tier that can fire for `provider` and a reply with enhanced code `code` (by its subject),
+  // in file order: each failure line runs through four tiers, which need not each walk every rule.
+  const std::vector<const CodeRule*>& code_rules(Tier tier, ProviderId provider, EnhancedCode code) const;
   // The document a rule was written from: the "@source" line above it in its data file.
   std::string_view source(std::uint16_t index) const { return sources_[index]; }
 
@@ -160,7 +158,19 @@ class Knowledge {
   std::uint16_t current_source_ = kNoSource;  // while loading
 
   std::vector<std::string> provider_names_;
-  std::vector<ProviderHost> provider_hosts_;
+  // The host suffixes of providers.tsv, lower case, each with its provider and the line of its first entry. A host
+  // is looked up by its label suffixes ("mx1.aspmx.l.google.com", "aspmx.l.google.com", ...); of those found, the
+  // first in the file names the provider, as if the file were walked in order.
+  struct HostSuffix {
+    std::size_t line;
+    ProviderId provider;
+  };
+  struct SuffixHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  static constexpr std::size_t kLongestHostSuffix = 64;
+  std::unordered_map<std::string, HostSuffix, SuffixHash, std::equal_to<>> host_suffixes_;
   std::vector<ProviderMarker> provider_markers_;
   std::vector<ProviderDomain> provider_domains_;
   std::vector<TextRule> text_rules_;
@@ -171,8 +181,12 @@ class Knowledge {
   ProviderMarkerIndex marker_index_;
   ProviderMarkerIndex wording_index_;  // the markers without the links
   std::vector<CodeRule> code_rules_;
-  // [tier][provider]: pointers into code_rules_, which is not changed after loading.
-  std::vector<std::vector<std::vector<const CodeRule*>>> code_rules_by_tier_;
+  // [tier][provider][subject bucket]: pointers into code_rules_, which is not changed after loading. A rule of an
+  // enhanced code is in the bucket of its subject only; every other rule is in every bucket.
+  static constexpr std::size_t kOtherSubjects = 8;  // subjects 8 and above; RFC 3463 registers 0-7
+  static constexpr std::size_t kNoEnhancedCode = kOtherSubjects + 1;
+  static std::size_t subject_bucket(std::uint16_t subject) { return std::min<std::size_t>(subject, kOtherSubjects); }
+  std::vector<std::vector<std::array<std::vector<const CodeRule*>, kNoEnhancedCode + 1>>> code_rules_by_tier_;
   std::vector<std::string> sources_;
   std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
   std::vector<std::pair<int, CodeMeaning>> basic_registry_;
@@ -196,6 +210,19 @@ struct CodeFacts {
   std::string_view cox_code;  // from "AUP#CXBL", lower case
   int klass = 0;              // of the reply, else of the delivery status
 };
-bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts);
+// Inline: every failure line tests it against the rules of four tiers.
+inline bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
+  switch (spec.kind) {
+    case CodeSpec::Kind::basic: return facts.basic == spec.number;
+    case CodeSpec::Kind::orange: return facts.orange_number == spec.number;
+    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
+    case CodeSpec::Kind::codeless: return facts.basic == 0 && !facts.enhanced.present() && facts.klass == spec.klass;
+    case CodeSpec::Kind::enhanced: break;
+  }
+  const EnhancedCode& code = facts.enhanced;
+  if (!code.present() || code.subject != spec.subject) return false;
+  if (spec.klass != 0 && spec.klass != code.klass) return false;
+  return spec.any_detail || (code.detail >= spec.detail_low && code.detail <= spec.detail_high);
+}
 
 }  // namespace mta

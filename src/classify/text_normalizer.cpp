@@ -1,28 +1,39 @@
 #include "classify/text_normalizer.hpp"
 
+#include <array>
+
 #include "smtp/ascii.hpp"
 
 namespace mta {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+// Character classes, looked up once per byte: every failure line's reply passes through here.
+// kBreaksPiece: a character that ends a piece of a token that may be an address, or a backslash, which may start
+// Exim's two-character "\n".
+enum CharClass : unsigned char { kSpace = 1, kBreaksPiece = 2, kDomainChar = 4 };
 
-bool ends_token(char c) {
-  return is_space(c) || c == '>' || c == '<' || c == ',' || c == ';' || c == ')' || c == '(' || c == '"' || c == '\'' ||
-         c == '[' || c == ']';
-}
+constexpr std::array<unsigned char, 256> kCharClasses = [] {
+  std::array<unsigned char, 256> classes{};
+  for (const char c : {' ', '\t', '\r', '\n', '\v', '\f'})
+    classes[static_cast<unsigned char>(c)] = kSpace | kBreaksPiece;
+  for (const char c : {'>', '<', ',', ';', ')', '(', '"', '\'', '[', ']', '\\'}) {
+    classes[static_cast<unsigned char>(c)] = kBreaksPiece;
+  }
+  for (int c = 0; c < 256; ++c) {
+    if (is_alnum(static_cast<char>(c)) || c == '.' || c == '-') classes[static_cast<std::size_t>(c)] |= kDomainChar;
+  }
+  return classes;
+}();
 
-bool is_domain_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-}
+bool has_class(char c, CharClass wanted) { return (kCharClasses[static_cast<unsigned char>(c)] & wanted) != 0; }
 
-// Length of the address at the start of `piece` ("user@example.com" of "user@example.com:blocked"),
-// or 0: the domain ends at the first character a domain cannot hold, without a final full stop.
-std::size_t address_length(std::string_view piece) {
-  const std::size_t at = piece.find('@');
-  if (at == std::string_view::npos || at == 0) return 0;
+// Length of the address at the start of `piece` whose '@' is at `at` ("user@example.com" of
+// "user@example.com:blocked"), or 0: the domain ends at the first character a domain cannot hold, without a final
+// full stop.
+std::size_t address_length(std::string_view piece, std::size_t at) {
+  if (at == 0) return 0;
   std::size_t end = at + 1;
-  while (end < piece.size() && is_domain_char(piece[end])) ++end;
+  while (end < piece.size() && has_class(piece[end], kDomainChar)) ++end;
   while (end > at + 1 && piece[end - 1] == '.') --end;
   const std::string_view domain = piece.substr(at + 1, end - at - 1);
   const std::size_t dot = domain.find('.');
@@ -48,45 +59,56 @@ std::size_t code_prefix_length(std::string_view token, int basic, EnhancedCode e
 }  // namespace
 
 std::string_view TextNormalizer::normalize(std::string_view text, int basic, EnhancedCode enhanced) {
-  buffer_.clear();
+  // Masking and collapsing only shorten the text: the result fits in its length.
+  buffer_.resize(text.size());
+  char* const start = buffer_.data();
+  char* out = start;
   masked_domain_count_ = 0;
-  std::size_t pos = 0;
+  const std::size_t size = text.size();
   // Exim writes the line breaks of multi-line replies as the two characters "\n".
-  const auto separator_length = [&text](std::size_t at) -> std::size_t {
-    if (is_space(text[at])) return 1;
-    return text[at] == '\\' && at + 1 < text.size() && text[at + 1] == 'n' ? 2 : 0;
+  const auto separator_length = [&text, size](std::size_t at) -> std::size_t {
+    if (has_class(text[at], kSpace)) return 1;
+    return text[at] == '\\' && at + 1 < size && text[at + 1] == 'n' ? 2 : 0;
   };
-  while (pos < text.size()) {
+  std::size_t pos = 0;
+  while (pos < size) {
     if (const std::size_t skip = separator_length(pos); skip != 0) {
       pos += skip;
       continue;
     }
-    std::size_t end = pos;
-    while (end < text.size() && separator_length(end) == 0) ++end;
-    std::string_view token = text.substr(pos, end - pos);
-    pos = end;
-    token.remove_prefix(code_prefix_length(token, basic, enhanced));
-    if (token.empty()) continue;
-    if (!buffer_.empty()) buffer_.push_back(' ');
-    // Mask every address inside the token ("<a@b.c>:", "to=<a@b.c>,", "(a@b.c:blocked)").
-    std::size_t cursor = 0;
-    while (cursor < token.size()) {
-      std::size_t piece_end = cursor;
-      while (piece_end < token.size() && !ends_token(token[piece_end])) ++piece_end;
-      std::string_view piece = token.substr(cursor, piece_end - cursor);
-      if (const std::size_t length = address_length(piece); length != 0) {
-        buffer_.append("addr");
+    if (is_digit(text[pos]) || text[pos] == '#') {  // every code starts so; most words do not
+      std::size_t end = pos;
+      while (end < size && separator_length(end) == 0) ++end;
+      pos += code_prefix_length(text.substr(pos, end - pos), basic, enhanced);
+      if (pos == end) continue;
+    }
+    if (out != start) *out++ = ' ';
+    // The token runs to the next separator. Mask every address inside it ("<a@b.c>:", "to=<a@b.c>,",
+    // "(a@b.c:blocked)"): the pieces between the characters that end one, copied in lower case as they are read.
+    while (true) {
+      const std::size_t piece_start = pos;
+      char* const piece_out = out;
+      std::size_t at = std::string_view::npos;
+      for (; pos < size; ++pos) {
+        const char c = text[pos];
+        if (has_class(c, kBreaksPiece) && (c != '\\' || separator_length(pos) != 0)) break;
+        if (c == '@' && at == std::string_view::npos) at = pos - piece_start;
+        *out++ = to_lower(c);
+      }
+      const std::string_view piece = text.substr(piece_start, pos - piece_start);
+      if (const std::size_t length = at == std::string_view::npos ? 0 : address_length(piece, at); length != 0) {
+        out = piece_out;
+        for (const char c : std::string_view("addr")) *out++ = c;
+        for (const char c : piece.substr(length)) *out++ = to_lower(c);
         if (masked_domain_count_ < kMaxMaskedDomains) {
-          const std::size_t at = piece.find('@');
           masked_domains_[masked_domain_count_++] = piece.substr(at + 1, length - at - 1);
         }
-        piece.remove_prefix(length);
       }
-      for (char c : piece) buffer_.push_back(to_lower(c));
-      if (piece_end < token.size()) buffer_.push_back(token[piece_end]);
-      cursor = piece_end + 1;
+      if (pos == size || separator_length(pos) != 0) break;
+      *out++ = text[pos++];
     }
   }
+  buffer_.resize(static_cast<std::size_t>(out - start));
   return buffer_;
 }
 

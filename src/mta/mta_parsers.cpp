@@ -1,5 +1,8 @@
 #include "mta/mta_parsers.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include "mta/courier.hpp"
 #include "mta/dovecot.hpp"
 #include "mta/exim.hpp"
@@ -8,6 +11,7 @@
 #include "mta/opensmtpd.hpp"
 #include "mta/postfix.hpp"
 #include "mta/sendmail.hpp"
+#include "smtp/text_search.hpp"
 
 namespace mta {
 namespace {
@@ -88,12 +92,9 @@ ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
 }  // namespace
 
 bool looks_like_smtp_outcome(std::string_view text) {
-  constexpr std::string_view marks[] = {
+  static constexpr Needle marks[] = {
       ", status=", "reject: ", " said: ", " refused to talk to me: ", "authentication failed"};
-  for (std::string_view mark : marks) {
-    if (text.find(mark) != std::string_view::npos) return true;
-  }
-  return false;
+  return std::any_of(std::begin(marks), std::end(marks), [text](const Needle& mark) { return mark.found_in(text); });
 }
 
 ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event) {

@@ -7,6 +7,7 @@
 #include "mta/mta_parsers.hpp"
 #include "smtp/ascii.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/text_search.hpp"
 
 namespace mta {
 namespace {
@@ -92,11 +93,11 @@ std::string_view host_of(std::string_view endpoint) { return endpoint.substr(0, 
 
 // Finds a host named in Postfix's own texts: "connect to H[", "lost connection with H[", "host H[".
 std::string_view host_in_text(std::string_view text) {
-  for (std::string_view marker :
-       {"connect to "sv, "connection with "sv, "conversation with "sv, "host "sv, "server "sv}) {
-    const std::size_t pos = text.find(marker);
+  static constexpr Needle markers[] = {"connect to ", "connection with ", "conversation with ", "host ", "server "};
+  for (const Needle& marker : markers) {
+    const std::size_t pos = marker.find_in(text);
     if (pos == std::string_view::npos) continue;
-    std::string_view rest = text.substr(pos + marker.size());
+    std::string_view rest = text.substr(pos + marker.text().size());
     const std::size_t bracket = rest.find('[');
     const std::size_t space = rest.find(' ');
     if (bracket != std::string_view::npos && bracket < space) return rest.substr(0, bracket);
@@ -136,17 +137,19 @@ Direction delivery_direction(std::string_view daemon) {
   return daemon == "smtp" || daemon == "retry" ? Direction::outbound : Direction::local;
 }
 
+// What comes before a remote server's reply in Postfix's texts (smtp_chat.c, smtp_connect.c).
+constexpr Needle kSaid(" said: ");
+constexpr Needle kRefused(" refused to talk to me: ");
+
 // The parenthesised explanation after "status=X": a remote reply, or Postfix's own text.
 void read_delivery_text(std::string_view text, SmtpEvent& event) {
-  constexpr std::string_view said = " said: ";
-  constexpr std::string_view refused = " refused to talk to me: ";
-  if (const std::size_t pos = text.find(said); pos != std::string_view::npos) {
-    const ReplyAndStage reply = split_in_reply_to(text.substr(pos + said.size()));
+  if (const std::size_t pos = kSaid.find_in(text); pos != std::string_view::npos) {
+    const ReplyAndStage reply = split_in_reply_to(text.substr(pos + kSaid.text().size()));
     event.reply = reply.reply;
     event.stage = reply.stage;
     if (event.remote_host.empty()) event.remote_host = host_in_text(text.substr(0, pos + 1));
-  } else if (const std::size_t refused_pos = text.find(refused); refused_pos != std::string_view::npos) {
-    event.reply = text.substr(refused_pos + refused.size());
+  } else if (const std::size_t refused_pos = kRefused.find_in(text); refused_pos != std::string_view::npos) {
+    event.reply = text.substr(refused_pos + kRefused.text().size());
     event.stage = Stage::connect;
     if (event.remote_host.empty()) event.remote_host = host_in_text(text.substr(0, refused_pos + 1));
   } else if (basic_code(text) != 0) {
@@ -202,7 +205,8 @@ std::size_t envelope_address_end(std::string_view text, std::size_t open) {
   }
   for (; i < text.size(); ++i) {
     if (text[i] == '>') return i + 1;
-    if (std::string_view(" \"\\;,<").find(text[i]) != std::string_view::npos) break;
+    const char c = text[i];
+    if (c == ' ' || c == '"' || c == '\\' || c == ';' || c == ',' || c == '<') break;
   }
   return std::string_view::npos;
 }
@@ -245,18 +249,22 @@ Envelope read_envelope(std::string_view text, std::size_t start, std::size_t hel
   }
   if (!any || !(before_text ? text.substr(pos).starts_with(": ") : pos == text.size())) return {};
   // Read from inside a HELO name that holds a whole envelope ("x; proto=ESMTP helo=<y"): the lowest rank.
-  const std::size_t helo = text.rfind("helo=<", start);
+  static constexpr Needle helo_key("helo=<");
+  const std::size_t helo = helo_key.rfind_in(text, start);
   if (helo != std::string_view::npos && text.find('>', helo) > start) return {start, pos, 0};
   // smtpd logs proto= always, cleanup whenever it logs a HELO name.
   return {start, pos, 1 + (proto ? 2 : 0) + (plain_helo ? 1 : 0)};
 }
+
+constexpr int kSurestEnvelope = 4;  // the highest rank read_envelope gives
 
 // The envelope of a reject, found from the end: of the well-formed ones that start at or after `from`, the
 // last of the highest rank. Clients choose the addresses, HELO names and headers, which may hold "; from=<"
 // and the like, and the reply echoes them before the envelope. Left open: a HELO name with a '>' before a
 // whole envelope of its own ("x> ; proto=ESMTP helo=<y") reads as that envelope.
 Envelope find_envelope(std::string_view text, std::size_t from, bool before_text) {
-  const std::size_t helo_end = before_text           ? text.rfind(">: ")
+  static constexpr Needle text_after_helo(">: ");
+  const std::size_t helo_end = before_text           ? text_after_helo.rfind_in(text)
                                : text.ends_with('>') ? text.size() - 1
                                                      : std::string_view::npos;
   Envelope best;
@@ -264,6 +272,7 @@ Envelope find_envelope(std::string_view text, std::size_t from, bool before_text
        pos = pos == 0 ? std::string_view::npos : text.rfind(';', pos - 1)) {
     const Envelope envelope = read_envelope(text, pos, helo_end, before_text);
     if (envelope.rank > best.rank) best = envelope;
+    if (best.rank == kSurestEnvelope) break;  // no earlier one can outrank it
   }
   return best;
 }
@@ -467,8 +476,7 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
   const bool queued = body.size() != message.size();
   const bool client = daemon == "smtp" || daemon == "lmtp" || (unknown_daemon && queued);
   if (client && (body.starts_with("host ") || body.starts_with("SASL authentication failed; server ")) &&
-      (body.find(" said: ") != std::string_view::npos ||
-       body.find(" refused to talk to me: ") != std::string_view::npos)) {
+      (kSaid.found_in(body) || kRefused.found_in(body))) {
     // A reply from one MX host before Postfix tries the next one (the recipient's result follows),
     // or from a relay that refused our SASL login.
     read_delivery_text(body, event);

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "smtp/ascii.hpp"
+#include "smtp/text_search.hpp"
 
 namespace mta {
 namespace {
@@ -84,11 +85,11 @@ EnhancedCode parse_enhanced_code(std::string_view text) {
 }
 
 ReplyAndStage split_in_reply_to(std::string_view text) {
-  constexpr std::string_view opener = " (in reply to ";
+  static constexpr Needle opener(" (in reply to ");
   constexpr std::string_view closer = " command)";
-  const std::size_t open = text.rfind(opener);
+  const std::size_t open = opener.rfind_in(text);
   if (open == std::string_view::npos) return {text, Stage::unknown};
-  std::string_view command = text.substr(open + opener.size());
+  std::string_view command = text.substr(open + opener.text().size());
   if (command.ends_with(closer)) command.remove_suffix(closer.size());
   return {text.substr(0, open), stage_from_command(command)};
 }

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <filesystem>
@@ -382,6 +383,42 @@ INSTANTIATE_TEST_SUITE_P(Codes, ExactLabelTest,
                                            LabelCase{{5, 7, 999}, false}, LabelCase{{5, 9, 9}, false},
                                            LabelCase{{5, 4, 317}, false}, LabelCase{{5, 1, 11}, false}));
 
+// The rules of a tier are bucketed by the subject of their enhanced code: for every code, the first rule of its
+// bucket that matches is the first matching rule of the whole tier, in file order.
+TEST(CodeRuleIndexTest, TheBucketOfACodeHoldsEveryRuleThatCanMatchIt) {
+  const Knowledge& knowledge = Knowledge::builtin();
+  for (const Tier tier : {Tier::provider, Tier::specific_code, Tier::generic_code, Tier::basic_code}) {
+    for (std::size_t provider = 0; provider < knowledge.provider_count(); ++provider) {
+      const auto id = static_cast<ProviderId>(provider);
+      for (const int basic : {0, 421, 450, 451, 452, 550, 552, 553, 554}) {
+        for (std::uint16_t subject = 0; subject <= 9; ++subject) {
+          for (const std::uint16_t detail : {0, 1, 2, 7, 26, 500, 606}) {
+            for (const std::uint8_t klass : {0, 4, 5}) {
+              const EnhancedCode code = klass == 0 ? EnhancedCode{} : EnhancedCode{klass, subject, detail};
+              const CodeFacts facts{basic, code, 0, {}, klass == 0 ? 5 : klass};
+              const CodeRule* walked = nullptr;
+              for (const CodeRule& rule : knowledge.code_rules()) {
+                if (rule.tier != tier || (rule.provider != kNoProvider && rule.provider != id)) continue;
+                if (code_spec_matches(rule.code, facts)) {
+                  walked = &rule;
+                  break;
+                }
+              }
+              const auto& bucket = knowledge.code_rules(tier, id, code);
+              const auto indexed = std::find_if(bucket.begin(), bucket.end(), [&](const CodeRule* rule) {
+                return code_spec_matches(rule->code, facts);
+              });
+              EXPECT_EQ(indexed == bucket.end() ? nullptr : *indexed, walked)
+                  << to_string(tier) << " " << knowledge.provider_name(id) << " " << basic << " " << int{klass} << "."
+                  << subject << "." << detail;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(ExactLabelTest, EveryProviderRuleCodeHasAnExactLabel) {
   const Knowledge& knowledge = Knowledge::builtin();
   for (const CodeRule& rule : knowledge.code_rules()) {
@@ -425,6 +462,18 @@ INSTANTIATE_TEST_SUITE_P(
                       HostCase{"mail.domain.com", "other"}, HostCase{"mailin.bellsouth.net", "att"},
                       HostCase{"mx00.mail.com", "gmx"}, HostCase{"gmail.com", "google"},
                       HostCase{"mx.zeptomail.com", "zoho"}, HostCase{"", ""}));
+
+// A host is looked up by its label suffixes, of which only the last 64 characters can be one of the table's.
+TEST(ProviderTest, LongHostsAreReadByTheirSuffix) {
+  const Knowledge& knowledge = Knowledge::builtin();
+  const std::string labels(300, 'a');
+  EXPECT_EQ(knowledge.provider_name(knowledge.provider_for_host(labels + ".mail.protection.outlook.com")), "microsoft");
+  EXPECT_EQ(knowledge.provider_name(knowledge.provider_for_host(labels + "google.com")), "other");
+  EXPECT_EQ(knowledge.provider_name(knowledge.provider_for_host(labels)), "other");
+  EXPECT_EQ(knowledge.provider_name(knowledge.provider_for_host(".google.com")), "google");
+  EXPECT_EQ(knowledge.provider_name(knowledge.provider_for_host("google.com.")), "other");
+  EXPECT_EQ(knowledge.provider_name(knowledge.provider_for_host("oogle.com")), "other");
+}
 
 TEST(ProviderTest, EmptyHostIsNoProvider) {
   EXPECT_EQ(Knowledge::builtin().provider_for_host(""), kNoProvider);

@@ -1,0 +1,129 @@
+#pragma once
+// Remembers what the classifier learnt from the last few thousand reply texts: the group of each text tier that
+// decided, and the provider a marker in the text names. A mail log repeats its replies (one refusal for every
+// recipient, one deferral on every queue run), and each fact costs a scan of the text against every rule or marker;
+// a repeat then costs one hash and one compare for all of them. Fixed memory, allocated once: short texts in one
+// table, the long ones (Gmail's and Microsoft's run to 300-400 characters, and cost the most to search) in a
+// smaller one of wider slots; longer texts are not remembered.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "smtp/smtp_event.hpp"
+
+namespace mta {
+
+// What is remembered of a text: a text tier's deciding group (-1: none decides), or a provider id.
+enum class TextFact : std::uint8_t { strong_text_group, weak_text_group, provider_by_wording, provider_by_marker };
+inline constexpr std::size_t kTextFactCount = 4;
+inline constexpr int kTextFactUnknown = -2;  // not remembered
+
+// A normalised text at the stage of its reply (stage conditions make a text decide differently at another
+// stage), hashed once for every fact looked up about it.
+struct TextKey {
+  // libstdc++ hashes 8 bytes a step (murmur); FNV-1a, a byte a step, cost a tenth of a failure line's time.
+  TextKey(std::string_view text, Stage stage)
+      : text(text),
+        stage(stage),
+        hash(std::hash<std::string_view>{}(text) ^ (static_cast<std::uint64_t>(stage) * 0x9E3779B97F4A7C15ull)) {}
+
+  std::string_view text;
+  Stage stage;
+  std::uint64_t hash;
+};
+
+// A set-associative table: a text may sit in any of the kWays slots of its set, so that a few frequent
+// replies whose hashes meet do not evict each other on every line (round robin picks the one to replace).
+template <std::size_t kEntries, std::size_t kWays, std::size_t kMaxText>
+class TextFactsTable {
+ public:
+  static constexpr std::size_t kLongest = kMaxText;
+
+  int find(const TextKey& key, TextFact fact) const {
+    const std::size_t slot = slot_holding(key);
+    return slot != kEntries ? entries_[slot].facts[static_cast<std::size_t>(fact)] : kTextFactUnknown;
+  }
+
+  void remember(const TextKey& key, TextFact fact, int value) {
+    std::size_t slot = slot_holding(key);
+    if (slot == kEntries) {
+      const std::size_t set = key.hash % kSets;
+      slot = set * kWays + next_victim_[set];
+      next_victim_[set] = static_cast<std::uint8_t>((next_victim_[set] + 1) % kWays);
+      Entry& entry = entries_[slot];
+      entry.used = true;
+      entry.hash = key.hash;
+      entry.length = static_cast<std::uint16_t>(key.text.size());
+      entry.stage = key.stage;
+      entry.facts.fill(kTextFactUnknown);
+      std::memcpy(entry.text.data(), key.text.data(), key.text.size());
+    }
+    entries_[slot].facts[static_cast<std::size_t>(fact)] = static_cast<std::int16_t>(value);
+  }
+
+ private:
+  static constexpr std::size_t kSets = kEntries / kWays;
+  static_assert(kSets * kWays == kEntries && kWays < 256 && kMaxText < 65536);
+
+  struct Entry {
+    std::uint64_t hash = 0;
+    std::uint16_t length = 0;
+    Stage stage = Stage::unknown;
+    bool used = false;
+    std::array<std::int16_t, kTextFactCount> facts{};
+    std::array<char, kMaxText> text{};
+  };
+
+  // The slot of the set that holds the key's text at its stage, or kEntries.
+  std::size_t slot_holding(const TextKey& key) const {
+    const std::size_t first = (key.hash % kSets) * kWays;
+    for (std::size_t slot = first; slot < first + kWays; ++slot) {
+      const Entry& entry = entries_[slot];
+      if (entry.used && entry.hash == key.hash && entry.length == key.text.size() && entry.stage == key.stage &&
+          std::memcmp(entry.text.data(), key.text.data(), key.text.size()) == 0) {
+        return slot;
+      }
+    }
+    return kEntries;
+  }
+
+  std::vector<Entry> entries_ = std::vector<Entry>(kEntries);
+  std::vector<std::uint8_t> next_victim_ = std::vector<std::uint8_t>(kSets, 0);
+};
+
+class TextFactsMemo {
+ public:
+  static constexpr int kUnknown = kTextFactUnknown;
+
+  // The value remembered for the key's text and stage, or kUnknown.
+  int find(const TextKey& key, TextFact fact) const {
+    if (key.text.size() <= ShortTexts::kLongest) return short_.find(key, fact);
+    if (key.text.size() <= LongTexts::kLongest) return long_.find(key, fact);
+    return kUnknown;
+  }
+
+  void remember(const TextKey& key, TextFact fact, int value) {
+    if (key.text.size() <= ShortTexts::kLongest) {
+      short_.remember(key, fact, value);
+    } else if (key.text.size() <= LongTexts::kLongest) {
+      long_.remember(key, fact, value);
+    }
+  }
+
+ private:
+  // 4096 slots of 256 bytes (1 MiB) and 256 of 1 KiB: a busy server's distinct failure replies at a time.
+  // The dev set's 666 failure lines (tests/bench/throughput.py --mix real-failures) thrashed 512 and 2048
+  // direct-mapped slots, and sets of 4 ways, where more texts met in a set than it had ways.
+  using ShortTexts = TextFactsTable<4096, 8, 232>;
+  using LongTexts = TextFactsTable<256, 4, 1000>;
+
+  ShortTexts short_;
+  LongTexts long_;
+};
+
+}  // namespace mta

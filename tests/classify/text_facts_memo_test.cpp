@@ -1,0 +1,98 @@
+#include "classify/text_facts_memo.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mta {
+namespace {
+
+int find(const TextFactsMemo& memo, const std::string& text, Stage stage, TextFact fact) {
+  return memo.find(TextKey(text, stage), fact);
+}
+
+void remember(TextFactsMemo& memo, const std::string& text, Stage stage, TextFact fact, int value) {
+  memo.remember(TextKey(text, stage), fact, value);
+}
+
+TEST(TextFactsMemoTest, RemembersEachFactOfATextAtItsStage) {
+  TextFactsMemo memo;
+  const std::string text = "550 5.1.1 <addr>: recipient address rejected: user unknown";
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::strong_text_group), TextFactsMemo::kUnknown);
+  remember(memo, text, Stage::rcpt, TextFact::strong_text_group, 7);
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::strong_text_group), 7);
+  // The weak tier was not searched, nor the provider markers.
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::weak_text_group), TextFactsMemo::kUnknown);
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::provider_by_marker), TextFactsMemo::kUnknown);
+  remember(memo, text, Stage::rcpt, TextFact::weak_text_group, -1);
+  remember(memo, text, Stage::rcpt, TextFact::provider_by_marker, 0);
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::weak_text_group), -1);  // searched, nothing decides
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::provider_by_marker), 0);
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::provider_by_wording), TextFactsMemo::kUnknown);
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::strong_text_group), 7);
+  // Stage conditions make the same text decide differently at another stage.
+  EXPECT_EQ(find(memo, text, Stage::mail, TextFact::strong_text_group), TextFactsMemo::kUnknown);
+  EXPECT_EQ(find(memo, text + " ", Stage::rcpt, TextFact::strong_text_group), TextFactsMemo::kUnknown);
+  EXPECT_EQ(find(memo, text.substr(0, 20), Stage::rcpt, TextFact::strong_text_group), TextFactsMemo::kUnknown);
+}
+
+TEST(TextFactsMemoTest, ATextTakingTheSameSlotReplacesTheOldOneWhole) {
+  TextFactsMemo memo;
+  // More texts than slots: every text is either remembered right or not at all, never another's facts.
+  for (int i = 0; i < 20000; ++i) {
+    remember(memo, "reply " + std::to_string(i), Stage::rcpt, TextFact::strong_text_group, i % 1000);
+  }
+  remember(memo, "reply 19999", Stage::rcpt, TextFact::weak_text_group, 5);
+  remember(memo, "a newcomer", Stage::rcpt, TextFact::weak_text_group, 6);
+  int remembered = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const int found = find(memo, "reply " + std::to_string(i), Stage::rcpt, TextFact::strong_text_group);
+    if (found != TextFactsMemo::kUnknown) {
+      EXPECT_EQ(found, i % 1000) << i;
+      ++remembered;
+    }
+  }
+  EXPECT_GT(remembered, 0);
+  EXPECT_LE(remembered, 4096);
+  EXPECT_EQ(find(memo, "a newcomer", Stage::rcpt, TextFact::strong_text_group), TextFactsMemo::kUnknown);
+}
+
+TEST(TextFactsMemoTest, AThousandRepliesInTurnAreAllRemembered) {
+  // A log cycling through a thousand distinct replies: with sets of several ways no reply keeps evicting
+  // another whose hash meets it (4096 direct-mapped slots lost 132 of them).
+  TextFactsMemo memo;
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 1000; ++i) {
+      remember(memo, "550 reply " + std::to_string(i), Stage::rcpt, TextFact::strong_text_group, i % 100);
+    }
+  }
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_EQ(find(memo, "550 reply " + std::to_string(i), Stage::rcpt, TextFact::strong_text_group), i % 100) << i;
+  }
+}
+
+TEST(TextFactsMemoTest, LongRepliesAreRememberedInTheirOwnTable) {
+  TextFactsMemo memo;
+  const std::string long_text(400, 'x');  // Gmail's and Microsoft's replies run this long
+  remember(memo, long_text, Stage::data, TextFact::strong_text_group, 3);
+  EXPECT_EQ(find(memo, long_text, Stage::data, TextFact::strong_text_group), 3);
+  EXPECT_EQ(find(memo, long_text.substr(0, 232), Stage::data, TextFact::strong_text_group), TextFactsMemo::kUnknown);
+  const std::string longest(1000, 'y');
+  remember(memo, longest, Stage::data, TextFact::weak_text_group, 4);
+  EXPECT_EQ(find(memo, longest, Stage::data, TextFact::weak_text_group), 4);
+}
+
+TEST(TextFactsMemoTest, VeryLongTextsAreNotRemembered) {
+  TextFactsMemo memo;
+  const std::string text(1001, 'x');
+  remember(memo, text, Stage::data, TextFact::strong_text_group, 3);
+  EXPECT_EQ(find(memo, text, Stage::data, TextFact::strong_text_group), TextFactsMemo::kUnknown);
+}
+
+TEST(TextFactsMemoTest, AnEmptyTextIsNoHitInAFreshSlot) {
+  const TextFactsMemo memo;
+  EXPECT_EQ(find(memo, "", Stage::unknown, TextFact::strong_text_group), TextFactsMemo::kUnknown);
+}
+
+}  // namespace
+}  // namespace mta
