@@ -20,7 +20,7 @@ esac
 build_packages=(
   g++ cmake make pkg-config git python3 curl ca-certificates
   prometheus-cpp-dev libcpp-httplib-dev libtomlplusplus-dev libspdlog-dev libre2-dev libsystemd-dev
-  libyaml-cpp-dev libssl-dev libcrypt-dev
+  libyaml-cpp-dev libssl-dev libcrypt-dev zlib1g-dev
   libgtest-dev libgmock-dev
 )
 # Postfix is installed unconfigured ("No configuration": no system instance is set up or started); the

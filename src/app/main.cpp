@@ -16,6 +16,11 @@ Commands:
                          the web config file is the exporter-toolkit one (TLS, basic auth)
   report [--format prometheus|text] FILE...
                          read log files from the beginning and print the resulting metrics
+  report --format openmetrics [--step DURATION] [--year YYYY] FILE...
+                         the metrics as scraped every step (default 1m) while the logs were written,
+                         timestamped from their lines, for promtool tsdb create-blocks-from openmetrics;
+                         files (plain or .gz) merged in time order; --year: the year of each file's
+                         first year-less syslog line (default: from the file's modification time)
   classify [--json | --explain [--lang en|tr]] [--config FILE]
                          classify log lines or bare SMTP replies read from standard input
   check-config FILE      validate a configuration file

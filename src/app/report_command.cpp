@@ -1,19 +1,23 @@
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <charconv>
+#include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
+#include "alerting/duration.hpp"
 #include "app/commands.hpp"
+#include "history/backfill.hpp"
+#include "history/log_file_reader.hpp"
+#include "history/progress_meter.hpp"
 #include "metrics/exposition.hpp"
 #include "metrics/mta_metrics.hpp"
 #include "pipeline/line_processor.hpp"
-#include "source/stream_reader.hpp"
 
 namespace mta {
 namespace {
@@ -80,42 +84,106 @@ std::string text_summary(const prometheus::Registry& registry, const MetricFamil
   return out.str();
 }
 
+constexpr std::string_view kUsage =
+    "usage: mta_exporter report [--format prometheus|text] FILE...\n"
+    "       mta_exporter report --format openmetrics [--step DURATION] [--year YYYY] FILE...\n"
+    "(\"-\" reads standard input)\n";
+
+// The OpenMetrics history of the files on standard output, what it holds on standard error.
+int run_backfill(const std::vector<std::string>& files, const BackfillOptions& options) {
+  std::ios::sync_with_stdio(false);  // millions of sample lines: through the stream's own buffer
+  try {
+    ProgressMeter progress(std::cerr, ::isatty(STDERR_FILENO) == 1, total_size(files));
+    const BackfillSummary summary = write_backfill(files, options, std::cout, progress);
+    if (!std::cout.flush()) throw std::runtime_error("writing standard output failed");
+    const auto utc = [](std::int64_t seconds) {
+      const std::time_t time = seconds;
+      std::tm fields{};
+      ::gmtime_r(&time, &fields);
+      std::ostringstream text;
+      text << std::put_time(&fields, "%Y-%m-%dT%H:%M:%SZ");
+      return text.str();
+    };
+    std::cerr << "mta_exporter report: " << summary.lines << " lines (" << summary.lines_without_time
+              << " without a timestamp), scrapes every " << options.step_seconds << " s from "
+              << utc(summary.first_scrape) << " to " << utc(summary.last_scrape) << ": " << summary.series
+              << " series, " << summary.samples << " samples\n";
+    return 0;
+  } catch (const std::exception& error) {
+    std::cerr << "mta_exporter report: " << error.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int run_report(Arguments arguments) {
   std::string format = "prometheus";
   std::vector<std::string> files;
+  BackfillOptions backfill;
+  bool backfill_options = false;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
-    if (arguments[i] == "--format" && i + 1 < arguments.size()) {
+    const std::string_view argument = arguments[i];
+    const bool has_value = i + 1 < arguments.size();
+    if (argument == "--format" && has_value) {
       format = arguments[++i];
-    } else if (arguments[i].starts_with("--format=")) {
-      format = arguments[i].substr(9);
-    } else if (arguments[i].starts_with("-") && arguments[i] != "-") {
-      std::cerr << "mta_exporter report: unknown option \"" << arguments[i] << "\"\n";
+    } else if (argument.starts_with("--format=")) {
+      format = argument.substr(9);
+    } else if ((argument == "--step" && has_value) || argument.starts_with("--step=")) {
+      const std::string_view text = argument == "--step" ? arguments[++i] : argument.substr(7);
+      const std::optional<double> seconds = parse_prometheus_duration(text);
+      if (!seconds || *seconds < 1 || *seconds != std::floor(*seconds)) {
+        std::cerr << "mta_exporter report: --step \"" << text << "\" is not a duration of whole seconds (1m, 30s)\n";
+        return 2;
+      }
+      backfill.step_seconds = static_cast<std::int64_t>(*seconds);
+      backfill_options = true;
+    } else if ((argument == "--year" && has_value) || argument.starts_with("--year=")) {
+      const std::string_view text = argument == "--year" ? arguments[++i] : argument.substr(7);
+      int year = 0;
+      const auto read = std::from_chars(text.data(), text.data() + text.size(), year);
+      if (read.ec != std::errc{} || read.ptr != text.data() + text.size() || year < 1970 || year > 9999) {
+        std::cerr << "mta_exporter report: --year \"" << text << "\" is not a year (1970-9999)\n";
+        return 2;
+      }
+      backfill.year = year;
+      backfill_options = true;
+    } else if (argument.starts_with("-") && argument != "-") {
+      std::cerr << "mta_exporter report: unknown option \"" << argument << "\"\n";
       return 2;
     } else {
-      files.emplace_back(arguments[i]);
+      files.emplace_back(argument);
     }
   }
-  if (files.empty() || (format != "prometheus" && format != "text")) {
-    std::cerr << "usage: mta_exporter report [--format prometheus|text] FILE... (\"-\" reads standard input)\n";
+  if (files.empty() || (format != "prometheus" && format != "text" && format != "openmetrics")) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (format == "openmetrics") return run_backfill(files, backfill);
+  if (backfill_options) {
+    std::cerr << "mta_exporter report: --step and --year are options of --format openmetrics\n" << kUsage;
     return 2;
   }
   prometheus::Registry registry;
   MetricFamilies families(registry);
   int status = 0;
+  ProgressMeter progress(std::cerr, ::isatty(STDERR_FILENO) == 1, total_size(files));
+  std::uint64_t bytes_of_read_files = 0;
   for (const std::string& file : files) {
-    const bool is_stdin = file == "-";
-    const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      std::cerr << "mta_exporter report: " << file << ": " << std::strerror(errno) << "\n";
+    try {
+      LogFileReader reader(file);
+      LineProcessor processor(families, file == "-" ? "stdin" : std::filesystem::path(file).filename().string());
+      while (const std::optional<std::string_view> line = reader.next_line()) {
+        processor.process(*line);
+        if (progress.count_line()) progress.update(bytes_of_read_files + reader.position());
+      }
+      bytes_of_read_files += reader.position();
+    } catch (const std::runtime_error& error) {
+      std::cerr << "mta_exporter report: " << error.what() << "\n";
       status = 1;
-      continue;
     }
-    LineProcessor processor(families, is_stdin ? "stdin" : std::filesystem::path(file).filename().string());
-    read_stream(fd, std::stop_token{}, processor);
-    if (!is_stdin) ::close(fd);
   }
+  progress.finish(bytes_of_read_files);
   std::cout << (format == "text" ? text_summary(registry, families) : render_exposition(registry, &families));
   return status;
 }

@@ -1,0 +1,54 @@
+#pragma once
+// The time of a log line, from the timestamp the syslog header stage finds at its start: RFC 3164
+// "Mar  4 00:00:00" (local time, without a year), RFC 3339 "2023-03-15T00:00:06.046710+01:00" (RFC 5424 and
+// rsyslog's high-precision format; local time when no zone follows) and "2024-01-01 00:00:00[.frac][ +0100]" (Exim's
+// own log, syslog-ng templates). The year RFC 3164 leaves out comes from outside: the year of the file's first such
+// line, counted up at every December -> January turn, as a log grows in time.
+
+#include <array>
+#include <ctime>
+#include <optional>
+#include <string_view>
+
+namespace mta {
+
+// The timestamp at the start of a log line, as the header stage reads it; empty when the line has none.
+std::string_view line_timestamp(std::string_view line);
+
+// Seconds since the epoch of a timestamp of line_timestamp(), or nothing for any other text. `year` is used only by
+// the RFC 3164 form.
+std::optional<double> timestamp_seconds(std::string_view timestamp, int year);
+
+// The month (0-11) of an RFC 3164 timestamp, or nothing for the other forms.
+std::optional<int> classic_month(std::string_view timestamp);
+
+class LogClock {
+ public:
+  explicit LogClock(int first_year) : year_(first_year) {}
+
+  // The time of the line, or nothing when its start holds no timestamp.
+  std::optional<double> time_of(std::string_view line);
+
+ private:
+  int year_;
+  int last_month_ = -1;
+};
+
+// Reads a whole file's RFC 3164 timestamps to find the year of its first line from the file's modification time.
+class FirstYearScan {
+ public:
+  void see(std::string_view line);
+
+  // The year of `modified` (local time), or the one before when the last RFC 3164 line's date falls more than a day
+  // after it (a December log rotated in January), minus the December -> January turns between the first line and
+  // the last.
+  int first_year(std::time_t modified) const;
+
+ private:
+  int turns_ = 0;
+  int last_month_ = -1;
+  std::array<char, 32> last_timestamp_{};
+  std::size_t last_timestamp_size_ = 0;
+};
+
+}  // namespace mta
