@@ -14,13 +14,15 @@ Commands:
                          run the agent (the default command); each flag wins over the file.
                          --config is an alias of --config.file; ":PORT" listens on IPv6 and IPv4;
                          the web config file is the exporter-toolkit one (TLS, basic auth)
-  report [--format prometheus|text] FILE...
-                         read log files from the beginning and print the resulting metrics
-  report --format openmetrics [--step DURATION] [--year YYYY] FILE...
+  report [--format prometheus|text] [--since TIME] [--until TIME] [--year YYYY] FILE...
+                         read log files (plain or .gz) from the beginning and print the resulting
+                         metrics; --since/--until: only the lines of that time range (2024-05-01,
+                         2024-05-01T10:00, with a zone or in local time)
+  report --format openmetrics [--step DURATION] [--since TIME] [--until TIME] [--year YYYY] FILE...
                          the metrics as scraped every step (default 1m) while the logs were written,
                          timestamped from their lines, for promtool tsdb create-blocks-from openmetrics;
-                         files (plain or .gz) merged in time order; --year: the year of each file's
-                         first year-less syslog line (default: from the file's modification time)
+                         files merged in time order. --year: the year of each file's first
+                         year-less syslog line (default: from the file's modification time)
   classify [--json | --explain [--lang en|tr]] [--config FILE]
                          classify log lines or bare SMTP replies read from standard input
   check-config FILE      validate a configuration file

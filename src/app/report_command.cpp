@@ -15,6 +15,7 @@
 #include "history/backfill.hpp"
 #include "history/log_file_reader.hpp"
 #include "history/progress_meter.hpp"
+#include "history/timed_log.hpp"
 #include "metrics/exposition.hpp"
 #include "metrics/mta_metrics.hpp"
 #include "pipeline/line_processor.hpp"
@@ -85,9 +86,43 @@ std::string text_summary(const prometheus::Registry& registry, const MetricFamil
 }
 
 constexpr std::string_view kUsage =
-    "usage: mta_exporter report [--format prometheus|text] FILE...\n"
-    "       mta_exporter report --format openmetrics [--step DURATION] [--year YYYY] FILE...\n"
-    "(\"-\" reads standard input)\n";
+    "usage: mta_exporter report [--format prometheus|text|openmetrics] [--since TIME] [--until TIME] [--year YYYY]\n"
+    "                           [--step DURATION] FILE...\n"
+    "(\"-\" reads standard input; TIME: 2024-05-01, 2024-05-01T10:00[:00][Z|+02:00]; --step: openmetrics only)\n";
+
+// Every line of the files, or only those of `range`, through a pipeline per file.
+int count_files(const std::vector<std::string>& files, const TimeRange& range, std::optional<int> year,
+                MetricFamilies& families) {
+  ProgressMeter progress(std::cerr, ::isatty(STDERR_FILENO) == 1, total_size(files));
+  std::uint64_t bytes_of_read_files = 0;
+  int status = 0;
+  for (const std::string& file : files) {
+    try {
+      const std::string source = file == "-" ? "stdin" : std::filesystem::path(file).filename().string();
+      LineProcessor processor(families, source);
+      if (range.limits()) {
+        TimedLog log(file, year);
+        while (log.advance()) {
+          if (range.holds(log.time())) processor.process(log.line());
+          if (progress.count_line()) progress.update(bytes_of_read_files + log.reader().position());
+        }
+        bytes_of_read_files += log.reader().position();
+        continue;
+      }
+      LogFileReader reader(file);
+      while (const std::optional<std::string_view> line = reader.next_line()) {
+        processor.process(*line);
+        if (progress.count_line()) progress.update(bytes_of_read_files + reader.position());
+      }
+      bytes_of_read_files += reader.position();
+    } catch (const std::runtime_error& error) {
+      std::cerr << "mta_exporter report: " << error.what() << "\n";
+      status = 1;
+    }
+  }
+  progress.finish(bytes_of_read_files);
+  return status;
+}
 
 // The OpenMetrics history of the files on standard output, what it holds on standard error.
 int run_backfill(const std::vector<std::string>& files, const BackfillOptions& options) {
@@ -121,7 +156,7 @@ int run_report(Arguments arguments) {
   std::string format = "prometheus";
   std::vector<std::string> files;
   BackfillOptions backfill;
-  bool backfill_options = false;
+  bool step_given = false;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
     const std::string_view argument = arguments[i];
     const bool has_value = i + 1 < arguments.size();
@@ -137,7 +172,7 @@ int run_report(Arguments arguments) {
         return 2;
       }
       backfill.step_seconds = static_cast<std::int64_t>(*seconds);
-      backfill_options = true;
+      step_given = true;
     } else if ((argument == "--year" && has_value) || argument.starts_with("--year=")) {
       const std::string_view text = argument == "--year" ? arguments[++i] : argument.substr(7);
       int year = 0;
@@ -147,7 +182,15 @@ int run_report(Arguments arguments) {
         return 2;
       }
       backfill.year = year;
-      backfill_options = true;
+    } else if ((argument == "--since" || argument == "--until") && has_value) {
+      const std::string_view text = arguments[++i];
+      const std::optional<double> time = parse_time_argument(text);
+      if (!time) {
+        std::cerr << "mta_exporter report: " << argument << " \"" << text
+                  << "\" is not a time (2024-05-01, 2024-05-01T10:00, 2024-05-01T10:00:00+02:00)\n";
+        return 2;
+      }
+      (argument == "--since" ? backfill.range.since : backfill.range.until) = time;
     } else if (argument.starts_with("-") && argument != "-") {
       std::cerr << "mta_exporter report: unknown option \"" << argument << "\"\n";
       return 2;
@@ -160,30 +203,13 @@ int run_report(Arguments arguments) {
     return 2;
   }
   if (format == "openmetrics") return run_backfill(files, backfill);
-  if (backfill_options) {
-    std::cerr << "mta_exporter report: --step and --year are options of --format openmetrics\n" << kUsage;
+  if (step_given) {
+    std::cerr << "mta_exporter report: --step is an option of --format openmetrics\n" << kUsage;
     return 2;
   }
   prometheus::Registry registry;
   MetricFamilies families(registry);
-  int status = 0;
-  ProgressMeter progress(std::cerr, ::isatty(STDERR_FILENO) == 1, total_size(files));
-  std::uint64_t bytes_of_read_files = 0;
-  for (const std::string& file : files) {
-    try {
-      LogFileReader reader(file);
-      LineProcessor processor(families, file == "-" ? "stdin" : std::filesystem::path(file).filename().string());
-      while (const std::optional<std::string_view> line = reader.next_line()) {
-        processor.process(*line);
-        if (progress.count_line()) progress.update(bytes_of_read_files + reader.position());
-      }
-      bytes_of_read_files += reader.position();
-    } catch (const std::runtime_error& error) {
-      std::cerr << "mta_exporter report: " << error.what() << "\n";
-      status = 1;
-    }
-  }
-  progress.finish(bytes_of_read_files);
+  const int status = count_files(files, backfill.range, backfill.year, families);
   std::cout << (format == "text" ? text_summary(registry, families) : render_exposition(registry, &families));
   return status;
 }

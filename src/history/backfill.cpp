@@ -1,7 +1,5 @@
 #include "history/backfill.hpp"
 
-#include <sys/stat.h>
-
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -9,9 +7,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include "history/log_clock.hpp"
-#include "history/log_file_reader.hpp"
 #include "history/openmetrics_history.hpp"
+#include "history/timed_log.hpp"
 #include "metrics/exposition.hpp"
 #include "metrics/mta_metrics.hpp"
 #include "pipeline/line_processor.hpp"
@@ -19,47 +16,23 @@
 namespace mta {
 namespace {
 
-int first_year_of(const std::string& path, const BackfillOptions& options) {
-  if (options.year) return *options.year;
-  const std::time_t now = std::time(nullptr);
-  if (path == "-") {
-    std::tm local{};
-    ::localtime_r(&now, &local);
-    return local.tm_year + 1900;
-  }
-  struct stat status {};
-  if (::stat(path.c_str(), &status) != 0) return FirstYearScan{}.first_year(now);  // the reader names the error
-  FirstYearScan scan;
-  LogFileReader reader(path);
-  while (const std::optional<std::string_view> line = reader.next_line()) scan.see(*line);
-  return scan.first_year(status.st_mtime);
-}
-
-// One file being read: its next line and that line's time.
+// One file being read, with its own pipeline.
 struct OpenLog {
-  OpenLog(const std::string& path, int first_year, MetricFamilies& families)
-      : reader(path),
-        clock(first_year),
-        processor(families, path == "-" ? "stdin" : std::filesystem::path(path).filename().string()) {}
+  OpenLog(const std::string& path, std::optional<int> year, MetricFamilies& families)
+      : log(path, year), processor(families, path == "-" ? "stdin" : std::filesystem::path(path).filename().string()) {}
 
-  // Reads the next line; false at the end of the file. A line without a timestamp keeps the time of the line
-  // before it (-infinity at the start of the file: it is counted before any scrape).
-  bool advance(BackfillSummary& summary) {
-    line = reader.next_line();
-    if (!line) return false;
-    if (const std::optional<double> stamped = clock.time_of(*line)) {
-      time = *stamped;
-    } else {
-      ++summary.lines_without_time;
+  // The next line of the range; false at the end of the file.
+  bool advance(const TimeRange& range, BackfillSummary& summary) {
+    while (log.advance()) {
+      if (range.limits() && !range.holds(log.time())) continue;
+      if (!log.stamped()) ++summary.lines_without_time;
+      return true;
     }
-    return true;
+    return false;
   }
 
-  LogFileReader reader;
-  LogClock clock;
+  TimedLog log;
   LineProcessor processor;
-  std::optional<std::string_view> line;
-  double time = -std::numeric_limits<double>::infinity();
 };
 
 }  // namespace
@@ -74,13 +47,13 @@ BackfillSummary write_backfill(const std::vector<std::string>& files, const Back
   std::uint64_t bytes_of_closed_logs = 0;
   const auto bytes_done = [&] {
     std::uint64_t bytes = bytes_of_closed_logs;
-    for (const auto& log : logs) bytes += log->reader.position();
+    for (const auto& open : logs) bytes += open->log.reader().position();
     return bytes;
   };
   for (const std::string& path : files) {
-    logs.push_back(std::make_unique<OpenLog>(path, first_year_of(path, options), families));
-    if (!logs.back()->advance(summary)) {
-      bytes_of_closed_logs += logs.back()->reader.position();
+    logs.push_back(std::make_unique<OpenLog>(path, options.year, families));
+    if (!logs.back()->advance(options.range, summary)) {
+      bytes_of_closed_logs += logs.back()->log.reader().position();
       logs.pop_back();
     }
   }
@@ -97,29 +70,30 @@ BackfillSummary write_backfill(const std::vector<std::string>& files, const Back
     // The file whose next line is the earliest; of equal times, the first file named.
     std::size_t earliest = 0;
     for (std::size_t i = 1; i < logs.size(); ++i) {
-      if (logs[i]->time < logs[earliest]->time) earliest = i;
+      if (logs[i]->log.time() < logs[earliest]->log.time()) earliest = i;
     }
-    OpenLog& log = *logs[earliest];
-    if (std::isfinite(log.time)) {
+    OpenLog& open = *logs[earliest];
+    const double time = open.log.time();
+    if (std::isfinite(time)) {
       if (!history) {
-        summary.first_scrape = static_cast<std::int64_t>(std::ceil(log.time / step)) * options.step_seconds;
+        summary.first_scrape = static_cast<std::int64_t>(std::ceil(time / step)) * options.step_seconds;
         history = std::make_unique<OpenMetricsHistory>(summary.first_scrape, options.step_seconds);
       }
       const double scrape_time = static_cast<double>(summary.first_scrape) + scrape_step * step;
-      if (log.time > scrape_time) {
+      if (time > scrape_time) {
         scrape();
-        const double steps_on = std::ceil((log.time - static_cast<double>(summary.first_scrape)) / step);
+        const double steps_on = std::ceil((time - static_cast<double>(summary.first_scrape)) / step);
         if (steps_on > std::numeric_limits<std::uint32_t>::max()) {
-          throw std::runtime_error(log.reader.path() + ": the lines span more steps than a backfill holds");
+          throw std::runtime_error(open.log.reader().path() + ": the lines span more steps than a backfill holds");
         }
         scrape_step = static_cast<std::uint32_t>(steps_on);
       }
     }
-    log.processor.process(*log.line);
+    open.processor.process(open.log.line());
     ++summary.lines;
     unscraped_lines = true;
-    if (!log.advance(summary)) {
-      bytes_of_closed_logs += log.reader.position();
+    if (!open.advance(options.range, summary)) {
+      bytes_of_closed_logs += open.log.reader().position();
       logs.erase(logs.begin() + static_cast<std::ptrdiff_t>(earliest));
     }
     if (progress.count_line()) progress.update(bytes_done());

@@ -10,18 +10,19 @@
 #include <vector>
 
 #include "history/progress_meter.hpp"
+#include "history/timed_log.hpp"
 
 namespace mta {
 
 struct BackfillOptions {
   std::int64_t step_seconds = 60;
-  // The year of each file's first RFC 3164 line; by default from the file's modification time (FirstYearScan), for
-  // standard input the current year.
+  // The year of each file's first RFC 3164 line; by default from the file's modification time (first_year_of).
   std::optional<int> year;
+  TimeRange range;  // the lines outside it are not read
 };
 
 struct BackfillSummary {
-  std::uint64_t lines = 0;
+  std::uint64_t lines = 0;               // of the range
   std::uint64_t lines_without_time = 0;  // counted at the time of the line before them in their file
   std::int64_t first_scrape = 0;
   std::int64_t last_scrape = 0;

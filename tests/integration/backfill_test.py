@@ -5,6 +5,7 @@ timestamps read here). Also the year of year-less syslog stamps across a Decembe
 rotated files, and files merged in time order."""
 
 import calendar
+import datetime
 import gzip
 import json
 import os
@@ -217,9 +218,65 @@ class BackfillFilesTest(unittest.TestCase):
             run = backfill(*arguments, "x.log", check=False)
             self.assertEqual(run.returncode, 2, arguments)
             self.assertIn(arguments[0], run.stderr)
-        run = subprocess.run([harness.BINARY, "report", "--year", "2020", "x.log"], capture_output=True, text=True)
+        run = subprocess.run([harness.BINARY, "report", "--step", "1m", "x.log"], capture_output=True, text=True)
         self.assertEqual(run.returncode, 2)
         self.assertIn("--format openmetrics", run.stderr)
+        for option in ("--since", "--until"):
+            run = subprocess.run([harness.BINARY, "report", option, "yesterday", "x.log"], capture_output=True,
+                                 text=True)
+            self.assertEqual(run.returncode, 2)
+            self.assertIn(f'{option} "yesterday" is not a time', run.stderr)
+
+
+class ReportTimeRangeTest(unittest.TestCase):
+    """--since and --until against an independent count: classify --json per line, the line's own stamp."""
+
+    def replies_between(self, log, stamp_of, since, until):
+        with open(log, encoding="utf-8", errors="surrogateescape") as source:
+            lines = source.read().splitlines()
+        verdicts = subprocess.run([harness.BINARY, "classify", "--json"], input="\n".join(lines) + "\n",
+                                  capture_output=True, text=True, check=True, env=UTC).stdout.splitlines()
+        return sum(1 for line, verdict in zip(lines, map(json.loads, verdicts))
+                   if verdict["matched"] and verdict["class"] and since <= stamp_of(line) < until)
+
+    def report_total(self, *arguments):
+        run = subprocess.run([harness.BINARY, "report", *arguments], capture_output=True, text=True, check=True,
+                             env=UTC)
+        return harness.metric_sum(harness.parse_metrics(run.stdout), "mta_smtp_replies_total")
+
+    def test_rfc3339_stamps_with_their_zone(self):
+        log = os.path.join(harness.SHARED_DIR, "corpus/real", "postfix-pixelpark-2023-03-15.log")
+        harness.require(os.path.exists(log), log)
+        since = datetime.datetime.fromisoformat("2023-03-15T06:00:00+01:00").timestamp()
+        until = datetime.datetime.fromisoformat("2023-03-15T17:30:00+01:00").timestamp()
+        expected = self.replies_between(log, lambda line: datetime.datetime.fromisoformat(line.split(" ", 1)[0])
+                                        .timestamp(), since, until)
+        self.assertGreater(expected, 50)
+        total = self.report_total("--since", "2023-03-15T06:00+01:00", "--until", "2023-03-15T16:30:00Z", log)
+        self.assertEqual(total, expected)
+        self.assertLess(total, self.report_total(log))
+
+    def test_year_less_stamps_in_local_time(self):
+        log = os.path.join(harness.SHARED_DIR, "corpus/real", CORPUS_FILE)
+        harness.require(os.path.exists(log), log)
+        since, until = calendar.timegm((2018, 2, 12, 0, 0, 0)), calendar.timegm((2018, 2, 14, 0, 0, 0))
+        expected = self.replies_between(log, lambda line: classic_seconds(line[:15], CORPUS_YEAR), since, until)
+        self.assertGreater(expected, 1000)
+        for extra in ([], ["--format", "text"]):
+            run = subprocess.run([harness.BINARY, "report", "--since", "2018-02-12", "--until", "2018-02-14", "--year",
+                                  str(CORPUS_YEAR), *extra, log], capture_output=True, text=True, check=True, env=UTC)
+            if extra:
+                self.assertIn("SMTP replies by class", run.stdout)
+            else:
+                self.assertEqual(harness.metric_sum(harness.parse_metrics(run.stdout), "mta_smtp_replies_total"),
+                                 expected)
+        history = backfill("--since", "2018-02-12", "--until", "2018-02-14", "--year", str(CORPUS_YEAR), log).stdout
+        stamps = {stamp for (_, stamp) in samples(history, "mta_smtp_replies_total")}
+        self.assertGreaterEqual(min(stamps), since)
+        self.assertLessEqual(max(stamps), until)
+        last = max(stamps)
+        self.assertEqual(sum(value for (_, stamp), value in samples(history, "mta_smtp_replies_total").items()
+                             if stamp == last), expected)
 
 
 def run_with_terminal(command):
