@@ -83,7 +83,7 @@ BackfillSummary write_backfill(const std::vector<std::string>& files, const Back
       if (time > scrape_time) {
         scrape();
         const double steps_on = std::ceil((time - static_cast<double>(summary.first_scrape)) / step);
-        if (steps_on > std::numeric_limits<std::uint32_t>::max()) {
+        if (steps_on >= std::numeric_limits<std::uint32_t>::max()) {
           throw std::runtime_error(open.log.reader().path() + ": the lines span more steps than a backfill holds");
         }
         scrape_step = static_cast<std::uint32_t>(steps_on);

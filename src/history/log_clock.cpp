@@ -135,13 +135,24 @@ std::optional<double> timestamp_seconds(std::string_view timestamp, int year) {
   return local_or_zoned(fields, fraction, std::nullopt);
 }
 
+MonthStep next_month(int last_month, int month) {
+  if (last_month < 0) return MonthStep::same_year;
+  if (month + 6 < last_month) return MonthStep::next_year;
+  if (month > last_month + 6) return MonthStep::year_before;
+  return MonthStep::same_year;
+}
+
 std::optional<double> LogClock::time_of(std::string_view line) {
   const std::string_view timestamp = line_timestamp(line);
   if (timestamp.empty()) return std::nullopt;
-  if (const std::optional<int> month = classic_month(timestamp)) {
-    if (*month < last_month_) ++year_;  // December -> January: the log went on into the next year
-    last_month_ = *month;
+  const std::optional<int> month = classic_month(timestamp);
+  if (!month) return timestamp_seconds(timestamp, year_);
+  switch (next_month(last_month_, *month)) {
+    case MonthStep::year_before: return timestamp_seconds(timestamp, year_ - 1);
+    case MonthStep::next_year: ++year_; break;
+    case MonthStep::same_year: break;
   }
+  last_month_ = *month;
   return timestamp_seconds(timestamp, year_);
 }
 
@@ -149,7 +160,9 @@ void FirstYearScan::see(std::string_view line) {
   const std::string_view timestamp = line_timestamp(line);
   const std::optional<int> month = classic_month(timestamp);
   if (!month) return;
-  if (*month < last_month_) ++turns_;
+  const MonthStep step = next_month(last_month_, *month);
+  if (step == MonthStep::year_before) return;
+  if (step == MonthStep::next_year) ++turns_;
   last_month_ = *month;
   last_timestamp_size_ = std::min(timestamp.size(), last_timestamp_.size());
   std::copy_n(timestamp.begin(), last_timestamp_size_, last_timestamp_.begin());

@@ -3,7 +3,7 @@
 // "Mar  4 00:00:00" (local time, without a year), RFC 3339 "2023-03-15T00:00:06.046710+01:00" (RFC 5424 and
 // rsyslog's high-precision format; local time when no zone follows) and "2024-01-01 00:00:00[.frac][ +0100]" (Exim's
 // own log, syslog-ng templates). The year RFC 3164 leaves out comes from outside: the year of the file's first such
-// line, counted up at every December -> January turn, as a log grows in time.
+// line, counted up at every December -> January turn (next_month), as a log grows in time.
 
 #include <array>
 #include <ctime>
@@ -21,6 +21,13 @@ std::optional<double> timestamp_seconds(std::string_view timestamp, int year);
 
 // The month (0-11) of an RFC 3164 timestamp, or nothing for the other forms.
 std::optional<int> classic_month(std::string_view timestamp);
+
+// How the month of a year-less line follows the month of the line before it. Logs are written in time order, but
+// relays and queues let a few lines arrive late: only a step back of more than six months (December -> January)
+// starts the next year, and a step forward of more than six months (a late line of December after January's)
+// belongs to the year before.
+enum class MonthStep { same_year, next_year, year_before };
+MonthStep next_month(int last_month, int month);  // last_month -1: the first line
 
 class LogClock {
  public:

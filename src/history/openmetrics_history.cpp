@@ -1,8 +1,10 @@
 #include "history/openmetrics_history.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace mta {
 namespace {
@@ -36,6 +38,29 @@ std::string_view family_name_in_openmetrics(const std::string& name, const std::
   std::string_view family = name;
   if (type == "counter" && family.ends_with("_total")) family.remove_suffix(6);
   return family;
+}
+
+// The metric a sample belongs to. OpenMetrics writes the samples of one metric together at each time: a histogram's
+// buckets, count and sum (a summary's quantiles, count and sum) share their labels but "le" ("quantile").
+std::string metric_of(std::string_view sample, const std::string& type) {
+  if (type != "histogram" && type != "summary") return std::string(sample);
+  const std::size_t brace = sample.find('{');
+  std::string labels(brace == std::string_view::npos ? std::string_view{} : sample.substr(brace));
+  for (const std::string_view label : {std::string_view("le=\""), std::string_view("quantile=\"")}) {
+    std::size_t pos = labels.find(label);
+    while (pos != std::string::npos && pos != 1 && labels[pos - 1] != ',') pos = labels.find(label, pos + 1);
+    if (pos == std::string::npos) continue;
+    std::size_t end = labels.find('"', pos + label.size());  // bucket bounds and quantiles hold no quote
+    if (end == std::string::npos) continue;
+    ++end;
+    if (end < labels.size() && labels[end] == ',') {
+      ++end;
+    } else if (pos > 1) {
+      --pos;  // the comma before the last label
+    }
+    labels.erase(pos, end - pos);
+  }
+  return labels == "{}" ? std::string() : labels;
 }
 
 }  // namespace
@@ -102,14 +127,28 @@ void OpenMetricsHistory::write(std::ostream& out, std::uint32_t last_step) const
       }
       out << '\n';
     }
+    // The family's series grouped by metric (metric_of), in the order they first appeared.
+    std::vector<std::vector<std::size_t>> metrics;
+    std::unordered_map<std::string, std::size_t> metric_index;
     for (const std::size_t index : family.series) {
-      const Series& series = series_[index];
-      std::size_t change = 0;
-      for (std::uint32_t step = series.changes.front().step; step <= last_step; ++step) {
-        while (change + 1 < series.changes.size() && series.changes[change + 1].step <= step) ++change;
-        out << series.name_and_labels << ' ';
-        write_value(out, series.changes[change].value);
-        out << ' ' << first_scrape_ + static_cast<std::int64_t>(step) * step_seconds_ << '\n';
+      const auto [found, added] =
+          metric_index.try_emplace(metric_of(series_[index].name_and_labels, family.type), metrics.size());
+      if (added) metrics.emplace_back();
+      metrics[found->second].push_back(index);
+    }
+    for (const std::vector<std::size_t>& indexes : metrics) {
+      std::uint32_t first_step = last_step;
+      for (const std::size_t index : indexes) first_step = std::min(first_step, series_[index].changes.front().step);
+      std::vector<std::size_t> change(indexes.size(), 0);
+      for (std::uint32_t step = first_step; step <= last_step; ++step) {
+        for (std::size_t i = 0; i < indexes.size(); ++i) {
+          const Series& series = series_[indexes[i]];
+          if (series.changes.front().step > step) continue;
+          while (change[i] + 1 < series.changes.size() && series.changes[change[i] + 1].step <= step) ++change[i];
+          out << series.name_and_labels << ' ';
+          write_value(out, series.changes[change[i]].value);
+          out << ' ' << first_scrape_ + static_cast<std::int64_t>(step) * step_seconds_ << '\n';
+        }
       }
     }
   }

@@ -10,8 +10,9 @@ namespace mta {
 int first_year_of(const std::string& path, std::optional<int> year) {
   if (year) return *year;
   const std::time_t now = std::time(nullptr);
+  // Only a regular file can be read twice: a pipe's lines would be used up by the scan.
   struct stat status {};
-  if (path == "-" || ::stat(path.c_str(), &status) != 0) {
+  if (path == "-" || ::stat(path.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) {
     return FirstYearScan{}.first_year(now);  // a file that cannot be read: its reader names the error
   }
   FirstYearScan scan;

@@ -11,7 +11,8 @@
 namespace mta {
 
 // The year of the first year-less line of `path`: `year` when given; else from the file's modification time
-// (FirstYearScan, which reads the whole file once); for standard input ("-") the current year.
+// (FirstYearScan, which reads the whole file once); for standard input ("-") and other files that are no regular
+// file (a pipe: <(zcat ...)) the current year.
 int first_year_of(const std::string& path, std::optional<int> year);
 
 class TimedLog {

@@ -64,9 +64,34 @@ TEST_F(LogClockTest, CountsTheYearUpFromDecemberToJanuary) {
   EXPECT_EQ(clock.time_of("Dec 31 23:59:59 mx postfix/qmgr[1]: A: removed"), 1767225599.0);
   EXPECT_EQ(clock.time_of("mx postfix/qmgr[1]: A: removed"), std::nullopt);
   EXPECT_EQ(clock.time_of("Jan  1 00:00:01 mx postfix/qmgr[1]: A: removed"), 1767225601.0);
-  EXPECT_EQ(clock.time_of("Dec 31 23:59:59 mx postfix/qmgr[1]: late: went back a month"), 1798761599.0);
+  EXPECT_EQ(clock.time_of("Dec 31 23:59:59 mx postfix/qmgr[1]: late: of the year before"), 1767225599.0);
+  EXPECT_EQ(clock.time_of("Mar  1 00:00:00 mx postfix/qmgr[1]: A: removed"), 1772323200.0);
   // A dated stamp leaves the year of the year-less ones alone.
   EXPECT_EQ(clock.time_of("2024-01-01T00:00:00Z mx postfix/qmgr[1]: A: removed"), 1704067200.0);
+}
+
+// Relays and queues let a few lines arrive late: a step back of a month is no new year.
+TEST_F(LogClockTest, ALateLineIsNoNewYear) {
+  LogClock clock(2024);
+  EXPECT_EQ(clock.time_of("Apr 30 23:59:58 h postfix/smtp[1]: A: removed"), 1714521598.0);
+  EXPECT_EQ(clock.time_of("May  1 00:00:01 h postfix/smtp[1]: A: removed"), 1714521601.0);
+  EXPECT_EQ(clock.time_of("Apr 30 23:59:59 h postfix/smtp[1]: A: removed"), 1714521599.0);
+  EXPECT_EQ(clock.time_of("May  1 00:00:02 h postfix/smtp[1]: A: removed"), 1714521602.0);
+  FirstYearScan scan;
+  for (const char* stamp : {"Apr 30 23:59:58", "May  1 00:00:01", "Apr 30 23:59:59"}) {
+    scan.see(std::string(stamp) + " h postfix/smtp[1]: A: removed");
+  }
+  EXPECT_EQ(scan.first_year(1714608000), 2024);  // modified 2024-05-02
+  // A late December line after January's belongs to the year before, and starts no year of its own.
+  LogClock turning(2025);
+  EXPECT_EQ(turning.time_of("Dec 31 23:59:58 h postfix/smtp[1]: A: removed"), 1767225598.0);
+  EXPECT_EQ(turning.time_of("Jan  1 00:00:01 h postfix/smtp[1]: A: removed"), 1767225601.0);
+  EXPECT_EQ(turning.time_of("Dec 31 23:59:59 h postfix/smtp[1]: A: removed"), 1767225599.0);
+  EXPECT_EQ(turning.time_of("Jan  1 00:00:02 h postfix/smtp[1]: A: removed"), 1767225602.0);
+  EXPECT_EQ(next_month(-1, 0), MonthStep::same_year);
+  EXPECT_EQ(next_month(11, 0), MonthStep::next_year);
+  EXPECT_EQ(next_month(0, 11), MonthStep::year_before);
+  EXPECT_EQ(next_month(4, 3), MonthStep::same_year);
 }
 
 TEST_F(LogClockTest, TheFirstYearComesFromTheModificationTime) {

@@ -10,8 +10,10 @@ import gzip
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
+import threading
 import time
 import unittest
 import urllib.parse
@@ -255,6 +257,21 @@ class ReportTimeRangeTest(unittest.TestCase):
         total = self.report_total("--since", "2023-03-15T06:00+01:00", "--until", "2023-03-15T16:30:00Z", log)
         self.assertEqual(total, expected)
         self.assertLess(total, self.report_total(log))
+        # A pipe (<(zcat mail.log.2.gz)) is read once: no scan for the year uses its lines up.
+        with TempFolder() as folder:
+            pipe = os.path.join(folder, "pipe")
+            os.mkfifo(pipe)
+            def write_pipe():
+                with open(log, "rb") as source, open(pipe, "wb") as out:
+                    shutil.copyfileobj(source, out)
+
+            writer = threading.Thread(target=write_pipe)
+            writer.start()
+            try:
+                self.assertEqual(self.report_total("--since", "2023-03-15T06:00+01:00", "--until",
+                                                   "2023-03-15T16:30:00Z", pipe), expected)
+            finally:
+                writer.join(timeout=30)
 
     def test_year_less_stamps_in_local_time(self):
         log = os.path.join(harness.SHARED_DIR, "corpus/real", CORPUS_FILE)
