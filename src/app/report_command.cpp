@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -98,8 +97,7 @@ int count_files(const std::vector<std::string>& files, const TimeRange& range, s
   int status = 0;
   for (const std::string& file : files) {
     try {
-      const std::string source = file == "-" ? "stdin" : std::filesystem::path(file).filename().string();
-      LineProcessor processor(families, source);
+      LineProcessor processor(families, source_label(file));
       if (range.limits()) {
         TimedLog log(file, year);
         while (log.advance()) {

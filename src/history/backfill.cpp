@@ -1,8 +1,6 @@
 #include "history/backfill.hpp"
 
 #include <cmath>
-#include <ctime>
-#include <filesystem>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -19,12 +17,12 @@ namespace {
 // One file being read, with its own pipeline.
 struct OpenLog {
   OpenLog(const std::string& path, std::optional<int> year, MetricFamilies& families)
-      : log(path, year), processor(families, path == "-" ? "stdin" : std::filesystem::path(path).filename().string()) {}
+      : log(path, year), processor(families, source_label(path)) {}
 
   // The next line of the range; false at the end of the file.
   bool advance(const TimeRange& range, BackfillSummary& summary) {
     while (log.advance()) {
-      if (range.limits() && !range.holds(log.time())) continue;
+      if (!range.holds(log.time())) continue;
       if (!log.stamped()) ++summary.lines_without_time;
       return true;
     }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace mta {
@@ -18,6 +19,10 @@ std::string_view trim_cr(std::string_view line) {
 }
 
 }  // namespace
+
+std::string source_label(const std::string& path) {
+  return path == "-" ? "stdin" : std::filesystem::path(path).filename().string();
+}
 
 LogFileReader::LogFileReader(std::string path, std::size_t max_line_length)
     : path_(std::move(path)), max_line_length_(max_line_length), buffer_(kReadSize + max_line_length + 1) {

@@ -14,6 +14,9 @@
 
 namespace mta {
 
+// The `source` label of a file's lines, as report gives it: the file's name, or "stdin" for "-".
+std::string source_label(const std::string& path);
+
 class LogFileReader {
  public:
   // "-" reads standard input. Throws std::runtime_error naming the file when it cannot be opened.
