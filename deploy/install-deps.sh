@@ -30,6 +30,7 @@ test_packages=(
   prometheus                # promtool, and the real Prometheus for tests/alerts/e2e_test.py
   prometheus-alertmanager   # amtool, and the real Alertmanager for tests/alerts/e2e_test.py
   python3-yaml              # the alert and dashboard tests read the rule files
+  chromium                  # tests/integration/html_report_test.py renders report --format html headless
   rsyslog logrotate systemd-journal-remote   # tests/integration/sources_test.py
   rsyslog-openssl openssl   # syslog over TLS from a real rsyslog; test certificates
   postfix m4                # tests/integration/mta_daemons_test.py (m4 makes Sendmail's config)

@@ -18,6 +18,8 @@
 #include "metrics/exposition.hpp"
 #include "metrics/mta_metrics.hpp"
 #include "pipeline/line_processor.hpp"
+#include "report/html_report.hpp"
+#include "report/text_report.hpp"
 
 namespace mta {
 namespace {
@@ -85,23 +87,32 @@ std::string text_summary(const prometheus::Registry& registry, const MetricFamil
 }
 
 constexpr std::string_view kUsage =
-    "usage: mta_exporter report [--format prometheus|text|openmetrics] [--since TIME] [--until TIME] [--year YYYY]\n"
-    "                           [--step DURATION] FILE...\n"
-    "(\"-\" reads standard input; TIME: 2024-05-01, 2024-05-01T10:00[:00][Z|+02:00]; --step: openmetrics only)\n";
+    "usage: mta_exporter report [--format prometheus|text|html|openmetrics] [--since TIME] [--until TIME]\n"
+    "                           [--year YYYY] [--lang en|tr] [--top N] [--step DURATION] FILE...\n"
+    "(\"-\" reads standard input; TIME: 2024-05-01, 2024-05-01T10:00[:00][Z|+02:00]; --step: openmetrics only;\n"
+    " --lang, --top: text and html only)\n";
 
-// Every line of the files, or only those of `range`, through a pipeline per file.
+// Every line of the files, or only those of `range`, through a pipeline per file; each line is also shown to `tally`
+// when one is given, with its time.
 int count_files(const std::vector<std::string>& files, const TimeRange& range, std::optional<int> year,
-                MetricFamilies& families) {
+                MetricFamilies& families, ReportTally* tally) {
   ProgressMeter progress(std::cerr, ::isatty(STDERR_FILENO) == 1, total_size(files));
   std::uint64_t bytes_of_read_files = 0;
   int status = 0;
   for (const std::string& file : files) {
     try {
-      LineProcessor processor(families, source_label(file));
-      if (range.limits()) {
+      const std::string source = source_label(file);
+      LineProcessor processor(families, source);
+      processor.set_observer(tally);
+      if (range.limits() || tally != nullptr) {
         TimedLog log(file, year);
+        std::uint64_t number = 0;
         while (log.advance()) {
-          if (range.holds(log.time())) processor.process(log.line());
+          ++number;
+          if (range.holds(log.time())) {
+            if (tally != nullptr) tally->set_line(source, number, log.time());
+            processor.process(log.line());
+          }
           if (progress.count_line()) progress.update(bytes_of_read_files + log.reader().position());
         }
         bytes_of_read_files += log.reader().position();
@@ -155,6 +166,8 @@ int run_report(Arguments arguments) {
   std::vector<std::string> files;
   BackfillOptions backfill;
   bool step_given = false;
+  std::optional<std::string> language;
+  std::optional<std::size_t> top;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
     const std::string_view argument = arguments[i];
     const bool has_value = i + 1 < arguments.size();
@@ -189,6 +202,21 @@ int run_report(Arguments arguments) {
         return 2;
       }
       (argument == "--since" ? backfill.range.since : backfill.range.until) = time;
+    } else if ((argument == "--lang" && has_value) || argument.starts_with("--lang=")) {
+      language = argument == "--lang" ? arguments[++i] : argument.substr(7);
+      if (!report_words(*language)) {
+        std::cerr << "mta_exporter report: --lang \"" << *language << "\" is not a language of the report (en, tr)\n";
+        return 2;
+      }
+    } else if ((argument == "--top" && has_value) || argument.starts_with("--top=")) {
+      const std::string_view text = argument == "--top" ? arguments[++i] : argument.substr(6);
+      std::size_t rows = 0;
+      const auto read = std::from_chars(text.data(), text.data() + text.size(), rows);
+      if (read.ec != std::errc{} || read.ptr != text.data() + text.size() || rows < 1 || rows > 100) {
+        std::cerr << "mta_exporter report: --top \"" << text << "\" is not a number of rows (1-100)\n";
+        return 2;
+      }
+      top = rows;
     } else if (argument.starts_with("-") && argument != "-") {
       std::cerr << "mta_exporter report: unknown option \"" << argument << "\"\n";
       return 2;
@@ -196,8 +224,13 @@ int run_report(Arguments arguments) {
       files.emplace_back(argument);
     }
   }
-  if (files.empty() || (format != "prometheus" && format != "text" && format != "openmetrics")) {
+  if (files.empty() || (format != "prometheus" && format != "text" && format != "html" && format != "openmetrics")) {
     std::cerr << kUsage;
+    return 2;
+  }
+  const bool for_a_person = format == "text" || format == "html";
+  if ((language || top) && !for_a_person) {
+    std::cerr << "mta_exporter report: --lang and --top are options of --format text and html\n" << kUsage;
     return 2;
   }
   if (format == "openmetrics") return run_backfill(files, backfill);
@@ -207,8 +240,21 @@ int run_report(Arguments arguments) {
   }
   prometheus::Registry registry;
   MetricFamilies families(registry);
-  const int status = count_files(files, backfill.range, backfill.year, families);
-  std::cout << (format == "text" ? text_summary(registry, families) : render_exposition(registry, &families));
+  std::optional<ReportTally> tally;
+  if (for_a_person) tally.emplace();
+  const int status = count_files(files, backfill.range, backfill.year, families, tally ? &*tally : nullptr);
+  if (!for_a_person) {
+    std::cout << render_exposition(registry, &families);
+    return status;
+  }
+  ReportPage page{.files = {}, .words = *report_words(language.value_or("en")), .top = top.value_or(10)};
+  for (const std::string& file : files) page.files.push_back(source_label(file));
+  if (format == "html") {
+    write_html_report(std::cout, *tally, page);
+  } else {
+    write_text_report(std::cout, *tally, page);
+    std::cout << "\n" << text_summary(registry, families);
+  }
   return status;
 }
 

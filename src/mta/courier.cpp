@@ -15,7 +15,7 @@ std::string_view verb_of(std::string_view command) {
 // The reply of a submit error, after the sender and the recipient. set_submit_error() turns every '<', '>' and ':'
 // inside both addresses into a blank (and print_submit_log_fix() the ',' and ':' of the ident), so each address
 // ends at the first '>' after its '<', whatever the client sent.
-std::string_view submit_reply(std::string_view fields, Stage& stage) {
+std::string_view submit_reply(std::string_view fields, Stage& stage, std::string_view& recipient) {
   std::size_t pos = 0;
   for (const std::string_view key : {std::string_view(",from=<"), std::string_view(",to=<")}) {
     const std::size_t open = fields.find(key, pos);
@@ -23,6 +23,7 @@ std::string_view submit_reply(std::string_view fields, Stage& stage) {
     const std::size_t close = fields.find('>', open + key.size());
     if (close == std::string_view::npos) return {};
     stage = key == ",to=<" ? Stage::rcpt : Stage::mail;
+    if (stage == Stage::rcpt) recipient = fields.substr(open + key.size(), close - open - key.size());
     pos = close + 1;
   }
   return pos != 0 && fields.substr(pos).starts_with(": ") ? fields.substr(pos + 2) : std::string_view{};
@@ -39,6 +40,9 @@ ParseOutcome parse_courier(const SyslogRecord& record, SmtpEvent& event) {
   event = {};
   event.mta = Mta::generic;
   event.direction = Direction::inbound;
+  // "error,relay=::ffff:192.0.2.1,port=..,": the client's address, as courieresmtpd's TCPREMOTEIP.
+  const std::string_view relay = message.substr(kError.size());
+  event.client = relay.substr(0, relay.find(','));
   std::string_view command;
   constexpr std::string_view kMessage = ",msg=\"";
   constexpr std::string_view kCommand = "\",cmd: ";
@@ -49,7 +53,7 @@ ParseOutcome parse_courier(const SyslogRecord& record, SmtpEvent& event) {
     if (end != std::string_view::npos) command = rest.substr(end + kCommand.size());
     event.stage = stage_from_command(verb_of(command));
   } else {
-    event.reply = submit_reply(message.substr(kError.size()), event.stage);
+    event.reply = submit_reply(message.substr(kError.size()), event.stage, event.recipient);
   }
   const int code = basic_code(event.reply);
   if (code / 100 != 4 && code / 100 != 5) return ParseOutcome::unmatched;

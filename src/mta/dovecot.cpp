@@ -180,6 +180,8 @@ ParseOutcome parse_proxy(std::string_view text, SmtpEvent& event) {
   event.status = code / 100 == 2 ? Status::sent : code / 100 == 4 ? Status::deferred : Status::bounced;
   event.direction = Direction::local;
   event.reply = reply;
+  // The recipient between the marker's '<' and the "> at " found above.
+  if (const std::size_t open = text.find('<'); open < close) event.recipient = text.substr(open + 1, close - open - 1);
   return ParseOutcome::event;
 }
 
@@ -331,6 +333,12 @@ ParseOutcome parse_submission_login(std::string_view text, SmtpEvent& event) {
   if (method != std::string_view::npos && method > fields && (text[method - 1] == ',' || text[method - 1] == ':')) {
     const std::string_view value = text.substr(method + 8);
     event.mechanism = value.substr(0, value.find(','));
+  }
+  // rip=, the client's address, likewise after the user name.
+  const std::size_t rip = text.rfind(" rip=");
+  if (rip != std::string_view::npos && rip > fields && (text[rip - 1] == ',' || text[rip - 1] == ':')) {
+    const std::string_view value = text.substr(rip + 5);
+    event.client = value.substr(0, value.find(','));
   }
   event.reply = "535 5.7.8 Authentication failed";  // the submission service's reply; not logged
   return ParseOutcome::event;

@@ -81,6 +81,55 @@ std::string_view field(std::string_view text, std::string_view key) {
   return value.substr(0, value.find_first_of(" :"));
 }
 
+// The client Exim names from the start of `text` on (host_and_ident(): "host [ip]", "(helo) [ip]", "host (helo) [ip]",
+// "[ip]", each maybe followed by ":port"), up to the ']' of its address: the first word in brackets, since a HELO name
+// in parentheses before it may hold brackets of its own ("([192.0.2.1]) [192.0.2.2]"). With a HELO name only "[ip]":
+// the name is the client's to choose, and one client would count under every name it gives. Empty when no such word
+// comes before the next field ('=') or the message (": "), as for "U=CALLER".
+std::string_view client_address(std::string_view text) {
+  bool helo = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '=' || (text[i] == ':' && i + 1 < text.size() && text[i + 1] == ' ')) return {};
+    helo = helo || text[i] == '(';
+    if (text[i] != '[' || (i != 0 && text[i - 1] != ' ')) continue;
+    std::size_t close = i + 1;
+    while (close < text.size() && text[close] != ']' && text[close] != ' ') ++close;
+    if (close < text.size() && text[close] == ']') return text.substr(helo ? i : 0, close + 1 - (helo ? i : 0));
+    i = close - 1;  // a word without its ']': read on from the space after it
+  }
+  return {};
+}
+
+// The client of an "H=host [ip]" field in `fields`, else empty.
+std::string_view client_of(std::string_view fields) {
+  const std::size_t pos = find_word(fields, "H=");
+  return pos == std::string_view::npos ? std::string_view{} : client_address(fields.substr(pos + 2));
+}
+
+// The address that starts `text`: "<a@b>" without its brackets (empty when it does not close), else the word up to
+// the first space outside quotes, without a ':' that ends it ("a@b: Unrouteable address").
+std::string_view leading_address(std::string_view text) {
+  if (text.starts_with('<')) {
+    const std::size_t close = find_unquoted(text, ">", 1);
+    return close == std::string_view::npos ? std::string_view{} : text.substr(1, close - 1);
+  }
+  std::string_view word = text.substr(0, find_unquoted(text, " "));
+  if (word.ends_with(':')) word.remove_suffix(1);
+  return word;
+}
+
+// The recipient a delivery line starts with: "a@b R=..", "a@b <parent@c> R=..", "a@b: Unrouteable address". A pipe,
+// file or ":blackhole:" that an address was routed to gives way to that address, in brackets after it ("|/bin/prog
+// <a@b>"). Empty when neither holds an '@' ("=> blackhole (RCPT ACL discarded recipients)").
+std::string_view delivery_recipient(std::string_view rest) {
+  const std::string_view first = leading_address(rest);
+  if (first.find('@') != std::string_view::npos) return first;
+  const std::size_t space = find_unquoted(rest, " ");
+  if (space == std::string_view::npos || !rest.substr(space + 1).starts_with('<')) return {};
+  const std::string_view parent = leading_address(rest.substr(space + 1));
+  return parent.find('@') != std::string_view::npos ? parent : std::string_view{};
+}
+
 // The text of a quoted field value that starts `text` just past its opening quote (C="250 OK \\"x\\""), up to the
 // closing quote; Exim escapes '"' and '\\' inside with a backslash (deliver.c delivery_log).
 std::string_view quoted_value(std::string_view text) {
@@ -194,6 +243,7 @@ ParseOutcome parse_delivery(std::string_view flag, std::string_view rest, SmtpEv
   const std::string_view message = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 2);
   // "defer (110): Connection timed out H=host [ip]: SMTP timeout after ..." names the host after the errno.
   event.remote_host = field(rest, "H=");
+  event.recipient = delivery_recipient(rest);
   event.direction = delivery_direction(fields, message, !event.remote_host.empty());
   // "=>" first address, "->" further addresses of the same delivery, ">>" a cutthrough delivery made while the
   // client waited (verify.c cutthrough_finaldot): all delivered, with the remote confirmation when logged.
@@ -239,6 +289,19 @@ ParseOutcome parse_reject(std::string_view text, std::size_t pos, SmtpEvent& eve
   // "RCPT <a> NOTIFY=NEVER: text": the command cited is the client's, its address quoted when it holds specials.
   const std::size_t colon = find_unquoted(after, ": ");
   std::string_view reason = colon == std::string_view::npos ? std::string_view{} : after.substr(colon + 2);
+  // The client's H= field comes before "rejected"; what follows it may name other hosts (a callout's, a cutthrough
+  // delivery's). smtp_in.c names the client after the command instead ("rejected EHLO from (helo) [ip]: ..."), and
+  // receive.c after the sender ("rejected from <a> H=host [ip]: message too big: ...").
+  event.client = client_of(text.substr(0, pos));
+  if (event.client.empty()) {
+    if (after.starts_with("from <")) {
+      event.client = client_of(after.substr(0, colon));
+    } else if (const std::size_t verb = after.find(' ');
+               verb != std::string_view::npos && after.substr(verb).starts_with(" from ")) {
+      event.client = client_address(after.substr(verb + 6));
+    }
+  }
+  if (after.starts_with("RCPT ")) event.recipient = leading_address(after.substr(5));
   if (reason.size() >= 2 && reason.front() == '"' && reason.back() == '"') reason = reason.substr(1, reason.size() - 2);
   // A cutthrough delivery refused after DATA passes the remote reply on to the client and logs it as the
   // confirmation: "rejected after DATA: R=all T=smtp H=host [ip] C=\"550 ...\"" (verify.c cutthrough_finaldot).
@@ -282,6 +345,10 @@ ParseOutcome parse_auth_failure(std::string_view text, std::size_t pos, SmtpEven
   event.direction = Direction::inbound;
   event.stage = Stage::auth;
   event.mechanism = mechanism_of(text.substr(start, pos - start));
+  // "failed for (helo) [ip]:port: 535 ...", "failed for H=host [ip] U=CALLER: 535 ...".
+  std::string_view client = text.substr(pos + 26);  // past " authenticator failed for "
+  if (client.starts_with("H=")) client.remove_prefix(2);
+  event.client = client_address(client);
   const std::string_view rest = text.substr(pos);
   for (std::size_t colon = rest.find(": "); colon != std::string_view::npos; colon = rest.find(": ", colon + 1)) {
     const std::string_view reply = rest.substr(colon + 2);
@@ -364,6 +431,16 @@ ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpE
       event.stage = synchronization_stage(text.substr(pos));
     }
     event.agent_text = text.substr(pos);
+    // "... H=(helo) [ip] ...", or host_and_ident() without "H=" after a "from " up to the marker's end: "SMTP call
+    // from (helo) [ip] dropped: ...", "SMTP connection from host [ip]:port closed by DROP in ACL", "refused connection
+    // from [ip] (host_reject_connection)".
+    event.client = client_of(text);
+    if (event.client.empty()) {
+      const std::size_t end_of_marker = pos + refusal.marker.size();
+      if (const std::size_t from = find_word(text.substr(0, end_of_marker), "from "); from != std::string_view::npos) {
+        event.client = client_address(text.substr(from + 5));
+      }
+    }
     return ParseOutcome::event;
   }
   return ParseOutcome::ignored;
@@ -416,6 +493,11 @@ ParseOutcome parse_session_end(std::string_view text, SmtpEvent& event) {
     event.stage = ending.stage;
     // The sender a data timeout names (" F=<a> D=2m") is the client's to choose: the text ends before it.
     event.agent_text = text.substr(0, find_unquoted(text, " F=<"));
+    // Each names the client after its first "from ": "... on connection from (helo) [ip]", "SMTP connection Ci=p1
+    // from host [ip] lost ...".
+    if (const std::size_t from = find_word(text, "from "); from != std::string_view::npos) {
+      event.client = client_address(text.substr(from + 5));
+    }
     return ParseOutcome::event;
   }
   return ParseOutcome::ignored;
@@ -446,6 +528,7 @@ ParseOutcome parse_cutthrough_deferral(std::string_view text, std::size_t pos, S
   event.status = Status::rejected_temporarily;
   event.direction = Direction::inbound;
   event.stage = Stage::end_of_data;
+  event.client = client_of(text.substr(0, pos));
   const std::string_view rest = text.substr(pos);
   event.reply = confirmation_of(rest);
   if (basic_code(event.reply) == 0) {
@@ -475,6 +558,7 @@ ParseOutcome parse_msglog(std::string_view text, SmtpEvent& event) {
     if (transport.empty() || transport.find(' ') != std::string_view::npos) return ParseOutcome::ignored;
     event.status = Status::sent;
     event.direction = transport_direction(transport);
+    event.recipient = delivery_recipient(text);
     event.agent_text = "delivered";
     return ParseOutcome::event;
   }
@@ -506,13 +590,20 @@ ParseOutcome parse_msglog(std::string_view text, SmtpEvent& event) {
 // the client after the data as that recipient's reply, "550 PRDR R=<a@b> refusal" or "450 ..." (receive.c; "acceptance"
 // is the 250). When the ACL set a message Exim logs "PRDR <a@b> <message>" instead, which does not tell the verdict.
 ParseOutcome parse_prdr_verdict(std::string_view text, SmtpEvent& event) {
-  if (!text.starts_with("PRDR R=<")) return ParseOutcome::ignored;
+  constexpr std::string_view prefix = "PRDR R=<";
+  if (!text.starts_with(prefix)) return ParseOutcome::ignored;
+  std::string_view verdict;
   if (text.ends_with("> temporary refusal")) {
     event.status = Status::rejected_temporarily;
+    verdict = "> temporary refusal";
   } else if (text.ends_with("> refusal")) {
     event.status = Status::rejected;
+    verdict = "> refusal";
   } else {
     return ParseOutcome::ignored;
+  }
+  if (text.size() >= prefix.size() + verdict.size()) {
+    event.recipient = text.substr(prefix.size(), text.size() - prefix.size() - verdict.size());
   }
   event.direction = Direction::inbound;
   event.stage = Stage::end_of_data;
@@ -530,6 +621,7 @@ ParseOutcome parse_fake_reject(std::string_view text, SmtpEvent& event) {
   event.direction = Direction::inbound;
   event.stage = Stage::end_of_data;
   event.agent_text = text.substr(0, find_unquoted(text, " ", 3));
+  event.client = client_of(text);
   return ParseOutcome::event;
 }
 

@@ -25,6 +25,13 @@ std::string_view quoted_field(std::string_view text, std::string_view key) {
   return {};
 }
 
+// An address as OpenSMTPD logs it ("<a@b>"), without its angle brackets.
+std::string_view without_brackets(std::string_view address) {
+  if (address.starts_with('<')) address.remove_prefix(1);
+  if (address.ends_with('>')) address.remove_suffix(1);
+  return address;
+}
+
 // "1s", "2m3s", "1h2m3s", "1d2h".
 double parse_duration(std::string_view text) {
   double seconds = 0;
@@ -76,6 +83,9 @@ ParseOutcome parse_failed_command(std::string_view text, SmtpEvent& event) {
   std::string_view command;
   if (open != std::string_view::npos && open + 10 < result) command = text.substr(open + 10, result - open - 11);
   event.direction = Direction::inbound;
+  // 6.0 names the client before the command ("address=192.0.2.1 host=client.example.net command=..."); the command
+  // is the client's own, so nothing after it is read.
+  if (open != std::string_view::npos) event.client = quoted_field(text.substr(0, open), "address");
   // The verb and the AUTH mechanism: the words the command starts with, whatever the client sent after them.
   const auto word_end = [&command](std::size_t pos) {
     while (pos < command.size() && (is_alnum(command[pos]) || command[pos] == '-' || command[pos] == '_')) ++pos;
@@ -116,6 +126,8 @@ ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event
   event.status = status_of_result(quoted_field(text, "result"));
   if (event.status == Status::none) return ParseOutcome::unmatched;
   event.direction = remote ? Direction::outbound : Direction::local;
+  // to= is the address delivered to (rcpt= the one the client gave, "<->" when the same).
+  event.recipient = without_brackets(quoted_field(text, "to"));
   event.remote_host = relay_name(quoted_field(text, "relay"));
   event.delay_seconds = parse_duration(quoted_field(text, "delay"));
   // stat= ends the line, mta.c's quoted, mda.c's not ("stat=Error (mda exited prematurely)"). The addresses before
@@ -200,6 +212,11 @@ ParseOutcome parse_old_delivery(std::string_view text, bool remote, SmtpEvent& e
   event.status = status_of_result(result);
   if (event.status == Status::none) return result == "Remove" ? ParseOutcome::ignored : ParseOutcome::unmatched;
   event.direction = remote ? Direction::outbound : Direction::local;
+  // "from=<a>, to=<b>, ...": the sender holds no ", " (no space) to end it early.
+  if (const std::size_t to = text.find(", to="); to != std::string_view::npos) {
+    const std::string_view value = text.substr(to + 5);
+    event.recipient = without_brackets(value.substr(0, value.find(", ")));
+  }
   const std::size_t stat = text.find(", stat=");
   if (stat != std::string_view::npos) set_reply_or_text(text.substr(stat + 7), event);
   if (remote) {
@@ -296,7 +313,8 @@ ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
   // A filter refused the connection (smtp_mfa_response(), IMSG_SMTP_REQ_CONNECT): the session is closed without a
   // reply. 5.0 to 5.9: "smtp-in: Disconnecting session X: rejected by filter"; 5.7: "smtp-in: session X: connection
   // from host h [a] closed (filter rejection)".
-  const auto filter_rejection = [&event] {
+  const auto filter_rejection = [&event](std::string_view client = {}) {
+    event.client = client;
     event.status = Status::rejected;
     event.direction = Direction::inbound;
     event.stage = Stage::connect;
@@ -314,8 +332,16 @@ ParseOutcome parse_opensmtpd(const SyslogRecord& record, SmtpEvent& event) {
     if (pos != std::string_view::npos && pos == text.find(": ", 17)) {
       return bad_input(text.substr(pos + kInvalidInput.size()), event);
     }
-    if (text.ends_with(" closed (filter rejection)") && text.find(": connection from host ") == text.find(": ", 17)) {
-      return filter_rejection();
+    constexpr std::string_view kFrom = ": connection from host ";
+    constexpr std::string_view kClosed = " closed (filter rejection)";
+    if (text.ends_with(kClosed)) {
+      if (const std::size_t from = text.find(kFrom); from == text.find(": ", 17)) {
+        // "...: connection from host <name> [<address>] closed (filter rejection)"
+        const std::size_t end = text.size() - kClosed.size();
+        const bool named = from != std::string_view::npos && from + kFrom.size() <= end;
+        return filter_rejection(named ? text.substr(from + kFrom.size(), end - from - kFrom.size())
+                                      : std::string_view{});
+      }
     }
     return ParseOutcome::ignored;
   }

@@ -74,13 +74,30 @@ std::size_t address_end(std::string_view text, std::size_t open) {
   return std::string_view::npos;
 }
 
+// The first address of "key=<a>, ...": as logged, without its brackets, and the index past it (npos when it does
+// not close). Rewritten logs (anonymisers, samples of other tools) drop the brackets: the address then runs to ", ".
+struct FirstAddress {
+  std::string_view address;
+  std::size_t end = std::string_view::npos;
+};
+
+FirstAddress first_address(std::string_view body, std::string_view key) {
+  const std::size_t value = key.size() + 1;
+  if (body.substr(value).starts_with('<')) {
+    const std::size_t end = address_end(body, value);
+    if (end == std::string_view::npos) return {};
+    return {body.substr(value + 1, end - value - 2), end};
+  }
+  const std::size_t end = body.find(", ", value);
+  if (end == std::string_view::npos) return {};
+  return {body.substr(value, end - value), end};
+}
+
 // "to=<a>, orig_to=<b>, relay=..., status=..." (or "from=<a>, ..."): the fields after the addresses,
 // which Postfix writes itself, where the addresses are the sender's to choose. npos when an address
-// does not close.
-std::size_t envelope_end(std::string_view body, std::string_view key) {
-  const std::size_t value = key.size() + 1;
-  // Rewritten logs (anonymisers, samples of other tools) drop the brackets: the address then runs to ", ".
-  std::size_t end = body.substr(value).starts_with('<') ? address_end(body, value) : body.find(", ", value);
+// does not close. `first`: first_address(body, key).
+std::size_t envelope_end(std::string_view body, const FirstAddress& first) {
+  std::size_t end = first.end;
   constexpr std::string_view orig_to = ", orig_to=<";
   if (end != std::string_view::npos && body.substr(end).starts_with(orig_to)) {
     end = address_end(body, end + orig_to.size() - 1);
@@ -301,6 +318,7 @@ ParseOutcome parse_reject(std::string_view rest, SmtpEvent& event) {
     pos = rest.find(']', from);
     if (pos == std::string_view::npos) return ParseOutcome::unmatched;
     ++pos;
+    event.client = rest.substr(from + 6, pos - from - 6);
     if (pos < rest.size() && rest[pos] == ':' && pos + 1 < rest.size() && rest[pos + 1] != ' ') {
       while (pos + 1 < rest.size() && rest[pos + 1] >= '0' && rest[pos + 1] <= '9') ++pos;  // postscreen ":port"
       ++pos;
@@ -346,6 +364,11 @@ ParseOutcome parse_limit_exceeded(std::string_view body, SmtpEvent& event) {
   };
   for (const Limit& limit : limits) {
     if (body.find(limit.text) == std::string_view::npos) continue;
+    // "...: 31 from host[ip] for service smtpd"
+    if (const std::size_t from = body.find(" from "); from != std::string_view::npos) {
+      const std::string_view client = body.substr(from + 6);
+      event.client = client.substr(0, client.find(" for service "));
+    }
     event.status = Status::rejected_temporarily;
     event.direction = Direction::inbound;
     event.stage = limit.stage;
@@ -375,6 +398,7 @@ ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
     const std::size_t pos = after == std::string_view::npos ? after : body.find(" after ", after);
     if (pos == std::string_view::npos) return ParseOutcome::ignored;
     command = body.substr(pos + 7);
+    event.client = body.substr(time_limit.size() - 1, after + 2 - time_limit.size());
     event.reply = ends[0].reply;
   } else {
     for (const SessionEnd& end : ends) {
@@ -385,6 +409,8 @@ ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
         return ParseOutcome::ignored;
       command = rest.substr(0, from);
       command = command.substr(0, command.find(" ("));  // "DATA (0 bytes)"
+      const std::string_view client = rest.substr(from + 6);
+      event.client = client.substr(0, client.find(']') + 1);
       event.reply = end.reply;
     }
     if (event.reply.empty()) return ParseOutcome::ignored;
@@ -404,6 +430,8 @@ ParseOutcome parse_sasl_failure(std::string_view message, SmtpEvent& event) {
   const std::size_t space = rest.find(' ');
   if (space == std::string_view::npos) return ParseOutcome::unmatched;
   event.mechanism = rest.substr(0, space);
+  constexpr std::string_view warning = "warning: ";
+  if (message.starts_with(warning)) event.client = message.substr(warning.size(), pos - warning.size());
   event.status = Status::auth_failed;
   event.direction = Direction::inbound;
   event.stage = Stage::auth;
@@ -446,13 +474,15 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
   const bool unknown_daemon = daemon.empty();
 
   if (body.starts_with("to=")) {
-    const std::size_t end = envelope_end(body, "to");
+    const FirstAddress recipient = first_address(body, "to");
+    const std::size_t end = envelope_end(body, recipient);
     if (end == std::string_view::npos) return ParseOutcome::unmatched;
     const std::string_view fields = body.substr(end);
+    event.recipient = recipient.address;
     return parse_delivery(fields, unknown_daemon ? delivery_daemon_from_relay(fields) : daemon, event);
   }
   if ((daemon == "qmgr" || unknown_daemon) && body.starts_with("from=<")) {
-    const std::size_t end = envelope_end(body, "from");
+    const std::size_t end = envelope_end(body, first_address(body, "from"));
     if (end == std::string_view::npos) return ParseOutcome::ignored;
     const std::string_view fields = body.substr(end);
     const std::size_t pos = fields.find(", status=");

@@ -43,6 +43,31 @@ std::string_view strip_queue_id(std::string_view message) {
   return message.substr(colon + 2);
 }
 
+// An address as sendmail logs it, without the angle brackets around it.
+std::string_view without_brackets(std::string_view address) {
+  if (address.starts_with('<')) address.remove_prefix(1);
+  if (address.ends_with('>')) address.remove_suffix(1);
+  return address;
+}
+
+// The address of a "key=<a>, ..." that starts `text`, up to the first ", " outside quotes (a quoted local part may
+// hold one), without its brackets; empty when `text` does not start with the key.
+std::string_view leading_address(std::string_view text, std::string_view key) {
+  if (!text.starts_with(key) || text.size() <= key.size() || text[key.size()] != '=') return {};
+  const std::string_view value = text.substr(key.size() + 1);
+  return without_brackets(value.substr(0, find_unquoted(value, ", ")));
+}
+
+// The client as sendmail names it ($_, CurSmtpClient: "host [ip]", "[ip]", "ident@host [ip]"), without the " (may be
+// forged)" it adds when the host name does not lead back to the address, nor the blank before "[ip]" of a host
+// without a name ("rejecting commands from  [192.0.2.1] ...").
+std::string_view client_named(std::string_view client) {
+  constexpr std::string_view forged = " (may be forged)";
+  while (client.starts_with(' ')) client.remove_prefix(1);
+  if (client.ends_with(forged)) client.remove_suffix(forged.size());
+  return client;
+}
+
 // "to=<a>,<b>, ctladdr=.., delay=.., xdelay=.., mailer=.., pri=.., relay=.., dsn=.., [reply=.., ]stat=..."
 // (deliver.c logdelivery). The recipients are the sender's to choose; their list ends at the first ", " outside
 // quotes. stat= comes last and holds text with ", " of its own.
@@ -81,6 +106,11 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
     event.status = Status::bounced;
   }
   event.direction = is_local_mailer(mailer) ? Direction::local : Direction::outbound;
+  // The first recipient of the list, which ends at the first ',' outside quotes ("to=<a>,<b>").
+  if (to_end != std::string_view::npos) {
+    const std::string_view list = body.substr(3, to_end - 3);
+    event.recipient = without_brackets(list.substr(0, find_unquoted(list, ",")));
+  }
   const std::string_view relay = comma_field(fields, "relay");
   event.remote_host = relay.substr(0, relay.find(' '));
   if (event.remote_host.ends_with('.')) event.remote_host.remove_suffix(1);
@@ -156,7 +186,15 @@ ParseOutcome parse_reject(std::string_view body, std::size_t pos, SmtpEvent& eve
   event.stage = ruleset_stage(ruleset);
   // tls_client is asked after STARTTLS (arg2=STARTTLS) and again at MAIL (arg2=MAIL).
   if (event.stage == Stage::starttls && comma_field(body, "arg2") == "MAIL") event.stage = Stage::mail;
-  if (body.starts_with("Milter: ")) event.stage = milter_stage(body.substr(8));
+  // The client in relay=, before reject= (whose text may hold ", relay="); check_rcpt's recipient in arg1=, the first
+  // field after the ruleset's, and a milter's in "to=" ("Milter: to=<a>, reject=...").
+  event.client = client_named(comma_field(body.substr(0, pos), "relay"));
+  constexpr std::string_view check_rcpt = "ruleset=check_rcpt, ";
+  if (body.starts_with(check_rcpt)) event.recipient = leading_address(body.substr(check_rcpt.size()), "arg1");
+  if (body.starts_with("Milter: ")) {
+    event.stage = milter_stage(body.substr(8));
+    event.recipient = leading_address(body.substr(8), "to");
+  }
   // "Milter: helo=h, reject=Command rejected" (SMFIR_REJECT at HELO): every later command is answered
   // "550 5.0.0 Command rejected" (srvrsmtp.c nullserver).
   if (event.reply == "Command rejected") {
@@ -190,19 +228,29 @@ Stage command_stage(std::string_view command) {
 // before one of these, or before the message's to= line on the client side, and is not counted again.
 ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
   constexpr std::string_view lost = "lost input channel from ";
+  constexpr std::string_view on_connection = " on connection from ";
   Stage stage = Stage::unknown;
+  std::string_view client;
   if (body.starts_with(lost)) {
     const std::size_t after = body.rfind(" after ");
     if (after != std::string_view::npos && after > lost.size()) stage = command_stage(body.substr(after + 7));
-  } else if (body.starts_with("collect: ") && !body.starts_with("collect: premature EOM") &&
-             body.find(" on connection from ") != std::string_view::npos) {
+    // "lost input channel from <client> to <daemon> after <cmd>": the daemon's name is the site's own.
+    const std::size_t to = body.rfind(" to ", after);
+    if (to != std::string_view::npos && to >= lost.size()) client = body.substr(lost.size(), to - lost.size());
+  } else if (body.starts_with("collect: ") && !body.starts_with("collect: premature EOM")) {
+    const std::size_t from = body.find(on_connection);
+    if (from == std::string_view::npos) return ParseOutcome::ignored;
     stage = Stage::data;
+    // "... on connection from <client>, sender=<a>" (", from=<a>" before 8.12).
+    client = body.substr(from + on_connection.size());
+    client = client.substr(0, client.find(", "));
   } else {
     return ParseOutcome::ignored;
   }
   event.status = Status::rejected_temporarily;
   event.direction = Direction::inbound;
   event.stage = stage;
+  event.client = client_named(client);
   // The sender that "collect: ..." names (", sender=<a>") is the client's to choose: the text ends before it.
   event.agent_text = body.substr(0, find_unquoted(body, ", sender="));
   return ParseOutcome::event;
@@ -226,6 +274,9 @@ ParseOutcome refusal(SmtpEvent& event, Stage stage, std::string_view reply) {
 // up, as "SMTP MAIL command (..) from .. tempfailed (due to previous checks)", which is not counted again).
 ParseOutcome parse_milter_session(std::string_view what, SmtpEvent& event) {
   if (what.starts_with("connect: host=")) {
+    // "host=<name or [ip]>, addr=<ip>": sendmail's own words for the client.
+    const std::string_view host = what.substr(14);
+    event.client = host.substr(0, host.find(", "));
     for (std::string_view key : {std::string_view(", shutdown="), std::string_view(", temp failing commands=")}) {
       if (const std::size_t pos = what.find(key); pos != std::string_view::npos && pos + key.size() < what.size()) {
         const std::string_view reply = what.substr(pos + key.size());
@@ -242,6 +293,7 @@ ParseOutcome parse_milter_session(std::string_view what, SmtpEvent& event) {
   if (what.ends_with(", shutdown") || what.ends_with(", closing connection")) {
     return refusal(event, Stage::connect, "421 4.7.0 closing connection");
   }
+  event.client = {};
   return ParseOutcome::ignored;
 }
 
@@ -262,8 +314,14 @@ ParseOutcome parse_milter_session(std::string_view what, SmtpEvent& event) {
 // The client before ": " is sendmail's "$_" (PTR name, "[address]", "(may be forged)"), without ": " of its own.
 ParseOutcome parse_own_refusal(std::string_view body, SmtpEvent& event) {
   if (body == "Too many recipients") return refusal(event, Stage::rcpt, "452 4.5.3 Too many recipients");
-  if (body.starts_with("rejecting server ") && body.ends_with(" due to traffic before response")) {
+  constexpr std::string_view traffic = " due to traffic before response";
+  if (body.starts_with("rejecting server ") && body.ends_with(traffic)) {
     const std::string_view phase = body.substr(17, body.find(' ', 17) - 17);
+    // "rejecting server EHLO from <client> due to ...".
+    if (const std::size_t from = 17 + phase.size() + 6;
+        body.substr(17 + phase.size()).starts_with(" from ") && from <= body.size() - traffic.size()) {
+      event.client = client_named(body.substr(from, body.size() - traffic.size() - from));
+    }
     const Stage stage = phase == "EHLO" || phase == "HELO" ? Stage::helo
                         : phase == "DATA"                  ? Stage::data
                                                            : Stage::unknown;
@@ -272,19 +330,29 @@ ParseOutcome parse_own_refusal(std::string_view body, SmtpEvent& event) {
   if (body.starts_with("message size (") && body.find(") exceeds maximum (") != std::string_view::npos) {
     return refusal(event, Stage::end_of_data, "552 5.2.3 Message exceeds maximum fixed size");
   }
+  constexpr std::string_view collect = " during message collect";
   if ((body.starts_with("headers too large (") || body.starts_with("header overflow from ")) &&
-      body.ends_with(" during message collect")) {
+      body.ends_with(collect)) {
+    // "... from <client> during message collect".
+    if (const std::size_t from = body.find(" from ");
+        from != std::string_view::npos && from + 6 <= body.size() - collect.size()) {
+      event.client = client_named(body.substr(from + 6, body.size() - collect.size() - from - 6));
+    }
     return refusal(event, Stage::end_of_data, "552 5.6.0 Headers too large");
   }
-  if (body.ends_with(": Possible SMTP RCPT flood, shutting down connection.")) {
+  constexpr std::string_view flood = ": Possible SMTP RCPT flood, shutting down connection.";
+  if (body.ends_with(flood)) {
+    event.client = client_named(body.substr(0, body.size() - flood.size()));
     return refusal(event, Stage::rcpt, "421 4.7.0 Too many bad recipients; closing connection");
   }
   if (const std::size_t pos = body.find(": SMTP violation, input too long: ");
       pos != std::string_view::npos && body.find(": ") == pos) {
+    event.client = client_named(body.substr(0, pos));
     return refusal(event, Stage::unknown, "421 4.7.0 Command too long, possible attack");
   }
   if (const std::size_t pos = body.find(": probable open proxy: command=");
       pos != std::string_view::npos && body.find(": ") == pos) {
+    event.client = client_named(body.substr(0, pos));
     return refusal(event, Stage::connect, "421 4.7.0 Rejecting open proxy");
   }
   return ParseOutcome::ignored;
@@ -336,8 +404,14 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
   // reject=.." from MilterLogLevel 4: that line is counted.
   if (body.starts_with("milter=")) return ParseOutcome::ignored;
   // Logged without queue id (NOQID): the message starts with "ERROR: ", which strip_queue_id() takes for one.
-  if (record.message.starts_with("ERROR: srv_features=tempfail, ") &&
-      record.message.ends_with(", access temporarily disabled")) {
+  constexpr std::string_view srv_features = "ERROR: srv_features=tempfail, ";
+  constexpr std::string_view disabled = ", access temporarily disabled";
+  if (record.message.starts_with(srv_features) && record.message.ends_with(disabled)) {
+    // "..., relay=<client>, access temporarily disabled".
+    const std::string_view relay = record.message.substr(0, record.message.size() - disabled.size());
+    if (relay.substr(srv_features.size()).starts_with("relay=")) {
+      event.client = client_named(relay.substr(srv_features.size() + 6));
+    }
     return refusal(event, Stage::connect, "450 4.3.0 Please try again later.");
   }
   if (const ParseOutcome own = parse_own_refusal(body, event); own != ParseOutcome::ignored) return own;
@@ -351,14 +425,19 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
       event.status = Status::rejected;
       event.direction = Direction::inbound;
       event.stage = Stage::rcpt;
+      event.recipient = body.substr(1, end - 1);
       event.agent_text = body.substr(end + 5);
       return ParseOutcome::event;
     }
   }
-  if (body.starts_with("rejecting commands from ")) {
+  constexpr std::string_view rejecting = "rejecting commands from ";
+  if (body.starts_with(rejecting)) {
     event.status = Status::rejected;
     event.direction = Direction::inbound;
     event.stage = Stage::connect;
+    // "rejecting commands from <client> due to pre-greeting traffic after N seconds".
+    const std::string_view client = body.substr(rejecting.size());
+    event.client = client_named(client.substr(0, client.find(" due to ")));
     event.agent_text = body;
     return ParseOutcome::event;
   }
@@ -370,6 +449,10 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
     event.direction = Direction::inbound;
     event.stage = Stage::auth;
     event.reply = "535 5.7.0 authentication failed";  // sendmail's reply (srvrsmtp.c); not logged
+    // relay= ends the line (CurSmtpClient); the SASL text before it is the library's.
+    if (const std::size_t relay = body.rfind(", relay="); relay != std::string_view::npos) {
+      event.client = client_named(body.substr(relay + 8));
+    }
     return ParseOutcome::event;
   }
   if (const ParseOutcome ended = parse_session_end(body, event); ended != ParseOutcome::ignored) return ended;
@@ -384,6 +467,7 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
           (verb[2] == 'P' || verb[2] == 'p') && (verb[3] == 'N' || verb[3] == 'n')) {
         event.status = Status::rejected;
         event.direction = Direction::inbound;
+        event.client = client_named(body.substr(0, colon));
         event.agent_text = "Sorry, we do not allow this operation";
         return ParseOutcome::event;
       }

@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "mta/mta_parsers.hpp"
 #include "logging/logfmt.hpp"
+#include "mta/mta_parsers.hpp"
 
 namespace mta {
 
@@ -29,12 +29,14 @@ void LineProcessor::refresh_site_rules() {
 
 // A line the parsers trip over is counted as unmatched and logged; it never stops the source.
 void LineProcessor::process(std::string_view line) {
+  ParseOutcome outcome = ParseOutcome::unmatched;
   try {
     SmtpEvent event;
-    count(parse_log_line(line, event), event);
+    outcome = count(parse_log_line(line, event), event);
   } catch (const std::exception& error) {
     count_failure(error);
   }
+  if (observer_ != nullptr && outcome == ParseOutcome::unmatched) observer_->on_unmatched(line);
 }
 
 void LineProcessor::on_record(const SyslogRecord& record) {
@@ -49,12 +51,12 @@ void LineProcessor::on_record(const SyslogRecord& record) {
 void LineProcessor::count_failure(const std::exception& error) {
   recorder_.count_line(ParseOutcome::unmatched);
   if (failures_++ % 1000 == 0) {
-    spdlog::error("msg=\"line could not be read\" source={} error={} failures={}", log_quoted(source_), log_quoted(error.what()),
-                  failures_);
+    spdlog::error("msg=\"line could not be read\" source={} error={} failures={}", log_quoted(source_),
+                  log_quoted(error.what()), failures_);
   }
 }
 
-void LineProcessor::count(ParseOutcome outcome, const SmtpEvent& event) {
+ParseOutcome LineProcessor::count(ParseOutcome outcome, const SmtpEvent& event) {
   if (outcome == ParseOutcome::event) {
     refresh_site_rules();
     const Verdict verdict = classifier_.classify(event);
@@ -62,9 +64,11 @@ void LineProcessor::count(ParseOutcome outcome, const SmtpEvent& event) {
       outcome = ParseOutcome::unmatched;
     } else {
       recorder_.count_event(event, verdict);
+      if (observer_ != nullptr) observer_->on_reply(event, verdict);
     }
   }
   recorder_.count_line(outcome);
+  return outcome;
 }
 
 }  // namespace mta

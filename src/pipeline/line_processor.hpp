@@ -14,6 +14,18 @@
 
 namespace mta {
 
+// Told of each line's result beside the counters, for a report that needs more than they hold (report --format html).
+class LineObserver {
+ public:
+  // A reply counted in mta_smtp_replies_total, with the verdict it was counted under.
+  virtual void on_reply(const SmtpEvent& event, const Verdict& verdict) = 0;
+  // A line counted as unmatched: mail-server output with an outcome that could not be read.
+  virtual void on_unmatched(std::string_view line) = 0;
+
+ protected:
+  ~LineObserver() = default;
+};
+
 class LineProcessor final : public LineHandler, public RecordHandler {
  public:
   LineProcessor(MetricFamilies& families, std::string source, const SiteRules* site_rules = nullptr,
@@ -26,9 +38,12 @@ class LineProcessor final : public LineHandler, public RecordHandler {
   void on_line(std::string_view line) override { process(line); }
   // An entry that arrives already split (the journal): no header to parse.
   void on_record(const SyslogRecord& record) override;
+  // Not owned; nullptr (the default) for none.
+  void set_observer(LineObserver* observer) { observer_ = observer; }
 
  private:
-  void count(ParseOutcome outcome, const SmtpEvent& event);
+  // The outcome the line is counted under.
+  ParseOutcome count(ParseOutcome outcome, const SmtpEvent& event);
   void count_failure(const std::exception& error);
   void refresh_site_rules();
 
@@ -39,6 +54,7 @@ class LineProcessor final : public LineHandler, public RecordHandler {
   MetricsRecorder recorder_;
   std::string source_;
   std::uint64_t failures_ = 0;
+  LineObserver* observer_ = nullptr;
 };
 
 }  // namespace mta

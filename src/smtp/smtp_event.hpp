@@ -49,7 +49,10 @@ struct SmtpEvent {
   std::string_view dsn;          // the MTA's own enhanced code (Postfix dsn=)
   std::string_view remote_host;  // relay or MX host name, for the provider label
   std::string_view mechanism;    // SASL mechanism of an AUTH failure
-  double delay_seconds = -1;     // negative when the line carries no delay
+  // Who the outcome concerns, for report's tables of the domains and hosts with the most refusals (never a label):
+  std::string_view recipient;  // the envelope recipient of a delivery or bounce, as logged ("user@example.com")
+  std::string_view client;     // the client we answered, as logged ("host[192.0.2.1]", "[192.0.2.1]")
+  double delay_seconds = -1;   // negative when the line carries no delay
 };
 
 std::string_view to_string(Mta);

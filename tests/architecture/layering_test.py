@@ -23,12 +23,14 @@ ALLOWED = {
     "metrics": PARSE | {"classify"},
     "pipeline": PARSE | {"classify", "metrics"},
     "history": PARSE | {"classify", "metrics", "pipeline"},
+    "report": PARSE | {"classify", "metrics", "pipeline"},
     "source": PARSE | {"classify", "metrics"},
     "http": {"metrics"},
     "alerting": PARSE | {"classify", "metrics"},
     "config": PARSE | {"classify", "metrics", "source", "http", "alerting"},
     "agent": PARSE | {"classify", "metrics", "pipeline", "source", "http", "alerting", "config"},
-    "app": PARSE | {"classify", "metrics", "pipeline", "history", "source", "http", "alerting", "config", "agent"},
+    "app": PARSE | {"classify", "metrics", "pipeline", "history", "report", "source", "http", "alerting",
+            "config", "agent"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 

@@ -106,5 +106,45 @@ TEST(CourierTest, ClientTextDoesNotMoveTheReply) {
   EXPECT_EQ(event.stage, Stage::rcpt);
 }
 
+// The client is Courier's own relay= (TCPREMOTEIP); the recipient the to=<> of a submit error, whose '<', '>' and ':'
+// inside set_submit_error() blanks.
+using test::WhoCase;
+
+class CourierWhoTest : public ::testing::TestWithParam<WhoCase> {};
+
+TEST_P(CourierWhoTest, ReadsRecipientAndClient) { test::expect_whom(GetParam()); }
+
+const WhoCase kWhoCases[] = {
+    // courier-fail2ban.log
+    {"submit_error",
+     "Apr 10 03:47:57 web courieresmtpd: error,relay=::ffff:1.2.3.4,ident=tmf,"
+     "from=<tmf@example.com>,to=<mailman-subscribe@example.com>: 550 User unknown.",
+     "mailman-subscribe@example.com", "::ffff:1.2.3.4"},
+    // courier-fail2ban.log: an AUTH failure names no recipient
+    {"auth_failure",
+     R"~(Aug 14 12:51:05 mail.server courieresmtpd[425070]: error,relay=::ffff:192.0.2.3,port=43632,msg="535 Authentication failed.",cmd: AUTH LOGIN PlcmSpIp@example.com)~",
+     "", "::ffff:192.0.2.3"},
+    // courier-fail2ban.log: the null recipient
+    {"null_recipient",
+     "Nov 21 23:16:17 server courieresmtpd: error,relay=::ffff:1.2.3.4,from=<>,to=<>: 550 User unknown.", "",
+     "::ffff:1.2.3.4"},
+    // hostile: a sender with a to= of its own (its '<' blanked) and a quoted recipient with blanks
+    {"sender_with_a_to_of_its_own",
+     "Aug 14 12:51:05 mx courieresmtpd: error,relay=::ffff:192.0.2.3,port=1,"
+     "from=<\"a,to= b   250 ok\"@x.example>,to=<\"c d  550 x\"@example.org>: 550 User unknown.",
+     "\"c d  550 x\"@example.org", "::ffff:192.0.2.3"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, CourierWhoTest, ::testing::ValuesIn(kWhoCases), test::CaseName());
+
+// hostile: a recipient whose '>' is missing leaves no reply to read
+TEST(CourierTest, ARecipientWithoutItsBracketLeavesNoReply) {
+  SmtpEvent event;
+  EXPECT_EQ(parse_log_line("Aug 14 12:51:05 mx courieresmtpd: error,relay=::ffff:192.0.2.3,port=1,from=<a@b>,"
+                           "to=<c@example.org: 550 User unknown.",
+                           event),
+            ParseOutcome::unmatched);
+}
+
 }  // namespace
 }  // namespace mta

@@ -875,3 +875,56 @@ TEST(DovecotHostileLoginTest, UserNameChangesNothing) {
 
 }  // namespace
 }  // namespace mta
+
+// --- who the outcome concerns: the recipient of a delivery, the client of a refusal (report's tables) -------------
+
+namespace mta {
+namespace {
+
+using test::WhoCase;
+
+class DovecotWhoTest : public ::testing::TestWithParam<WhoCase> {};
+
+TEST_P(DovecotWhoTest, ReadsRecipientAndClient) { test::expect_whom(GetParam()); }
+
+const WhoCase kWhoCases[] = {
+    // dovecot-fail2ban.log
+    {"submission_login_client",
+     "Aug 29 03:17:18 server dovecot: submission-login: Client has quit the connection (auth failed, 1 attempts in 2 "
+     "secs): user=<user1>, method=LOGIN, rip=192.0.2.133, lip=0.0.0.0",
+     "", "192.0.2.133"},
+    // dovecot-fail2ban.log imap-login line in Dovecot's own format, process changed to submission-login
+    {"own_format_submission_login_client",
+     "Aug 30 00:11:05 submission-login: Info: Login aborted: Connection closed (auth failed, 3 attempts in 16 secs) "
+     "(auth_failed): user=<info@example.com>, method=PLAIN, rip=192.0.2.110, lip=0.0.0.0, TLS, "
+     "session=<CvN+E95Uf4e7eEnj>",
+     "", "192.0.2.110"},
+    // lmtp-proxy.c lmtp_proxy_data_cb(): the recipient the backend was sent the message for
+    {"lmtp_proxy_recipient",
+     "Nov 16 11:04:32 server dovecot: lmtp(30301): <cqWOJrBiDVrVeAAABvoInA>: Failed to send message to "
+     "<admin@test.com> at 10.0.0.2:24: 552 5.2.2 <admin@test.com> Quota exceeded (mailbox for user is full) (1/1 at "
+     "21 ms)",
+     "admin@test.com", ""},
+    // postfix-modoboa-stats.log: a delivery by LMTP names its user, not the envelope recipient
+    {"lmtp_saved_without_recipient",
+     "Nov 16 11:04:32 server dovecot: lmtp(admin@test.com): cqWOJrBiDVrVeAAABvoInA: "
+     "msgid=<20171116100432.10564.83744@server.ngyn.org>: saved mail to INBOX",
+     "", ""},
+    // --- hostile (the lines above, changed): a user name holding a rip= of its own, a quoted recipient with "> at "
+    {"user_name_with_rip",
+     "Aug 29 03:17:18 server dovecot: submission-login: Client has quit the connection (auth failed, 1 attempts in 2 "
+     "secs): user=<y>, method=XOAUTH2, rip=203.0.113.9>, method=LOGIN, rip=192.0.2.133, lip=0.0.0.0",
+     "", "192.0.2.133"},
+    {"quoted_proxy_recipient",
+     R"~(Nov 16 11:04:32 server dovecot: lmtp(30301): <cqWOJrBiDVrVeAAABvoInA>: Sent message to <"a> at b: 550 x"@test.com> at 10.0.0.2:24: 250 2.0.0 <"a> at b: 550 x"@test.com> Saved (1/1 at 21 ms))~",
+     R"~("a> at b: 550 x"@test.com)~", ""},
+    {"login_without_rip",
+     "Aug 29 03:17:18 server dovecot: submission-login: Client has quit the connection (auth failed, 1 attempts in 2 "
+     "secs): user=<user1>, method=LOGIN",
+     "", ""},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, DovecotWhoTest, ::testing::ValuesIn(kWhoCases), test::CaseName());
+
+}  // namespace
+}  // namespace mta

@@ -39,6 +39,23 @@ struct EventCase {
 
 inline void PrintTo(const EventCase& c, std::ostream* os) { *os << c.name; }
 
+// A log line and whom its event concerns (SmtpEvent::recipient and client), for report's tables of domains and hosts.
+struct WhoCase {
+  const char* name;
+  std::string_view line;
+  std::string_view recipient;
+  std::string_view client;
+};
+
+inline void PrintTo(const WhoCase& c, std::ostream* os) { *os << c.name; }
+
+inline void expect_whom(const WhoCase& c) {
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::event) << c.line;
+  EXPECT_EQ(event.recipient, c.recipient);
+  EXPECT_EQ(event.client, c.client);
+}
+
 // The fields that expect_event() may leave out, for cases that do not state them.
 struct Compared {
   bool remote_host = true;

@@ -1420,3 +1420,110 @@ TEST(EximHostileHeloTest, CertificateTextInHeloNameIsNoCertificateRefusal) {
 
 }  // namespace
 }  // namespace mta
+
+// --- who the outcome concerns: the recipient of a delivery, the client of a refusal (report's tables) -------------
+
+namespace mta {
+namespace {
+
+using test::WhoCase;
+
+class EximWhoTest : public ::testing::TestWithParam<WhoCase> {};
+
+TEST_P(EximWhoTest, ReadsRecipientAndClient) { test::expect_whom(GetParam()); }
+
+const WhoCase kWhoCases[] = {
+    // exim-exporter-gvengel.log
+    {"bounce_recipient",
+     R"~(2020-06-20 01:32:57 +0200 [789] 1jmKso-0009d4-Uf ** molly@zee.corp R=dnslookup T=remote_smtp H=mail.zee.corp [3.3.3.3] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes DN="C=US,ST=Fake,L=Lost,O=Zee Corp,CN=mail.zee.corp": SMTP error from remote mail server after end of data: 554 5.2.0 mKr3jsd25ZIfXmKr4jFD2w Recipient Mailbox Full [504])~",
+     "molly@zee.corp", ""},
+    // exim-exporter-gvengel.log (the H= value is cut short before its ']': the remote host, no client)
+    {"deferral_recipient",
+     R"~(2020-06-24 00:20:20 1raAV4-009jr4-9x == jack@test.corp R=dnslookup T=remote_smtp defer (-44) H=(relay.test.corp) [4.4.4.4: SMTP error from remote mail server after RCPT TO:<jack@test.corp>: 450 4.7.1 <jack@test.corp>: Recipient address rejected: Recipient not available)~",
+     "jack@test.corp", ""},
+    // exim-ddgrey-mainlog.log: a routing failure, the address ended by ':'
+    {"unrouteable_recipient", "2020-02-22 01:41:08 1j4ZTB-0001Sv-P4 ** noreply@pilgrimbrevet.se: Unrouteable address",
+     "noreply@pilgrimbrevet.se", ""},
+    // exim-ddgrey-mainlog.log: the first address, not its parent
+    {"delivery_with_parent",
+     "2020-02-22 01:02:05 1j5IF1-0006A7-Ub => per@rosnix.net <root@edward.rosnix.net> R=dnslookup_vpn "
+     "T=remote_smtp_smarthost H=dront.rosnix [192.168.120.5]",
+     "per@rosnix.net", ""},
+    // exim-testsuite-mainlog.log: routed to :blackhole:, the address in brackets
+    {"blackhole_gives_parent",
+     "1999-03-02 09:44:33 10HmaX-000000005vi-0000 => :blackhole: <blackhole@the.local.host.name> R=system_aliases",
+     "blackhole@the.local.host.name", ""},
+    // exim-testsuite-mainlog.log: no address at all
+    {"discarded_without_address",
+     "1999-03-02 09:44:33 10HmaY-000000005vi-0000 => blackhole (RCPT ACL discarded recipients)", "", ""},
+    // exim-ddgrey-mainlog.log: a HELO name in brackets before the client's address
+    {"reject_helo_in_brackets",
+     "2020-02-22 00:48:43 H=([185.143.223.163]) [185.143.223.168] F=<fhlon4qcwjl2f1m@mirdifphysiorehab.com> rejected "
+     "RCPT <explain@dissonantia.se>: Unrouteable address",
+     "explain@dissonantia.se", "[185.143.223.168]"},
+    // exim-crowdsec.log: the port after the address is left off
+    {"reject_with_port",
+     "2022-06-29 14:34:58 H=imfo.test.biz [1.2.3.4]:35328 X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no "
+     "F=<jack@test.biz> rejected RCPT <sales@toto.com.au>: No Such User Here",
+     "sales@toto.com.au", "imfo.test.biz [1.2.3.4]"},
+    // exim-testsuite-mainlog.log: a local SMTP session has no client host
+    {"local_session_without_client",
+     "1999-03-02 09:44:33 U=CALLER F=<> temporarily rejected RCPT <user8@test.ex>: 499 4.12.343 Main and extended code",
+     "user8@test.ex", ""},
+    // exim-crowdsec.log
+    {"auth_failure_client",
+     "2022-06-29 16:07:05 dovecot_login authenticator failed for ppp-1-2-3-4.test.test.co.th ([127.0.0.1]) "
+     "[1.2.3.4]:51451: 535 Incorrect authentication data (set_id=info@test.com)",
+     "", "[1.2.3.4]"},
+    // exim-testsuite-mainlog.log
+    {"auth_failure_client_with_h",
+     "1999-03-02 09:44:33 spa authenticator failed for H=(xxxx) [127.0.0.1]: 535 Incorrect authentication data", "",
+     "[127.0.0.1]"},
+    // exim-testsuite-mainlog.log: smtp_in.c names the client after the command
+    {"rejected_mail_from_client",
+     "1999-03-02 09:44:33 rejected MAIL from miss.ehlo.after.xclient (anotherhelo) [127.0.0.3]:10001: no HELO/EHLO "
+     "given",
+     "", "[127.0.0.3]"},
+    // exim-fail2ban.log
+    {"session_dropped_client",
+     "2013-06-02 09:22:05 [19591] SMTP call from pc012-6201.spo.scu.edu.tw [163.14.21.161]:3767 I=[1.2.3.4]:25 "
+     "dropped: too many nonmail commands (last was \"RSET\")",
+     "", "pc012-6201.spo.scu.edu.tw [163.14.21.161]"},
+    // exim-fail2ban.log
+    {"drop_in_acl_client",
+     "2016-03-21 04:07:49 [25874] 1ahr79-0006jK-G9 SMTP connection from (voyeur.webair.com) [174.137.147.204]:44884 "
+     "I=[172.89.0.6]:25 closed by DROP in ACL",
+     "", "[174.137.147.204]"},
+    // exim-testsuite-mainlog.log
+    {"refused_connection_client", "1999-03-02 09:44:33 refused connection from [127.0.0.1] (host_reject_connection)",
+     "", "[127.0.0.1]"},
+    // exim-ddgrey-mainlog.log
+    {"session_end_client",
+     "2020-02-22 00:48:43 unexpected disconnection while reading SMTP command from ([185.143.223.163]) "
+     "[185.143.223.168]",
+     "", "[185.143.223.168]"},
+    // exim-testsuite-mainlog.log: the data_prdr ACL's verdict on one recipient
+    {"prdr_recipient", "2017-07-30 18:51:05.712 10HmaX-000000005vi-0000 PRDR R=<bad1@test.ex> refusal", "bad1@test.ex",
+     ""},
+    // --- hostile (exim-crowdsec.log, exim-ddgrey-mainlog.log and exim-testsuite-mainlog.log lines, changed): a quoted
+    // local part with blanks and '>', brackets that do not close, a sender quoting a client, a HELO name with '='
+    {"quoted_recipient_with_blank_and_bracket",
+     R"~(2022-06-29 14:34:58 H=imfo.test.biz [1.2.3.4] F=<jack@test.biz> rejected RCPT <"x> y rejected"@toto.com.au>: No Such User Here)~",
+     R"~("x> y rejected"@toto.com.au)~", "imfo.test.biz [1.2.3.4]"},
+    {"quoted_bounce_recipient",
+     R"~(2020-02-22 01:41:08 1j4ZTB-0001Sv-P4 ** "a b: R=x"@pilgrimbrevet.se R=dnslookup T=remote_smtp: retry timeout exceeded)~",
+     R"~("a b: R=x"@pilgrimbrevet.se)~", ""},
+    {"recipient_without_closing_bracket",
+     "2022-06-29 14:34:58 H=imfo.test.biz [1.2.3.4 F=<jack@test.biz> rejected RCPT <sales@toto.com.au: No Such User",
+     "", ""},
+    {"sender_quoting_a_client",
+     R"~(1999-03-02 09:44:33 U=CALLER F=<"x H=(evil) [203.0.113.9]"@y> rejected RCPT <userx@test.ex>: relay not permitted)~",
+     "userx@test.ex", ""},
+    {"helo_with_field_keyword",
+     "1999-03-02 09:44:33 H=(x=[203.0.113.9]) [192.0.2.1] F=<a@b> rejected RCPT <c@d>: relay not permitted", "c@d", ""},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, EximWhoTest, ::testing::ValuesIn(kWhoCases), test::CaseName());
+
+}  // namespace
+}  // namespace mta

@@ -867,3 +867,68 @@ INSTANTIATE_TEST_SUITE_P(Addresses, OpenSmtpdHostileAddressTest, ::testing::Valu
 
 }  // namespace
 }  // namespace mta
+
+// --- who the outcome concerns: the recipient of a delivery, the client of a refusal (report's tables) -------------
+
+namespace mta {
+namespace {
+
+using test::WhoCase;
+
+class OpenSmtpdWhoTest : public ::testing::TestWithParam<WhoCase> {};
+
+TEST_P(OpenSmtpdWhoTest, ReadsRecipientAndClient) { test::expect_whom(GetParam()); }
+
+const WhoCase kWhoCases[] = {
+    // the mta.c report line of the event cases above: to=, the address delivered to
+    {"mta_delivery_recipient",
+     R"~(4b3a6c195c1f6010 mta delivery evpid=8f26ea98359eccea from=<misc+bounces-4541-[redacted]=tin.it@opensmtpd.org> to=<[redacted]@tin.it> rcpt=<-> source="45.76.46.201" relay="62.211.72.32 (smtp.tin.it)" delay=1h2m3s result="PermFail" stat="550 5.1.1 <[redacted]@tin.it> User unknown")~",
+     "[redacted]@tin.it", ""},
+    // the mda.c report line of the event cases above
+    {"mda_delivery_recipient",
+     "Jul  6 06:01:40 ams-1 smtpd[75295]: 5df87c9250bba470 mda delivery evpid=c405e39ad6bbc64f from=<gilles@poolp.org> "
+     "to=<gilles@poolp.org> rcpt=<gilles@poolp.org> user=gilles delay=0s result=Ok stat=Delivered",
+     "gilles@poolp.org", ""},
+    // opensmtpd-ossec.log host and envelope, in the older mta.c form
+    {"old_relay_recipient",
+     "Aug 17 01:26:03 ix smtpd[22704]: relay: TempFail for 4296f490a1b2c3d4: from=<root@ix.example.com>, "
+     "to=<ddp@example.org>, relay=62.211.72.32 (smtp.tin.it) delay=2m5s, stat=421 Service not available - too busy",
+     "ddp@example.org", ""},
+    // OpenSMTPD issue #639: addresses without brackets
+    {"old_relay_recipient_without_brackets",
+     "Oct  7 00:39:51 host smtpd[8204]: relay: TempFail for da22753dbfba3245: session=0000000000000000, "
+     "from=someone@example.com, to=dest@example.com, rcpt=<->, source=-, relay=mysmtp.local, delay=1d4h26m40s, "
+     "stat=No MX found for domain",
+     "dest@example.com", ""},
+    // mixed-sshguard.log (6.0: the client's address before the command)
+    {"failed_command_client",
+     R"~(38dd06274cde1fd7 smtp event=failed-command address=185.236.202.133 host=no-mans-land.m247.com command="AUTH LOGIN" result="503 5.5.1 Invalid command: Command not supported")~",
+     "", "185.236.202.133"},
+    // mixed-sshguard.log line in the later form, which names no client
+    {"failed_command_without_client",
+     R"~(Aug 17 01:26:02 ix smtpd[22704]: 45addba89269aeaa smtp failed-command command="AUTH LOGIN" result="535 Authentication failed")~",
+     "", ""},
+    // smtp_session.c of opensmtpd-5.7.3
+    {"filter_rejection_client",
+     "Mar  4 00:13:55 ix smtpd[22421]: smtp-in: session 427e7497e03518ef: connection from host client.example.net "
+     "[192.0.2.7] closed (filter rejection)",
+     "", "client.example.net [192.0.2.7]"},
+    // opensmtpd-ossec.log: the old failed command names no client
+    {"old_failed_command_without_client",
+     R"~(Aug 14 10:15:25 junction.example.com smtpd[28882]: smtp-in: Failed command on session 1f55bdcdf16e28a3: "MAIL FROM:<root@junction.example.com>  " => 421 4.3.0: Temporary Error)~",
+     "", ""},
+    // --- hostile (the lines above, changed): the client's command holds an address= of its own, a bracket that
+    // does not close
+    {"command_with_address_keyword",
+     R"~(Aug 17 01:26:02 ix smtpd[22704]: 45addba89269aeaa smtp failed-command command="RCPT TO:<x address=203.0.113.9>" result="550 Invalid recipient")~",
+     "", ""},
+    {"recipient_without_closing_bracket",
+     "Aug 17 01:26:03 ix smtpd[22704]: relay: TempFail for 4296f490a1b2c3d4: from=<root@ix.example.com>, "
+     "to=<ddp@example.org, relay=62.211.72.32 (smtp.tin.it) delay=2m5s, stat=421 Service not available - too busy",
+     "ddp@example.org", ""},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, OpenSmtpdWhoTest, ::testing::ValuesIn(kWhoCases), test::CaseName());
+
+}  // namespace
+}  // namespace mta

@@ -1311,3 +1311,58 @@ TEST(PostfixHostileRejectTest, KeywordsInAMessageIdOrSubjectMakeNoEvent) {
 
 }  // namespace
 }  // namespace mta
+
+namespace mta {
+namespace {
+
+// The report's tables of domains and clients: the recipient of a delivery, the client of an smtpd refusal.
+using test::WhoCase;
+
+class PostfixWhoTest : public ::testing::TestWithParam<WhoCase> {};
+
+TEST_P(PostfixWhoTest, ReadsRecipientAndClient) { test::expect_whom(GetParam()); }
+
+const WhoCase kWhoCases[] = {
+    {"bounce_recipient",
+     "Mar 15 10:01:00 mx postfix/smtp[2]: 4AB1C2D3E4: to=<u@example.net>, relay=mx.example.net[192.0.2.2]:25, "
+     "delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.2] said: 550 5.1.1 no)",
+     "u@example.net", ""},
+    // A quoted local part holding '>' and ", status=": the address ends at the '>' outside the quotes.
+    {"quoted_recipient_with_keywords",
+     "Mar 15 10:01:00 mx postfix/smtp[2]: 4AB1C2D3E4: to=<\"a>, status=sent\"@example.net>, orig_to=<b@c>, "
+     "relay=mx[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (550 5.1.1 no)",
+     "\"a>, status=sent\"@example.net", ""},
+    // A rewriter dropped the brackets.
+    {"recipient_without_brackets",
+     "Mar 15 10:01:00 mx postfix/smtp[2]: 4AB1C2D3E4: to=u@example.net, relay=mx[192.0.2.2]:25, delay=1, "
+     "delays=0/0/0/1, dsn=4.4.1, status=deferred (connect to mx[192.0.2.2]:25: Connection timed out)",
+     "u@example.net", ""},
+    {"smtpd_reject_client",
+     "Mar 15 11:01:00 mx postfix/smtpd[4]: NOQUEUE: reject: RCPT from bad.example[198.51.100.7]: 554 5.7.1 No; "
+     "from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<bad.example>",
+     "", "bad.example[198.51.100.7]"},
+    {"postscreen_reject_client",
+     "Mar 15 11:01:00 mx postfix/postscreen[4]: NOQUEUE: reject: RCPT from [198.51.100.7]:4711: 550 5.7.1 No; "
+     "from=<a@b.example>, to=<c@d.example>, proto=ESMTP, helo=<bad.example>",
+     "", "[198.51.100.7]"},
+    {"sasl_failure_client",
+     "Mar 15 11:01:40 mx postfix/smtpd[4]: warning: unknown[198.51.100.7]: SASL LOGIN authentication failed: x", "",
+     "unknown[198.51.100.7]"},
+    {"rate_limit_client",
+     "Mar 15 11:01:40 mx postfix/smtpd[4]: warning: Connection rate limit exceeded: 31 from "
+     "unknown[198.51.100.7] for service smtp",
+     "", "unknown[198.51.100.7]"},
+    {"timeout_client", "Mar 15 11:01:40 mx postfix/smtpd[4]: timeout after DATA (0 bytes) from unknown[198.51.100.7]",
+     "", "unknown[198.51.100.7]"},
+    {"command_time_limit_client",
+     "Mar 15 11:01:40 mx postfix/postscreen[4]: COMMAND TIME LIMIT from [198.51.100.7]:4711 after RCPT", "",
+     "[198.51.100.7]"},
+    // No closing bracket: no client rather than a guess.
+    {"client_without_closing_bracket",
+     "Mar 15 11:01:40 mx postfix/smtpd[4]: timeout after DATA from unknown[198.51.100.7", "", ""},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, PostfixWhoTest, ::testing::ValuesIn(kWhoCases), test::CaseName());
+
+}  // namespace
+}  // namespace mta

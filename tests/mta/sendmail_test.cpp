@@ -861,3 +861,92 @@ INSTANTIATE_TEST_SUITE_P(Addresses, SendmailHostileAddressTest, ::testing::Value
 
 }  // namespace
 }  // namespace mta
+
+// --- who the outcome concerns: the recipient of a delivery, the client of a refusal (report's tables) -------------
+
+namespace mta {
+namespace {
+
+using test::WhoCase;
+
+class SendmailWhoTest : public ::testing::TestWithParam<WhoCase> {};
+
+TEST_P(SendmailWhoTest, ReadsRecipientAndClient) { test::expect_whom(GetParam()); }
+
+const WhoCase kWhoCases[] = {
+    // sendmail-mozilla-lua-sandbox.log line with the stat= of a deferral
+    {"deferred_recipient",
+     "x6OAO3PO023456: to=<kai@office.example.com>, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=235332, "
+     "relay=webmail.office.example.com. [192.168.1.168], dsn=4.2.2, stat=Deferred: 452 4.2.2 Mailbox full",
+     "kai@office.example.com", ""},
+    // sendmail-infohtreasure.log with a second recipient: the first of the list
+    {"first_of_recipient_list",
+     "Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<root@server1.alsoft.org>,<admin@example.org>, "
+     "delay=00:00:01, xdelay=00:00:01, mailer=local, pri=34324, dsn=2.0.0, stat=Sent",
+     "root@server1.alsoft.org", ""},
+    // sendmail-infohtreasure.log: an address without brackets
+    {"recipient_without_brackets",
+     "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: to=info.htreasure@gmail.com, ctladdr=root (0/0), "
+     "delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent "
+     "(Ok: queued as A3EF4405DD14)",
+     "info.htreasure@gmail.com", ""},
+    // sendmail-fail2ban.log: " (may be forged)" is left off
+    {"check_rcpt_forged_client",
+     "Feb 23 21:36:14 petermurray sm-mta[22248]: s1NLaDQT022248: ruleset=check_rcpt, arg1=<dautareuk2@hotmail.it>, "
+     "relay=int0.client.access.azadnet.net [80.253.155.119] (may be forged), reject=550 5.7.1 "
+     "<dautareuk2@hotmail.it>... Relaying denied. IP name possibly forged [80.253.155.119]",
+     "dautareuk2@hotmail.it", "int0.client.access.azadnet.net [80.253.155.119]"},
+    // sendmail-fail2ban.log
+    {"check_relay_client",
+     "Feb 24 01:46:44 petermurray sm-mta[24422]: ruleset=check_relay, arg1=leased-line-54-82.telecom.by, "
+     "arg2=217.21.54.82, relay=leased-line-54-82.telecom.by [217.21.54.82], reject=421 4.3.2 Connection rate limit "
+     "exceeded.",
+     "", "leased-line-54-82.telecom.by [217.21.54.82]"},
+    // sendmail-infohtreasure.log: the refused recipient, no client named
+    {"user_unknown_recipient",
+     "Feb 26 13:15:05 server1 sendmail[11754]: 21QCF5Nw011754: <your_email_address@server1.alsoft.org>... User "
+     "unknown",
+     "your_email_address@server1.alsoft.org", ""},
+    // sendmail-fail2ban.log
+    {"lost_input_channel_client",
+     "Jul 31 13:03:43 <mail.notice> alarmpi sm-mta[24291]: 56VFYCxS024291: lost input channel from mail.aqicn.org "
+     "[139.162.120.196] to MTA-v4 after rcpt",
+     "", "mail.aqicn.org [139.162.120.196]"},
+    // sendmail-fail2ban.log: a host without a name leaves a blank before its address
+    {"pre_greeting_client",
+     "Feb 27 10:53:06 batman sm-mta[44307]: s1R9r60D044307: rejecting commands from  [209.15.212.253] due to "
+     "pre-greeting traffic after 0 seconds",
+     "", "[209.15.212.253]"},
+    // sendmail-fail2ban.log
+    {"expn_client",
+     "Feb 22 14:02:44 batman sm-mta[4030]: s1MD2hsd004030: rrcs-24-73-201-194.se.biz.rr.com [24.73.201.194]: EXPN "
+     "root [rejected]",
+     "", "rrcs-24-73-201-194.se.biz.rr.com [24.73.201.194]"},
+    // sendmail-fail2ban.log: the user name holds a relay= of its own; sendmail's comes last
+    {"auth_failure_user_with_relay",
+     "Feb 25 04:02:28 relay1 sendmail[16665]: 06I02CNi016765: AUTH failure (LOGIN): authentication failure (-13) "
+     "SASL(-13): authentication failure: checkpass failed, user=criminal, relay=[192.0.2.100], relay=[192.0.2.4] (may "
+     "be forged)",
+     "", "[192.0.2.4]"},
+    // --- hostile (the lines above, changed): quoted local parts with ", ", '>' and field keywords, a bracket
+    // that does not close
+    {"quoted_recipient_with_comma_and_bracket",
+     R"~(x6OAO3PO023456: to=<"a, b>, stat=Sent"@example.com>,<c@example.com>, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=235332, relay=webmail.office.example.com. [192.168.1.168], dsn=5.1.1, stat=User unknown)~",
+     R"~("a, b>, stat=Sent"@example.com)~", ""},
+    {"quoted_check_rcpt_recipient_with_relay",
+     R"~(Feb 23 21:36:14 petermurray sm-mta[22248]: s1NLaDQT022248: ruleset=check_rcpt, arg1=<"x, relay=[203.0.113.9]"@hotmail.it>, relay=[80.253.155.119], reject=550 5.7.1 <"x, relay=[203.0.113.9]"@hotmail.it>... Relaying denied)~",
+     R"~("x, relay=[203.0.113.9]"@hotmail.it)~", "[80.253.155.119]"},
+    {"recipient_without_closing_bracket",
+     "x6OAO3PO023456: to=<kai@office.example.com, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=235332, "
+     "relay=webmail.office.example.com. [192.168.1.168], dsn=4.2.2, stat=Deferred: 452 4.2.2 Mailbox full",
+     "kai@office.example.com", ""},
+    {"reject_text_naming_a_relay",
+     "Feb 23 21:36:14 petermurray sm-mta[22248]: s1NLaDQT022248: Milter: to=<dautareuk2@hotmail.it>, reject=550 5.7.1 "
+     "Rejected, relay=[203.0.113.9]",
+     "dautareuk2@hotmail.it", ""},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, SendmailWhoTest, ::testing::ValuesIn(kWhoCases), test::CaseName());
+
+}  // namespace
+}  // namespace mta
