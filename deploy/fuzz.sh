@@ -14,7 +14,7 @@ build="build-fuzz"
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(syslog_header_fuzz reply_fuzz mta_parsers_fuzz line_splitter_fuzz syslog_framer_fuzz container_log_fuzz
-           classifier_fuzz log_clock_fuzz config_fuzz)
+           classifier_fuzz log_clock_fuzz report_fuzz config_fuzz)
 fi
 
 CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTA_FUZZ=ON -DMTA_WERROR=ON -DMTA_TESTS=ON \
