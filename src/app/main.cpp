@@ -14,9 +14,12 @@ Commands:
                          run the agent (the default command); each flag wins over the file.
                          --config is an alias of --config.file; ":PORT" listens on IPv6 and IPv4;
                          the web config file is the exporter-toolkit one (TLS, basic auth)
-  report [--format prometheus|text] [--since TIME] [--until TIME] [--year YYYY] FILE...
+  report [--format prometheus|text|html] [--lang en|tr] [--top N] [--since TIME] [--until TIME]
+         [--year YYYY] FILE...
                          read log files (plain or .gz) from the beginning and print the resulting
-                         metrics; --since/--until: only the lines of that time range (2024-05-01,
+                         metrics, or a report a person reads (text for mail from cron, html: one page
+                         that loads nothing; --lang: English or Turkish, --top: rows of its tables);
+                         --since/--until: only the lines of that time range (2024-05-01,
                          2024-05-01T10:00, with a zone or in local time)
   report --format openmetrics [--step DURATION] [--since TIME] [--until TIME] [--year YYYY] FILE...
                          the metrics as scraped every step (default 1m) while the logs were written,

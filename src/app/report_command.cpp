@@ -110,7 +110,8 @@ int count_files(const std::vector<std::string>& files, const TimeRange& range, s
         while (log.advance()) {
           ++number;
           if (range.holds(log.time())) {
-            if (tally != nullptr) tally->set_line(source, number, log.time());
+            // The reader drops over-long lines: they keep their place in the numbering.
+            if (tally != nullptr) tally->set_line(source, number + log.reader().lines_too_long(), log.time());
             processor.process(log.line());
           }
           if (progress.count_line()) progress.update(bytes_of_read_files + log.reader().position());

@@ -431,7 +431,8 @@ ParseOutcome parse_sasl_failure(std::string_view message, SmtpEvent& event) {
   if (space == std::string_view::npos) return ParseOutcome::unmatched;
   event.mechanism = rest.substr(0, space);
   constexpr std::string_view warning = "warning: ";
-  if (message.starts_with(warning)) event.client = message.substr(warning.size(), pos - warning.size());
+  if (message.starts_with(warning) && pos > warning.size())
+    event.client = message.substr(warning.size(), pos - warning.size());
   event.status = Status::auth_failed;
   event.direction = Direction::inbound;
   event.stage = Stage::auth;

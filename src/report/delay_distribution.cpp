@@ -8,6 +8,10 @@ namespace {
 
 std::size_t bucket_of(double seconds) {
   if (seconds < DelayDistribution::kFinest) return 0;
+  // The last bucket has no upper bound; testing first keeps infinity and huge delays out of the cast below.
+  static const double last =
+      DelayDistribution::kFinest * std::pow(DelayDistribution::kRatio, DelayDistribution::kBuckets - 2);
+  if (!(seconds < last)) return DelayDistribution::kBuckets - 1;
   const double steps = std::log(seconds / DelayDistribution::kFinest) / std::log(DelayDistribution::kRatio);
   return std::min<std::size_t>(1 + static_cast<std::size_t>(steps), DelayDistribution::kBuckets - 1);
 }
@@ -15,7 +19,7 @@ std::size_t bucket_of(double seconds) {
 }  // namespace
 
 void DelayDistribution::add(double seconds) {
-  if (!(seconds >= 0) || !std::isfinite(seconds)) return;
+  if (!(seconds >= 0)) return;  // as the delay histogram: any delay >= 0, infinity included, but no NaN
   ++buckets_[bucket_of(seconds)];
   const auto band = std::upper_bound(kBandBounds.begin(), kBandBounds.end(), seconds) - kBandBounds.begin();
   ++bands_[static_cast<std::size_t>(band)];

@@ -15,9 +15,9 @@ class DelayDistribution {
   // from it is within 2 % of the delay it stands for.
   static constexpr double kFinest = 0.01;
   static constexpr double kRatio = 1.04;
-  static constexpr std::size_t kBuckets = 640;  // up to 0.01 s * 1.04^639, about 2,500 years
+  static constexpr std::size_t kBuckets = 640;  // the last one from 0.01 s * 1.04^638, about 23 years, up
 
-  // Negative and non-finite delays (a line without one) are not counted.
+  // Negative delays (a line without one) and NaN are not counted, as in the delay histogram of the metrics.
   void add(double seconds);
 
   std::uint64_t count() const { return count_; }

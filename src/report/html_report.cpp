@@ -51,8 +51,14 @@ void summary(std::ostream& out, const ReportTally& tally, const ReportPage& page
 void time_chart(std::ostream& out, const ReportTally& tally, const ReportWords& words) {
   const TimeLine line = time_line(tally, 744);
   out << "<h2 id=\"time-line\">" << html_escaped(time_line_title(line, words)) << " (UTC)</h2>\n";
+  const auto without_time = [&] {
+    if (tally.replies_without_time() > 0) {
+      out << "<p class=\"note\">" << words.replies_without_time << ": " << tally.replies_without_time() << "</p>\n";
+    }
+  };
   if (line.buckets.empty()) {
     out << "<p>" << words.none_seen << "</p>\n";
+    without_time();
     return;
   }
   std::uint64_t highest = 1;
@@ -103,9 +109,7 @@ void time_chart(std::ostream& out, const ReportTally& tally, const ReportWords& 
         << "</text>\n";
   }
   out << "</svg>\n";
-  if (tally.replies_without_time() > 0) {
-    out << "<p class=\"note\">" << tally.replies_without_time() << " " << words.replies_without_time << "</p>\n";
-  }
+  without_time();
 }
 
 void cause_table(std::ostream& out, const ReportTally& tally, const ReportWords& words) {
@@ -165,18 +169,20 @@ void top_table(std::ostream& out, std::string_view id, std::string_view title, s
     return;
   }
   out << "<table>\n<tr><th>" << key_name << "</th><th class=\"n\">" << page.words.refusals << "</th><th></th></tr>\n";
-  for (const auto& [key, count] : rows) {
-    out << "<tr><td>" << html_escaped(key) << "</td>";
-    count_cell(out, count);
-    out << "<td><span class=\"bar\" style=\"width:" << 1 + 200 * count / std::max<std::uint64_t>(1, rows.front().second)
-        << "px\"></span></td></tr>\n";
-  }
-  if (counts.others() > 0) {
-    out << "<tr><td>" << page.words.others << "</td>";
-    count_cell(out, counts.others());
-    out << "<td></td></tr>\n";
+  bool estimated = false;
+  for (const TopCount& row : rows) {
+    out << "<tr><td>" << html_escaped(row.key) << "</td><td class=\"n\" data-count=\"" << row.count << "\">";
+    if (row.error > 0) {
+      out << "~" << row.count << " (" << row.error << ")";
+    } else {
+      out << row.count;
+    }
+    out << "</td><td><span class=\"bar\" style=\"width:"
+        << 1 + 200 * row.count / std::max<std::uint64_t>(1, rows.front().count) << "px\"></span></td></tr>\n";
+    estimated = estimated || row.error > 0;
   }
   out << "</table>\n";
+  if (estimated) out << "<p class=\"note\">" << page.words.estimated << "</p>\n";
 }
 
 void delay_table(std::ostream& out, std::string_view id, std::string_view title, const DelayDistribution& delays,

@@ -10,24 +10,28 @@ namespace mta {
 
 TimeLine time_line(const ReportTally& tally, std::size_t max_buckets) {
   TimeLine line;
-  const auto& hours = tally.replies_by_hour();
-  if (hours.empty() || max_buckets == 0) return line;
-  const std::int64_t first = hours.begin()->first;
-  const std::int64_t last = hours.rbegin()->first;
+  const auto& periods = tally.replies_by_period();
+  if (periods.empty() || max_buckets == 0) return line;
+  const std::int64_t first = periods.begin()->first;
+  const std::int64_t last = periods.rbegin()->first;
   const auto buckets_of = [&](std::int64_t width) {
     return static_cast<std::size_t>(last / width - first / width) + 1;
   };
-  constexpr std::int64_t day = 86400;
-  if (buckets_of(3600) > max_buckets) {
-    line.width = day;
-    while (buckets_of(line.width) > max_buckets) line.width += day;
+  // Widths that hold whole periods of the tally: its own, then whole days (or whole multiples of its periods once
+  // they are longer than a day), the first as many as it takes.
+  line.width = tally.period_seconds();
+  const std::int64_t step = std::max<std::int64_t>(line.width, 86400);
+  if (buckets_of(line.width) > max_buckets) {
+    const std::int64_t span = last - first + line.width;
+    line.width = std::max<std::int64_t>(1, span / step / static_cast<std::int64_t>(max_buckets)) * step;
+    while (buckets_of(line.width) > max_buckets) line.width += step;
   }
   const std::int64_t origin = first / line.width * line.width;
   line.buckets.resize(buckets_of(line.width));
   for (std::size_t i = 0; i < line.buckets.size(); ++i)
     line.buckets[i].start = origin + static_cast<std::int64_t>(i) * line.width;
-  for (const auto& [hour, replies] : hours) {
-    TimeBucket& bucket = line.buckets[static_cast<std::size_t>((hour - origin) / line.width)];
+  for (const auto& [start, replies] : periods) {
+    TimeBucket& bucket = line.buckets[static_cast<std::size_t>((start - origin) / line.width)];
     for (std::size_t klass = 0; klass < replies.size(); ++klass) bucket.replies[klass] += replies[klass];
   }
   return line;
@@ -91,7 +95,9 @@ std::string utc_time(std::int64_t seconds, bool with_hour) {
 
 std::string human_duration(double seconds) {
   char text[48];
-  if (seconds < 10) {
+  if (!(seconds < 1e9)) {  // past thirty years (or infinite): only a hostile line says so, in seconds
+    std::snprintf(text, sizeof text, "%.3g s", seconds);
+  } else if (seconds < 10) {
     std::snprintf(text, sizeof text, "%.1f s", seconds);
   } else if (seconds < 60) {
     std::snprintf(text, sizeof text, "%.0f s", seconds);

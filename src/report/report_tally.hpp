@@ -37,8 +37,8 @@ class ReportTally final : public LineObserver {
   explicit ReportTally(const Knowledge& knowledge = Knowledge::builtin()) : knowledge_(knowledge) {}
 
   // The line about to be processed: its file, 1-based number, and time in seconds since the epoch (not finite when
-  // the line's time is unknown; a time before 1970 counts as unknown). Every line read is announced, so lines() counts
-  // them.
+  // the line's time is unknown; a time before 1970 or after 9999 counts as unknown). Every line read is announced, so
+  // lines() counts them.
   void set_line(std::string_view file, std::uint64_t number, double time);
   void on_reply(const SmtpEvent& event, const Verdict& verdict) override;
   void on_unmatched(std::string_view line) override;
@@ -48,9 +48,14 @@ class ReportTally final : public LineObserver {
   double first_time() const { return first_time_; }
   double last_time() const { return last_time_; }
 
+  static constexpr std::size_t kMaxPeriods = 20000;
+
   const ClassCounts& replies() const { return replies_; }
-  // By the hour they fall in (its first second since the epoch); replies of lines without a time are in neither.
-  const std::map<std::int64_t, ClassCounts>& replies_by_hour() const { return replies_by_hour_; }
+  // By the period they fall in (its first second since the epoch), of period_seconds() each: an hour, until more than
+  // kMaxPeriods of them would be held (years of logs, or hostile timestamps), then 24 times as long as before, as
+  // often as needed. Replies of lines without a time are in none.
+  const std::map<std::int64_t, ClassCounts>& replies_by_period() const { return replies_by_period_; }
+  std::int64_t period_seconds() const { return period_seconds_; }
   std::uint64_t replies_without_time() const { return replies_without_time_; }
   const std::map<Cause, ClassCounts>& replies_by_cause() const { return replies_by_cause_; }
   // Outbound replies of class 4xx and 5xx by provider label and cause.
@@ -72,6 +77,8 @@ class ReportTally final : public LineObserver {
   const Knowledge& knowledge() const { return knowledge_; }
 
  private:
+  void lengthen_periods();
+
   const Knowledge& knowledge_;
   std::string_view file_;
   std::uint64_t number_ = 0;
@@ -80,7 +87,8 @@ class ReportTally final : public LineObserver {
   double first_time_ = std::numeric_limits<double>::infinity();
   double last_time_ = -std::numeric_limits<double>::infinity();
   ClassCounts replies_{};
-  std::map<std::int64_t, ClassCounts> replies_by_hour_;
+  std::map<std::int64_t, ClassCounts> replies_by_period_;
+  std::int64_t period_seconds_ = 3600;
   std::uint64_t replies_without_time_ = 0;
   std::map<Cause, ClassCounts> replies_by_cause_;
   std::map<std::pair<std::string_view, Cause>, std::uint64_t> outbound_failures_;

@@ -13,7 +13,7 @@ constexpr ReportWords kEnglish{
     .replies_per_hour = "Replies per hour, by class",
     .replies_per_day = "Replies per day, by class",
     .replies_per_days = "Replies per {} days, by class",
-    .replies_without_time = "replies on lines without a time are not in the chart",
+    .replies_without_time = "Replies on lines without a time, not in the chart",
     .top_causes = "Top causes of failure",
     .cause = "Cause",
     .meaning = "Meaning",
@@ -26,7 +26,9 @@ constexpr ReportWords kEnglish{
     .domain = "Domain",
     .client = "Client",
     .refusals = "Refusals",
-    .others = "(others, past the table's bound)",
+    .estimated =
+        "More than 10,000 different names were seen: a count marked ~ is an estimate, at most that many "
+        "and at least that many less the number in brackets.",
     .delivery_delays = "Delivery delay of sent messages",
     .deferral_ages = "Queue age of deferred messages",
     .messages = "Messages",
@@ -51,7 +53,7 @@ constexpr ReportWords kTurkish{
     .replies_per_hour = "Saatlik yanıtlar, sınıfa göre",
     .replies_per_day = "Günlük yanıtlar, sınıfa göre",
     .replies_per_days = "{} günlük yanıtlar, sınıfa göre",
-    .replies_without_time = "zamanı olmayan satırlardaki yanıtlar grafikte yer almaz",
+    .replies_without_time = "Zamanı olmayan satırlardaki yanıtlar, grafikte yer almaz",
     .top_causes = "En sık hata nedenleri",
     .cause = "Neden",
     .meaning = "Anlamı",
@@ -64,7 +66,9 @@ constexpr ReportWords kTurkish{
     .domain = "Alan adı",
     .client = "İstemci",
     .refusals = "Ret",
-    .others = "(diğerleri, tablo sınırının ötesinde)",
+    .estimated =
+        "10.000'den fazla farklı ad görüldü: ~ ile işaretli sayı bir tahmindir; en çok o kadar, en az "
+        "o sayıdan parantez içindeki sayı çıkarılmış kadardır.",
     .delivery_delays = "Gönderilen iletilerin teslim süresi",
     .deferral_ages = "Ertelenen iletilerin kuyruktaki yaşı",
     .messages = "İleti",

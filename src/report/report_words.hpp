@@ -31,7 +31,7 @@ struct ReportWords {
   std::string_view domain;
   std::string_view client;
   std::string_view refusals;
-  std::string_view others;
+  std::string_view estimated;  // the note under a table of TopCounts past their bound
   std::string_view delivery_delays;
   std::string_view deferral_ages;
   std::string_view messages;

@@ -1,12 +1,18 @@
 #include "report/text_report.hpp"
 
+#include <algorithm>
 #include <iomanip>
 
 namespace mta {
 namespace {
 
+// Characters, not bytes, for the underlines of Turkish titles: UTF-8 continuation bytes are not counted.
+std::size_t characters(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
 void heading(std::ostream& out, std::string_view title) {
-  out << "\n" << title << "\n" << std::string(title.size(), '-') << "\n";
+  out << "\n" << title << "\n" << std::string(characters(title), '-') << "\n";
 }
 
 // Log content (a domain, a client) on one line: control bytes shown as '?', so a hostile name cannot forge lines of
@@ -22,8 +28,13 @@ std::string printable(std::string_view text) {
 void time_table(std::ostream& out, const ReportTally& tally, const ReportWords& words) {
   const TimeLine line = time_line(tally, 48);
   heading(out, time_line_title(line, words) + " (UTC)");
+  const auto without_time = [&] {
+    if (tally.replies_without_time() > 0)
+      out << "  (" << words.replies_without_time << ": " << tally.replies_without_time() << ")\n";
+  };
   if (line.buckets.empty()) {
     out << "  " << words.none_seen << "\n";
+    without_time();
     return;
   }
   const bool hourly = line.width < 86400;
@@ -36,8 +47,7 @@ void time_table(std::ostream& out, const ReportTally& tally, const ReportWords& 
     for (const std::uint64_t count : bucket.replies) out << std::setw(9) << count;
     out << "\n";
   }
-  if (tally.replies_without_time() > 0)
-    out << "  (" << tally.replies_without_time() << " " << words.replies_without_time << ")\n";
+  without_time();
 }
 
 void cause_table(std::ostream& out, const ReportTally& tally, const ReportWords& words) {
@@ -75,8 +85,14 @@ void top_table(std::ostream& out, std::string_view title, const TopCounts& count
   heading(out, title);
   const auto rows = counts.top(page.top);
   if (rows.empty()) out << "  " << page.words.none_seen << "\n";
-  for (const auto& [key, count] : rows) out << "  " << std::setw(9) << count << "  " << printable(key) << "\n";
-  if (counts.others() > 0) out << "  " << std::setw(9) << counts.others() << "  " << page.words.others << "\n";
+  bool estimated = false;
+  for (const TopCount& row : rows) {
+    out << "  " << (row.error > 0 ? "~" : " ") << std::setw(9) << row.count << "  " << printable(row.key);
+    if (row.error > 0) out << " (" << row.error << ")";
+    out << "\n";
+    estimated = estimated || row.error > 0;
+  }
+  if (estimated) out << "  " << page.words.estimated << "\n";
 }
 
 void delay_table(std::ostream& out, std::string_view title, const DelayDistribution& delays, const ReportWords& words,
@@ -101,7 +117,7 @@ void delay_table(std::ostream& out, std::string_view title, const DelayDistribut
 
 void write_text_report(std::ostream& out, const ReportTally& tally, const ReportPage& page) {
   const ReportWords& words = page.words;
-  out << words.title << "\n" << std::string(words.title.size(), '=') << "\n";
+  out << words.title << "\n" << std::string(characters(words.title), '=') << "\n";
   for (const std::string& file : page.files) out << words.files << ": " << printable(file) << "\n";
   if (tally.first_time() <= tally.last_time()) {
     out << words.period << ": " << utc_time(static_cast<std::int64_t>(tally.first_time()), true) << " - "

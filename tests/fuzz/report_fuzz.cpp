@@ -15,10 +15,9 @@ namespace {
 // The tags write_html_report() writes itself.
 bool is_own_tag(std::string_view rest) {
   if (rest.starts_with('/')) rest.remove_prefix(1);
-  static constexpr std::string_view tags[] = {"!DOCTYPE", "html", "head", "meta", "title", "style", "body",
-                                              "h1",       "h2",   "table", "tr",  "th",    "td",    "svg",
-                                              "line",     "text", "g>",    "g ",  "rect",  "p>",    "p ",
-                                              "span",     "br>",  "code",  "pre"};
+  static constexpr std::string_view tags[] = {"!DOCTYPE", "html", "head", "meta", "title", "style", "body", "h1", "h2",
+                                              "table",    "tr",   "th",   "td",   "svg",   "line",  "text", "g>", "g ",
+                                              "rect",     "p>",   "p ",   "span", "br>",   "code",  "pre"};
   for (const std::string_view tag : tags) {
     if (rest.starts_with(tag)) return true;
   }
@@ -49,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     start = end + 1;
   }
   std::uint64_t charted = tally.replies_without_time();
-  for (const auto& [hour, replies] : tally.replies_by_hour()) charted += mta::total_of(replies);
+  for (const auto& [hour, replies] : tally.replies_by_period()) charted += mta::total_of(replies);
   if (charted != mta::total_of(tally.replies())) __builtin_trap();
 
   const mta::ReportPage page{.files = {"fuzz.log"}, .words = *mta::report_words("en"), .top = 10};

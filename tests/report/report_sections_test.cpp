@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "metrics/mta_metrics.hpp"
 
 namespace mta {
@@ -65,6 +67,8 @@ TEST(ReportSectionsTest, WritesDurationsTimesAndShares) {
   EXPECT_EQ(human_duration(250), "4 min 10 s");
   EXPECT_EQ(human_duration(3 * 3600 + 300), "3 h 5 min");
   EXPECT_EQ(human_duration(2 * 86400 + 4 * 3600 + 59), "2 d 4 h");
+  EXPECT_EQ(human_duration(1e308), "1e+308 s");
+  EXPECT_EQ(human_duration(INFINITY), "inf s");
   EXPECT_EQ(utc_time(kDay + 3600 * 10 + 59, true), "2024-03-15 10:00 UTC");
   EXPECT_EQ(utc_time(kDay, false), "2024-03-15");
   EXPECT_EQ(percent(1, 8), "12.5 %");

@@ -56,18 +56,17 @@ TEST(ReportTallyTest, CountsRepliesByHourClassCauseAndWhom) {
   const ReportTally& tally = reading.tally;
   EXPECT_EQ(tally.lines(), 7u);
   EXPECT_EQ(tally.replies(), (ClassCounts{1, 1, 3}));
-  ASSERT_EQ(tally.replies_by_hour().size(), 2u);
-  EXPECT_EQ(tally.replies_by_hour().at(static_cast<std::int64_t>(kTen)), (ClassCounts{0, 1, 1}));
-  EXPECT_EQ(tally.replies_by_hour().at(static_cast<std::int64_t>(kTen) + 3600), (ClassCounts{1, 0, 2}));
+  ASSERT_EQ(tally.replies_by_period().size(), 2u);
+  EXPECT_EQ(tally.replies_by_period().at(static_cast<std::int64_t>(kTen)), (ClassCounts{0, 1, 1}));
+  EXPECT_EQ(tally.replies_by_period().at(static_cast<std::int64_t>(kTen) + 3600), (ClassCounts{1, 0, 2}));
   EXPECT_EQ(tally.replies_without_time(), 0u);
   EXPECT_EQ(tally.replies_by_cause().at(Cause::mailbox_unknown), (ClassCounts{0, 0, 1}));
   EXPECT_EQ(tally.replies_by_cause().at(Cause::quota), (ClassCounts{0, 1, 0}));
   EXPECT_EQ(tally.replies_by_cause().at(Cause::blocklist), (ClassCounts{0, 0, 1}));
   EXPECT_EQ(tally.outbound_failures().size(), 2u);
   // Domains in lower case without the root's dot; the clients as logged.
-  EXPECT_EQ(tally.refusing_domains().top(5), (std::vector<std::pair<std::string, std::uint64_t>>{{"example.net", 2}}));
-  EXPECT_EQ(tally.refused_clients().top(5),
-            (std::vector<std::pair<std::string, std::uint64_t>>{{"bad.example[198.51.100.7]", 2}}));
+  EXPECT_EQ(tally.refusing_domains().top(5), (std::vector<TopCount>{{"example.net", 2, 0}}));
+  EXPECT_EQ(tally.refused_clients().top(5), (std::vector<TopCount>{{"bad.example[198.51.100.7]", 2, 0}}));
   EXPECT_EQ(tally.delivery_delays().count(), 1u);
   EXPECT_NEAR(tally.delivery_delays().quantile(0.5), 2.5, 0.06);
   EXPECT_EQ(tally.deferral_ages().count(), 1u);
@@ -88,9 +87,34 @@ TEST(ReportTallyTest, RepliesOfLinesWithoutATimeAreCountedButNotInTheHours) {
   reading.read(-INFINITY, line);
   reading.read(-3600, line);  // before 1970: as unknown
   EXPECT_EQ(reading.tally.replies(), (ClassCounts{0, 0, 2}));
-  EXPECT_TRUE(reading.tally.replies_by_hour().empty());
+  EXPECT_TRUE(reading.tally.replies_by_period().empty());
   EXPECT_EQ(reading.tally.replies_without_time(), 2u);
   EXPECT_FALSE(std::isfinite(reading.tally.first_time()));
+}
+
+TEST(ReportTallyTest, PeriodsLengthenRatherThanGrowPastTheirBound) {
+  Reading reading;
+  const std::string line =
+      "postfix/smtpd[4]: NOQUEUE: reject: RCPT from bad.example[198.51.100.7]: 550 5.7.1 Access denied; "
+      "from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<bad.example>";
+  // One reply an hour for longer than the bound, then stamps at the ends of the range a report places.
+  const std::size_t hours = ReportTally::kMaxPeriods + 1;
+  for (std::size_t hour = 0; hour < hours; ++hour) reading.read(kTen + 3600.0 * static_cast<double>(hour), line);
+  const ReportTally& tally = reading.tally;
+  EXPECT_EQ(tally.period_seconds(), 86400);
+  EXPECT_LE(tally.replies_by_period().size(), ReportTally::kMaxPeriods);
+  std::uint64_t charted = 0;
+  for (const auto& [start, replies] : tally.replies_by_period()) {
+    EXPECT_EQ(start % 86400, 0);
+    charted += total_of(replies);
+  }
+  EXPECT_EQ(charted, hours);
+  reading.read(0, line);
+  reading.read(253402300799.0, line);  // 9999-12-31 23:59:59
+  reading.read(253402300800.0, line);  // year 10000: not placed
+  EXPECT_LE(tally.replies_by_period().size(), ReportTally::kMaxPeriods);
+  EXPECT_EQ(tally.replies_without_time(), 1u);
+  EXPECT_EQ(tally.last_time(), 253402300799.0);
 }
 
 TEST(ReportTallyTest, KeepsOnlyTheFirstUnmatchedLinesAndCutsThem) {
