@@ -108,9 +108,15 @@ class AgentTest : public test::TempFolderTest {
  protected:
   AgentTest() : TempFolderTest("mta_agent_test") {}
 
+  // kSentLine with this test's name in its recipient. Readers take over where the last reader of a file (an inode)
+  // stopped when its first bytes are the same; the files of an earlier test in this process are deleted, so their
+  // inodes come back, and with the same lines they would pass for the same file.
   void append(const std::string& name, int lines) {
+    std::string line = kSentLine;
+    line.replace(line.find("u@example.org"), 13,
+                 std::string("u@") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".example");
     std::ofstream out(path(name), std::ios::app);
-    for (int i = 0; i < lines; ++i) out << kSentLine;
+    for (int i = 0; i < lines; ++i) out << line;
   }
 
   SourceConfig file_source(const std::string& name, const std::string& file) const {
