@@ -31,7 +31,7 @@ def render(page_path, folder):
     net_log = os.path.join(folder, "net.json")
     profile = tempfile.mkdtemp(dir=folder)
     common = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+              "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
               # Nothing reaches a network: every host name fails and every connection goes to a closed port.
               "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
               "--enable-logging=stderr", "--v=0"]
