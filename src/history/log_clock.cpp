@@ -65,21 +65,20 @@ bool read_zone(std::string_view text, std::size_t pos, std::optional<int>& offse
   return true;
 }
 
-std::optional<double> local_or_zoned(std::tm fields, double fraction, std::optional<int> zone) {
+std::optional<double> local_or_zoned(std::tm fields, double fraction, std::optional<int> zone, LocalHours& hours) {
   if (fields.tm_mon < 0 || fields.tm_mon > 11 || fields.tm_mday < 1 || fields.tm_mday > 31) return std::nullopt;
-  std::time_t seconds = 0;
+  std::optional<std::time_t> seconds;
   if (zone) {
     seconds = ::timegm(&fields) - *zone;
   } else {
-    fields.tm_isdst = -1;  // the zone's rule for that date
-    seconds = std::mktime(&fields);
+    seconds = hours.seconds(fields);
   }
-  if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
-  return static_cast<double>(seconds) + fraction;
+  if (!seconds || *seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+  return static_cast<double>(*seconds) + fraction;
 }
 
 // "2023-03-15T00:00:06.046710+01:00" or "2024-01-01 00:00:00.123 +0100".
-std::optional<double> dated_seconds(std::string_view text) {
+std::optional<double> dated_seconds(std::string_view text, LocalHours& hours) {
   std::tm fields{};
   int year = 0;
   int month = 0;
@@ -95,7 +94,7 @@ std::optional<double> dated_seconds(std::string_view text) {
   if (!read_zone(text, pos, zone)) return std::nullopt;
   fields.tm_year = year - 1900;
   fields.tm_mon = month - 1;
-  return local_or_zoned(fields, fraction, zone);
+  return local_or_zoned(fields, fraction, zone, hours);
 }
 
 }  // namespace
@@ -115,9 +114,31 @@ std::optional<int> classic_month(std::string_view timestamp) {
   return static_cast<int>(found / 3);
 }
 
-std::optional<double> timestamp_seconds(std::string_view timestamp, int year) {
+std::optional<std::time_t> LocalHours::seconds(const std::tm& fields) {
+  std::tm as_utc = fields;
+  const std::time_t naive = ::timegm(&as_utc);  // the local time's fields read as UTC
+  if (offset_) {
+    const std::time_t guess = naive - *offset_;
+    std::tm local{};
+    if (::localtime_r(&guess, &local) != nullptr && local.tm_sec == fields.tm_sec && local.tm_min == fields.tm_min &&
+        local.tm_hour == fields.tm_hour && local.tm_mday == fields.tm_mday && local.tm_mon == fields.tm_mon &&
+        local.tm_year == fields.tm_year) {
+      return guess;
+    }
+  }
+  std::tm local = fields;
+  local.tm_isdst = -1;  // the zone's rule for that date
+  const std::time_t converted = std::mktime(&local);
+  if (converted == static_cast<std::time_t>(-1)) return std::nullopt;
+  offset_ = naive - converted;
+  return converted;
+}
+
+std::optional<double> timestamp_seconds(std::string_view timestamp, int year, LocalHours* hours) {
+  LocalHours own;
+  LocalHours& local = hours != nullptr ? *hours : own;
   const std::optional<int> month = classic_month(timestamp);
-  if (!month) return dated_seconds(timestamp);
+  if (!month) return dated_seconds(timestamp, local);
   // "Mar  4 00:00:00", "Mar 14 00:00:00", with fractional seconds if the writer adds them.
   std::tm fields{};
   std::size_t pos = timestamp[4] == ' ' ? 5 : 4;
@@ -132,7 +153,7 @@ std::optional<double> timestamp_seconds(std::string_view timestamp, int year) {
   if (pos != timestamp.size()) return std::nullopt;
   fields.tm_year = year - 1900;
   fields.tm_mon = *month;
-  return local_or_zoned(fields, fraction, std::nullopt);
+  return local_or_zoned(fields, fraction, std::nullopt, local);
 }
 
 MonthStep next_month(int last_month, int month) {
@@ -146,14 +167,14 @@ std::optional<double> LogClock::time_of(std::string_view line) {
   const std::string_view timestamp = line_timestamp(line);
   if (timestamp.empty()) return std::nullopt;
   const std::optional<int> month = classic_month(timestamp);
-  if (!month) return timestamp_seconds(timestamp, year_);
+  if (!month) return timestamp_seconds(timestamp, year_, &hours_);
   switch (next_month(last_month_, *month)) {
-    case MonthStep::year_before: return timestamp_seconds(timestamp, year_ - 1);
+    case MonthStep::year_before: return timestamp_seconds(timestamp, year_ - 1, &hours_);
     case MonthStep::next_year: ++year_; break;
     case MonthStep::same_year: break;
   }
   last_month_ = *month;
-  return timestamp_seconds(timestamp, year_);
+  return timestamp_seconds(timestamp, year_, &hours_);
 }
 
 void FirstYearScan::see(std::string_view line) {

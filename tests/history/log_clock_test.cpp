@@ -6,6 +6,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <tuple>
 
 namespace mta {
 namespace {
@@ -109,6 +110,62 @@ TEST_F(LogClockTest, TheFirstYearComesFromTheModificationTime) {
   same_year.see("Jan  1 10:00:00 mx postfix/qmgr[1]: A: removed");
   EXPECT_EQ(same_year.first_year(january_2026), 2026);
   EXPECT_EQ(FirstYearScan{}.first_year(january_2026), 2026);  // no year-less line
+}
+
+}  // namespace
+}  // namespace mta
+
+namespace mta {
+namespace {
+
+// Local time in zones that change their offset: every minute of the days the clocks move, read in order by one
+// clock (which reuses the offset it last found), is the time mktime() gives, or, in the hour set back where a local
+// time occurs twice, one of its two instants.
+TEST(LocalHoursTest, EveryMinuteOfTheDaysTheClocksMoveIsMktimesTime) {
+  const char* saved = std::getenv("TZ");
+  const std::optional<std::string> saved_zone = saved ? std::optional<std::string>(saved) : std::nullopt;
+  // Berlin moves an hour at 02:00 and 03:00; Lord Howe half an hour at 02:00, inside an hour.
+  for (const char* zone : {"Europe/Berlin", "Australia/Lord_Howe"}) {
+    ::setenv("TZ", zone, 1);
+    ::tzset();
+    for (const auto& [year, month, day] : {std::tuple{2024, 2, 31}, {2024, 9, 27}, {2024, 3, 7}, {2024, 9, 6}}) {
+      LocalHours hours;
+      std::time_t before = 0;
+      for (int minute = 0; minute < 24 * 60; ++minute) {
+        std::tm fields{};
+        fields.tm_year = year - 1900;
+        fields.tm_mon = month;
+        fields.tm_mday = day;
+        fields.tm_hour = minute / 60;
+        fields.tm_min = minute % 60;
+        fields.tm_sec = 30;
+        std::tm for_mktime = fields;
+        for_mktime.tm_isdst = -1;
+        const std::time_t expected = std::mktime(&for_mktime);
+        const std::optional<std::time_t> got = hours.seconds(fields);
+        ASSERT_TRUE(got) << zone << " " << minute;
+        std::tm back{};
+        ::localtime_r(&*got, &back);
+        const bool exists = back.tm_hour == fields.tm_hour && back.tm_min == fields.tm_min;
+        if (exists) {
+          // The same local time, at mktime's instant or at the other one of a repeated hour (at most 1 h away).
+          EXPECT_LE(std::abs(static_cast<long>(*got - expected)), 3600) << zone << " " << minute;
+          if (*got != expected) {
+            EXPECT_GT(*got, before) << zone << " " << minute;  // in order, never back
+          }
+        } else {
+          EXPECT_EQ(*got, expected) << zone << " " << minute;  // a skipped local time: as mktime() places it
+        }
+        before = *got;
+      }
+    }
+  }
+  if (saved_zone) {
+    ::setenv("TZ", saved_zone->c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
 }
 
 }  // namespace
