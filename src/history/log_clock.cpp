@@ -65,20 +65,21 @@ bool read_zone(std::string_view text, std::size_t pos, std::optional<int>& offse
   return true;
 }
 
-std::optional<double> local_or_zoned(std::tm fields, double fraction, std::optional<int> zone, LocalHours& hours) {
+std::optional<double> local_or_zoned(std::tm fields, double fraction, std::optional<int> zone,
+                                     LocalTimes& local_times) {
   if (fields.tm_mon < 0 || fields.tm_mon > 11 || fields.tm_mday < 1 || fields.tm_mday > 31) return std::nullopt;
   std::optional<std::time_t> seconds;
   if (zone) {
     seconds = ::timegm(&fields) - *zone;
   } else {
-    seconds = hours.seconds(fields);
+    seconds = local_times.seconds(fields);
   }
   if (!seconds || *seconds == static_cast<std::time_t>(-1)) return std::nullopt;
   return static_cast<double>(*seconds) + fraction;
 }
 
 // "2023-03-15T00:00:06.046710+01:00" or "2024-01-01 00:00:00.123 +0100".
-std::optional<double> dated_seconds(std::string_view text, LocalHours& hours) {
+std::optional<double> dated_seconds(std::string_view text, LocalTimes& local_times) {
   std::tm fields{};
   int year = 0;
   int month = 0;
@@ -94,7 +95,7 @@ std::optional<double> dated_seconds(std::string_view text, LocalHours& hours) {
   if (!read_zone(text, pos, zone)) return std::nullopt;
   fields.tm_year = year - 1900;
   fields.tm_mon = month - 1;
-  return local_or_zoned(fields, fraction, zone, hours);
+  return local_or_zoned(fields, fraction, zone, local_times);
 }
 
 }  // namespace
@@ -114,7 +115,7 @@ std::optional<int> classic_month(std::string_view timestamp) {
   return static_cast<int>(found / 3);
 }
 
-std::optional<std::time_t> LocalHours::seconds(const std::tm& fields) {
+std::optional<std::time_t> LocalTimes::seconds(const std::tm& fields) {
   std::tm as_utc = fields;
   const std::time_t naive = ::timegm(&as_utc);  // the local time's fields read as UTC
   if (offset_) {
@@ -134,9 +135,9 @@ std::optional<std::time_t> LocalHours::seconds(const std::tm& fields) {
   return converted;
 }
 
-std::optional<double> timestamp_seconds(std::string_view timestamp, int year, LocalHours* hours) {
-  LocalHours own;
-  LocalHours& local = hours != nullptr ? *hours : own;
+std::optional<double> timestamp_seconds(std::string_view timestamp, int year, LocalTimes* local_times) {
+  LocalTimes own;
+  LocalTimes& local = local_times != nullptr ? *local_times : own;
   const std::optional<int> month = classic_month(timestamp);
   if (!month) return dated_seconds(timestamp, local);
   // "Mar  4 00:00:00", "Mar 14 00:00:00", with fractional seconds if the writer adds them.
@@ -167,14 +168,14 @@ std::optional<double> LogClock::time_of(std::string_view line) {
   const std::string_view timestamp = line_timestamp(line);
   if (timestamp.empty()) return std::nullopt;
   const std::optional<int> month = classic_month(timestamp);
-  if (!month) return timestamp_seconds(timestamp, year_, &hours_);
+  if (!month) return timestamp_seconds(timestamp, year_, &local_times_);
   switch (next_month(last_month_, *month)) {
-    case MonthStep::year_before: return timestamp_seconds(timestamp, year_ - 1, &hours_);
+    case MonthStep::year_before: return timestamp_seconds(timestamp, year_ - 1, &local_times_);
     case MonthStep::next_year: ++year_; break;
     case MonthStep::same_year: break;
   }
   last_month_ = *month;
-  return timestamp_seconds(timestamp, year_, &hours_);
+  return timestamp_seconds(timestamp, year_, &local_times_);
 }
 
 void FirstYearScan::see(std::string_view line) {

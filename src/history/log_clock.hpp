@@ -17,7 +17,7 @@ namespace mta {
 // time order, so the offset from UTC that mktime() last found is tried first: a time is taken with it when
 // localtime_r(), which reads no file, turns the result back into the same local time; else mktime() decides. In the
 // hour a clock is set back, where a local time occurs twice, the offset of the lines before it is kept.
-class LocalHours {
+class LocalTimes {
  public:
   // `fields` as std::mktime() takes them (tm_isdst is ignored: the zone's rule for that date decides); nothing where
   // mktime() fails.
@@ -31,8 +31,8 @@ class LocalHours {
 std::string_view line_timestamp(std::string_view line);
 
 // Seconds since the epoch of a timestamp of line_timestamp(), or nothing for any other text. `year` is used only by
-// the RFC 3164 form. `hours`: where local times are converted (a LocalHours of its own when null).
-std::optional<double> timestamp_seconds(std::string_view timestamp, int year, LocalHours* hours = nullptr);
+// the RFC 3164 form. `local_times`: where local times are converted (a LocalTimes of its own when null).
+std::optional<double> timestamp_seconds(std::string_view timestamp, int year, LocalTimes* local_times = nullptr);
 
 // The month (0-11) of an RFC 3164 timestamp, or nothing for the other forms.
 std::optional<int> classic_month(std::string_view timestamp);
@@ -54,7 +54,7 @@ class LogClock {
  private:
   int year_;
   int last_month_ = -1;
-  LocalHours hours_;
+  LocalTimes local_times_;
 };
 
 // Reads a whole file's RFC 3164 timestamps to find the year of its first line from the file's modification time.

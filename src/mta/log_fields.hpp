@@ -24,6 +24,13 @@ inline std::size_t find_unquoted(std::string_view text, std::string_view pattern
   return std::string_view::npos;
 }
 
+// An address as the MTAs log it ("<a@b>"), without its angle brackets.
+inline std::string_view without_brackets(std::string_view address) {
+  if (address.starts_with('<')) address.remove_prefix(1);
+  if (address.ends_with('>')) address.remove_suffix(1);
+  return address;
+}
+
 // Value of `key=` where it starts the text or follows ", " outside quotes, up to the next ", ". Empty when absent.
 inline std::string_view comma_field(std::string_view text, std::string_view key) {
   for (std::size_t pos = find_unquoted(text, key); pos != std::string_view::npos;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "mta/log_fields.hpp"
 #include "mta/mta_parsers.hpp"
 #include "smtp/ascii.hpp"
 #include "smtp/reply.hpp"
@@ -23,13 +24,6 @@ std::string_view quoted_field(std::string_view text, std::string_view key) {
     return value.substr(0, value.find(' '));
   }
   return {};
-}
-
-// An address as OpenSMTPD logs it ("<a@b>"), without its angle brackets.
-std::string_view without_brackets(std::string_view address) {
-  if (address.starts_with('<')) address.remove_prefix(1);
-  if (address.ends_with('>')) address.remove_suffix(1);
-  return address;
 }
 
 // "1s", "2m3s", "1h2m3s", "1d2h".

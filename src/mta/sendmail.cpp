@@ -43,13 +43,6 @@ std::string_view strip_queue_id(std::string_view message) {
   return message.substr(colon + 2);
 }
 
-// An address as sendmail logs it, without the angle brackets around it.
-std::string_view without_brackets(std::string_view address) {
-  if (address.starts_with('<')) address.remove_prefix(1);
-  if (address.ends_with('>')) address.remove_suffix(1);
-  return address;
-}
-
 // The address of a "key=<a>, ..." that starts `text`, up to the first ", " outside quotes (a quoted local part may
 // hold one), without its brackets; empty when `text` does not start with the key.
 std::string_view leading_address(std::string_view text, std::string_view key) {
@@ -293,7 +286,6 @@ ParseOutcome parse_milter_session(std::string_view what, SmtpEvent& event) {
   if (what.ends_with(", shutdown") || what.ends_with(", closing connection")) {
     return refusal(event, Stage::connect, "421 4.7.0 closing connection");
   }
-  event.client = {};
   return ParseOutcome::ignored;
 }
 

@@ -19,7 +19,8 @@ class LineObserver {
  public:
   // A reply counted in mta_smtp_replies_total, with the verdict it was counted under.
   virtual void on_reply(const SmtpEvent& event, const Verdict& verdict) = 0;
-  // A line counted as unmatched: mail-server output with an outcome that could not be read.
+  // A line given to process() that is counted as unmatched: mail-server output with an outcome that could not be read
+  // (an entry of on_record() has no line of its own to show).
   virtual void on_unmatched(std::string_view line) = 0;
 
  protected:

@@ -121,7 +121,7 @@ namespace {
 // Local time in zones that change their offset: every minute of the days the clocks move, read in order by one
 // clock (which reuses the offset it last found), is the time mktime() gives, or, in the hour set back where a local
 // time occurs twice, one of its two instants.
-TEST(LocalHoursTest, EveryMinuteOfTheDaysTheClocksMoveIsMktimesTime) {
+TEST(LocalTimesTest, EveryMinuteOfTheDaysTheClocksMoveIsMktimesTime) {
   const char* saved = std::getenv("TZ");
   const std::optional<std::string> saved_zone = saved ? std::optional<std::string>(saved) : std::nullopt;
   // Berlin moves an hour at 02:00 and 03:00; Lord Howe half an hour at 02:00, inside an hour.
@@ -129,7 +129,7 @@ TEST(LocalHoursTest, EveryMinuteOfTheDaysTheClocksMoveIsMktimesTime) {
     ::setenv("TZ", zone, 1);
     ::tzset();
     for (const auto& [year, month, day] : {std::tuple{2024, 2, 31}, {2024, 9, 27}, {2024, 3, 7}, {2024, 9, 6}}) {
-      LocalHours hours;
+      LocalTimes local_times;
       std::time_t before = 0;
       for (int minute = 0; minute < 24 * 60; ++minute) {
         std::tm fields{};
@@ -142,7 +142,7 @@ TEST(LocalHoursTest, EveryMinuteOfTheDaysTheClocksMoveIsMktimesTime) {
         std::tm for_mktime = fields;
         for_mktime.tm_isdst = -1;
         const std::time_t expected = std::mktime(&for_mktime);
-        const std::optional<std::time_t> got = hours.seconds(fields);
+        const std::optional<std::time_t> got = local_times.seconds(fields);
         ASSERT_TRUE(got) << zone << " " << minute;
         std::tm back{};
         ::localtime_r(&*got, &back);
