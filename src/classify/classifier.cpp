@@ -84,6 +84,21 @@ int class_stated_in_words(std::string_view text) {
   return says_permanent ? 5 : 4;
 }
 
+// A code-less text that says something went wrong. A vocabulary rule (id V..., text-rules.tsv) reads only the
+// topic ("TLS", "quota", "spam"), which a reply of class 4 or 5 is known to have failed on; a text without a code
+// must also say that it failed: "Untrusted TLS connection established" and "quota warning sent" are no
+// failures.
+bool states_failure(std::string_view text) {
+  static const RE2 failure_words(
+      "\\b(?:fail(?:s|ed|ure|ures|ing)?|errors?|reject(?:s|ed|ing)?|refus(?:e|es|ed|ing)|den(?:y|ies|ied)|"
+      "exceed(?:s|ed|ing)?|unknown|invalid|unable|cannot|can'?t|could not|couldn'?t|not|no|over|full|too|"
+      "block(?:s|ed|ing)?|expired|disabled|suspended|inactive|unavailable|unreachable|timed out|time ?out|"
+      "problems?|illegal|forbidden|prohibited|banned|bounced?|undeliverable|listed|blacklisted|violat(?:es|ed|ion)|"
+      "infected|detected|required|insufficient|lost|reset|dropped|broken|doesn'?t|isn'?t|won'?t|"
+      "deferr(?:ed|ing)|temporar(?:y|ily)|permanent(?:ly)?|try again|bad|wrong|missing|loops?|looping)\\b");
+  return RE2::PartialMatch(text, failure_words);
+}
+
 // Basic codes that say more than a generic enhanced code (taxonomy 8.2).
 bool skips_generic_tier(int basic) {
   return basic == 530 || basic == 534 || basic == 535 || basic == 538 || basic == 556;
@@ -208,7 +223,10 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   verdict.enhanced = find_enhanced_code(text);
   normalized_ = normalizer_.normalize(text, 0, verdict.enhanced);
   const TextKey key(normalized_, Stage::unknown);
-  if (!decide_by_text_rules(Tier::strong_text, key, verdict) && !decide_by_text_rules(Tier::weak_text, key, verdict)) {
+  const bool decided =
+      decide_by_text_rules(Tier::strong_text, key, verdict) || decide_by_text_rules(Tier::weak_text, key, verdict);
+  if (!decided || (verdict.rule.starts_with('V') && !states_failure(normalized_))) {
+    verdict.cause = Cause::other;
     verdict.rule = {};
     verdict.source = {};
     return verdict;

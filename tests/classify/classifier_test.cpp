@@ -1305,6 +1305,67 @@ TEST(CodelessTextTest, NonDiagnosticTextMatchesNoRule) {
   }
 }
 
+// Vocabulary rules (V40-V68): wording no phrase rule knows is told by the words of its cause's definition
+// (cause-taxonomy.md section 4), in the taxonomy's order; a specific code still decides before them.
+struct VocabularyCase {
+  const char* name;
+  std::string_view reply;
+  Cause cause;
+};
+
+const VocabularyCase kVocabularyCases[] = {
+    {"greylist", "451 4.7.1 Your triplet is grey-listed, come back later", Cause::greylist},
+    {"reputation", "550 5.7.1 Your sender score is too low", Cause::reputation},
+    {"auth_required", "530 5.7.1 Login first, then send", Cause::auth_required},
+    {"relay_denied", "554 5.7.1 Relaying is not permitted for you", Cause::relay_denied},
+    {"sender_rejected", "550 5.7.1 Envelope sender unverified", Cause::sender_rejected},
+    {"mailbox_disabled", "550 5.7.1 This inbox was deactivated by its owner", Cause::mailbox_disabled},
+    {"quota", "550 5.7.1 Recipient's mail store is over its limit", Cause::quota},
+    {"message_too_large", "552 5.7.1 Email exceeds our limit of 10 MB in size", Cause::message_too_large},
+    {"content_virus", "554 5.7.1 Trojan found in the message", Cause::content_rejected},
+    {"content_header", "554 5.7.1 Missing Date header", Cause::content_rejected},
+    {"dns", "451 4.7.1 Name server problem while resolving the destination", Cause::dns},
+    {"mailbox_unknown", "550 5.7.1 Addressee is not known at this site", Cause::mailbox_unknown},
+    {"timeout", "451 4.7.1 Backend did not respond in time", Cause::timeout},
+    {"connection", "451 4.7.1 Connection to the mail store was lost", Cause::connection},
+};
+
+class VocabularyTest : public ::testing::TestWithParam<VocabularyCase> {};
+
+TEST_P(VocabularyTest, WordsOfTheCauseDecideOverAGenericCode) {
+  const VocabularyCase& c = GetParam();
+  Classifier classifier;
+  SmtpEvent event;
+  event.reply = c.reply;
+  const Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.cause, c.cause) << c.reply << " [" << verdict.rule << "]";
+  EXPECT_TRUE(verdict.rule.starts_with('V')) << c.reply << " [" << verdict.rule << "]";
+  EXPECT_NE(verdict.source.find("cause-taxonomy.md section 4"), std::string_view::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Issue10, VocabularyTest, ::testing::ValuesIn(kVocabularyCases), test::CaseName());
+
+TEST(VocabularyTest, ASpecificCodeStillDecidesFirst) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.reply = "550 5.1.1 Recipient's mail store is over its limit";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::mailbox_unknown);
+}
+
+// Without a code, a text must also say that something failed: the topic alone is no failure.
+TEST(VocabularyTest, CodelessTextMustStateAFailure) {
+  Classifier classifier;
+  EXPECT_EQ(classifier.classify_codeless_text("TLS handshake with mx.example.com[192.0.2.1] failed").cause, Cause::tls);
+  EXPECT_EQ(classifier.classify_codeless_text("Recipient's mail store is over its limit").cause, Cause::quota);
+  for (std::string_view text :
+       {std::string_view("Untrusted TLS connection established to mx.example.com[192.0.2.1]:25"),
+        std::string_view("quota warning sent to the owner"),
+        std::string_view("imaps TLS negotiation failed: [192.0.2.1]")}) {
+    const Verdict verdict = classifier.classify_codeless_text(text);
+    EXPECT_TRUE(verdict.rule.empty()) << text << " [" << verdict.rule << "]";
+  }
+}
+
 TEST(CodelessTextTest, SourceNamesTheMtaDocument) {
   Classifier classifier;
   EXPECT_NE(classifier.classify_codeless_text("Sorry, I couldn't find any host named x.example. (#5.1.2)")

@@ -386,6 +386,11 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO",
        "conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO"},
       {"Relaying denied. IP name lookup failed [192.0.2.1]", "Relaying denied. IP name lookup failed [192.0.2.1]"},
+      // qmail-remote.c (notqmail/notqmail@a7012e4f): "%s does not like recipient." names the host by its address;
+      // a word a bounce labels its text with, and a leading dash, are no marks of a log line either.
+      {"192.0.2.1 does not like recipient.", "192.0.2.1 does not like recipient."},
+      {"Reason: mailbox full", "Reason: mailbox full"},
+      {"-MAIL-E-QUOTA, mailbox full", "-MAIL-E-QUOTA, mailbox full"},
       // Log lines whose header no parser took are not diagnostics given on their own.
       {"2013-06-10 10:10:59 H=x.example [192.0.2.1] sender verify fail for <a@b.example>: Unrouteable address", ""},
       {"Oct 14 19:45:05 [exim] LOGIN authenticator failed for (localhost) [192.0.2.1]", ""},
@@ -396,6 +401,12 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot", ""},
       {"  integer \"4000000000000000.123\" is too large (overflow)", ""},
       {"[17/Jun/2011 17:00:45] Attempt to deliver to unknown recipient <a@b.example>", ""},
+      {"10/06/2013 10:10:59 delivery to a@b.example failed: mailbox full", ""},
+      {"17.06.11 10:10 mailbox full", ""},
+      {"1370851859.123 mailbox full", ""},
+      {"<22>delivery failed: mailbox full", ""},
+      {"Error: mailbox full", ""},
+      {"dovecot: lmtp(a): Error: quota exceeded", ""},
   };
   for (const Case& c : cases) {
     SmtpEvent event;
