@@ -58,6 +58,13 @@ Classified classify_line(std::string_view line, Classifier& classifier) {
       return result;
     }
   }
+  // A reply only the generic parser found, in a text with no mark of a log line (no header, stamp, program or
+  // log fields), is a reply quoted on its own (a bounce's "Remote host said: 550 5.1.1 ..."): no program logged
+  // it, so it has no mta or direction of its own.
+  if (result.event.mta == Mta::generic && !result.bare && !codeless_diagnostic(line).empty()) {
+    SyslogRecord record;
+    result.bare = !parse_syslog_line(line, record);
+  }
   result.verdict = classifier.classify(result.event);
   result.matched = result.verdict.klass != 0;
   return result;

@@ -83,6 +83,20 @@ class ClassifyJsonContract(unittest.TestCase):
         self.assertEqual([(row["status"], row["class"], row["direction"]) for row in rows],
                          [("", "5xx", "inbound"), ("", "5xx", "inbound"), ("bounced", "5xx", "outbound")])
 
+    # A reply quoted on its own with words in front (a bounce body's "Remote host said: ...") is a bare reply: no
+    # program logged it. A line with a log's marks (a stamp, a worker tag) stays the generic program's event.
+    def test_quoted_reply_is_bare(self):
+        rows = classify([
+            b"Remote host said: 553 5.3.0 <a@b.example>... No such user here",
+            b"Jun-10-13 10:10:59 [Worker_1] [SMTP Error] 535 5.7.8 Error: authentication failed",
+        ])
+        for row in rows:
+            self.check_row(row)
+        self.assertEqual(rows[0], {"mta": "", "direction": "", "status": "", "class": "5xx", "code": "553",
+                                   "enhanced_code": "5.3.0", "cause": "mailbox_unknown", "provider": "",
+                                   "matched": True})
+        self.assertEqual((rows[1]["mta"], rows[1]["direction"], rows[1]["cause"]), ("generic", "inbound", "auth_failed"))
+
     # Issue 10: a bare text with no reply code counts when its words name a cause; the class is the one
     # the text states ("temporary", "permanent error", an enhanced code in it), else empty. Each text is
     # one the MTA writes itself (see the @source lines of src/classify/knowledge/text-rules.tsv).
