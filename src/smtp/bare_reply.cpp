@@ -137,8 +137,9 @@ bool looks_like_log_line(std::string_view text) {
       upper = upper || is_upper(c);
       lower = lower || is_lower(c);
     }
-    // "warning:", "statistics:", "dovecot:", "NOQUEUE:", a queue ID; not "Reason:" or "Diagnostic:"
-    if (plain && (digits || !upper || !lower || is_log_level(token))) return true;
+    // "warning:", "statistics:", "dovecot:", "NOQUEUE:", a queue ID; not "Reason:", "Diagnostic:" or an acronym
+    // naming the topic ("DNS:", "SMTP:")
+    if (plain && (digits || !upper || (!lower && token.size() >= 5) || is_log_level(token))) return true;
     if (token.ends_with(']') || token.ends_with(')')) return true;  // "exim[3751]:", "pam_unix(dovecot:auth):"
   }
   // "exim[3751842]: " as the first or second word: a program and its process ID

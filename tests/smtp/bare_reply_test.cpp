@@ -391,6 +391,8 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"192.0.2.1 does not like recipient.", "192.0.2.1 does not like recipient."},
       {"Reason: mailbox full", "Reason: mailbox full"},
       {"-MAIL-E-QUOTA, mailbox full", "-MAIL-E-QUOTA, mailbox full"},
+      // An acronym naming the topic is no log label (Yandex's "DNS: no such domain"); a long one is ("NOQUEUE:").
+      {"DNS: no such domain", "DNS: no such domain"},
       // Log lines whose header no parser took are not diagnostics given on their own.
       {"2013-06-10 10:10:59 H=x.example [192.0.2.1] sender verify fail for <a@b.example>: Unrouteable address", ""},
       {"Oct 14 19:45:05 [exim] LOGIN authenticator failed for (localhost) [192.0.2.1]", ""},
