@@ -1,5 +1,6 @@
 #include "classify/text_normalizer.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "smtp/ascii.hpp"
@@ -56,6 +57,29 @@ std::size_t code_prefix_length(std::string_view token, int basic, EnhancedCode e
   return enhanced.present() && parse_enhanced_code(rest) == enhanced ? token.size() : 0;
 }
 
+// A per-message identifier a server adds to its reply (Gmail ends every reply with one: "... 8297cd94e6.170 -
+// gsmtp"): a token of at least 8 hexadecimal digits and full stops, two of them digits and two letters at least.
+// It names no cause, and would make every reply a text of its own that the classifier's memo never sees again; it
+// becomes "hexid". Returns the new end of the output.
+char* mask_message_id(char* token, char* end) {
+  if (end - token < 8) return end;
+  int digits = 0;
+  int letters = 0;
+  for (const char* c = token; c != end; ++c) {
+    if (is_digit(*c)) {
+      ++digits;
+    } else if (*c >= 'a' && *c <= 'f') {
+      ++letters;
+    } else if (*c != '.') {
+      return end;
+    }
+  }
+  if (digits < 2 || letters < 2) return end;
+  constexpr std::string_view mask = "hexid";
+  std::copy(mask.begin(), mask.end(), token);
+  return token + mask.size();
+}
+
 }  // namespace
 
 std::string_view TextNormalizer::normalize(std::string_view text, int basic, EnhancedCode enhanced) {
@@ -83,6 +107,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
       if (pos == end) continue;
     }
     if (out != start) *out++ = ' ';
+    char* const token_out = out;
     // The token runs to the next separator. Mask every address inside it ("<a@b.c>:", "to=<a@b.c>,",
     // "(a@b.c:blocked)"): the pieces between the characters that end one, copied in lower case as they are read.
     while (true) {
@@ -107,6 +132,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
       if (pos == size || separator_length(pos) != 0) break;
       *out++ = text[pos++];
     }
+    out = mask_message_id(token_out, out);
   }
   buffer_.resize(static_cast<std::size_t>(out - start));
   return buffer_;

@@ -38,6 +38,7 @@ Direction direction_shown_by(std::string_view message) {
 ParseOutcome parse_generic(std::string_view message, SmtpEvent& event) {
   // Look for "ddd ", "ddd-" at a word start, followed by an enhanced code of the same class.
   for (std::size_t pos = 0; pos + 9 <= message.size(); ++pos) {
+    if (message[pos] < '2' || message[pos] > '5') continue;  // no code starts here: most bytes end the test here
     if (pos > 0 && std::string_view(" (\"'=:,;[").find(message[pos - 1]) == std::string_view::npos) continue;
     const std::string_view candidate = message.substr(pos);
     const int basic = basic_code(candidate);

@@ -120,6 +120,18 @@ TEST(TextNormalizerMaskingTest, MasksOnlyTheAddress) {
   EXPECT_EQ(normalizer.normalize("mail for user@example.com.", 0, {}), "mail for addr.");
 }
 
+// A server's per-message identifier becomes "hexid", so that one reply is one text for the classifier's memo;
+// codes, addresses of hosts, numbers and words are kept.
+TEST(TextNormalizerMaskingTest, MasksPerMessageIdentifiers) {
+  TextNormalizer normalizer;
+  EXPECT_EQ(normalizer.normalize("550 5.1.1 The email account does not exist. 8297cd94e6.170 - gsmtp", 550,
+                                 EnhancedCode{5, 1, 1}),
+            "the email account does not exist. hexid - gsmtp");
+  EXPECT_EQ(normalizer.normalize("4.7.0 [192.0.2.1 15] 127.255.255.254 deadbeef cafe1234 abcdef12ab 123456789", 0, {}),
+            "4.7.0 [192.0.2.1 15] 127.255.255.254 deadbeef hexid hexid 123456789");
+  EXPECT_EQ(normalizer.normalize("id=a1b2c3d4e5 (a1b2c3d4e5f6)", 0, {}), "id=a1b2c3d4e5 (a1b2c3d4e5f6)");
+}
+
 TEST(TextNormalizerMaskingTest, AddressWithPlusAndDotsIsMasked) {
   TextNormalizer normalizer;
   const std::string normalized(normalizer.normalize("<first.last+tag@sub.example.co.uk>", 0, {}));
