@@ -171,9 +171,10 @@ bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& f
 
 bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, const SmtpEvent& event,
                                       Verdict& verdict) const {
-  for (const CodeRule* candidate : knowledge_.code_rules(tier, verdict.provider, facts.enhanced)) {
-    const CodeRule& rule = *candidate;
-    if (!code_spec_matches(rule.code, facts) || !conditions_hold(rule, facts, event, normalized_)) continue;
+  for (const CodeRuleEntry& candidate : knowledge_.code_rules(tier, verdict.provider, facts.enhanced)) {
+    if (!code_spec_matches(candidate, facts)) continue;
+    const CodeRule& rule = *candidate.rule;
+    if (!conditions_hold(rule, facts, event, normalized_)) continue;
     verdict.cause = rule.cause;
     verdict.tier = tier;
     verdict.rule = rule.id;

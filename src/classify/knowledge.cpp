@@ -480,20 +480,23 @@ const CodeMeaning* Knowledge::basic_meaning(int code) const {
 void Knowledge::index_code_rules() {
   code_rules_by_tier_.assign(
       static_cast<std::size_t>(Tier::basic_code) + 1,
-      std::vector<std::array<std::vector<const CodeRule*>, kNoEnhancedCode + 1>>(provider_names_.size()));
+      std::vector<std::array<std::vector<CodeRuleEntry>, kNoEnhancedCode + 1>>(provider_names_.size()));
   for (const CodeRule& rule : code_rules_) {
     auto& by_provider = code_rules_by_tier_[static_cast<std::size_t>(rule.tier)];
     const bool by_subject = rule.code.kind == CodeSpec::Kind::enhanced;
+    const CodeSpec& code = rule.code;
+    const CodeRuleEntry entry{code.kind,       code.klass,       code.any_detail, code.subject,
+                              code.detail_low, code.detail_high, code.number,     &rule};
     for (std::size_t provider = 0; provider < by_provider.size(); ++provider) {
       if (rule.provider != kNoProvider && rule.provider != provider) continue;
       for (std::size_t bucket = 0; bucket <= kNoEnhancedCode; ++bucket) {
-        if (!by_subject || bucket == subject_bucket(rule.code.subject)) by_provider[provider][bucket].push_back(&rule);
+        if (!by_subject || bucket == subject_bucket(rule.code.subject)) by_provider[provider][bucket].push_back(entry);
       }
     }
   }
 }
 
-const std::vector<const CodeRule*>& Knowledge::code_rules(Tier tier, ProviderId provider, EnhancedCode code) const {
+const std::vector<CodeRuleEntry>& Knowledge::code_rules(Tier tier, ProviderId provider, EnhancedCode code) const {
   const std::size_t bucket = code.present() ? subject_bucket(code.subject) : kNoEnhancedCode;
   return code_rules_by_tier_[static_cast<std::size_t>(tier)][provider][bucket];
 }

@@ -86,6 +86,19 @@ struct CodeRule {
   Cause cause;
 };
 
+// What a scan of a tier's code rules reads of each: the code, kept in one array beside a pointer to the rule, so that
+// the rules whose code does not match cost no visit to the rule (with its strings and lists) itself.
+struct CodeRuleEntry {
+  CodeSpec::Kind kind;
+  std::uint8_t klass;
+  bool any_detail;
+  std::uint16_t subject;
+  std::uint16_t detail_low;
+  std::uint16_t detail_high;
+  int number;
+  const CodeRule* rule;
+};
+
 // A mail domain only one provider receives mail for ("icloud.com").
 struct ProviderDomain {
   std::string domain;
@@ -127,7 +140,7 @@ class Knowledge {
   const std::vector<CodeRule>& code_rules() const { return code_rules_; }
   // The code rules of one tier that can fire for `provider` and a reply with enhanced code `code` (by its subject),
   // in file order: each failure line runs through four tiers, which need not each walk every rule.
-  const std::vector<const CodeRule*>& code_rules(Tier tier, ProviderId provider, EnhancedCode code) const;
+  const std::vector<CodeRuleEntry>& code_rules(Tier tier, ProviderId provider, EnhancedCode code) const;
   // The document a rule was written from: the "@source" line above it in its data file.
   std::string_view source(std::uint16_t index) const { return sources_[index]; }
 
@@ -186,7 +199,7 @@ class Knowledge {
   static constexpr std::size_t kOtherSubjects = 8;  // subjects 8 and above; RFC 3463 registers 0-7
   static constexpr std::size_t kNoEnhancedCode = kOtherSubjects + 1;
   static std::size_t subject_bucket(std::uint16_t subject) { return std::min<std::size_t>(subject, kOtherSubjects); }
-  std::vector<std::vector<std::array<std::vector<const CodeRule*>, kNoEnhancedCode + 1>>> code_rules_by_tier_;
+  std::vector<std::vector<std::array<std::vector<CodeRuleEntry>, kNoEnhancedCode + 1>>> code_rules_by_tier_;
   std::vector<std::string> sources_;
   std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
   std::vector<std::pair<int, CodeMeaning>> basic_registry_;
@@ -211,11 +224,13 @@ struct CodeFacts {
   int klass = 0;              // of the reply, else of the delivery status
 };
 // Inline: every failure line tests it against the rules of four tiers.
-inline bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
+// `Spec` is a CodeSpec or a CodeRuleEntry; `cox_prefix` the Cox code prefix of its rule (read only for that kind).
+template <typename Spec>
+bool code_matches(const Spec& spec, const CodeFacts& facts, const std::string& (*cox_prefix)(const Spec&)) {
   switch (spec.kind) {
     case CodeSpec::Kind::basic: return facts.basic == spec.number;
     case CodeSpec::Kind::orange: return facts.orange_number == spec.number;
-    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
+    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(cox_prefix(spec));
     case CodeSpec::Kind::codeless: return facts.basic == 0 && !facts.enhanced.present() && facts.klass == spec.klass;
     case CodeSpec::Kind::enhanced: break;
   }
@@ -223,6 +238,15 @@ inline bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
   if (!code.present() || code.subject != spec.subject) return false;
   if (spec.klass != 0 && spec.klass != code.klass) return false;
   return spec.any_detail || (code.detail >= spec.detail_low && code.detail <= spec.detail_high);
+}
+
+inline bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
+  return code_matches<CodeSpec>(spec, facts, [](const CodeSpec& own) -> const std::string& { return own.cox_prefix; });
+}
+
+inline bool code_spec_matches(const CodeRuleEntry& entry, const CodeFacts& facts) {
+  return code_matches<CodeRuleEntry>(
+      entry, facts, [](const CodeRuleEntry& own) -> const std::string& { return own.rule->code.cox_prefix; });
 }
 
 }  // namespace mta

@@ -405,10 +405,12 @@ TEST(CodeRuleIndexTest, TheBucketOfACodeHoldsEveryRuleThatCanMatchIt) {
                 }
               }
               const auto& bucket = knowledge.code_rules(tier, id, code);
-              const auto indexed = std::find_if(bucket.begin(), bucket.end(), [&](const CodeRule* rule) {
-                return code_spec_matches(rule->code, facts);
+              // The entry's copy of the code must say what the rule's own code says.
+              const auto indexed = std::find_if(bucket.begin(), bucket.end(), [&](const CodeRuleEntry& entry) {
+                EXPECT_EQ(code_spec_matches(entry, facts), code_spec_matches(entry.rule->code, facts));
+                return code_spec_matches(entry, facts);
               });
-              EXPECT_EQ(indexed == bucket.end() ? nullptr : *indexed, walked)
+              EXPECT_EQ(indexed == bucket.end() ? nullptr : indexed->rule, walked)
                   << to_string(tier) << " " << knowledge.provider_name(id) << " " << basic << " " << int{klass} << "."
                   << subject << "." << detail;
             }
