@@ -94,7 +94,7 @@ bool states_failure(std::string_view text) {
       "exceed(?:s|ed|ing)?|unknown|invalid|unable|cannot|can'?t|could not|couldn'?t|not|no|over|full|too|"
       "block(?:s|ed|ing)?|expired|disabled|suspended|inactive|unavailable|unreachable|timed out|time ?out|"
       "problems?|illegal|forbidden|prohibited|banned|bounced?|undeliverable|listed|blacklisted|violat(?:es|ed|ion)|"
-      "infected|detected|required|insufficient|lost|reset|dropped|broken|doesn'?t|isn'?t|won'?t|"
+      "infected|detected|required|insufficient|lost|reset|dropped|broken|doesn'?t|don'?t|isn'?t|won'?t|never|"
       "deferr(?:ed|ing)|temporar(?:y|ily)|permanent(?:ly)?|try again|bad|wrong|missing|loops?|looping)\\b");
   return RE2::PartialMatch(text, failure_words);
 }

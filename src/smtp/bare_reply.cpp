@@ -91,9 +91,10 @@ bool starts_with_stamp(std::string_view text) {
   return take_digits(rest, 9, 12) && (rest.empty() || rest.front() == '.' || rest.front() == ' ');
 }
 
-// "Error:", "Warning:": the capitalised levels some programs log with (Dovecot's "Error: ...").
+// "Warning:", "Fatal:": the capitalised levels some programs log with (Dovecot's). Not "Error:", with which replies
+// also start their text ("452 4.5.3 Error: too many recipients", Postfix smtpd.c).
 bool is_log_level(std::string_view word) {
-  for (std::string_view level : {"Error", "Warning", "Info", "Fatal", "Panic", "Debug", "Notice"}) {
+  for (std::string_view level : {"Warning", "Info", "Fatal", "Panic", "Debug", "Notice"}) {
     if (word == level) return true;
   }
   return false;
@@ -103,7 +104,7 @@ bool is_log_level(std::string_view word) {
 // - a leading stamp, path ("/usr/sbin/sendmail", "./smtpd_check"), angle bracket (a syslog priority "<22>", a
 //   level "<info>"), "@" (TAI64N) or bracket ("[17/Jun/2011 17:00:45]", "[exim]");
 // - a syslog stamp ("Oct 14 19:45:05", ASSP's "Jul-29-16");
-// - a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: ", "dovecot: ", "Error: "), but not a word
+// - a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: ", "dovecot: ", "Fatal: "), but not a word
 //   a bounce labels its text with ("Reason: ", "Diagnostic: ");
 // - a program with its process ID ("exim[3751]:") or facility ("pam_unix(dovecot:auth):");
 // - Postfix's key=value fields and session notes.

@@ -1328,6 +1328,12 @@ const VocabularyCase kVocabularyCases[] = {
     {"mailbox_unknown", "550 5.7.1 Addressee is not known at this site", Cause::mailbox_unknown},
     {"timeout", "451 4.7.1 Backend did not respond in time", Cause::timeout},
     {"connection", "451 4.7.1 Connection to the mail store was lost", Cause::connection},
+    // Fifth dev pass (2026-12-07): the wording of new sources
+    {"rate_attempts", "450 4.7.1 Too many recipient attempts from your host", Cause::rate_limit},
+    {"sender_from_address", "550 5.7.1 No valid MX for your FROM address", Cause::sender_rejected},
+    {"relay_hosted_domain", "550 5.7.1 The recipient domain is not a hosted domain here", Cause::relay_denied},
+    {"protocol_line_length", "550 5.7.1 maximum allowed line length is 998 octets", Cause::protocol},
+    {"policy_permission", "550 5.7.1 You don't have permission to send to this group", Cause::policy},
 };
 
 class VocabularyTest : public ::testing::TestWithParam<VocabularyCase> {};
@@ -1352,11 +1358,35 @@ TEST(VocabularyTest, ASpecificCodeStillDecidesFirst) {
   EXPECT_EQ(classifier.classify(event).cause, Cause::mailbox_unknown);
 }
 
+// Exchange Online's directory-based edge blocking answers an unknown recipient with 5.4.1 and "Access denied"
+// (Microsoft's "Fix NDR error code 550 5.4.1"): not a connection failure, which X.4.1 would say.
+TEST(CodeRuleTest, ExchangeOnlineEdgeBlockingIsAnUnknownRecipient) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.reply = "550 5.4.1 Recipient address rejected: Access denied.";
+  const Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.cause, Cause::mailbox_unknown);
+  EXPECT_NE(verdict.source.find("directory-based edge blocking"), std::string_view::npos);
+  event.reply = "451 4.4.1 Connection timed out";
+  EXPECT_NE(classifier.classify(event).cause, Cause::mailbox_unknown);
+}
+
+// Trend Micro's named reputation lists (KSSL, DUL, ETL, QIL) are block lists, though the reply speaks of reputation.
+TEST(TextRuleTest, TrendMicroNamedListsAreBlockLists) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.reply = "450 4.7.1 Mail from 192.0.2.1 refused: sender IP found in QIL, query the IP reputation at ers";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::blocklist);
+  event.reply = "550 5.7.1 Refused: listed in ERS-KSSL, see the IP reputation lookup";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::blocklist);
+}
+
 // Without a code, a text must also say that something failed: the topic alone is no failure.
 TEST(VocabularyTest, CodelessTextMustStateAFailure) {
   Classifier classifier;
   EXPECT_EQ(classifier.classify_codeless_text("TLS handshake with mx.example.com[192.0.2.1] failed").cause, Cause::tls);
   EXPECT_EQ(classifier.classify_codeless_text("Recipient's mail store is over its limit").cause, Cause::quota);
+  EXPECT_EQ(classifier.classify_codeless_text("Greeting never received").cause, Cause::timeout);
   for (std::string_view text :
        {std::string_view("Untrusted TLS connection established to mx.example.com[192.0.2.1]:25"),
         std::string_view("quota warning sent to the owner"),

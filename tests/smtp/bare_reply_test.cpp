@@ -393,6 +393,7 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"-MAIL-E-QUOTA, mailbox full", "-MAIL-E-QUOTA, mailbox full"},
       // An acronym naming the topic is no log label (Yandex's "DNS: no such domain"); a long one is ("NOQUEUE:").
       {"DNS: no such domain", "DNS: no such domain"},
+      {"Error: too many recipients", "Error: too many recipients"},
       // Log lines whose header no parser took are not diagnostics given on their own.
       {"2013-06-10 10:10:59 H=x.example [192.0.2.1] sender verify fail for <a@b.example>: Unrouteable address", ""},
       {"Oct 14 19:45:05 [exim] LOGIN authenticator failed for (localhost) [192.0.2.1]", ""},
@@ -407,7 +408,7 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"17.06.11 10:10 mailbox full", ""},
       {"1370851859.123 mailbox full", ""},
       {"<22>delivery failed: mailbox full", ""},
-      {"Error: mailbox full", ""},
+      {"Fatal: mailbox full", ""},
       {"dovecot: lmtp(a): Error: quota exceeded", ""},
   };
   for (const Case& c : cases) {
