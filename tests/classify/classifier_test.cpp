@@ -1305,7 +1305,15 @@ TEST(CodelessTextTest, NonDiagnosticTextMatchesNoRule) {
   }
 }
 
-// Vocabulary rules (V40-V68): wording no phrase rule knows is told by the words of its cause's definition
+// The verdict on a reply given without a log line.
+Verdict verdict_on(std::string_view reply) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.reply = reply;
+  return classifier.classify(event);
+}
+
+// Vocabulary rules (V40-V69): wording no phrase rule knows is told by the words of its cause's definition
 // (cause-taxonomy.md section 4), in the taxonomy's order; a specific code still decides before them.
 struct VocabularyCase {
   const char* name;
@@ -1340,10 +1348,7 @@ class VocabularyTest : public ::testing::TestWithParam<VocabularyCase> {};
 
 TEST_P(VocabularyTest, WordsOfTheCauseDecideOverAGenericCode) {
   const VocabularyCase& c = GetParam();
-  Classifier classifier;
-  SmtpEvent event;
-  event.reply = c.reply;
-  const Verdict verdict = classifier.classify(event);
+  const Verdict verdict = verdict_on(c.reply);
   EXPECT_EQ(verdict.cause, c.cause) << c.reply << " [" << verdict.rule << "]";
   EXPECT_TRUE(verdict.rule.starts_with('V')) << c.reply << " [" << verdict.rule << "]";
   EXPECT_NE(verdict.source.find("cause-taxonomy.md section 4"), std::string_view::npos);
@@ -1352,33 +1357,23 @@ TEST_P(VocabularyTest, WordsOfTheCauseDecideOverAGenericCode) {
 INSTANTIATE_TEST_SUITE_P(Issue10, VocabularyTest, ::testing::ValuesIn(kVocabularyCases), test::CaseName());
 
 TEST(VocabularyTest, ASpecificCodeStillDecidesFirst) {
-  Classifier classifier;
-  SmtpEvent event;
-  event.reply = "550 5.1.1 Recipient's mail store is over its limit";
-  EXPECT_EQ(classifier.classify(event).cause, Cause::mailbox_unknown);
+  EXPECT_EQ(verdict_on("550 5.1.1 Recipient's mail store is over its limit").cause, Cause::mailbox_unknown);
 }
 
 // Exchange Online's directory-based edge blocking answers an unknown recipient with 5.4.1 and "Access denied"
 // (Microsoft's "Fix NDR error code 550 5.4.1"): not a connection failure, which X.4.1 would say.
 TEST(CodeRuleTest, ExchangeOnlineEdgeBlockingIsAnUnknownRecipient) {
-  Classifier classifier;
-  SmtpEvent event;
-  event.reply = "550 5.4.1 Recipient address rejected: Access denied.";
-  const Verdict verdict = classifier.classify(event);
+  const Verdict verdict = verdict_on("550 5.4.1 Recipient address rejected: Access denied.");
   EXPECT_EQ(verdict.cause, Cause::mailbox_unknown);
   EXPECT_NE(verdict.source.find("directory-based edge blocking"), std::string_view::npos);
-  event.reply = "451 4.4.1 Connection timed out";
-  EXPECT_NE(classifier.classify(event).cause, Cause::mailbox_unknown);
+  EXPECT_EQ(verdict_on("451 4.4.1 Connection timed out").cause, Cause::timeout);
 }
 
 // Trend Micro's named reputation lists (KSSL, DUL, ETL, QIL) are block lists, though the reply speaks of reputation.
 TEST(TextRuleTest, TrendMicroNamedListsAreBlockLists) {
-  Classifier classifier;
-  SmtpEvent event;
-  event.reply = "450 4.7.1 Mail from 192.0.2.1 refused: sender IP found in QIL, query the IP reputation at ers";
-  EXPECT_EQ(classifier.classify(event).cause, Cause::blocklist);
-  event.reply = "550 5.7.1 Refused: listed in ERS-KSSL, see the IP reputation lookup";
-  EXPECT_EQ(classifier.classify(event).cause, Cause::blocklist);
+  EXPECT_EQ(verdict_on("450 4.7.1 Mail from 192.0.2.1 refused: sender IP found in QIL, query the IP reputation").cause,
+            Cause::blocklist);
+  EXPECT_EQ(verdict_on("550 5.7.1 Refused: listed in ERS-KSSL, see the IP reputation lookup").cause, Cause::blocklist);
 }
 
 // Without a code, a text must also say that something failed: the topic alone is no failure.
