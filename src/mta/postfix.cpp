@@ -455,6 +455,24 @@ bool is_routine_note(std::string_view body) {
   return false;
 }
 
+// qmgr's "from=<a>, status=expired, returned to sender" (qmgr_active.c): the message outlived the queue lifetime;
+// its other "from=<a>, size=N, nrcpt=N (queue active)" lines are no outcome.
+ParseOutcome parse_queue_expiry(std::string_view body, SmtpEvent& event) {
+  const std::size_t end = envelope_end(body, first_address(body, "from"));
+  if (end == std::string_view::npos) return ParseOutcome::ignored;
+  const std::string_view fields = body.substr(end);
+  const std::size_t pos = fields.find(", status=");
+  if (pos == std::string_view::npos || delivery_status(status_word(fields.substr(pos + 9))) != Status::expired) {
+    return ParseOutcome::ignored;
+  }
+  event = {};
+  event.mta = Mta::postfix;
+  event.status = Status::expired;
+  event.direction = Direction::outbound;
+  event.agent_text = fields.substr(pos + 9);
+  return ParseOutcome::event;
+}
+
 }  // namespace
 
 bool is_postfix_program(std::string_view program) {
@@ -469,10 +487,14 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
 }
 
 ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view message, SmtpEvent& event) {
-  event = {};
-  event.mta = Mta::postfix;
   const std::string_view body = strip_queue_id(message);
   const bool unknown_daemon = daemon.empty();
+  // Most lines are notes no outcome starts like, or the queue manager's "from=<..>, size=.." (one for every
+  // message): dismissed before the event is even reset, which cost them a tenth of their time.
+  if (is_routine_note(body)) return ParseOutcome::ignored;
+  if ((daemon == "qmgr" || unknown_daemon) && body.starts_with("from=<")) return parse_queue_expiry(body, event);
+  event = {};
+  event.mta = Mta::postfix;
 
   if (body.starts_with("to=")) {
     const FirstAddress recipient = first_address(body, "to");
@@ -481,19 +503,6 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
     const std::string_view fields = body.substr(end);
     event.recipient = recipient.address;
     return parse_delivery(fields, unknown_daemon ? delivery_daemon_from_relay(fields) : daemon, event);
-  }
-  if ((daemon == "qmgr" || unknown_daemon) && body.starts_with("from=<")) {
-    const std::size_t end = envelope_end(body, first_address(body, "from"));
-    if (end == std::string_view::npos) return ParseOutcome::ignored;
-    const std::string_view fields = body.substr(end);
-    const std::size_t pos = fields.find(", status=");
-    if (pos == std::string_view::npos || delivery_status(status_word(fields.substr(pos + 9))) != Status::expired) {
-      return ParseOutcome::ignored;
-    }
-    event.status = Status::expired;
-    event.direction = Direction::outbound;
-    event.agent_text = fields.substr(pos + 9);
-    return ParseOutcome::event;
   }
   if (body.starts_with("reject: ")) return parse_reject(body.substr(8), event);
   if (body.starts_with("milter-reject: ")) return parse_reject(body.substr(15), event);
@@ -522,7 +531,7 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
     if (const ParseOutcome ended = parse_session_end(body, event); ended != ParseOutcome::ignored) return ended;
   }
   if (body.starts_with("> ") || body.starts_with("< ")) return ParseOutcome::ignored;  // debug_peer dumps
-  if (body.starts_with("warning: ") || is_routine_note(body)) return ParseOutcome::ignored;
+  if (body.starts_with("warning: ")) return ParseOutcome::ignored;
   return looks_like_smtp_outcome(body) ? ParseOutcome::unmatched : ParseOutcome::ignored;
 }
 
