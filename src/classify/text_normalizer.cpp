@@ -91,7 +91,8 @@ char* mask_message_id(char* token, char* end) {
 
 std::string_view TextNormalizer::normalize(std::string_view text, int basic, EnhancedCode enhanced) {
   // Masking and collapsing only shorten the text: the result fits in its length.
-  buffer_.resize(text.size());
+  // The buffer only grows: resizing it down and up again would zero the bytes it grew by on every call.
+  if (buffer_.size() < text.size()) buffer_.resize(text.size());
   char* const start = buffer_.data();
   char* out = start;
   masked_domain_count_ = 0;
@@ -146,8 +147,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
     }
     out = mask_message_id(token_out, out);
   }
-  buffer_.resize(static_cast<std::size_t>(out - start));
-  return buffer_;
+  return {start, static_cast<std::size_t>(out - start)};
 }
 
 }  // namespace mta
