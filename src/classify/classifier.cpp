@@ -112,7 +112,7 @@ Classifier::Classifier(const Knowledge& knowledge, const SiteRules* site_rules)
 // Text markers name the provider only in replies of remote servers: in our own rejects they would
 // come from the client (a HELO name), not from the receiver.
 void Classifier::identify_provider(const SmtpEvent& event, const TextKey& key, Verdict& verdict) {
-  verdict.provider = knowledge_.provider_for_host(event.remote_host);
+  verdict.provider = host_providers_.provider_for_host(knowledge_, event.remote_host);
   verdict.provider_from_host = verdict.provider > kOtherProvider;
   if (verdict.provider_from_host || event.direction != Direction::outbound) return;
   const ProviderId by_text = provider_named_in_text(verdict, key, event.remote_host.empty(), true);
@@ -265,7 +265,7 @@ Verdict Classifier::classify(const SmtpEvent& event) {
   if (verdict.klass == 2 || verdict.klass == 0) {
     // Success needs no cause; without any class the line is not counted. Neither needs the text.
     verdict.cause = verdict.klass == 2 ? Cause::none : Cause::other;
-    verdict.provider = knowledge_.provider_for_host(event.remote_host);
+    verdict.provider = host_providers_.provider_for_host(knowledge_, event.remote_host);
     verdict.provider_from_host = verdict.provider > kOtherProvider;
     return verdict;
   }

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "classify/host_provider_memo.hpp"
 #include "classify/knowledge.hpp"
 #include "classify/site_rules.hpp"
 #include "classify/text_facts_memo.hpp"
@@ -58,6 +59,7 @@ class Classifier {
   TextNormalizer normalizer_;
   std::string_view normalized_;
   TextFactsMemo memo_;
+  HostProviderMemo host_providers_;
   mutable std::vector<int> matches_;  // deciding_group's scratch: the groups whose patterns match
 };
 
