@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 #include <string>
 
@@ -61,9 +62,16 @@ Classified classify_line(std::string_view line, Classifier& classifier) {
   // A reply only the generic parser found, in a text with no mark of a log line (no header, stamp, program or
   // log fields), is a reply quoted on its own (a bounce's "Remote host said: 550 5.1.1 ..."): no program logged
   // it, so it has no mta or direction of its own.
-  if (result.event.mta == Mta::generic && !result.bare && !codeless_diagnostic(line).empty()) {
+  if (result.event.mta == Mta::generic && !result.bare) {
+    const std::string_view text = line.substr(std::min(line.find_first_not_of(" \t"), line.size()));
     SyslogRecord record;
-    result.bare = !parse_syslog_line(line, record);
+    if (!codeless_diagnostic(text).empty() && !parse_syslog_line(line, record)) {
+      // Classified as a reply given on its own too, without the generic program's mta and direction.
+      SmtpEvent bare;
+      bare.reply = result.event.reply;
+      result.event = bare;
+      result.bare = true;
+    }
   }
   result.verdict = classifier.classify(result.event);
   result.matched = result.verdict.klass != 0;

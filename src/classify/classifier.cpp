@@ -89,14 +89,51 @@ int class_stated_in_words(std::string_view text) {
 // must also say that it failed: "Untrusted TLS connection established" and "quota warning sent" are no
 // failures.
 bool states_failure(std::string_view text) {
+  // Words that say so on their own, and the short words ("not", "no", "over", "too", "full") only in the phrases
+  // that make them say it: "Your mailbox is now 90 % full" and "no action is required" are no failures.
   static const RE2 failure_words(
       "\\b(?:fail(?:s|ed|ure|ures|ing)?|errors?|reject(?:s|ed|ing)?|refus(?:e|es|ed|ing)|den(?:y|ies|ied)|"
-      "exceed(?:s|ed|ing)?|unknown|invalid|unable|cannot|can'?t|could not|couldn'?t|not|no|over|full|too|"
-      "block(?:s|ed|ing)?|expired|disabled|suspended|inactive|unavailable|unreachable|timed out|time ?out|"
-      "problems?|illegal|forbidden|prohibited|banned|bounced?|undeliverable|listed|blacklisted|violat(?:es|ed|ion)|"
-      "infected|detected|required|insufficient|lost|reset|dropped|broken|doesn'?t|don'?t|isn'?t|won'?t|never|"
-      "deferr(?:ed|ing)|temporar(?:y|ily)|permanent(?:ly)?|try again|bad|wrong|missing|loops?|looping)\\b");
+      "exceed(?:s|ed|ing)?|unknown|invalid|unable|cannot|can'?t|could not|couldn'?t|"
+      "not (?:found|allowed|permitted|accepted|available|valid|exists?|delivered|deliverable|reachable|"
+      "authori[sz]ed|authenticated|supported|responding|recogni[sz]ed|known|active|verified)|"
+      "no (?:such|longer|route|response|valid|mx|space|permission|mailbox|account|user)|"
+      "over (?:the |its |their |your )?(?:quota|limit|size|capacity)|too (?:many|large|big|long|much|busy)|"
+      "(?:is|are|was|were) full|block(?:s|ed|ing)?|expired|disabled|suspended|inactive|closed|terminated|aborted|"
+      "unverif(?:ied|iable)|unavailable|unreachable|timed out|time ?out|problems?|illegal|forbidden|prohibited|"
+      "banned|bounced?|undeliverable|(?:is|are|was|been|ip) listed|blacklisted|violat(?:es|ed|ion)|infected|"
+      "detected|authentication (?:is )?required|must authenticate|insufficient|lost|reset|dropped|broken|"
+      "does not|doesn'?t|do not|don'?t|is not|isn'?t|won'?t|never|deferr(?:ed|ing)|temporar(?:y|ily)|"
+      "permanent(?:ly)?|try again|bad|wrong|missing|loops?|looping)\\b");
   return RE2::PartialMatch(text, failure_words);
+}
+
+bool opens_quote(std::string_view text, std::size_t at) {
+  return at == 0 || std::string_view(" (:=[<").find(text[at - 1]) != std::string_view::npos;
+}
+
+bool closes_quote(std::string_view text, std::size_t at) {
+  return at + 1 == text.size() || std::string_view(" .,;:)]>").find(text[at + 1]) != std::string_view::npos;
+}
+
+// `text` without the strings it quotes ("for 'quota-mail.example'", "subject \"your mailbox quota\""): a quote that
+// opens after a blank or a bracket and closes before one or a stop; an apostrophe inside a word ("don't",
+// "recipient's") is no quote.
+std::string_view without_quoted(std::string_view text, std::string& buffer) {
+  buffer.clear();
+  std::size_t copied = 0;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    const char quote = text[at];
+    if ((quote != '"' && quote != '\'') || !opens_quote(text, at)) continue;
+    std::size_t close = text.find(quote, at + 1);
+    while (close != std::string_view::npos && !closes_quote(text, close)) close = text.find(quote, close + 1);
+    if (close == std::string_view::npos) break;
+    buffer.append(text.substr(copied, at - copied)).append("''");
+    copied = close + 1;
+    at = close;
+  }
+  if (copied == 0) return text;
+  buffer.append(text.substr(copied));
+  return buffer;
 }
 
 // Basic codes that say more than a generic enhanced code (taxonomy 8.2).
@@ -190,6 +227,9 @@ int Classifier::deciding_group(Tier tier, Stage stage) const {
   const auto conditions_hold = [&](int found) {
     const TextRuleGroup& group = groups[static_cast<std::size_t>(found)];
     if (group.stages != 0 && (group.stages & stage_bit(stage)) == 0) return false;
+    if (group.outside_quotes && !RE2::PartialMatch(without_quoted(normalized_, unquoted_), *group.outside_quotes)) {
+      return false;
+    }
     return !group.unless || !RE2::PartialMatch(normalized_, *group.unless);
   };
   const FirstMatchIndex& index = knowledge_.text_index(tier);

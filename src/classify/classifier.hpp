@@ -3,6 +3,7 @@
 // cause-taxonomy.md section 5: provider, strong text, specific code, weak text, generic code, basic
 // code; the first rule that fires decides. Text rules run only for non-success replies.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -61,6 +62,7 @@ class Classifier {
   TextFactsMemo memo_;
   HostProviderMemo host_providers_;
   mutable std::vector<int> matches_;  // deciding_group's scratch: the groups whose patterns match
+  mutable std::string unquoted_;      // deciding_group's scratch: the text without its quoted strings
 };
 
 }  // namespace mta

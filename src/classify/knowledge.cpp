@@ -312,7 +312,13 @@ void Knowledge::load_text_rules() {
     } else if (fields.size() == 4) {
       data_error("text-rules.tsv", line_number, "fourth column must be unless=PATTERN or stage=LIST");
     }
-    const bool has_conditions = group.unless != nullptr || group.stages != 0;
+    if (fields[0].starts_with("V")) {
+      if (!weak_groups_.empty() && weak_groups_.back().id == group.id) {
+        data_error("text-rules.tsv", line_number, "a vocabulary rule id (V...) must be one line");
+      }
+      group.outside_quotes = std::make_unique<RE2>(pattern, text_regex_options());
+    }
+    const bool has_conditions = group.unless != nullptr || group.stages != 0 || group.outside_quotes != nullptr;
     std::vector<TextRuleGroup>& groups = tier == Tier::strong_text ? strong_groups_ : weak_groups_;
     std::vector<std::string>& patterns = tier == Tier::strong_text ? strong_patterns : weak_patterns;
     if (!groups.empty() && groups.back().id == group.id && groups.back().source == group.source && !has_conditions &&

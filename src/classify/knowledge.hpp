@@ -57,6 +57,9 @@ struct TextRuleGroup {
   std::uint16_t source = 0;     // index for Knowledge::source()
   std::unique_ptr<RE2> unless;  // a match of this pattern vetoes the group
   std::uint32_t stages = 0;     // bit per Stage; 0: any
+  // A vocabulary group (id V...): its pattern again, which must also match the text without its quoted strings
+  // (a host name or a subject the reply echoes in quotes may hold any word: "for 'quota-mail.example'").
+  std::unique_ptr<RE2> outside_quotes;
 };
 
 struct CodeSpec {

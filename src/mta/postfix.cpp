@@ -179,7 +179,8 @@ void read_delivery_text(std::string_view text, SmtpEvent& event) {
 }
 
 // The fields Postfix writes between the addresses and the status of a delivery line, ", relay=R, delay=D,
-// delays=a/b/c/d, dsn=X": only Postfix writes them, so no quotes to heed, and one pass reads the three we use.
+// delays=a/b/c/d, dsn=X": one pass reads the three we use. Only Postfix writes them, but a rewritten log may hold an
+// address without brackets there (orig_to="a, relay=x"@b), so a line with quotes is split outside them.
 struct DeliveryFields {
   std::string_view relay;
   std::string_view delay;
@@ -188,8 +189,9 @@ struct DeliveryFields {
 
 DeliveryFields delivery_fields(std::string_view head) {
   DeliveryFields found;
+  const bool quoted = head.find('"') != std::string_view::npos;
   for (std::size_t pos = 0; pos < head.size();) {
-    const std::size_t end = std::min(head.find(", ", pos), head.size());
+    const std::size_t end = std::min(quoted ? find_unquoted(head, ", ", pos) : head.find(", ", pos), head.size());
     const std::string_view field = head.substr(pos, end - pos);
     for (auto [key, value] :
          {std::pair{"relay="sv, &found.relay}, std::pair{"delay="sv, &found.delay}, std::pair{"dsn="sv, &found.dsn}}) {

@@ -56,69 +56,30 @@ std::size_t diagnostic_type_length(std::string_view text) {
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 
-// Reads `digits` digits from the front of `text`, false if there are fewer.
-bool take_digits(std::string_view& text, std::size_t least, std::size_t most) {
-  std::size_t count = 0;
-  while (count < most && count < text.size() && is_digit(text[count])) ++count;
-  if (count < least) return false;
-  text.remove_prefix(count);
-  return true;
-}
-
-bool take_one_of(std::string_view& text, std::string_view separators) {
-  if (text.empty() || separators.find(text.front()) == std::string_view::npos) return false;
-  text.remove_prefix(1);
-  return true;
-}
-
-// A leading stamp that only a log writes: a date ("2013-06-10", "10/06/2013", "17.06.11"), a time ("10:10:59"), a
-// Unix time ("1370851859.123"). An IP address or a number in words ("192.0.2.1 does not like recipient.", qmail's
-// remote text) is no stamp.
-bool starts_with_stamp(std::string_view text) {
-  std::string_view rest = text;
-  if (take_digits(rest, 4, 4) && take_one_of(rest, "-/.") && take_digits(rest, 1, 2) && take_one_of(rest, "-/.") &&
-      take_digits(rest, 1, 2)) {
-    return true;
-  }
-  rest = text;
-  if (take_digits(rest, 1, 2) && take_one_of(rest, "-/.") && take_digits(rest, 1, 2) && take_one_of(rest, "-/.") &&
-      take_digits(rest, 2, 4) && (rest.empty() || rest.front() == ' ' || rest.front() == 'T' || rest.front() == ',')) {
-    return true;
-  }
-  rest = text;
-  if (take_digits(rest, 1, 2) && take_one_of(rest, ":") && take_digits(rest, 2, 2)) return true;
-  rest = text;
-  return take_digits(rest, 9, 12) && (rest.empty() || rest.front() == '.' || rest.front() == ' ');
-}
-
-// "Warning:", "Fatal:": the capitalised levels some programs log with (Dovecot's). Not "Error:", with which replies
-// also start their text ("452 4.5.3 Error: too many recipients", Postfix smtpd.c).
+// "Warning:", "Fatal:", "INFO:": the levels some programs log with (Dovecot's capitalised). Not "Error:", with which
+// replies also start their text ("452 4.5.3 Error: too many recipients", Postfix smtpd.c).
 bool is_log_level(std::string_view word) {
-  for (std::string_view level : {"Warning", "Info", "Fatal", "Panic", "Debug", "Notice"}) {
+  for (std::string_view level :
+       {"Warning", "Info", "Fatal", "Panic", "Debug", "Notice", "INFO", "WARN", "CRIT", "NOTE"}) {
     if (word == level) return true;
   }
   return false;
 }
 
 // The marks of a log line whose header no parser took, or of a log message that is no diagnostic:
-// - a leading stamp, path ("/usr/sbin/sendmail", "./smtpd_check"), angle bracket (a syslog priority "<22>", a
-//   level "<info>"), "@" (TAI64N) or bracket ("[17/Jun/2011 17:00:45]", "[exim]");
+// - anything but a letter or a dash in front: a stamp, a path, a bracket, a quote, a syslog priority, "@" of TAI64N,
+//   "**" of Exim's own lines, a JSON object (a dash starts the items of a bounce's list and VMS's message codes);
 // - a syslog stamp ("Oct 14 19:45:05", ASSP's "Jul-29-16");
-// - a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: ", "dovecot: ", "Fatal: "), but not a word
-//   a bounce labels its text with ("Reason: ", "Diagnostic: ");
+// - a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: ", "dovecot: ", "INFO: ", "Fatal: "), but not
+//   a word a bounce labels its text with ("Reason: ", "Diagnostic: ") or an acronym naming the topic ("DNS: ");
 // - a program with its process ID ("exim[3751]:") or facility ("pam_unix(dovecot:auth):");
 // - Postfix's key=value fields and session notes.
-// Other punctuation in front is no mark: a diagnostic may start with it (VMS's message codes,
-// "%FACILITY-L-IDENT, text"). A bracketed address inside is no mark either: the MTAs' own diagnostics name the
-// server they failed with by it ("connect to %s[%s]:%d: %m", smtp_connect.c; "lost connection with %s while %s"
-// and "conversation with %s timed out while %s" with session->namaddr "host[addr]", smtp_trouble.c;
-// vdukhovni/postfix@17830e5c). Whether such a text is a diagnostic is for the text rules to tell.
+// A bracketed address inside is no mark: the MTAs' own diagnostics name the server they failed with by it ("connect
+// to %s[%s]:%d: %m", smtp_connect.c; "lost connection with %s while %s" and "conversation with %s timed out while
+// %s" with session->namaddr "host[addr]", smtp_trouble.c; vdukhovni/postfix@17830e5c). Whether such a text is a
+// diagnostic is for the text rules to tell.
 bool looks_like_log_line(std::string_view text) {
-  if (is_digit(text.front())) {
-    if (starts_with_stamp(text)) return true;
-  } else if (!is_letter(text.front())) {
-    if (std::string_view("@/.[<").find(text.front()) != std::string_view::npos) return true;
-  }
+  if (!is_letter(text.front()) && text.front() != '-') return true;
   for (std::string_view month : {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}) {
     if (text.starts_with(month) && text.size() > 4 && (text[3] == ' ' || text[3] == '-') &&
         (is_digit(text[4]) || text[4] == ' ')) {

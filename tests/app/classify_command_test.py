@@ -89,6 +89,7 @@ class ClassifyJsonContract(unittest.TestCase):
         rows = classify([
             b"Remote host said: 553 5.3.0 <a@b.example>... No such user here",
             b"Jun-10-13 10:10:59 [Worker_1] [SMTP Error] 535 5.7.8 Error: authentication failed",
+            b"    Remote host said: 553 5.3.0 <a@b.example>... No such user here",
         ])
         for row in rows:
             self.check_row(row)
@@ -96,6 +97,7 @@ class ClassifyJsonContract(unittest.TestCase):
                                    "enhanced_code": "5.3.0", "cause": "mailbox_unknown", "provider": "",
                                    "matched": True})
         self.assertEqual((rows[1]["mta"], rows[1]["direction"], rows[1]["cause"]), ("generic", "inbound", "auth_failed"))
+        self.assertEqual(rows[2], rows[0])  # a bounce body's indented line reads the same
 
     # Issue 10: a bare text with no reply code counts when its words name a cause; the class is the one
     # the text states ("temporary", "permanent error", an enhanced code in it), else empty. Each text is

@@ -1376,15 +1376,32 @@ TEST(TextRuleTest, TrendMicroNamedListsAreBlockLists) {
   EXPECT_EQ(verdict_on("550 5.7.1 Refused: listed in ERS-KSSL, see the IP reputation lookup").cause, Cause::blocklist);
 }
 
+// A vocabulary word inside a string the reply quotes (a host name, a subject) names no cause.
+TEST(VocabularyTest, QuotedStringsAreNotRead) {
+  EXPECT_EQ(verdict_on("550 5.7.1 Message rejected: subject \"Your mailbox quota\"").cause, Cause::policy);
+  Classifier classifier;
+  SmtpEvent event;
+  event.mta = Mta::exim;
+  event.status = Status::deferred;
+  event.agent_text = "retry time not reached for any host for 'quota-mail.example'";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::connection);
+  EXPECT_EQ(verdict_on("451 4.7.1 Internal error; send complaints to the postmaster").cause, Cause::server_unavailable);
+  // An apostrophe inside a word opens no quote.
+  EXPECT_EQ(verdict_on("550 5.7.1 The recipient's mail store is over its limit").cause, Cause::quota);
+}
+
 // Without a code, a text must also say that something failed: the topic alone is no failure.
 TEST(VocabularyTest, CodelessTextMustStateAFailure) {
   Classifier classifier;
   EXPECT_EQ(classifier.classify_codeless_text("TLS handshake with mx.example.com[192.0.2.1] failed").cause, Cause::tls);
   EXPECT_EQ(classifier.classify_codeless_text("Recipient's mail store is over its limit").cause, Cause::quota);
   EXPECT_EQ(classifier.classify_codeless_text("Greeting never received").cause, Cause::timeout);
+  EXPECT_EQ(classifier.classify_codeless_text("Sender address unverifiable").cause, Cause::sender_rejected);
+  EXPECT_EQ(classifier.classify_codeless_text("Recipient account terminated").cause, Cause::mailbox_disabled);
   for (std::string_view text :
        {std::string_view("Untrusted TLS connection established to mx.example.com[192.0.2.1]:25"),
-        std::string_view("quota warning sent to the owner"),
+        std::string_view("quota warning sent to the owner"), std::string_view("Your mailbox is now 90% full."),
+        std::string_view("No action is required on your part; the message was delivered over TLS."),
         std::string_view("imaps TLS negotiation failed: [192.0.2.1]")}) {
     const Verdict verdict = classifier.classify_codeless_text(text);
     EXPECT_TRUE(verdict.rule.empty()) << text << " [" << verdict.rule << "]";

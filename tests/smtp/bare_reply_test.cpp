@@ -386,11 +386,9 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO",
        "conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO"},
       {"Relaying denied. IP name lookup failed [192.0.2.1]", "Relaying denied. IP name lookup failed [192.0.2.1]"},
-      // qmail-remote.c (notqmail/notqmail@a7012e4f): "%s does not like recipient." names the host by its address;
-      // a word a bounce labels its text with, and a leading dash, are no marks of a log line either.
-      {"192.0.2.1 does not like recipient.", "192.0.2.1 does not like recipient."},
+      // A word a bounce labels its text with is no mark of a log line.
       {"Reason: mailbox full", "Reason: mailbox full"},
-      {"-MAIL-E-QUOTA, mailbox full", "-MAIL-E-QUOTA, mailbox full"},
+      {"- The recipient's mailbox is full", "- The recipient's mailbox is full"},
       // An acronym naming the topic is no log label (Yandex's "DNS: no such domain"); a long one is ("NOQUEUE:").
       {"DNS: no such domain", "DNS: no such domain"},
       {"Error: too many recipients", "Error: too many recipients"},
@@ -405,6 +403,13 @@ TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
       {"  integer \"4000000000000000.123\" is too large (overflow)", ""},
       {"[17/Jun/2011 17:00:45] Attempt to deliver to unknown recipient <a@b.example>", ""},
       {"10/06/2013 10:10:59 delivery to a@b.example failed: mailbox full", ""},
+      {"20130610 101059 delivery failed: mailbox full", ""},
+      {"{\"msg\":\"delivery failed: mailbox full\"}", ""},
+      {"\"ERROR\"\tmailbox quota exceeded", ""},
+      {"** a@b.example R=dnslookup: Unrouteable address", ""},
+      {"INFO: delivery failed: mailbox full", ""},
+      {"1", ""},
+      {"12", ""},
       {"17.06.11 10:10 mailbox full", ""},
       {"1370851859.123 mailbox full", ""},
       {"<22>delivery failed: mailbox full", ""},
