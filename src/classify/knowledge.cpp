@@ -299,7 +299,7 @@ void Knowledge::load_text_rules() {
       const RE2 check(pattern, text_regex_options());
       if (!check.ok()) data_error("text-rules.tsv", line_number, check.error());
     }
-    TextRuleGroup group{tier, std::string(fields[0]), *cause, current_source_, nullptr, 0};
+    TextRuleGroup group{tier, std::string(fields[0]), *cause, current_source_, nullptr, 0, nullptr};
     if (fields.size() == 4 && fields[3].starts_with("unless=")) {
       group.unless = std::make_unique<RE2>(fields[3].substr(7), text_regex_options());
       if (!group.unless->ok()) data_error("text-rules.tsv", line_number, group.unless->error());
