@@ -1,6 +1,7 @@
 #include "classify/classifier.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "smtp/text_search.hpp"
 
@@ -224,11 +225,13 @@ bool Classifier::decide_by_code_rules(Tier tier, const CodeFacts& facts, const S
 // The first group of the tier whose pattern matches and whose conditions hold, or -1.
 int Classifier::deciding_group(Tier tier, Stage stage) const {
   const std::vector<TextRuleGroup>& groups = knowledge_.text_groups(tier);
+  std::optional<std::string_view> unquoted;  // made when a vocabulary group first needs it
   const auto conditions_hold = [&](int found) {
     const TextRuleGroup& group = groups[static_cast<std::size_t>(found)];
     if (group.stages != 0 && (group.stages & stage_bit(stage)) == 0) return false;
-    if (group.outside_quotes && !RE2::PartialMatch(without_quoted(normalized_, unquoted_), *group.outside_quotes)) {
-      return false;
+    if (group.outside_quotes) {
+      if (!unquoted) unquoted = without_quoted(normalized_, unquoted_);
+      if (!RE2::PartialMatch(*unquoted, *group.outside_quotes)) return false;
     }
     return !group.unless || !RE2::PartialMatch(normalized_, *group.unless);
   };

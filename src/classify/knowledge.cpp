@@ -491,8 +491,8 @@ void Knowledge::index_code_rules() {
     auto& by_provider = code_rules_by_tier_[static_cast<std::size_t>(rule.tier)];
     const bool by_subject = rule.code.kind == CodeSpec::Kind::enhanced;
     const CodeSpec& code = rule.code;
-    const CodeRuleEntry entry{code.kind,       code.klass,       code.any_detail, code.subject,
-                              code.detail_low, code.detail_high, code.number,     &rule};
+    const CodeRuleEntry entry{code.kind,        code.klass,  code.any_detail, code.subject, code.detail_low,
+                              code.detail_high, code.number, code.cox_prefix, &rule};
     for (std::size_t provider = 0; provider < by_provider.size(); ++provider) {
       if (rule.provider != kNoProvider && rule.provider != provider) continue;
       for (std::size_t bucket = 0; bucket <= kNoEnhancedCode; ++bucket) {

@@ -99,6 +99,7 @@ struct CodeRuleEntry {
   std::uint16_t detail_low;
   std::uint16_t detail_high;
   int number;
+  std::string_view cox_prefix;  // the rule's own, which lives as long as the knowledge
   const CodeRule* rule;
 };
 
@@ -227,13 +228,13 @@ struct CodeFacts {
   int klass = 0;              // of the reply, else of the delivery status
 };
 // Inline: every failure line tests it against the rules of four tiers.
-// `Spec` is a CodeSpec or a CodeRuleEntry; `cox_prefix` the Cox code prefix of its rule (read only for that kind).
+// `Spec` is a CodeSpec or a CodeRuleEntry: the same fields, the entry's in one compact array.
 template <typename Spec>
-bool code_matches(const Spec& spec, const CodeFacts& facts, const std::string& (*cox_prefix)(const Spec&)) {
+bool code_spec_matches(const Spec& spec, const CodeFacts& facts) {
   switch (spec.kind) {
     case CodeSpec::Kind::basic: return facts.basic == spec.number;
     case CodeSpec::Kind::orange: return facts.orange_number == spec.number;
-    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(cox_prefix(spec));
+    case CodeSpec::Kind::cox: return !facts.cox_code.empty() && facts.cox_code.starts_with(spec.cox_prefix);
     case CodeSpec::Kind::codeless: return facts.basic == 0 && !facts.enhanced.present() && facts.klass == spec.klass;
     case CodeSpec::Kind::enhanced: break;
   }
@@ -241,15 +242,6 @@ bool code_matches(const Spec& spec, const CodeFacts& facts, const std::string& (
   if (!code.present() || code.subject != spec.subject) return false;
   if (spec.klass != 0 && spec.klass != code.klass) return false;
   return spec.any_detail || (code.detail >= spec.detail_low && code.detail <= spec.detail_high);
-}
-
-inline bool code_spec_matches(const CodeSpec& spec, const CodeFacts& facts) {
-  return code_matches<CodeSpec>(spec, facts, [](const CodeSpec& own) -> const std::string& { return own.cox_prefix; });
-}
-
-inline bool code_spec_matches(const CodeRuleEntry& entry, const CodeFacts& facts) {
-  return code_matches<CodeRuleEntry>(
-      entry, facts, [](const CodeRuleEntry& own) -> const std::string& { return own.rule->code.cox_prefix; });
 }
 
 }  // namespace mta

@@ -39,9 +39,6 @@ std::string_view strip_recipient(std::string_view text) {
   return trim_left(text.substr(close + 3));
 }
 
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 // "X-Notes; ", "unknown; ", "X-Outbound-Mail-Relay; ": a DSN diagnostic type (RFC 3464 section 2.3.6,
 // an atom) in front of the text. Returns the length of the prefix, 0 when there is none.
 std::size_t diagnostic_type_length(std::string_view text) {
@@ -52,9 +49,6 @@ std::size_t diagnostic_type_length(std::string_view text) {
   if (end == 0 || !is_letter(text.front()) || end >= text.size() || text[end] != ';') return 0;
   return end + 1;
 }
-
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 
 // "Warning:", "Fatal:", "INFO:": the levels some programs log with (Dovecot's capitalised). Not "Error:", with which
 // replies also start their text ("452 4.5.3 Error: too many recipients", Postfix smtpd.c).
