@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "smtp/ascii.hpp"
 
@@ -87,6 +88,46 @@ char* mask_message_id(char* token, char* end) {
   return token + mask.size();
 }
 
+// The number of digits (at most three) at `at`, which must end a group of a dotted quad.
+std::size_t quad_group_length(const char* at, const char* end) {
+  std::size_t length = 0;
+  while (length < 3 && at + length < end && is_digit(at[length])) ++length;
+  return length;
+}
+
+// A client's or server's IPv4 address that a reply echoes ("client host [192.0.2.1] blocked using ...",
+// "spamhaus.org/query/ip/192.0.2.1") names no cause either, and makes every client's refusal a text of its own:
+// each becomes "0.0.0.0", which every rule's digit classes read as they read the address. The loopback range stays:
+// a DNSBL's 127.x answer codes say why (Spamhaus's 127.255.255.x, rule T00). Returns the new end of the output.
+char* mask_ipv4_addresses(char* start, char* end) {
+  constexpr std::string_view mask = "0.0.0.0";
+  for (char* dot = static_cast<char*>(std::memchr(start, '.', static_cast<std::size_t>(end - start)));
+       dot != nullptr && dot < end;
+       dot = static_cast<char*>(std::memchr(dot + 1, '.', static_cast<std::size_t>(end - dot - 1)))) {
+    // The first group ends at this full stop and starts after a character no address continues.
+    char* first = dot;
+    while (first > start && dot - first < 3 && is_digit(first[-1])) --first;
+    if (first == dot || (first > start && (is_alnum(first[-1]) || first[-1] == '.'))) continue;
+    const char* cursor = dot + 1;
+    bool quad = true;
+    for (int group = 1; group < 4 && quad; ++group) {
+      const std::size_t length = quad_group_length(cursor, end);
+      cursor += length;
+      quad = length != 0 && (group == 3 || (cursor < end && *cursor++ == '.'));
+    }
+    // Not a fifth group or a longer word: "1.2.3.4.5" and "1.2.3.4a" are no address.
+    if (!quad || (cursor < end && (is_alnum(*cursor) || (*cursor == '.' && cursor + 1 < end && is_digit(cursor[1]))))) {
+      continue;
+    }
+    if (std::string_view(first, static_cast<std::size_t>(dot - first)) == "127") continue;
+    std::copy(mask.begin(), mask.end(), first);
+    std::memmove(first + mask.size(), cursor, static_cast<std::size_t>(end - cursor));
+    end -= (cursor - first) - static_cast<std::ptrdiff_t>(mask.size());
+    dot = first + mask.size() - 1;
+  }
+  return end;
+}
+
 }  // namespace
 
 std::string_view TextNormalizer::normalize(std::string_view text, int basic, EnhancedCode enhanced) {
@@ -147,6 +188,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
     }
     out = mask_message_id(token_out, out);
   }
+  out = mask_ipv4_addresses(start, out);
   return {start, static_cast<std::size_t>(out - start)};
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Prepares reply text for the text rules: lowercase, whitespace collapsed, e-mail addresses masked
 // as "addr" (so "<a@b.c>" reads "<addr>") (local parts such as "quota@" must not trigger rules), and the reply codes
-// that multi-line replies repeat on every line removed. The domains of the masked addresses stay readable
+// that multi-line replies repeat on every line removed; per-message ids read "hexid" and IPv4 addresses outside the
+// loopback range "0.0.0.0". The domains of the masked addresses stay readable
 // through masked_domains() (the provider lookup reads recipient domains such as icloud.com). Reuses one buffer, so
 // steady state allocates nothing.
 

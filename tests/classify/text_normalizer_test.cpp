@@ -69,11 +69,12 @@ const NormalizeCase kCases[] = {
      {5, 1, 1},
      "5500 mails and 5.1.10 are not"},
     {"codes_kept_when_not_given", "550 5.1.1 User unknown", 0, {}, "550 5.1.1 user unknown"},
-    {"dotted_numbers_kept",
-     "421 4.7.0 [TSS04] Messages deferred - 4.16.55.1; see",
+    // The client's address that starts with the code's digits is no code: masked as an address, not removed.
+    {"address_starting_like_the_code",
+     "421 4.7.0 [TSS04] Messages deferred - 4.7.0.1; see",
      421,
      {4, 7, 0},
-     "[tss04] messages deferred - 4.16.55.1; see"},
+     "[tss04] messages deferred - 0.0.0.0; see"},
     // qmail-toaster (provider-replies.md section 10): the "(#5.1.1)" is not a whole token.
     {"qmail_parenthesised_code", "user over quota. (#5.1.1)", 0, {5, 1, 1}, "user over quota. (#5.1.1)"},
 };
@@ -128,8 +129,28 @@ TEST(TextNormalizerMaskingTest, MasksPerMessageIdentifiers) {
                                  EnhancedCode{5, 1, 1}),
             "the email account does not exist. hexid - gsmtp");
   EXPECT_EQ(normalizer.normalize("4.7.0 [192.0.2.1 15] 127.255.255.254 deadbeef cafe1234 abcdef12ab 123456789", 0, {}),
-            "4.7.0 [192.0.2.1 15] 127.255.255.254 deadbeef hexid hexid 123456789");
+            "4.7.0 [0.0.0.0 15] 127.255.255.254 deadbeef hexid hexid 123456789");
   EXPECT_EQ(normalizer.normalize("id=a1b2c3d4e5 (a1b2c3d4e5f6)", 0, {}), "id=a1b2c3d4e5 (a1b2c3d4e5f6)");
+}
+
+// A client's or server's IPv4 address becomes "0.0.0.0" wherever it stands (in brackets, after a slash, before a
+// port), so that one refusal is one text whichever client it refused; a DNSBL's loopback answer code stays, and so
+// do dotted numbers that are no address (enhanced codes, version numbers, five groups, a group of four digits).
+TEST(TextNormalizerMaskingTest, MasksIpv4AddressesOutsideLoopback) {
+  TextNormalizer normalizer;
+  EXPECT_EQ(normalizer.normalize("554 5.7.1 Service unavailable; Client host [203.0.113.77] blocked using "
+                                 "zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.77",
+                                 554, EnhancedCode{5, 7, 1}),
+            "service unavailable; client host [0.0.0.0] blocked using zen.spamhaus.org; "
+            "https://www.spamhaus.org/query/ip/0.0.0.0");
+  EXPECT_EQ(normalizer.normalize("connect to mx.example.com[192.0.2.1]:25: Connection refused", 0, {}),
+            "connect to mx.example.com[0.0.0.0]:25: connection refused");
+  EXPECT_EQ(normalizer.normalize("listed: 127.0.0.2 and 127.255.255.254", 0, {}),
+            "listed: 127.0.0.2 and 127.255.255.254");
+  EXPECT_EQ(normalizer.normalize("exim 4.96.1 at 1.2.3.4.5 or 1234.5.6.7 or 1.2.3.4a or v1.2.3.4", 0, {}),
+            "exim 4.96.1 at 1.2.3.4.5 or 1234.5.6.7 or 1.2.3.4a or v1.2.3.4");
+  EXPECT_EQ(normalizer.normalize("from 10.0.0.1, 172.16.0.1. and 8.8.8.8", 0, {}),
+            "from 0.0.0.0, 0.0.0.0. and 0.0.0.0");
 }
 
 TEST(TextNormalizerMaskingTest, AddressWithPlusAndDotsIsMasked) {
