@@ -94,8 +94,13 @@ bool looks_like_log_line(std::string_view text) {
       lower = lower || is_lower(c);
     }
     // "warning:", "statistics:", "dovecot:", "NOQUEUE:", a queue ID; not "Reason:", "Diagnostic:" or an acronym
-    // naming the topic ("DNS:", "SMTP:")
-    if (plain && (digits || !upper || (!lower && token.size() >= 5) || is_log_level(token))) return true;
+    // naming the topic ("DNS:", "SMTP:"), nor the failure's kind that Gmail's bounces wrote before the reply
+    // ("Technical details of permanent failure: PERM_FAILURE: SMTP Error (state 16): 550 5.7.1 ...", TEMP_FAILURE;
+    // cfortune/PHP-Bounce-Handler bounce_responses.php matches "PERM_FAILURE: DNS Error")
+    const bool gmail_failure_kind = token == "PERM_FAILURE" || token == "TEMP_FAILURE";
+    if (plain && !gmail_failure_kind && (digits || !upper || (!lower && token.size() >= 5) || is_log_level(token))) {
+      return true;
+    }
     if (token.ends_with(']') || token.ends_with(')')) return true;  // "exim[3751]:", "pam_unix(dovecot:auth):"
   }
   // "exim[3751842]: " as the first or second word: a program and its process ID

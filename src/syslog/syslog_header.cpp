@@ -140,6 +140,22 @@ bool parse_rfc5424(std::string_view rest, SyslogRecord& record) {
   return !record.program.empty();
 }
 
+// Solaris's syslogd writes a message ID before the text when log.conf sets msgid=1 (the default since Solaris 7):
+// "sm-mta[29534]: [ID 801593 mail.info] hBT7rwVP015583: to=<a>, ..." (Oracle, "Solaris 7 System Administration
+// Supplement", system boot and error message format; msgid(1M)): "[ID <msgid> <facility>.<priority>] ".
+void drop_solaris_message_id(std::string_view& message) {
+  if (!message.starts_with("[ID ")) return;
+  const std::size_t close = message.find("] ");
+  if (close == std::string_view::npos || close > 40) return;
+  const std::string_view inside = message.substr(4, close - 4);  // "801593 mail.info"
+  const std::size_t space = inside.find(' ');
+  if (space == 0 || space == std::string_view::npos || !std::all_of(inside.begin(), inside.begin() + space, is_digit) ||
+      inside.find('.', space) == std::string_view::npos) {
+    return;
+  }
+  message.remove_prefix(close + 2);
+}
+
 // The host is optional in some local writers; a token ending in ':' or holding '[' is the tag.
 bool take_host_and_tag(std::string_view rest, SyslogRecord& record) {
   const std::size_t space = rest.find(' ');
@@ -149,7 +165,9 @@ bool take_host_and_tag(std::string_view rest, SyslogRecord& record) {
     record.host = first;
     rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
   }
-  return take_tag(rest, record);
+  if (!take_tag(rest, record)) return false;
+  drop_solaris_message_id(record.message);
+  return true;
 }
 
 // "2024-01-01 00:00:00 ", with fractional seconds and a numeric zone if present ("... 00:00:00.123 +0100 "), as

@@ -1274,6 +1274,22 @@ const CodelessCase kCodelessCases[] = {
     // qmail notqmail/notqmail@a7012e4f qmail-remote.c (its texts carry their own enhanced code)
     {"qmail_no_smtp_connection", "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)", Cause::connection,
      4},
+    // Sendmail parseaddr.c: parseaddr() "Transient parse error -- message queued for future delivery" (q_status 4.4.3)
+    // and rewrite() "%.80s map: lookup (%s): deferred" (the host map: DNS).
+    {"sendmail_transient_parse_error", "Transient parse error -- message queued for future delivery", Cause::dns},
+    {"sendmail_host_map_deferred", "host map: lookup (example.com): deferred", Cause::dns, 4},
+    // Node.js common system errors (nodejs.org/api/errors.html), as Node mail clients report a failed submission.
+    {"node_enotfound", "getaddrinfo ENOTFOUND smtp.example.com", Cause::dns},
+    {"node_econnrefused", "connect ECONNREFUSED 192.0.2.1:587", Cause::connection},
+    {"node_etimedout", "connect ETIMEDOUT 192.0.2.1:465", Cause::timeout},
+    // Receivers' published reply lists (tests/accuracy/dev-web4-SOURCES.md).
+    {"cpanel_hourly_defers",
+     "Domain example.com has exceeded the max defers and failures per hour (5/5 (38%)) allowed. "
+     "Message discarded.",
+     Cause::rate_limit},
+    {"aliyun_mailbox_space", "mail box space not enough", Cause::quota},
+    {"winmail_filter_rule", "delivery failure: the message matches up to the filter rule(level: system, name:x)",
+     Cause::policy},
     // Class words
     {"permanent_words", "permanent error: mailbox is full", Cause::quota, 5},
     {"transient_words", "temporary failure: mailbox is full", Cause::quota, 4},
@@ -1374,6 +1390,24 @@ TEST(TextRuleTest, TrendMicroNamedListsAreBlockLists) {
   EXPECT_EQ(verdict_on("450 4.7.1 Mail from 192.0.2.1 refused: sender IP found in QIL, query the IP reputation").cause,
             Cause::blocklist);
   EXPECT_EQ(verdict_on("550 5.7.1 Refused: listed in ERS-KSSL, see the IP reputation lookup").cause, Cause::blocklist);
+}
+
+// Exim's failed sender verification ends with "Sender verify failed" whatever the callout's text between guesses
+// (cPanel's "they may be blacklisted"): the sender is refused, not a listed client.
+TEST(TextRuleTest, EximSenderVerifyFailureIsTheSendersRefusal) {
+  EXPECT_EQ(verdict_on("550-Verification failed for <a@example.com> 550-The mail server could not deliver mail to "
+                       "a@example.com. The account or domain may not exist, they may be blacklisted, or missing the "
+                       "proper dns entries. 550 Sender verify failed")
+                .cause,
+            Cause::sender_rejected);
+}
+
+// Receivers' own wording from their published reply lists decides over a generic code (dev-web4-SOURCES.md).
+TEST(TextRuleTest, PublishedReplyListsDecideOverGenericCodes) {
+  EXPECT_EQ(verdict_on("550 5.7.1 Rejected: mail.example.com listed at relays.ordb.org").cause, Cause::blocklist);
+  EXPECT_EQ(verdict_on("556 The number of RCPTs is over size").cause, Cause::rate_limit);
+  EXPECT_EQ(verdict_on("550 invalid DNS MX or A/AAAA resource record").cause, Cause::domain_not_found);
+  EXPECT_EQ(verdict_on("550 message sending for this account is disabled").cause, Cause::policy);
 }
 
 // A vocabulary word inside a string the reply quotes (a host name, a subject) names no cause.

@@ -349,6 +349,16 @@ TEST(BareReplyCodeless, SendmailDeferredPrefix) {
             "Deferred: Connection refused by mx.example.com.");
 }
 
+// Gmail's bounces wrote the failure's kind before the reply ("PERM_FAILURE: SMTP Error (state 16): 550 ..."): a word of
+// the bounce, not a program's log label, so the text stays a diagnostic; other upper-case labels still mark log lines.
+TEST(BareReplyCodeless, GmailFailureKindIsNoLogLabel) {
+  EXPECT_EQ(codeless_diagnostic("PERM_FAILURE: SMTP Error (state 16): 550 5.7.1 Message rejected."),
+            "PERM_FAILURE: SMTP Error (state 16): 550 5.7.1 Message rejected.");
+  EXPECT_EQ(codeless_diagnostic("TEMP_FAILURE: Could not initiate SMTP conversation with any hosts"),
+            "TEMP_FAILURE: Could not initiate SMTP conversation with any hosts");
+  EXPECT_EQ(codeless_diagnostic("NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 554 5.7.1 Relay access denied"), "");
+}
+
 // A text with no reply code is no reply; codeless_diagnostic() gives the text for the text rules.
 TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
   struct Case {

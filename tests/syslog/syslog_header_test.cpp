@@ -181,6 +181,22 @@ TEST(SyslogHeaderTest, TagCutAt32CharactersKeepsProgramAndMessage) {
   EXPECT_EQ(record.message, "warning: hello");
 }
 
+// Solaris's syslogd writes "[ID <msgid> <facility>.<priority>] " before the text (log.conf msgid=1): dropped, so the
+// MTA parsers read the message as on any other system. A bracket that is no message ID stays.
+TEST(SyslogHeaderTest, SolarisMessageIdIsDropped) {
+  SyslogRecord record;
+  ASSERT_TRUE(
+      parse_syslog_line("Jan  2 19:58:51 mta sm-mta[29534]: [ID 801593 mail.info] hBT7rwVP015583: to=<a@b.c>", record));
+  EXPECT_EQ(record.program, "sm-mta");
+  EXPECT_EQ(record.pid, "29534");
+  EXPECT_EQ(record.message, "hBT7rwVP015583: to=<a@b.c>");
+  for (std::string_view kept : {"[ID 12x mail.info] text", "[ID 801593 mailinfo] text", "[ID mail.info] text",
+                                "[IDENT 1 mail.info] text", "[ID 801593 mail.info]"}) {
+    ASSERT_TRUE(parse_syslog_line("Jan  2 19:58:51 mta sm-mta[1]: " + std::string(kept), record));
+    EXPECT_EQ(record.message, kept);
+  }
+}
+
 // RSYSLOG_SyslogProtocol23Format keeps the space after "tag:" at the start of MSG.
 TEST(SyslogHeaderTest, Rfc5424MessageLeadingSpaceIsDropped) {
   SyslogRecord record;
