@@ -216,15 +216,15 @@ void MetricsRecorder::count_event(const SmtpEvent& event, const Verdict& verdict
     case Status::expired: {
       const std::uint64_t key =
           (mta_key << 2 | static_cast<std::uint64_t>(event.direction)) << 4 | static_cast<std::uint64_t>(event.status);
-      const std::string status{to_string(event.status)};
+      const auto status_label = [&] { return std::string(to_string(event.status)); };
       lookup(deliveries_, key, [&]() -> prometheus::Counter& {
         return families_.deliveries.Add(
-            {{"mta", mta_label()}, {"direction", std::string(to_string(event.direction))}, {"status", status}});
+            {{"mta", mta_label()}, {"direction", std::string(to_string(event.direction))}, {"status", status_label()}});
       }).Increment();
       if (event.delay_seconds >= 0) {
         const std::uint64_t delay_key = mta_key << 4 | static_cast<std::uint64_t>(event.status);
         lookup(delays_, delay_key, [&]() -> prometheus::Histogram& {
-          return families_.delivery_delay.Add({{"mta", mta_label()}, {"status", status}}, kDelayBuckets);
+          return families_.delivery_delay.Add({{"mta", mta_label()}, {"status", status_label()}}, kDelayBuckets);
         }).Observe(event.delay_seconds);
       }
       break;
