@@ -277,8 +277,9 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   }
   const bool failure_code = verdict.enhanced.klass == 4 || verdict.enhanced.klass == 5;
   verdict.klass = failure_code ? verdict.enhanced.klass : class_stated_in_words(normalized_);
-  // A diagnostic on its own names no host ("lost connection with mx2.qq.com[...]" names it only in words);
-  // without a reply code it is the reporting MTA's text, whose help links may be its own (providers.tsv "link").
+  // A diagnostic on its own has no host field: the host it failed with is named in its words ("lost connection with
+  // mx2.qq.com[...]"); without a reply code it is the reporting MTA's text, whose help links may be its own
+  // (providers.tsv "link"), so only host names that stand outside a link count.
   verdict.provider = provider_named_in_text(verdict, key, true, false);
   return verdict;
 }

@@ -249,15 +249,20 @@ void Knowledge::load_providers() {
       std::transform(suffix.begin(), suffix.end(), suffix.begin(), to_lower);
       host_suffixes_.try_emplace(suffix, HostSuffix{line_number, id});
       // A host named in a reply's words: "mx.zoho.com", "https://www.zoho.com/mail/help/..." (the suffix after a dot
-      // or any other separator, not inside a longer label). Read like a link: a diagnostic without a code is the
-      // reporting MTA's. A relay's host names the sender when a reply names it ("Client host
-      // [a8-95.smtp-out.amazonses.com]").
+      // or any other separator, not inside a longer label). A diagnostic without a code is the reporting MTA's, whose
+      // links may be to its own help ("Learn more at https://support.google.com/mail/answer/7720"): there only a
+      // host name that stands on its own counts, the host it failed with ("lost connection with mx3.hotmail.com[...]",
+      // "Connection timed out with alt4.gmail-smtp-in.l.google.com", "[smtp.gmail.com:587]"), not one in a link.
+      // A relay's host names the sender when a reply names it ("Client host [a8-95.smtp-out.amazonses.com]").
       if (fields[1] == "host") {
+        const std::string suffix_end = RE2::QuoteMeta(fields[2]) + "(?:$|[^a-z0-9-]|\\.(?:$|[^a-z0-9]))";
+        provider_markers_.push_back({"(?:^|[^a-z0-9-])" + suffix_end, id, MarkerScope::with_links});
         provider_markers_.push_back(
-            {"(?:^|[^a-z0-9-])" + RE2::QuoteMeta(fields[2]) + "(?:$|[^a-z0-9-]|\\.(?:$|[^a-z0-9]))", id, true});
+            {"(?:^|[\\s\\[(<,;'\"=])(?:[a-z0-9-]+\\.)*" + suffix_end, id, MarkerScope::without_links});
       }
     } else if (fields[1] == "marker" || fields[1] == "link") {
-      provider_markers_.push_back({std::string(fields[2]), id, fields[1] == "link"});
+      provider_markers_.push_back(
+          {std::string(fields[2]), id, fields[1] == "link" ? MarkerScope::with_links : MarkerScope::everywhere});
     } else if (fields[1] == "domain") {
       provider_domains_.push_back({std::string(fields[2]), id});
     } else {
@@ -339,7 +344,7 @@ void Knowledge::load_text_rules() {
     std::vector<ProviderId>& providers = built.providers;
     std::vector<std::string> markers;
     for (const ProviderMarker& marker : provider_markers_) {
-      if (marker.link && !with_links) continue;
+      if (marker.scope == (with_links ? MarkerScope::without_links : MarkerScope::with_links)) continue;
       if (!providers.empty() && providers.back() == marker.provider) {
         markers.back() += "|(?:" + marker.pattern + ")";
       } else {

@@ -115,10 +115,14 @@ struct ProviderMarkerIndex {
   std::vector<ProviderId> providers;
 };
 
+// Where a marker is searched: every text, only replies and log lines (help links, whose page may be the reporting
+// MTA's own), or only diagnostics without a reply code (a host named on its own, not inside a link).
+enum class MarkerScope : std::uint8_t { everywhere, with_links, without_links };
+
 struct ProviderMarker {
   std::string pattern;
   ProviderId provider;
-  bool link = false;  // a help-page link (providers.tsv kind "link")
+  MarkerScope scope = MarkerScope::everywhere;
 };
 
 class Knowledge {

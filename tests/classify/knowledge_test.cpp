@@ -1075,15 +1075,21 @@ TEST(ProviderTest, MailDomainsAreWholeDomains) {
   EXPECT_EQ(knowledge.provider_for_mail_domain(""), kNoProvider);
 }
 
-// A provider's host named in a reply's words names the provider, read like a link (providers.tsv "host"); a
-// relay's does not: a sending service's host in a reply is the client's.
+// A provider's host named in a reply's words names the provider (providers.tsv "host"); in a diagnostic without a
+// code only a host name on its own does (the host it failed with), not one inside a link, which may be the reporting
+// MTA's help page. A relay's host does not: a sending service's host in a reply is the client's.
 TEST(ProviderTest, HostsNamedInRepliesNameTheProvider) {
   const Knowledge& knowledge = Knowledge::builtin();
   const ProviderId zoho = knowledge.find_provider("zoho");
   EXPECT_EQ(knowledge.provider_for_text("550 5.1.1 no such user (mx.zoho.com)"), zoho);
   EXPECT_EQ(knowledge.provider_for_text("see https://www.zoho.com/mail/help/ for details"), zoho);
-  EXPECT_EQ(knowledge.provider_for_text("mx.zoho.com: no such user", false), kNoProvider);  // a diagnostic without code
-  EXPECT_EQ(knowledge.provider_for_text("550 rejected by notzoho.com"), kNoProvider);       // inside a longer label
+  EXPECT_EQ(knowledge.provider_for_text("mx.zoho.com: no such user", false), zoho);  // a diagnostic without code
+  EXPECT_EQ(knowledge.provider_for_text("lost connection with mx.zoho.com[192.0.2.1] while sending rcpt to", false),
+            zoho);
+  EXPECT_EQ(knowledge.provider_for_text("timeout was reached: [smtp.zoho.com:587]", false), zoho);
+  EXPECT_EQ(knowledge.provider_for_text("see https://www.zoho.com/mail/help/ for details", false), kNoProvider);
+  EXPECT_EQ(knowledge.provider_for_text("rejected by notzoho.com", false), kNoProvider);
+  EXPECT_EQ(knowledge.provider_for_text("550 rejected by notzoho.com"), kNoProvider);  // inside a longer label
   EXPECT_EQ(knowledge.provider_for_text("550 rejected by zoho.community"), kNoProvider);
   EXPECT_EQ(knowledge.provider_for_text("554 client host [a8-95.smtp-out.amazonses.com] rejected"), kNoProvider);
   EXPECT_EQ(knowledge.provider_for_host("a8-95.smtp-out.amazonses.com"), knowledge.find_provider("amazon"));
