@@ -246,9 +246,20 @@ int run_classify(Arguments arguments) {
   }
   Classifier classifier(Knowledge::builtin(), config.site_rules.get());
   std::string line;
+  std::string rebuilt;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    const Classified classified = classify_line(line, classifier);
+    // A client library's "permanent error (550): 5.4.6 ..." is read as the reply "550 5.4.6 ..." it reports.
+    std::string_view text = line;
+    if (const ParenthesisedCodeReply wrapped = read_parenthesised_code(line); wrapped.code != 0) {
+      if (basic_code(wrapped.text) == wrapped.code) {
+        text = wrapped.text;
+      } else {
+        rebuilt = std::to_string(wrapped.code) + ' ' + std::string(wrapped.text);
+        text = rebuilt;
+      }
+    }
+    const Classified classified = classify_line(text, classifier);
     if (json) {
       print_json(std::cout, classified);
     } else if (explain) {

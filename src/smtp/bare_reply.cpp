@@ -157,6 +157,18 @@ bool read_bare_reply(std::string_view text, SmtpEvent& event) {
   return true;
 }
 
+ParenthesisedCodeReply read_parenthesised_code(std::string_view text) {
+  text = trim_left(text);
+  for (const std::string_view lead : {"permanent error ("sv, "transient error ("sv, "SMTP error ("sv}) {
+    if (!starts_with_ignoring_case(text, lead)) continue;
+    const std::string_view rest = text.substr(lead.size());
+    const int code = rest.size() > 6 && rest.substr(3, 3) == "): " ? basic_code(rest.substr(0, 3)) : 0;
+    if (code == 0) return {};
+    return {code, rest.substr(6)};
+  }
+  return {};
+}
+
 std::string_view codeless_diagnostic(std::string_view text) {
   // A line that starts with a blank continues an entry (a folded header, a panic log's detail).
   if (text.empty() || text.front() == ' ' || text.front() == '\t') return {};

@@ -21,4 +21,14 @@ bool read_bare_reply(std::string_view text, SmtpEvent& event);
 // server they failed with by it). Whether the rest is a diagnostic at all is for the text rules to tell.
 std::string_view codeless_diagnostic(std::string_view text);
 
+// A mail client's error that puts the server's reply code in parentheses before the server's text: lettre's
+// "permanent error (550): 5.4.6 ..." and "transient error (451): ..." (lettre/lettre src/transport/smtp/error.rs,
+// Kind::Permanent/Transient), the "SMTP Error (451): ..." of Roundcube and many PHP senders. `code` is 0 when the
+// text is none.
+struct ParenthesisedCodeReply {
+  int code = 0;
+  std::string_view text;  // what follows "(550): ", which may repeat the code
+};
+ParenthesisedCodeReply read_parenthesised_code(std::string_view text);
+
 }  // namespace mta

@@ -99,6 +99,34 @@ class ClassifyJsonContract(unittest.TestCase):
         self.assertEqual((rows[1]["mta"], rows[1]["direction"], rows[1]["cause"]), ("generic", "inbound", "auth_failed"))
         self.assertEqual(rows[2], rows[0])  # a bounce body's indented line reads the same
 
+    # A mail client's error that puts the server's code in parentheses (lettre's "permanent error (550): ...",
+    # Roundcube's "SMTP Error (451): ...") is the reply it reports; the code is not read twice when the text repeats it.
+    def test_client_error_with_parenthesised_code(self):
+        rows = classify([
+            b"permanent error (550): 5.4.6 Email was forwarded too many times.",
+            b"transient error (451): 4.3.5 Server configuration error",
+            b"SMTP Error (550): 550 5.1.1 User unknown",
+            b"permanent error (55): not a code",
+        ])
+        for row in rows:
+            self.check_row(row)
+        self.assertEqual([(row["code"], row["enhanced_code"], row["cause"]) for row in rows[:3]],
+                         [("550", "5.4.6", "loop"), ("451", "4.3.5", "server_unavailable"),
+                          ("550", "5.1.1", "mailbox_unknown")])
+        self.assertEqual(rows[0]["mta"], "")  # a bare reply
+        self.assertNotEqual(rows[3]["code"], "55")
+
+    # A code-less diagnostic names the provider of the host it failed with, not of a help link in it.
+    def test_codeless_diagnostic_names_the_host_provider(self):
+        rows = classify([
+            b"lost connection with mx3.hotmail.com[192.0.2.1] while receiving the initial server greeting",
+            b"The recipient server did not accept our requests to connect. Learn more at "
+            b"https://support.google.com/mail/answer/7720 [mx.example.com 192.0.2.1: timed out]",
+        ])
+        for row in rows:
+            self.check_row(row)
+        self.assertEqual([row["provider"] for row in rows], ["microsoft", ""])
+
     # Issue 10: a bare text with no reply code counts when its words name a cause; the class is the one
     # the text states ("temporary", "permanent error", an enhanced code in it), else empty. Each text is
     # one the MTA writes itself (see the @source lines of src/classify/knowledge/text-rules.tsv).

@@ -1408,6 +1408,10 @@ TEST(TextRuleTest, PublishedReplyListsDecideOverGenericCodes) {
   EXPECT_EQ(verdict_on("556 The number of RCPTs is over size").cause, Cause::rate_limit);
   EXPECT_EQ(verdict_on("550 invalid DNS MX or A/AAAA resource record").cause, Cause::domain_not_found);
   EXPECT_EQ(verdict_on("550 message sending for this account is disabled").cause, Cause::policy);
+  // SMTP servers' own wording: a command echoed after "out of sequence" names no cause; Haraka's default refusal.
+  EXPECT_EQ(verdict_on("503 5.5.1 command out of sequence in \"MAIL FROM:<a@example.com> BODY=8BITMIME\"").cause,
+            Cause::protocol);
+  EXPECT_EQ(verdict_on("550 I cannot deliver mail for <a@example.com>").cause, Cause::relay_denied);
 }
 
 // A vocabulary word inside a string the reply quotes (a host name, a subject) names no cause.

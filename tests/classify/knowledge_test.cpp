@@ -1089,6 +1089,9 @@ TEST(ProviderTest, HostsNamedInRepliesNameTheProvider) {
   EXPECT_EQ(knowledge.provider_for_text("timeout was reached: [smtp.zoho.com:587]", false), zoho);
   EXPECT_EQ(knowledge.provider_for_text("see https://www.zoho.com/mail/help/ for details", false), kNoProvider);
   EXPECT_EQ(knowledge.provider_for_text("rejected by notzoho.com", false), kNoProvider);
+  // Zoho's regional data centres: "mx2.zoho.in: RCPT TO failed: 5.1.1 ..."
+  EXPECT_EQ(knowledge.provider_for_host("mx2.zoho.in"), zoho);
+  EXPECT_EQ(knowledge.provider_for_host("mx.zoho.eu"), zoho);
   EXPECT_EQ(knowledge.provider_for_text("550 rejected by notzoho.com"), kNoProvider);  // inside a longer label
   EXPECT_EQ(knowledge.provider_for_text("550 rejected by zoho.community"), kNoProvider);
   EXPECT_EQ(knowledge.provider_for_text("554 client host [a8-95.smtp-out.amazonses.com] rejected"), kNoProvider);

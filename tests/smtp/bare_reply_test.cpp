@@ -359,6 +359,20 @@ TEST(BareReplyCodeless, GmailFailureKindIsNoLogLabel) {
   EXPECT_EQ(codeless_diagnostic("NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 554 5.7.1 Relay access denied"), "");
 }
 
+// lettre's "permanent error (550): ..." and the "SMTP Error (451): ..." of PHP senders give the code in parentheses and
+// the server's text after it; anything else, or a code that is no reply code, gives none.
+TEST(BareReplyCodeless, ParenthesisedCodeOfClientErrors) {
+  const ParenthesisedCodeReply lettre = read_parenthesised_code("permanent error (550): 5.4.6 Email was forwarded");
+  EXPECT_EQ(lettre.code, 550);
+  EXPECT_EQ(lettre.text, "5.4.6 Email was forwarded");
+  EXPECT_EQ(read_parenthesised_code("  Transient Error (451): 4.3.5 Server configuration error").code, 451);
+  EXPECT_EQ(read_parenthesised_code("SMTP Error (550): 550 5.1.1 User unknown").text, "550 5.1.1 User unknown");
+  for (std::string_view none : {"permanent error (55): x", "permanent error (650): x", "permanent error (550)",
+                                "an SMTP Error (550): x", "permanent error (5x0): x", ""}) {
+    EXPECT_EQ(read_parenthesised_code(none).code, 0) << none;
+  }
+}
+
 // A text with no reply code is no reply; codeless_diagnostic() gives the text for the text rules.
 TEST(BareReplyCodeless, CodelessTextIsNoReplyButADiagnostic) {
   struct Case {
