@@ -196,7 +196,8 @@ bool Classifier::decide_by_site_rules(const SmtpEvent& event, const CodeFacts& f
     if (rule.provider != kNoProvider && rule.provider != verdict.provider) continue;
     if (rule.basic != 0 && rule.basic != verdict.basic) continue;
     if (rule.enhanced && !code_spec_matches(*rule.enhanced, facts)) continue;
-    if (rule.text && !RE2::PartialMatch(normalized_, *rule.text)) continue;
+    // The administrator's pattern may name an address the reply echoes.
+    if (rule.text && !RE2::PartialMatch(normalizer_.with_ip_addresses(), *rule.text)) continue;
     verdict.cause = rule.cause;
     verdict.tier = Tier::site;
     verdict.rule = rule.name;

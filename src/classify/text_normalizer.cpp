@@ -95,40 +95,55 @@ std::size_t quad_group_length(const char* at, const char* end) {
   return length;
 }
 
-// A client's or server's IPv4 address that a reply echoes ("client host [192.0.2.1] blocked using ...",
-// "spamhaus.org/query/ip/192.0.2.1") names no cause either, and makes every client's refusal a text of its own:
-// each becomes "0.0.0.0", which every rule's digit classes read as they read the address. The loopback range stays:
-// a DNSBL's 127.x answer codes say why (Spamhaus's 127.255.255.x, rule T00). Returns the new end of the output.
-char* mask_ipv4_addresses(char* start, char* end) {
-  constexpr std::string_view mask = "0.0.0.0";
-  for (char* dot = static_cast<char*>(std::memchr(start, '.', static_cast<std::size_t>(end - start)));
-       dot != nullptr && dot < end;
-       dot = static_cast<char*>(std::memchr(dot + 1, '.', static_cast<std::size_t>(end - dot - 1)))) {
-    // The first group ends at this full stop and starts after a character no address continues.
-    char* first = dot;
-    while (first > start && dot - first < 3 && is_digit(first[-1])) --first;
-    if (first == dot || (first > start && (is_alnum(first[-1]) || first[-1] == '.'))) continue;
-    const char* cursor = dot + 1;
-    bool quad = true;
-    for (int group = 1; group < 4 && quad; ++group) {
-      const std::size_t length = quad_group_length(cursor, end);
-      cursor += length;
-      quad = length != 0 && (group == 3 || (cursor < end && *cursor++ == '.'));
-    }
-    // Not a fifth group or a longer word: "1.2.3.4.5" and "1.2.3.4a" are no address.
-    if (!quad || (cursor < end && (is_alnum(*cursor) || (*cursor == '.' && cursor + 1 < end && is_digit(cursor[1]))))) {
-      continue;
-    }
-    if (std::string_view(first, static_cast<std::size_t>(dot - first)) == "127") continue;
-    std::copy(mask.begin(), mask.end(), first);
-    std::memmove(first + mask.size(), cursor, static_cast<std::size_t>(end - cursor));
-    end -= (cursor - first) - static_cast<std::ptrdiff_t>(mask.size());
-    dot = first + mask.size() - 1;
+// The end of the IPv4 address whose first full stop is at `dot`, or nullptr: the first group (one to three digits)
+// starts after a character no address continues, three more follow, and no fifth group or longer word does
+// ("1.2.3.4.5", "1.2.3.4a" and "v1.2.3.4" are no address). `first` receives the address's start.
+const char* ipv4_address_end(const char* start, const char* dot, const char* end, const char*& first) {
+  first = dot;
+  while (first > start && dot - first < 3 && is_digit(first[-1])) --first;
+  if (first == dot || (first > start && (is_alnum(first[-1]) || first[-1] == '.'))) return nullptr;
+  const char* cursor = dot + 1;
+  for (int group = 1; group < 4; ++group) {
+    const std::size_t length = quad_group_length(cursor, end);
+    cursor += length;
+    if (length == 0 || (group < 3 && (cursor == end || *cursor++ != '.'))) return nullptr;
   }
-  return end;
+  if (cursor < end && (is_alnum(*cursor) || (*cursor == '.' && cursor + 1 < end && is_digit(cursor[1])))) {
+    return nullptr;
+  }
+  return cursor;
 }
 
 }  // namespace
+
+// A client's or server's IPv4 address that a reply echoes ("client host [192.0.2.1] blocked using ...",
+// "spamhaus.org/query/ip/192.0.2.1") names no cause either, and makes every client's refusal a text of its own:
+// each becomes "0.0.0.0", which every rule's digit classes read as they read the address. The loopback range stays:
+// a DNSBL's 127.x answer codes say why (Spamhaus's 127.255.255.x, rule T00). One pass, each byte copied once; a text
+// without an address is returned as it is.
+std::string_view TextNormalizer::mask_ipv4_addresses(std::string_view text) {
+  constexpr std::string_view mask = "0.0.0.0";
+  const char* const start = text.data();
+  const char* const end = start + text.size();
+  const char* copied = start;  // the input up to here is in masked_
+  std::size_t out = 0;
+  for (const char* dot = static_cast<const char*>(std::memchr(start, '.', text.size())); dot != nullptr;
+       dot = dot + 1 < end
+                 ? static_cast<const char*>(std::memchr(dot + 1, '.', static_cast<std::size_t>(end - dot - 1)))
+                 : nullptr) {
+    const char* first = nullptr;
+    const char* const address_end = ipv4_address_end(start, dot, end, first);
+    if (address_end == nullptr || std::string_view(first, static_cast<std::size_t>(dot - first)) == "127") continue;
+    if (copied == start && masked_.size() < text.size()) masked_.resize(text.size());  // masks only shorten
+    out = static_cast<std::size_t>(std::copy(copied, first, masked_.data() + out) - masked_.data());
+    out = static_cast<std::size_t>(std::copy(mask.begin(), mask.end(), masked_.data() + out) - masked_.data());
+    copied = address_end;
+    dot = address_end - 1;  // the next full stop after the address
+  }
+  if (copied == start) return text;
+  out = static_cast<std::size_t>(std::copy(copied, end, masked_.data() + out) - masked_.data());
+  return {masked_.data(), out};
+}
 
 std::string_view TextNormalizer::normalize(std::string_view text, int basic, EnhancedCode enhanced) {
   // Masking and collapsing only shorten the text: the result fits in its length.
@@ -188,8 +203,8 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
     }
     out = mask_message_id(token_out, out);
   }
-  out = mask_ipv4_addresses(start, out);
-  return {start, static_cast<std::size_t>(out - start)};
+  with_ip_addresses_ = {start, static_cast<std::size_t>(out - start)};
+  return mask_ipv4_addresses(with_ip_addresses_);
 }
 
 }  // namespace mta

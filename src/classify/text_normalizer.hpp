@@ -26,8 +26,16 @@ class TextNormalizer {
   // ("icloud.com" of "<a@icloud.com>"): views into the text given to normalize(), valid while it is.
   std::span<const std::string_view> masked_domains() const { return {masked_domains_.data(), masked_domain_count_}; }
 
+  // The last normalize()'s text before its IPv4 addresses were masked, for the site rules an administrator writes,
+  // which may name an address (a pattern "relay \[10\.1\.2\.3\]"); valid until the next normalize().
+  std::string_view with_ip_addresses() const { return with_ip_addresses_; }
+
  private:
+  std::string_view mask_ipv4_addresses(std::string_view text);
+
   std::string buffer_;
+  std::string masked_;  // the text with its IPv4 addresses masked, when it has any
+  std::string_view with_ip_addresses_;
   std::array<std::string_view, kMaxMaskedDomains> masked_domains_{};
   std::size_t masked_domain_count_ = 0;
 };

@@ -1412,6 +1412,16 @@ TEST(TextRuleTest, PublishedReplyListsDecideOverGenericCodes) {
   EXPECT_EQ(verdict_on("503 5.5.1 command out of sequence in \"MAIL FROM:<a@example.com> BODY=8BITMIME\"").cause,
             Cause::protocol);
   EXPECT_EQ(verdict_on("550 I cannot deliver mail for <a@example.com>").cause, Cause::relay_denied);
+  // Alibaba's one word "rcptto", not a syntax refusal of the RCPT TO command; a zone "listed at", not "not listed at"
+  // a white list nor in a greylisting reply.
+  EXPECT_EQ(verdict_on("559 Invalid rcptto").cause, Cause::mailbox_unknown);
+  EXPECT_NE(verdict_on("501 5.5.4 Invalid RCPT TO syntax").cause, Cause::mailbox_unknown);
+  EXPECT_NE(verdict_on("555 5.5.4 Invalid RCPT TO parameter: NOTIFY=SUCCESS").cause, Cause::mailbox_unknown);
+  EXPECT_EQ(verdict_on("451 4.7.1 Greylisted, please try again in 300 seconds (your IP is not listed at "
+                       "list.dnswl.org)")
+                .cause,
+            Cause::greylist);
+  EXPECT_NE(verdict_on("550 5.1.1 Recipient not listed at mail.example.com").cause, Cause::blocklist);
 }
 
 // A vocabulary word inside a string the reply quotes (a host name, a subject) names no cause.

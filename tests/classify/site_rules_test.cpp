@@ -36,6 +36,16 @@ TEST(SiteRulesTest, RunBeforeEveryBuiltInTierAndSetTheProvider) {
   EXPECT_EQ(Knowledge::builtin().provider_name(verdict.provider), "google");
 }
 
+// A site rule reads the addresses a reply echoes, which the built-in rules read masked ("0.0.0.0").
+TEST(SiteRulesTest, TextSeesIpAddresses) {
+  SiteRules rules;
+  rules.push_back(
+      compile_site_rule({.name = "our-relay", .cause = "relay_denied", .text = "relay \\[10\\.1\\.2\\.3\\]"}));
+  Classifier classifier(Knowledge::builtin(), &rules);
+  EXPECT_EQ(classifier.classify(outbound("550 5.7.1 relay [10.1.2.3] refused you")).rule, "our-relay");
+  EXPECT_NE(classifier.classify(outbound("550 5.7.1 relay [10.1.2.4] refused you")).rule, "our-relay");
+}
+
 TEST(SiteRulesTest, AllConditionsMustHold) {
   SiteRules rules;
   rules.push_back(compile_site_rule({.name = "inbound-only",

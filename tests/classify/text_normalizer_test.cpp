@@ -69,7 +69,13 @@ const NormalizeCase kCases[] = {
      {5, 1, 1},
      "5500 mails and 5.1.10 are not"},
     {"codes_kept_when_not_given", "550 5.1.1 User unknown", 0, {}, "550 5.1.1 user unknown"},
-    // The client's address that starts with the code's digits is no code: masked as an address, not removed.
+    // Yahoo's "[TSS04] Messages from 4.16.55.1 ..." names the client's address: masked as one, not dropped as a code;
+    // an address that starts with the code's own digits is no code either.
+    {"client_address_masked_not_dropped",
+     "421 4.7.0 [TSS04] Messages deferred - 4.16.55.1; see",
+     421,
+     {4, 7, 0},
+     "[tss04] messages deferred - 0.0.0.0; see"},
     {"address_starting_like_the_code",
      "421 4.7.0 [TSS04] Messages deferred - 4.7.0.1; see",
      421,
@@ -135,7 +141,9 @@ TEST(TextNormalizerMaskingTest, MasksPerMessageIdentifiers) {
 
 // A client's or server's IPv4 address becomes "0.0.0.0" wherever it stands (in brackets, after a slash, before a
 // port), so that one refusal is one text whichever client it refused; a DNSBL's loopback answer code stays, and so
-// do dotted numbers that are no address (enhanced codes, version numbers, five groups, a group of four digits).
+// do dotted numbers that are no address (enhanced codes, three-part versions, five groups, a group of four digits;
+// a four-part version such as "3.4.13.1" cannot be told from an address and is masked). The text before the masking
+// stays readable for the site rules.
 TEST(TextNormalizerMaskingTest, MasksIpv4AddressesOutsideLoopback) {
   TextNormalizer normalizer;
   EXPECT_EQ(normalizer.normalize("554 5.7.1 Service unavailable; Client host [203.0.113.77] blocked using "
@@ -151,6 +159,10 @@ TEST(TextNormalizerMaskingTest, MasksIpv4AddressesOutsideLoopback) {
             "exim 4.96.1 at 1.2.3.4.5 or 1234.5.6.7 or 1.2.3.4a or v1.2.3.4");
   EXPECT_EQ(normalizer.normalize("from 10.0.0.1, 172.16.0.1. and 8.8.8.8", 0, {}),
             "from 0.0.0.0, 0.0.0.0. and 0.0.0.0");
+  EXPECT_EQ(normalizer.with_ip_addresses(), "from 10.0.0.1, 172.16.0.1. and 8.8.8.8");
+  EXPECT_EQ(normalizer.normalize("1.2.3.4", 0, {}), "0.0.0.0");
+  EXPECT_EQ(normalizer.normalize("no address here", 0, {}), "no address here");
+  EXPECT_EQ(normalizer.with_ip_addresses(), "no address here");
 }
 
 TEST(TextNormalizerMaskingTest, AddressWithPlusAndDotsIsMasked) {
