@@ -134,7 +134,7 @@ std::string_view TextNormalizer::mask_ipv4_addresses(std::string_view text) {
     const char* first = nullptr;
     const char* const address_end = ipv4_address_end(start, dot, end, first);
     if (address_end == nullptr || std::string_view(first, static_cast<std::size_t>(dot - first)) == "127") continue;
-    if (copied == start && masked_.size() < text.size()) masked_.resize(text.size());  // masks only shorten
+    if (masked_.size() < text.size()) masked_.resize(text.size());  // masks only shorten the text
     out = static_cast<std::size_t>(std::copy(copied, first, masked_.data() + out) - masked_.data());
     out = static_cast<std::size_t>(std::copy(mask.begin(), mask.end(), masked_.data() + out) - masked_.data());
     copied = address_end;
