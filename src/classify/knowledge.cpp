@@ -119,6 +119,17 @@ RE2::Options text_regex_options() {
   return options;
 }
 
+namespace {
+// A pattern is parsed on its own, without compiling it, so that an error names its line: each rule is compiled only
+// inside its tier's set, and a pattern that fails to close a group could pass there once wrapped as "(?:...)".
+std::string pattern_syntax_error(const std::string& pattern) {
+  RE2::Set parse_only(text_regex_options(), RE2::UNANCHORED);
+  std::string error;
+  parse_only.Add(pattern, &error);
+  return error;
+}
+}  // namespace
+
 bool parse_code_spec(std::string_view text, CodeSpec& spec) {
   spec = {};
   if (text.starts_with("orange:")) {
@@ -300,9 +311,8 @@ void Knowledge::load_text_rules() {
     if (!cause) data_error("text-rules.tsv", line_number, "unknown cause " + std::string(fields[1]));
     const Tier tier = fields[0].starts_with("T") ? Tier::strong_text : Tier::weak_text;
     const std::string pattern(fields[2]);
-    {
-      const RE2 check(pattern, text_regex_options());
-      if (!check.ok()) data_error("text-rules.tsv", line_number, check.error());
+    if (const std::string error = pattern_syntax_error(pattern); !error.empty()) {
+      data_error("text-rules.tsv", line_number, error);
     }
     TextRuleGroup group{tier, std::string(fields[0]), *cause, current_source_, nullptr, 0, nullptr};
     if (fields.size() == 4 && fields[3].starts_with("unless=")) {
