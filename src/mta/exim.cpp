@@ -38,6 +38,14 @@ std::string_view skip_spaces(std::string_view text) {
   return text;
 }
 
+// A message id, "1j5IF1-0006A7-Ub" or (Exim 4.97 on) "1rZTNF-00000000Z3E-2mXo".
+bool is_message_id(std::string_view token) {
+  const std::size_t dash1 = token.find('-');
+  const std::size_t dash2 = token.rfind('-');
+  return dash1 == 6 && dash2 != dash1 && token.size() - dash2 >= 3 && token.size() - dash2 <= 5 &&
+         std::all_of(token.begin(), token.end(), [](char c) { return is_alnum(c) || c == '-'; });
+}
+
 // Removes the optional timestamp, "[pid]" and message id ("1j5IF1-0006A7-Ub", "1rZTNF-00000000Z3E-2mXo").
 std::string_view strip_prefixes(std::string_view text, bool& has_message_id) {
   has_message_id = false;
@@ -51,11 +59,7 @@ std::string_view strip_prefixes(std::string_view text, bool& has_message_id) {
     }
   }
   const std::size_t space = text.find(' ');
-  const std::string_view token = text.substr(0, space);
-  const std::size_t dash1 = token.find('-');
-  const std::size_t dash2 = token.rfind('-');
-  if (dash1 == 6 && dash2 != dash1 && token.size() - dash2 >= 3 && token.size() - dash2 <= 5 &&
-      std::all_of(token.begin(), token.end(), [](char c) { return is_alnum(c) || c == '-'; })) {
+  if (is_message_id(text.substr(0, space))) {
     text = space == std::string_view::npos ? std::string_view{} : skip_spaces(text.substr(space + 1));
     has_message_id = true;
   }
@@ -699,7 +703,17 @@ bool is_exim_program(std::string_view program) {
 
 ParseOutcome parse_exim(const SyslogRecord& record, SmtpEvent& event) { return parse_message(record.message, event); }
 
-bool is_exim_log_line(std::string_view line) { return timestamp_length(line) != 0; }
+// A line of Exim's own log, or one quoted without its date and time ("1rZTNF-00000000Z3E-2mXo ** a@b.c R=... : ..."):
+// a message id then one of the flags that Exim's specification ("Log line flags") lists for the arrival and every
+// delivery outcome.
+bool is_exim_log_line(std::string_view line) {
+  if (timestamp_length(line) != 0) return true;
+  const std::size_t space = line.find(' ');
+  if (space == std::string_view::npos || !is_message_id(line.substr(0, space))) return false;
+  const std::string_view flag = line.substr(space + 1, 3);
+  return flag == "<= " || flag == "(= " || flag == "=> " || flag == "-> " || flag == ">> " || flag == "*> " ||
+         flag == "** " || flag == "== ";
+}
 
 ParseOutcome parse_exim_log_line(std::string_view line, SmtpEvent& event) { return parse_message(line, event); }
 

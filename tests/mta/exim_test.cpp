@@ -1022,6 +1022,30 @@ TEST(EximLogLine, RecognisesTimestampVariants) {
   EXPECT_FALSE(is_exim_log_line("2020-06-19"));
 }
 
+TEST(EximLogLine, RecognisesALineQuotedWithoutItsDate) {
+  // A message id and a flag of Exim's "Log line flags" (spec.xfpt), as bug reports quote a line.
+  EXPECT_TRUE(is_exim_log_line("1raAO7-0094KF-7u ** rudy@foo.corp R=dnslookup T=remote_smtp: retry timeout exceeded"));
+  EXPECT_TRUE(
+      is_exim_log_line("1rZTNF-00000000Z3E-2mXo == a@b.example R=dnslookup defer (-53): retry time not reached"));
+  EXPECT_TRUE(is_exim_log_line("1raAO7-0094KF-7u => a@b.example R=dnslookup T=remote_smtp H=mx.b.example [192.0.2.1]"));
+  EXPECT_TRUE(is_exim_log_line("1raAO7-0094KF-7u (= a@b.example U=x P=local S=300"));
+  // An id without a flag, or a flag after another word, is not enough.
+  EXPECT_FALSE(is_exim_log_line("1raAO7-0094KF-7u Completed"));
+  EXPECT_FALSE(is_exim_log_line("1raAO7-0094KF-7u H=mx [192.0.2.1] SMTP error from remote mail server"));
+  EXPECT_FALSE(is_exim_log_line("D3F5A1A0F8: ** a@b.example"));
+  EXPECT_FALSE(is_exim_log_line("1raAO7-0094KF-7u **"));
+
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line("1raAO7-0094KF-7u ** a@b.example R=dnslookup T=remote_smtp H=mx.b.example [192.0.2.1]: "
+                           "SMTP error from remote mail server after RCPT TO:<a@b.example>: 550 5.1.1 User unknown",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::exim);
+  EXPECT_EQ(event.direction, Direction::outbound);
+  EXPECT_EQ(event.status, Status::bounced);
+  EXPECT_EQ(event.reply, "550 5.1.1 User unknown");
+}
+
 TEST(EximLogLine, ParseEximLogLineMatchesDispatch) {
   // exim-exporter-gvengel.log
   constexpr std::string_view line =
