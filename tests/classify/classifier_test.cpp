@@ -1473,14 +1473,32 @@ TEST(CodelessTextTest, SourceNamesTheMtaDocument) {
 TEST(CodelessTextTest, EximTextsNamingNoCauseStayOther) {
   Classifier classifier;
   for (std::string_view text :
-       {std::string_view("retry time not reached"), std::string_view("Retry time not yet reached"),
-        std::string_view("return message generated"), std::string_view("SMTP delivery explicitly queued"),
+       {std::string_view("retry time not reached"), std::string_view("return message generated"),
+        std::string_view("SMTP delivery explicitly queued"),
         std::string_view("Child process of piperet transport returned 99 from command: /bin/x"),
         std::string_view("forced defer"), std::string_view("domain is held"),
         std::string_view("syntax error in redirection data")}) {
     const Verdict verdict = classifier.classify_codeless_text(text);
     EXPECT_TRUE(verdict.rule.empty()) << text << " [" << verdict.rule << "]";
   }
+}
+
+// Texts of the MTAs' own local delivery whose cause follows from what failed: Exim defers a local transport's address
+// whose retry time is not yet due (deliver.c, ERRNO_LRETRY), OpenSMTPD's delivery agent was killed or ran out of time
+// (smtpd.c parent_sig_handler()); OpenSMTPD refuses MAIL before AUTH on a listener that requires it (smtp_session.c).
+TEST(CodelessTextTest, LocalDeliveryTextsNameTheirCause) {
+  Classifier classifier;
+  EXPECT_EQ(classifier.classify_codeless_text("Retry time not yet reached").cause, Cause::server_unavailable);
+  EXPECT_EQ(classifier.classify_codeless_text("Error (terminated; signal 9)").cause, Cause::server_unavailable);
+  EXPECT_EQ(classifier.classify_codeless_text("Error (terminated; timeout)").cause, Cause::timeout);
+  EXPECT_TRUE(classifier.classify_codeless_text("Error (exited abnormally)").rule.empty());
+  SmtpEvent event;
+  event.direction = Direction::inbound;
+  event.status = Status::rejected;
+  event.reply = "530 5.5.1 Invalid command: Must issue an AUTH command first";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::auth_required);
+  event.reply = "530 5.5.1 Invalid command: Must issue a STARTTLS command first";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::tls);
 }
 
 // In log lines the status gives the class and these rules the cause.
