@@ -33,6 +33,29 @@ bool is_local_mailer(std::string_view mailer) {
          mailer == "lmtp" || mailer == "mail.local" || mailer == "*file*" || mailer == "*include*";
 }
 
+// The texts of sendmail's exit statuses (sysexits.c SysExMsg; those written with the errno after them are longer).
+// dsntoexitstat() turns a reply's DSN into one of them for stat=: "Service unavailable" stands for X.0.x, X.1.4,
+// X.2.0-2, X.4.7 and X.6.x alike, "Data format error" for X.1.0, X.2.3 and X.7.x, so the text names no cause the dsn=
+// beside it does not name better.
+bool is_exit_status_text(std::string_view stat) {
+  static constexpr std::string_view texts[] = {"Bad usage",
+                                               "Data format error",
+                                               "Cannot open input",
+                                               "User unknown",
+                                               "Host unknown",
+                                               "Service unavailable",
+                                               "Internal error",
+                                               "Operating system error",
+                                               "System file missing",
+                                               "Can't create output",
+                                               "I/O error",
+                                               "Deferred",
+                                               "Remote protocol error",
+                                               "Insufficient permission",
+                                               "Local configuration error"};
+  return std::find(std::begin(texts), std::end(texts), stat) != std::end(texts);
+}
+
 std::string_view strip_queue_id(std::string_view message) {
   const std::size_t colon = message.find(": ");
   if (colon == std::string_view::npos || colon > 20) return message;
@@ -124,7 +147,7 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   }
   if (basic_code(stat) != 0) {
     event.reply = stat;
-  } else {
+  } else if (!dsn.present() || !is_exit_status_text(stat)) {
     event.agent_text = stat;
   }
   return ParseOutcome::event;

@@ -80,9 +80,42 @@ const EventCase kEventCases[] = {
      .status = Status::bounced,
      .direction = Direction::outbound,
      .stage = Stage::unknown,
-     .agent_text = "User unknown",
+     // "User unknown" is the exit status sendmail derived from the dsn (sysexits.c): the dsn alone is the evidence
      .dsn = "5.1.1",
      .delay_seconds = 0},
+    {.name = "exit_status_text_leaves_the_cause_to_the_dsn",
+     // a line of the shape of ohmage/server#328 (dev set): EX_UNAVAILABLE's "Service unavailable" for any X.7.x
+     .line = "May 11 23:51:51 mx sm-mta[11346]: q4BNpoVr011344: to=<a@example.edu>, delay=00:00:01, "
+             "xdelay=00:00:01, mailer=esmtp, pri=120934, relay=mta.example.edu. [192.0.2.44], dsn=5.7.1, "
+             "stat=Service unavailable",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .dsn = "5.7.1",
+     .remote_host = "mta.example.edu",
+     .delay_seconds = 1},
+    {.name = "exit_status_text_without_dsn_is_kept",
+     // sendmail before 8.9 logged no dsn=: the text is then all there is
+     .line = "May 11 23:51:51 mx sendmail[11346]: AA11344: to=<a@example.edu>, delay=00:00:01, mailer=esmtp, "
+             "relay=mta.example.edu. [192.0.2.44], stat=Service unavailable",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "Service unavailable",
+     .remote_host = "mta.example.edu",
+     .delay_seconds = 1},
+    {.name = "exit_status_text_with_errno_is_kept",
+     // SysExMsg texts that start with ':' carry the errno after them: more than the exit status
+     .line = "May 11 23:51:51 mx sm-mta[11346]: q4BNpoVr011344: to=<a@example.edu>, delay=00:00:01, "
+             "xdelay=00:00:01, mailer=esmtp, pri=120934, relay=mta.example.edu., dsn=4.0.0, "
+             "stat=Deferred: Operating system error: No space left on device",
+     .status = Status::deferred,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "Operating system error: No space left on device",
+     .dsn = "4.0.0",
+     .remote_host = "mta.example.edu",
+     .delay_seconds = 1},
     {.name = "delay_with_days",
      // sendmail-infohtreasure.log line, delay changed to sendmail's "days+hh:mm:ss" form
      .line = "Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<root@server1.alsoft.org>, "
