@@ -33,26 +33,18 @@ bool is_local_mailer(std::string_view mailer) {
          mailer == "lmtp" || mailer == "mail.local" || mailer == "*file*" || mailer == "*include*";
 }
 
-// The texts of sendmail's exit statuses (sysexits.c SysExMsg; those written with the errno after them are longer).
-// dsntoexitstat() turns a reply's DSN into one of them for stat=: "Service unavailable" stands for X.0.x, X.1.4,
-// X.2.0-2, X.4.7 and X.6.x alike, "Data format error" for X.1.0, X.2.3 and X.7.x, so the text names no cause the dsn=
-// beside it does not name better.
-bool is_exit_status_text(std::string_view stat) {
-  static constexpr std::string_view texts[] = {"Bad usage",
-                                               "Data format error",
-                                               "Cannot open input",
-                                               "User unknown",
-                                               "Host unknown",
-                                               "Service unavailable",
-                                               "Internal error",
-                                               "Operating system error",
-                                               "System file missing",
-                                               "Can't create output",
-                                               "I/O error",
-                                               "Deferred",
-                                               "Remote protocol error",
-                                               "Insufficient permission",
-                                               "Local configuration error"};
+// The texts (sysexits.c SysExMsg) of the exit statuses that sendmail's SMTP client takes from the remote server's reply
+// code or DSN, not from its reason: usersmtp.c gives any 550, 551 or 553 to RCPT EX_NOUSER ("User unknown"), any other
+// 5xx to RCPT or DATA EX_UNAVAILABLE ("Service unavailable"), an unexpected reply EX_PROTOCOL ("Remote protocol
+// error"), and dsntoexitstat() (sysexits.c) turns a DSN into "Host unknown", "Bad usage" or "Data format error" (X.7.x
+// among them); the remote's enhanced code is in dsn= (sendmail's own 5.1.1, 5.1.6, 5.1.3 for a bare 550, 551, 553).
+// Beside a dsn= such a text says nothing the code does not say better ("User unknown" for "550 5.7.1 Relaying
+// denied"). The texts of sendmail's own failures ("Operating system error", "I/O error", "Local configuration error")
+// are evidence of their own.
+bool is_reply_derived_status_text(std::string_view stat) {
+  static constexpr std::string_view texts[] = {"User unknown", "Service unavailable", "Remote protocol error",
+                                               "Host unknown", "Bad usage",           "Data format error",
+                                               "Deferred"};
   return std::find(std::begin(texts), std::end(texts), stat) != std::end(texts);
 }
 
@@ -147,7 +139,7 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   }
   if (basic_code(stat) != 0) {
     event.reply = stat;
-  } else if (!dsn.present() || !is_exit_status_text(stat)) {
+  } else if (!dsn.present() || !is_reply_derived_status_text(stat)) {
     event.agent_text = stat;
   }
   return ParseOutcome::event;

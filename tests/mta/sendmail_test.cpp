@@ -80,7 +80,7 @@ const EventCase kEventCases[] = {
      .status = Status::bounced,
      .direction = Direction::outbound,
      .stage = Stage::unknown,
-     // "User unknown" is the exit status sendmail derived from the dsn (sysexits.c): the dsn alone is the evidence
+     // "User unknown" is the exit status usersmtp.c gives any 550 to RCPT: the dsn alone is the evidence
      .dsn = "5.1.1",
      .delay_seconds = 0},
     {.name = "exit_status_text_leaves_the_cause_to_the_dsn",
@@ -104,6 +104,17 @@ const EventCase kEventCases[] = {
      .agent_text = "Service unavailable",
      .remote_host = "mta.example.edu",
      .delay_seconds = 1},
+    {.name = "exit_status_text_of_a_local_failure_is_kept",
+     // sendmail's own failure (deliver.c: "mail loops back to me" is EX_CONFIG, 5.3.5): its text is evidence
+     .line = "May 11 23:51:51 mx sm-mta[11346]: q4BNpoVr011344: to=<a@example.edu>, delay=00:00:00, "
+             "xdelay=00:00:00, mailer=esmtp, pri=120934, relay=example.edu., dsn=5.3.5, stat=Local configuration error",
+     .status = Status::bounced,
+     .direction = Direction::outbound,
+     .stage = Stage::unknown,
+     .agent_text = "Local configuration error",
+     .dsn = "5.3.5",
+     .remote_host = "example.edu",
+     .delay_seconds = 0},
     {.name = "exit_status_text_with_errno_is_kept",
      // SysExMsg texts that start with ':' carry the errno after them: more than the exit status
      .line = "May 11 23:51:51 mx sm-mta[11346]: q4BNpoVr011344: to=<a@example.edu>, delay=00:00:01, "
