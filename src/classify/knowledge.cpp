@@ -314,6 +314,9 @@ void Knowledge::load_text_rules() {
     if (const std::string error = pattern_syntax_error(pattern); !error.empty()) {
       data_error("text-rules.tsv", line_number, error);
     }
+    if (std::any_of(pattern.begin(), pattern.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+      data_error("text-rules.tsv", line_number, "a control character in the pattern (an escape written as a byte?)");
+    }
     TextRuleGroup group{tier, std::string(fields[0]), *cause, current_source_, nullptr, 0, nullptr};
     if (fields.size() == 4 && fields[3].starts_with("unless=")) {
       group.unless = std::make_unique<RE2>(fields[3].substr(7), text_regex_options());

@@ -61,7 +61,8 @@ bool is_log_level(std::string_view word) {
 }
 
 // The marks of a log line whose header no parser took, or of a log message that is no diagnostic:
-// - anything but a letter or a dash in front: a stamp, a path, a bracket, a quote, a syslog priority, "@" of TAI64N,
+// - anything but a letter (of any alphabet) or a dash in front: a stamp, a path, a bracket, a quote, a syslog
+//   priority, "@" of TAI64N,
 //   "**" of Exim's own lines, a JSON object (a dash starts the items of a bounce's list and VMS's message codes);
 // - a syslog stamp ("Oct 14 19:45:05", ASSP's "Jul-29-16");
 // - a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: ", "dovecot: ", "INFO: ", "Fatal: "), but not
@@ -72,8 +73,16 @@ bool is_log_level(std::string_view word) {
 // to %s[%s]:%d: %m", smtp_connect.c; "lost connection with %s while %s" and "conversation with %s timed out while
 // %s" with session->namaddr "host[addr]", smtp_trouble.c; vdukhovni/postfix@17830e5c). Whether such a text is a
 // diagnostic is for the text rules to tell.
+// The first byte of a letter outside ASCII in UTF-8: Latin with diacritics, Greek, Cyrillic and the other alphabets
+// (lead bytes 0xC3-0xDF), kana, CJK ideographs and Hangul (0xE3-0xED). Not 0xC2 and 0xE2, whose characters are
+// punctuation and symbols: "«", a typographic quote or dash starts no diagnostic either.
+bool starts_letter_outside_ascii(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return (byte >= 0xC3 && byte <= 0xDF) || (byte >= 0xE3 && byte <= 0xED);
+}
+
 bool looks_like_log_line(std::string_view text) {
-  if (!is_letter(text.front()) && text.front() != '-') return true;
+  if (!is_letter(text.front()) && text.front() != '-' && !starts_letter_outside_ascii(text.front())) return true;
   for (std::string_view month : {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}) {
     if (text.starts_with(month) && text.size() > 4 && (text[3] == ' ' || text[3] == '-') &&
         (is_digit(text[4]) || text[4] == ' ')) {

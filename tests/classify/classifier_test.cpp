@@ -1501,6 +1501,36 @@ TEST(CodelessTextTest, LocalDeliveryTextsNameTheirCause) {
   EXPECT_EQ(classifier.classify(event).cause, Cause::tls);
 }
 
+// W39-W41: the words of mailbox_unknown, quota and the generic "rejected" in other languages (dev ninth pass), with
+// their letters outside ASCII written as alternatives, which RE2 reads byte by byte; English texts that share a word
+// do not fire.
+TEST(CodelessTextTest, OtherLanguagesNameTheCause) {
+  Classifier classifier;
+  const std::pair<std::string_view, Cause> cases[] = {
+      {"Die eingegebene E-Mail-Adresse konnte nicht gefunden werden.", Cause::mailbox_unknown},
+      {"No se pudo encontrar la dirección de correo electrónico que escribiste.", Cause::mailbox_unknown},
+      {"L'adresse du destinataire est inconnue", Cause::mailbox_unknown},
+      {"Não foi possível encontrar o endereço de email", Cause::mailbox_unknown},
+      {"Пользователь с таким адресом не существует", Cause::mailbox_unknown},
+      {"该用户不存在", Cause::mailbox_unknown},
+      {"Das Postfach des Empfängers ist voll", Cause::quota},
+      {"El buzón del destinatario está lleno y no puede aceptar mensajes.", Cause::quota},
+      {"La boîte aux lettres du destinataire est pleine", Cause::quota},
+      {"Почтовый ящик получателя переполнен", Cause::quota},
+      {"收件人空间不足", Cause::quota},
+      {"A seguinte organização rejeitou sua mensagem", Cause::policy},
+  };
+  for (const auto& [text, cause] : cases) {
+    const Verdict verdict = classifier.classify_codeless_text(text);
+    EXPECT_EQ(verdict.cause, cause) << text << " [" << verdict.rule << "]";
+    EXPECT_FALSE(verdict.rule.empty()) << text;
+  }
+  for (std::string_view text :
+       {std::string_view("mailbox volume report sent"), std::string_view("adresse book synchronised")}) {
+    EXPECT_TRUE(classifier.classify_codeless_text(text).rule.empty()) << text;
+  }
+}
+
 // In log lines the status gives the class and these rules the cause.
 TEST(CodelessTextTest, AgentTextOfLogLinesTakesCauseFromText) {
   Classifier classifier;

@@ -359,6 +359,16 @@ TEST(BareReplyCodeless, GmailFailureKindIsNoLogLabel) {
   EXPECT_EQ(codeless_diagnostic("NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 554 5.7.1 Relay access denied"), "");
 }
 
+// A diagnostic in another alphabet starts with a letter too (dev ninth pass: QQ Mail's help, Yandex's bounces); a
+// typographic quote or guillemet in front is no letter, as an ASCII quote is none.
+TEST(BareReplyCodeless, LetterOfAnotherAlphabetStartsADiagnostic) {
+  EXPECT_EQ(codeless_diagnostic("该用户不存在"), "该用户不存在");
+  EXPECT_EQ(codeless_diagnostic("Пользователь не найден"), "Пользователь не найден");
+  EXPECT_EQ(codeless_diagnostic("Échec de la remise"), "Échec de la remise");
+  EXPECT_EQ(codeless_diagnostic("«Mailbox full»"), "");
+  EXPECT_EQ(codeless_diagnostic("\u201cMailbox full\u201d"), "");
+}
+
 // lettre's "permanent error (550): ..." and the "SMTP Error (451): ..." of PHP senders give the code in parentheses and
 // the server's text after it; anything else, or a code that is no reply code, gives none.
 TEST(BareReplyCodeless, ParenthesisedCodeOfClientErrors) {
