@@ -1501,6 +1501,19 @@ TEST(CodelessTextTest, LocalDeliveryTextsNameTheirCause) {
   EXPECT_EQ(classifier.classify(event).cause, Cause::tls);
 }
 
+// An MTA's own text in the weak tier comes before the generic words it may hold: Exim's appendfile failing for a
+// permission ("Permission denied: creating lock file hitching post", transports/appendfile.c) is a local error, not
+// a policy refusal for its "denied".
+TEST(CodelessTextTest, MtaOwnTextBeatsGenericWords) {
+  Classifier classifier;
+  const Verdict verdict = classifier.classify_codeless_text(
+      "Permission denied: creating lock file hitching post /var/mail/bill.lock.host.61b6e1d5.000044a1");
+  EXPECT_EQ(verdict.cause, Cause::server_unavailable) << verdict.rule;
+  EXPECT_EQ(
+      classifier.classify_codeless_text("error in filter file: failed to expand \"${readfile{x}}\": denied").cause,
+      Cause::server_unavailable);
+}
+
 // W39-W41: the words of mailbox_unknown, quota and the generic "rejected" in other languages (dev ninth pass), with
 // their letters outside ASCII written as alternatives, which RE2 reads byte by byte; English texts that share a word
 // do not fire.
