@@ -1512,6 +1512,11 @@ TEST(CodelessTextTest, MtaOwnTextBeatsGenericWords) {
   EXPECT_EQ(
       classifier.classify_codeless_text("error in filter file: failed to expand \"${readfile{x}}\": denied").cause,
       Cause::server_unavailable);
+  // Exim's scanner interface failing (spam.c, malware.c) says nothing about the message's content.
+  EXPECT_EQ(classifier.classify_codeless_text("spam acl condition: all spamd servers failed").cause,
+            Cause::server_unavailable);
+  EXPECT_EQ(classifier.classify_codeless_text("malware acl condition: clamd : unable to connect to UNIX socket").cause,
+            Cause::server_unavailable);
 }
 
 // W39-W41: the words of mailbox_unknown, quota and the generic "rejected" in other languages (dev ninth pass), with
