@@ -33,19 +33,16 @@ bool is_local_mailer(std::string_view mailer) {
          mailer == "lmtp" || mailer == "mail.local" || mailer == "*file*" || mailer == "*include*";
 }
 
-// The texts (sysexits.c SysExMsg) of the exit statuses that sendmail's SMTP client takes from the remote server's reply
-// code or DSN, not from its reason: usersmtp.c gives any 550, 551 or 553 to RCPT EX_NOUSER ("User unknown"), any other
-// 5xx to RCPT or DATA EX_UNAVAILABLE ("Service unavailable"), an unexpected reply EX_PROTOCOL ("Remote protocol
-// error"), and dsntoexitstat() (sysexits.c) turns a DSN into "Host unknown", "Bad usage" or "Data format error" (X.7.x
-// among them); the remote's enhanced code is in dsn= (sendmail's own 5.1.1, 5.1.6, 5.1.3 for a bare 550, 551, 553).
-// Beside a dsn= such a text says nothing the code does not say better ("User unknown" for "550 5.7.1 Relaying
-// denied"). The texts of sendmail's own failures ("Operating system error", "I/O error", "Local configuration error")
-// are evidence of their own.
-bool is_reply_derived_status_text(std::string_view stat) {
-  static constexpr std::string_view texts[] = {"User unknown", "Service unavailable", "Remote protocol error",
-                                               "Host unknown", "Bad usage",           "Data format error",
-                                               "Deferred"};
-  return std::find(std::begin(texts), std::end(texts), stat) != std::end(texts);
+// The stat= texts (libsm/strexit.c sm_sysexmsg()) of the exit statuses that sendmail's SMTP client takes from the
+// remote server's reply code alone (usersmtp.c smtprcptstat(), smtpdata()): EX_NOUSER "User unknown" for any 550, 551
+// or 553 to RCPT, EX_UNAVAILABLE "Service unavailable" for any other 5xx to RCPT or DATA, EX_PROTOCOL "Remote protocol
+// error" for a reply of no known class, EX_TEMPFAIL "Deferred" for a 4xx. The remote's enhanced code is in dsn=
+// (sendmail's own 5.1.1, 5.1.6 or 5.1.3 for a bare 550, 551 or 553) and says more than such a text ("User unknown"
+// for "550 5.7.1 Relaying denied"). A local mailer's exit status is the program's own, and its dsn= is made from that
+// status (deliver.c), so there the text stays evidence.
+bool is_status_of_remote_reply_code(std::string_view stat) {
+  return stat == "User unknown" || stat == "Service unavailable" || stat == "Remote protocol error" ||
+         stat == "Deferred";
 }
 
 std::string_view strip_queue_id(std::string_view message) {
@@ -139,7 +136,7 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   }
   if (basic_code(stat) != 0) {
     event.reply = stat;
-  } else if (!dsn.present() || !is_reply_derived_status_text(stat)) {
+  } else if (!dsn.present() || is_local_mailer(mailer) || !is_status_of_remote_reply_code(stat)) {
     event.agent_text = stat;
   }
   return ParseOutcome::event;

@@ -115,18 +115,16 @@ const EventCase kEventCases[] = {
      .dsn = "5.3.5",
      .remote_host = "example.edu",
      .delay_seconds = 0},
-    {.name = "exit_status_text_with_errno_is_kept",
-     // SysExMsg texts that start with ':' carry the errno after them: more than the exit status
-     .line = "May 11 23:51:51 mx sm-mta[11346]: q4BNpoVr011344: to=<a@example.edu>, delay=00:00:01, "
-             "xdelay=00:00:01, mailer=esmtp, pri=120934, relay=mta.example.edu., dsn=4.0.0, "
-             "stat=Deferred: Operating system error: No space left on device",
-     .status = Status::deferred,
-     .direction = Direction::outbound,
+    {.name = "exit_status_text_of_a_local_mailer_is_kept",
+     // a local mailer's exit status is the program's own, its dsn made from it (deliver.c): the text is evidence
+     .line = "May 11 23:51:51 mx sm-mta[11346]: q4BNpoVr011344: to=<a@example.edu>, delay=00:00:00, "
+             "xdelay=00:00:00, mailer=local, pri=30934, dsn=5.0.0, stat=Service unavailable",
+     .status = Status::bounced,
+     .direction = Direction::local,
      .stage = Stage::unknown,
-     .agent_text = "Operating system error: No space left on device",
-     .dsn = "4.0.0",
-     .remote_host = "mta.example.edu",
-     .delay_seconds = 1},
+     .agent_text = "Service unavailable",
+     .dsn = "5.0.0",
+     .delay_seconds = 0},
     {.name = "delay_with_days",
      // sendmail-infohtreasure.log line, delay changed to sendmail's "days+hh:mm:ss" form
      .line = "Feb 26 13:15:08 server1 sendmail[11768]: 21QCF7Gb011766: to=<root@server1.alsoft.org>, "
