@@ -38,12 +38,13 @@ std::string_view skip_spaces(std::string_view text) {
   return text;
 }
 
-// A message id, "1j5IF1-0006A7-Ub" or (Exim 4.97 on) "1rZTNF-00000000Z3E-2mXo".
+// A message id, "1j5IF1-0006A7-Ub" (6-6-2 base-62 digits) or, from Exim 4.97 on, "1rZTNF-00000000Z3E-2mXo" (6-11-4).
 bool is_message_id(std::string_view token) {
-  const std::size_t dash1 = token.find('-');
-  const std::size_t dash2 = token.rfind('-');
-  return dash1 == 6 && dash2 != dash1 && token.size() - dash2 >= 3 && token.size() - dash2 <= 5 &&
-         std::all_of(token.begin(), token.end(), [](char c) { return is_alnum(c) || c == '-'; });
+  const bool classic = token.size() == 16 && token[6] == '-' && token[13] == '-';
+  const bool long_form = token.size() == 23 && token[6] == '-' && token[18] == '-';
+  return (classic || long_form) &&
+         std::all_of(token.begin(), token.end(), [](char c) { return is_alnum(c) || c == '-'; }) &&
+         std::count(token.begin(), token.end(), '-') == 2;
 }
 
 // Removes the optional timestamp, "[pid]" and message id ("1j5IF1-0006A7-Ub", "1rZTNF-00000000Z3E-2mXo").

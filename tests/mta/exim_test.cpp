@@ -1034,6 +1034,10 @@ TEST(EximLogLine, RecognisesALineQuotedWithoutItsDate) {
   EXPECT_FALSE(is_exim_log_line("1raAO7-0094KF-7u H=mx [192.0.2.1] SMTP error from remote mail server"));
   EXPECT_FALSE(is_exim_log_line("D3F5A1A0F8: ** a@b.example"));
   EXPECT_FALSE(is_exim_log_line("1raAO7-0094KF-7u **"));
+  // Words with dashes where an id's are, before a flag-like token, are no id (6-6-2 or 6-11-4 only).
+  EXPECT_FALSE(is_exim_log_line("server-side-ok => 550 5.7.1 rejected"));
+  EXPECT_FALSE(is_exim_log_line("worker-pool-ab -> 451 4.3.0 try later"));
+  EXPECT_FALSE(is_exim_log_line("1raAO7-0094KF-7uX ** a@b.example: retry timeout exceeded"));
 
   SmtpEvent event;
   ASSERT_EQ(parse_log_line("1raAO7-0094KF-7u ** a@b.example R=dnslookup T=remote_smtp H=mx.b.example [192.0.2.1]: "
