@@ -31,20 +31,27 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   }
 }
 
-// Calls `row(line_number, line)` for every non-empty, non-comment line.
+[[noreturn]] void data_error(std::string_view file, std::size_t line, std::string_view what) {
+  throw std::runtime_error(std::string(file) + ":" + std::to_string(line) + ": " + std::string(what));
+}
+
+// Calls `row(line_number, line)` for every non-empty, non-comment line of `file`. A control character other than the
+// tab that separates fields is an error: an escape such as a pattern's "\b" written as the byte it names.
 template <typename Row>
-void for_each_data_line(std::string_view text, Row row) {
+void for_each_data_line(std::string_view file, std::string_view text, Row row) {
   std::size_t line_number = 0;
   for (std::string_view line : split(text, '\n')) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;
+    if (std::any_of(line.begin(), line.end(), [](char c) {
+          const auto byte = static_cast<unsigned char>(c);
+          return (byte < 0x20 && c != '\t') || byte == 0x7F;
+        })) {
+      data_error(file, line_number, "a control character (an escape written as the byte it names?)");
+    }
     row(line_number, line);
   }
-}
-
-[[noreturn]] void data_error(std::string_view file, std::size_t line, std::string_view what) {
-  throw std::runtime_error(std::string(file) + ":" + std::to_string(line) + ": " + std::string(what));
 }
 
 // RFC 4180 fields: quoted fields may contain commas and doubled quotes.
@@ -195,7 +202,7 @@ Knowledge::Knowledge() {
 void Knowledge::load_remedies() {
   const std::size_t languages = std::size(kLanguages);
   remedies_.resize(all_causes().size() * languages);
-  for_each_data_line(embedded::remedies_tsv, [&](std::size_t line_number, std::string_view line) {
+  for_each_data_line("remedies.tsv", embedded::remedies_tsv, [&](std::size_t line_number, std::string_view line) {
     const std::vector<std::string_view> fields = split(line, '\t');
     if (fields.size() != 4) data_error("remedies.tsv", line_number, "expected 4 tab-separated columns");
     const std::optional<Cause> cause = parse_cause(fields[0]);
@@ -223,20 +230,22 @@ const Remedy* Knowledge::remedy(Cause cause, std::string_view language) const {
 
 void Knowledge::load_registries() {
   bool header = true;
-  for_each_data_line(embedded::enhanced_status_codes_csv, [&](std::size_t line_number, std::string_view line) {
-    if (std::exchange(header, false)) return;
-    const std::vector<std::string> fields = csv_fields(line);
-    if (fields.size() < 4) data_error("enhanced-status-codes.csv", line_number, "expected 5 columns");
-    const std::vector<std::string_view> parts = split(fields[0], '.');
-    EnhancedCode code;
-    if (parts.size() != 3 || !parse_u16(parts[1], code.subject) || !parse_u16(parts[2], code.detail)) {
-      return;  // class and subject sub-code rows ("4.XXX.YYY", "X.1.YYY") describe ranges, not codes
-    }
-    code.klass = parts[0] == "X" ? 0 : static_cast<std::uint8_t>(parts[0][0] - '0');
-    enhanced_registry_.push_back({code, CodeMeaning{fields[0], fields[1], fields[3]}});
-  });
+  for_each_data_line(
+      "enhanced-status-codes.csv", embedded::enhanced_status_codes_csv,
+      [&](std::size_t line_number, std::string_view line) {
+        if (std::exchange(header, false)) return;
+        const std::vector<std::string> fields = csv_fields(line);
+        if (fields.size() < 4) data_error("enhanced-status-codes.csv", line_number, "expected 5 columns");
+        const std::vector<std::string_view> parts = split(fields[0], '.');
+        EnhancedCode code;
+        if (parts.size() != 3 || !parse_u16(parts[1], code.subject) || !parse_u16(parts[2], code.detail)) {
+          return;  // class and subject sub-code rows ("4.XXX.YYY", "X.1.YYY") describe ranges, not codes
+        }
+        code.klass = parts[0] == "X" ? 0 : static_cast<std::uint8_t>(parts[0][0] - '0');
+        enhanced_registry_.push_back({code, CodeMeaning{fields[0], fields[1], fields[3]}});
+      });
   header = true;
-  for_each_data_line(embedded::reply_codes_csv, [&](std::size_t line_number, std::string_view line) {
+  for_each_data_line("reply-codes.csv", embedded::reply_codes_csv, [&](std::size_t line_number, std::string_view line) {
     if (std::exchange(header, false)) return;
     const std::vector<std::string> fields = csv_fields(line);
     int code = 0;
@@ -246,7 +255,7 @@ void Knowledge::load_registries() {
 }
 
 void Knowledge::load_providers() {
-  for_each_data_line(embedded::providers_tsv, [&](std::size_t line_number, std::string_view line) {
+  for_each_data_line("providers.tsv", embedded::providers_tsv, [&](std::size_t line_number, std::string_view line) {
     const std::vector<std::string_view> fields = split(line, '\t');
     if (fields.size() != 3) data_error("providers.tsv", line_number, "expected 3 tab-separated columns");
     ProviderId id = find_provider(fields[0]);
@@ -303,7 +312,7 @@ void Knowledge::load_text_rules() {
   std::vector<std::string> strong_patterns;
   std::vector<std::string> weak_patterns;
   bool previous_has_conditions = false;
-  for_each_data_line(embedded::text_rules_tsv, [&](std::size_t line_number, std::string_view line) {
+  for_each_data_line("text-rules.tsv", embedded::text_rules_tsv, [&](std::size_t line_number, std::string_view line) {
     if (take_source_line("text-rules.tsv", line_number, line)) return;
     const std::vector<std::string_view> fields = split(line, '\t');
     if (fields.size() < 3 || fields.size() > 4) data_error("text-rules.tsv", line_number, "expected 3 or 4 columns");
@@ -313,9 +322,6 @@ void Knowledge::load_text_rules() {
     const std::string pattern(fields[2]);
     if (const std::string error = pattern_syntax_error(pattern); !error.empty()) {
       data_error("text-rules.tsv", line_number, error);
-    }
-    if (std::any_of(pattern.begin(), pattern.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-      data_error("text-rules.tsv", line_number, "a control character in the pattern (an escape written as a byte?)");
     }
     TextRuleGroup group{tier, std::string(fields[0]), *cause, current_source_, nullptr, 0, nullptr};
     if (fields.size() == 4 && fields[3].starts_with("unless=")) {
@@ -388,7 +394,7 @@ ProviderId Knowledge::provider_for_text(std::string_view text, bool with_links) 
 
 void Knowledge::load_code_rules() {
   current_source_ = kNoSource;
-  for_each_data_line(embedded::code_rules_tsv, [&](std::size_t line_number, std::string_view line) {
+  for_each_data_line("code-rules.tsv", embedded::code_rules_tsv, [&](std::size_t line_number, std::string_view line) {
     if (take_source_line("code-rules.tsv", line_number, line)) return;
     const std::vector<std::string_view> fields = split(line, '\t');
     if (fields.size() != 5) data_error("code-rules.tsv", line_number, "expected 5 tab-separated columns");

@@ -114,6 +114,36 @@ const char* ipv4_address_end(const char* start, const char* dot, const char* end
   return cursor;
 }
 
+// The lower case of a two-byte UTF-8 letter whose lower case has two bytes too, or the letter itself: Latin-1's
+// À-Þ (but ×), Latin Extended-A's pairs (Ł/ł, Ż/ż, Č/č; upper case at even code points, at odd ones in U+0139-U+0148
+// and U+0179-U+017E; İ, ı, ĸ, ŉ and ſ have no such pair), Cyrillic А-Я and Ѐ-Џ. The text rules are written in lower
+// case, and a reply may capitalise a sentence's first word or all of it ("Пользователь не найден", "UNBEKANNTER
+// EMPFÄNGER").
+unsigned lower_two_byte_letter(unsigned code) {
+  if (code >= 0xC0 && code <= 0xDE && code != 0xD7) return code + 0x20;
+  if (code >= 0x100 && code <= 0x17E && code != 0x130 && code != 0x131 && code != 0x138 && code != 0x149) {
+    const bool upper_is_odd = (code >= 0x139 && code <= 0x148) || code >= 0x179;
+    return (code % 2 == 1) == upper_is_odd ? code + 1 : code;
+  }
+  if (code >= 0x410 && code <= 0x42F) return code + 0x20;
+  if (code >= 0x400 && code <= 0x40F) return code + 0x50;
+  return code;
+}
+
+// Lowers the two-byte UTF-8 letters of [begin, end) in place; the byte length does not change.
+void lower_two_byte_letters(char* begin, char* end) {
+  for (char* c = begin; c + 1 < end; ++c) {
+    const auto lead = static_cast<unsigned char>(c[0]);
+    const auto next = static_cast<unsigned char>(c[1]);
+    if (lead < 0xC2 || lead > 0xDF || (next & 0xC0) != 0x80) continue;
+    const unsigned code = (lead & 0x1Fu) << 6 | (next & 0x3Fu);
+    const unsigned lower = lower_two_byte_letter(code);
+    c[0] = static_cast<char>(0xC0u | lower >> 6);
+    c[1] = static_cast<char>(0x80u | (lower & 0x3Fu));
+    ++c;
+  }
+}
+
 }  // namespace
 
 // A client's or server's IPv4 address that a reply echoes ("client host [192.0.2.1] blocked using ...",
@@ -158,6 +188,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
     if (has_class(text[at], kSpace)) return 1;
     return text[at] == '\\' && at + 1 < size && text[at + 1] == 'n' ? 2 : 0;
   };
+  unsigned char outside_ascii = 0;  // the bits of every byte copied: 0x80 if one is outside ASCII
   std::size_t pos = 0;
   while (pos < size) {
     if (const std::size_t skip = separator_length(pos); skip != 0) {
@@ -188,6 +219,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
           }
         }
         *out++ = kLowerCase[byte];
+        outside_ascii |= byte;
       }
       const std::string_view piece = text.substr(piece_start, pos - piece_start);
       if (const std::size_t length = at == std::string_view::npos ? 0 : address_length(piece, at); length != 0) {
@@ -203,6 +235,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
     }
     out = mask_message_id(token_out, out);
   }
+  if ((outside_ascii & 0x80) != 0) lower_two_byte_letters(start, out);
   with_ip_addresses_ = {start, static_cast<std::size_t>(out - start)};
   return mask_ipv4_addresses(with_ip_addresses_);
 }

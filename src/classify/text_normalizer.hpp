@@ -1,5 +1,6 @@
 #pragma once
-// Prepares reply text for the text rules: lowercase, whitespace collapsed, e-mail addresses masked
+// Prepares reply text for the text rules: lowercase (ASCII, and the two-byte UTF-8 letters of Latin-1, Latin Extended-A
+// and Cyrillic), whitespace collapsed, e-mail addresses masked
 // as "addr" (so "<a@b.c>" reads "<addr>") (local parts such as "quota@" must not trigger rules), and the reply codes
 // that multi-line replies repeat on every line removed; per-message ids read "hexid" and IPv4 addresses outside the
 // loopback range "0.0.0.0". The domains of the masked addresses stay readable

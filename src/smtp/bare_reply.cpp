@@ -73,16 +73,26 @@ bool is_log_level(std::string_view word) {
 // to %s[%s]:%d: %m", smtp_connect.c; "lost connection with %s while %s" and "conversation with %s timed out while
 // %s" with session->namaddr "host[addr]", smtp_trouble.c; vdukhovni/postfix@17830e5c). Whether such a text is a
 // diagnostic is for the text rules to tell.
-// The first byte of a letter outside ASCII in UTF-8: Latin with diacritics, Greek, Cyrillic and the other alphabets
-// (lead bytes 0xC3-0xDF), kana, CJK ideographs and Hangul (0xE3-0xED). Not 0xC2 and 0xE2, whose characters are
-// punctuation and symbols: "«", a typographic quote or dash starts no diagnostic either.
-bool starts_letter_outside_ascii(char c) {
-  const auto byte = static_cast<unsigned char>(c);
-  return (byte >= 0xC3 && byte <= 0xDF) || (byte >= 0xE3 && byte <= 0xED);
+// Whether `text` starts with a letter of an alphabet other than ASCII's in UTF-8, or with Spanish's opening ¡ or ¿:
+// Latin with diacritics and its extensions, Greek, Cyrillic, Hebrew, Arabic, the Indic and South-East Asian scripts,
+// Georgian, Vietnamese (U+00C0-U+1FFF), kana, CJK ideographs and Hangul. Not the punctuation and symbols around them
+// ("«", a typographic quote or dash, the ideographic space and brackets 「」【】 of U+3000-U+303F), which start no
+// diagnostic, as an ASCII quote starts none.
+bool starts_with_letter_outside_ascii(std::string_view text) {
+  const auto byte = [&text](std::size_t at) { return at < text.size() ? static_cast<unsigned char>(text[at]) : 0u; };
+  const auto continuation = [&byte](std::size_t at) { return (byte(at) & 0xC0u) == 0x80u; };
+  unsigned code = 0;
+  if (byte(0) >= 0xC2 && byte(0) <= 0xDF && continuation(1)) {
+    code = (byte(0) & 0x1Fu) << 6 | (byte(1) & 0x3Fu);
+  } else if (byte(0) >= 0xE0 && byte(0) <= 0xEF && continuation(1) && continuation(2)) {
+    code = (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 | (byte(2) & 0x3Fu);
+  }
+  return code == 0xA1 || code == 0xBF || (code >= 0xC0 && code <= 0x1FFF && code != 0xD7 && code != 0xF7) ||
+         (code >= 0x3040 && code <= 0x9FFF) || (code >= 0xAC00 && code <= 0xD7AF);
 }
 
 bool looks_like_log_line(std::string_view text) {
-  if (!is_letter(text.front()) && text.front() != '-' && !starts_letter_outside_ascii(text.front())) return true;
+  if (!is_letter(text.front()) && text.front() != '-' && !starts_with_letter_outside_ascii(text)) return true;
   for (std::string_view month : {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}) {
     if (text.starts_with(month) && text.size() > 4 && (text[3] == ' ' || text[3] == '-') &&
         (is_digit(text[4]) || text[4] == ' ')) {

@@ -365,8 +365,14 @@ TEST(BareReplyCodeless, LetterOfAnotherAlphabetStartsADiagnostic) {
   EXPECT_EQ(codeless_diagnostic("该用户不存在"), "该用户不存在");
   EXPECT_EQ(codeless_diagnostic("Пользователь не найден"), "Пользователь не найден");
   EXPECT_EQ(codeless_diagnostic("Échec de la remise"), "Échec de la remise");
+  EXPECT_EQ(codeless_diagnostic("¡La dirección no existe en este servidor!"),
+            "¡La dirección no existe en este servidor!");
+  EXPECT_EQ(codeless_diagnostic("Ứng dụng: hộp thư đầy"), "Ứng dụng: hộp thư đầy");
+  EXPECT_EQ(codeless_diagnostic("ไม่พบผู้ใช้"), "ไม่พบผู้ใช้");
   EXPECT_EQ(codeless_diagnostic("«Mailbox full»"), "");
   EXPECT_EQ(codeless_diagnostic("\u201cMailbox full\u201d"), "");
+  EXPECT_EQ(codeless_diagnostic("「Mailbox full」"), "");
+  EXPECT_EQ(codeless_diagnostic("\u3000该用户不存在"), "");
 }
 
 // lettre's "permanent error (550): ..." and the "SMTP Error (451): ..." of PHP senders give the code in parentheses and
