@@ -116,12 +116,13 @@ const char* ipv4_address_end(const char* start, const char* dot, const char* end
 
 // The lower case of a two-byte UTF-8 letter whose lower case has two bytes too, or the letter itself: Latin-1's
 // À-Þ (but ×), Latin Extended-A's pairs (Ł/ł, Ż/ż, Č/č; upper case at even code points, at odd ones in U+0139-U+0148
-// and U+0179-U+017E; İ, ı, ĸ, ŉ and ſ have no such pair), Cyrillic А-Я and Ѐ-Џ. The text rules are written in lower
+// and U+0179-U+017E; İ, ı, ĸ, ŉ, Ÿ and ſ have no such pair), Cyrillic А-Я and Ѐ-Џ. The text rules are written in lower
 // case, and a reply may capitalise a sentence's first word or all of it ("Пользователь не найден", "UNBEKANNTER
 // EMPFÄNGER").
 unsigned lower_two_byte_letter(unsigned code) {
   if (code >= 0xC0 && code <= 0xDE && code != 0xD7) return code + 0x20;
-  if (code >= 0x100 && code <= 0x17E && code != 0x130 && code != 0x131 && code != 0x138 && code != 0x149) {
+  if (code >= 0x100 && code <= 0x17E && code != 0x130 && code != 0x131 && code != 0x138 && code != 0x149 &&
+      code != 0x178) {
     const bool upper_is_odd = (code >= 0x139 && code <= 0x148) || code >= 0x179;
     return (code % 2 == 1) == upper_is_odd ? code + 1 : code;
   }

@@ -60,19 +60,6 @@ bool is_log_level(std::string_view word) {
   return false;
 }
 
-// The marks of a log line whose header no parser took, or of a log message that is no diagnostic:
-// - anything but a letter (of any alphabet) or a dash in front: a stamp, a path, a bracket, a quote, a syslog
-//   priority, "@" of TAI64N,
-//   "**" of Exim's own lines, a JSON object (a dash starts the items of a bounce's list and VMS's message codes);
-// - a syslog stamp ("Oct 14 19:45:05", ASSP's "Jul-29-16");
-// - a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: ", "dovecot: ", "INFO: ", "Fatal: "), but not
-//   a word a bounce labels its text with ("Reason: ", "Diagnostic: ") or an acronym naming the topic ("DNS: ");
-// - a program with its process ID ("exim[3751]:") or facility ("pam_unix(dovecot:auth):");
-// - Postfix's key=value fields and session notes.
-// A bracketed address inside is no mark: the MTAs' own diagnostics name the server they failed with by it ("connect
-// to %s[%s]:%d: %m", smtp_connect.c; "lost connection with %s while %s" and "conversation with %s timed out while
-// %s" with session->namaddr "host[addr]", smtp_trouble.c; vdukhovni/postfix@17830e5c). Whether such a text is a
-// diagnostic is for the text rules to tell.
 // Whether `text` starts with a letter of an alphabet other than ASCII's in UTF-8, or with Spanish's opening ¡ or ¿:
 // Latin with diacritics and its extensions, Greek, Cyrillic, Hebrew, Arabic, the Indic and South-East Asian scripts,
 // Georgian, Vietnamese (U+00C0-U+1FFF), kana, CJK ideographs and Hangul. Not the punctuation and symbols around them
@@ -91,6 +78,19 @@ bool starts_with_letter_outside_ascii(std::string_view text) {
          (code >= 0x3040 && code <= 0x9FFF) || (code >= 0xAC00 && code <= 0xD7AF);
 }
 
+// The marks of a log line whose header no parser took, or of a log message that is no diagnostic:
+// - anything but a letter (of any alphabet) or a dash in front: a stamp, a path, a bracket, a quote, a syslog
+//   priority, "@" of TAI64N,
+//   "**" of Exim's own lines, a JSON object (a dash starts the items of a bounce's list and VMS's message codes);
+// - a syslog stamp ("Oct 14 19:45:05", ASSP's "Jul-29-16");
+// - a leading label or queue ID ("warning: ", "NOQUEUE: ", "B99FE3D: ", "dovecot: ", "INFO: ", "Fatal: "), but not
+//   a word a bounce labels its text with ("Reason: ", "Diagnostic: ") or an acronym naming the topic ("DNS: ");
+// - a program with its process ID ("exim[3751]:") or facility ("pam_unix(dovecot:auth):");
+// - Postfix's key=value fields and session notes.
+// A bracketed address inside is no mark: the MTAs' own diagnostics name the server they failed with by it ("connect
+// to %s[%s]:%d: %m", smtp_connect.c; "lost connection with %s while %s" and "conversation with %s timed out while
+// %s" with session->namaddr "host[addr]", smtp_trouble.c; vdukhovni/postfix@17830e5c). Whether such a text is a
+// diagnostic is for the text rules to tell.
 bool looks_like_log_line(std::string_view text) {
   if (!is_letter(text.front()) && text.front() != '-' && !starts_with_letter_outside_ascii(text)) return true;
   for (std::string_view month : {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}) {

@@ -37,7 +37,8 @@ TEST_P(TextNormalizerTest, Normalizes) {
 const NormalizeCase kCases[] = {
     {"empty", "", 0, {}, ""},
     {"lowercase", "Mailbox FULL", 0, {}, "mailbox full"},
-    {"lowercase_ascii_only", "CAF\xC9 \xC3\x89T\xC9", 0, {}, "caf\xC9 \xC3\x89t\xC9"},
+    // a lone Latin-1 byte is no UTF-8 letter and stays; the two-byte UTF-8 capital É is lowered
+    {"lowercase_ascii_and_utf8_capitals", "CAF\xC9 \xC3\x89T\xC9", 0, {}, "caf\xC9 \xC3\xA9t\xC9"},
     {"collapse_whitespace", "  Mailbox \t  is\r\n full  ", 0, {}, "mailbox is full"},
     {"code_tokens_removed", "550 5.1.1 User unknown", 550, {5, 1, 1}, "user unknown"},
     {"bracketed_address",
@@ -92,6 +93,15 @@ INSTANTIATE_TEST_SUITE_P(Texts, TextNormalizerTest, ::testing::ValuesIn(kCases),
 // an enhanced code reads "550-First line 550-second line 550 last line"; the "550-" glued to the first
 // word of each line is only dropped when the rest of the token is the enhanced code, so the text
 // becomes "550-first line 550-second line last line".
+// The two-byte capitals of Latin-1, Latin Extended-A and Cyrillic are lowered like ASCII's; letters without a two-byte
+// pair (İ, Ÿ), the multiplication sign and three-byte characters stay as they are.
+TEST(TextNormalizerLetterTest, LowersTwoByteCapitals) {
+  TextNormalizer normalizer;
+  EXPECT_EQ(normalizer.normalize("UNBEKANNTER EMPFÄNGER", 0, {}), "unbekannter empfänger");
+  EXPECT_EQ(normalizer.normalize("Пользователь НЕ НАЙДЕН, Ёж", 0, {}), "пользователь не найден, ёж");
+  EXPECT_EQ(normalizer.normalize("ŁÓDŹ ŻÓŁW ČESKÝ ŇŸİ × 用户", 0, {}), "łódź żółw český ňŸİ × 用户");
+}
+
 TEST(TextNormalizerMultilineTest, StripsBasicCodePrefixGluedToAWord) {
   TextNormalizer normalizer;
   EXPECT_EQ(normalizer.normalize("550-First line 550-second line 550 last line", 550, {}),
