@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "smtp/ascii.hpp"
+#include "smtp/utf8.hpp"
 
 namespace mta {
 namespace {
@@ -134,11 +135,9 @@ unsigned lower_two_byte_letter(unsigned code) {
 // Lowers the two-byte UTF-8 letters of [begin, end) in place; the byte length does not change.
 void lower_two_byte_letters(char* begin, char* end) {
   for (char* c = begin; c + 1 < end; ++c) {
-    const auto lead = static_cast<unsigned char>(c[0]);
-    const auto next = static_cast<unsigned char>(c[1]);
-    if (lead < 0xC2 || lead > 0xDF || (next & 0xC0) != 0x80) continue;
-    const unsigned code = (lead & 0x1Fu) << 6 | (next & 0x3Fu);
-    const unsigned lower = lower_two_byte_letter(code);
+    const Utf8Char letter = leading_utf8_char({c, static_cast<std::size_t>(end - c)});
+    if (letter.length != 2) continue;
+    const unsigned lower = lower_two_byte_letter(letter.code);
     c[0] = static_cast<char>(0xC0u | lower >> 6);
     c[1] = static_cast<char>(0x80u | (lower & 0x3Fu));
     ++c;

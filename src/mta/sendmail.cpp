@@ -136,7 +136,7 @@ ParseOutcome parse_delivery(std::string_view body, SmtpEvent& event) {
   }
   if (basic_code(stat) != 0) {
     event.reply = stat;
-  } else if (!dsn.present() || is_local_mailer(mailer) || !is_status_of_remote_reply_code(stat)) {
+  } else if (!dsn.present() || event.direction == Direction::local || !is_status_of_remote_reply_code(stat)) {
     event.agent_text = stat;
   }
   return ParseOutcome::event;

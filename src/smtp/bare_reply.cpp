@@ -3,6 +3,7 @@
 #include "smtp/ascii.hpp"
 #include "smtp/remote_error.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/utf8.hpp"
 
 namespace mta {
 
@@ -66,14 +67,7 @@ bool is_log_level(std::string_view word) {
 // ("«", a typographic quote or dash, the ideographic space and brackets 「」【】 of U+3000-U+303F), which start no
 // diagnostic, as an ASCII quote starts none.
 bool starts_with_letter_outside_ascii(std::string_view text) {
-  const auto byte = [&text](std::size_t at) { return at < text.size() ? static_cast<unsigned char>(text[at]) : 0u; };
-  const auto continuation = [&byte](std::size_t at) { return (byte(at) & 0xC0u) == 0x80u; };
-  unsigned code = 0;
-  if (byte(0) >= 0xC2 && byte(0) <= 0xDF && continuation(1)) {
-    code = (byte(0) & 0x1Fu) << 6 | (byte(1) & 0x3Fu);
-  } else if (byte(0) >= 0xE0 && byte(0) <= 0xEF && continuation(1) && continuation(2)) {
-    code = (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 | (byte(2) & 0x3Fu);
-  }
+  const unsigned code = leading_utf8_char(text).code;
   return code == 0xA1 || code == 0xBF || (code >= 0xC0 && code <= 0x1FFF && code != 0xD7 && code != 0xF7) ||
          (code >= 0x3040 && code <= 0x9FFF) || (code >= 0xAC00 && code <= 0xD7AF);
 }
