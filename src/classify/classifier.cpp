@@ -304,7 +304,7 @@ Verdict Classifier::classify(const SmtpEvent& event) {
   } else if (verdict.enhanced.present()) {
     verdict.klass = verdict.enhanced.klass;
   } else {
-    verdict.klass = class_of_status(event.status);
+    verdict.klass = event.status != Status::none ? class_of_status(event.status) : event.implied_class;
   }
 
   if (verdict.klass == 2 || verdict.klass == 0) {

@@ -82,8 +82,9 @@ ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
   record.message = line;
   if (opensmtpd_shaped(line)) return parse_opensmtpd(record, event);
   if (sendmail_shaped(line)) return parse_sendmail(record, event);
-  const ParseOutcome postfix =
-      looks_like_smtp_outcome(line) ? parse_postfix_message({}, line, event) : ParseOutcome::ignored;
+  const ParseOutcome postfix = looks_like_smtp_outcome(line) || is_postfix_failure_with_one_server(line)
+                                   ? parse_postfix_message({}, line, event)
+                                   : ParseOutcome::ignored;
   if (postfix == ParseOutcome::event) return postfix;
   const ParseOutcome generic = parse_generic(line, event);
   return generic == ParseOutcome::event ? generic : postfix;

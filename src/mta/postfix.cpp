@@ -479,6 +479,26 @@ bool is_routine_note(std::string_view body) {
   return false;
 }
 
+// Postfix's own texts for a failure with one server (vdukhovni/postfix@17830e5c smtp_trouble.c smtp_stream_except(),
+// smtp_proto.c's smtp_site_fail() and smtp_misc_fail() reasons). The client logs one with the queue id only when the
+// failure is transient (or made so for a server that is not the last) and the next server is tried (smtp_bulk_fail(),
+// smtp_rcpt_fail(): "don't defer the recipients just yet"): a failed attempt that no delivery line reports.
+bool is_failure_with_one_server(std::string_view body) {
+  static constexpr std::string_view whole_reasons[] = {"TLS is required, but ",
+                                                       "Server certificate not verified",
+                                                       "Cannot start TLS: handshake failure",
+                                                       "client TLS configuration problem",
+                                                       "unexpected server message",
+                                                       "Sender requested REQUIRETLS, but ",
+                                                       "message requires SMTPUTF8, but no server"};
+  for (const std::string_view reason : whole_reasons) {
+    if (body.starts_with(reason)) return true;
+  }
+  if (body.starts_with("lost connection with ")) return body.find("] while ") != std::string_view::npos;
+  if (body.starts_with("conversation with ")) return body.find("] timed out while ") != std::string_view::npos;
+  return body.starts_with("mail for ") && body.ends_with(" loops back to myself");
+}
+
 // qmgr's "from=<a>, status=expired, returned to sender" (qmgr_active.c): the message outlived the queue lifetime;
 // its other "from=<a>, size=N, nrcpt=N (queue active)" lines are no outcome.
 ParseOutcome parse_queue_expiry(std::string_view body, SmtpEvent& event) {
@@ -512,6 +532,11 @@ bool is_postfix_program(std::string_view program) {
 ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
   const std::string_view daemon = daemon_name(record.program);
   return parse_postfix_message(daemon == kSmtpdTestDriver ? "smtpd" : daemon, record.message, event);
+}
+
+bool is_postfix_failure_with_one_server(std::string_view message) {
+  const std::string_view body = strip_queue_id(message);
+  return body.size() != message.size() && is_failure_with_one_server(body);
 }
 
 ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view message, SmtpEvent& event) {
@@ -549,6 +574,12 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
     // or from a relay that refused our SASL login.
     read_delivery_text(body, event);
     event.direction = delivery_direction(unknown_daemon ? "smtp" : daemon);
+    return ParseOutcome::event;
+  }
+  if (client && queued && is_failure_with_one_server(body)) {
+    read_delivery_text(body, event);
+    event.direction = delivery_direction(unknown_daemon ? "smtp" : daemon);
+    event.implied_class = 4;
     return ParseOutcome::event;
   }
   if (body.starts_with("warning: ") && body.find(" limit exceeded: ") != std::string_view::npos &&

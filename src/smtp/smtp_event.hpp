@@ -53,6 +53,9 @@ struct SmtpEvent {
   std::string_view recipient;  // the envelope recipient of a delivery or bounce, as logged ("user@example.com")
   std::string_view client;     // the client we answered, as logged ("host[192.0.2.1]", "[192.0.2.1]")
   double delay_seconds = -1;   // negative when the line carries no delay
+  // The class an event without a reply code, enhanced code or status has by the logic of the MTA that logged it
+  // (Postfix logs a failure with one MX host only when it is transient and the next host is tried); 0: none.
+  std::uint8_t implied_class = 0;
 };
 
 std::string_view to_string(Mta);

@@ -738,6 +738,23 @@ TEST(ClassifierClassTest, StatusGivesClassWithoutCodes) {
   }
 }
 
+TEST(ClassifierClassTest, ClassTheMtaImpliesWithoutCodesOrStatus) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.agent_text = "lost connection with mx3.hotmail.com[65.55.37.72] while receiving the initial server greeting";
+  EXPECT_EQ(classifier.classify(event).klass, 0);
+  event.implied_class = 4;  // postfix-grok-patterns.log: logged with the queue id only before the next MX host
+  Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.klass, 4);
+  EXPECT_EQ(verdict.cause, Cause::connection);
+  // A status or a code says more than the MTA's logic.
+  event.status = Status::bounced;
+  EXPECT_EQ(classifier.classify(event).klass, 5);
+  event.status = Status::none;
+  event.dsn = "5.4.4";
+  EXPECT_EQ(classifier.classify(event).klass, 5);
+}
+
 TEST(ClassifierClassTest, NoCodeNoStatusGivesNoClass) {
   Classifier classifier;
   SmtpEvent event;

@@ -35,6 +35,7 @@ struct EventCase {
   std::string_view remote_host = {};
   std::string_view mechanism = {};
   double delay_seconds = -1;
+  int implied_class = 0;
 };
 
 inline void PrintTo(const EventCase& c, std::ostream* os) { *os << c.name; }
@@ -75,6 +76,7 @@ inline void expect_event_fields(const SmtpEvent& event, const EventCase& c, Mta 
   }
   EXPECT_EQ(event.mechanism, c.mechanism);
   EXPECT_DOUBLE_EQ(event.delay_seconds, c.delay_seconds);
+  EXPECT_EQ(event.implied_class, c.implied_class);
 }
 
 // Expects parse_log_line() to read from c.line (c.program empty) the event `c` describes, by the parser of `mta`.

@@ -133,6 +133,31 @@ const EventCase kEventCases[] = {
      .stage = Stage::connect,
      .reply = "450 4.3.2 try again later",
      .remote_host = "mg2.egov.bg"},
+    // Postfix's own texts for a transient failure with one server, logged with the queue id only when the next
+    // server is tried (smtp_trouble.c smtp_bulk_fail()): no delivery line reports them, and their class is 4.
+    {.name = "smtp_lost_connection_before_next_mx",
+     .program = "postfix/smtp",
+     // postfix-grok-patterns.log (no syslog header)
+     .line = "B99FE3D: lost connection with mx3.hotmail.com[65.55.37.72] while receiving the initial server greeting",
+     .agent_text = "lost connection with mx3.hotmail.com[65.55.37.72] while receiving the initial server greeting",
+     .remote_host = "mx3.hotmail.com",
+     .implied_class = 4},
+    {.name = "smtp_conversation_timed_out_before_next_mx",
+     .program = "postfix/smtp",
+     // postfix-grok-patterns.log (no syslog header)
+     .line =
+         "78D6B41: conversation with mx00.gmx.com[74.208.5.4] timed out while receiving the initial server greeting",
+     .agent_text = "conversation with mx00.gmx.com[74.208.5.4] timed out while receiving the initial server greeting",
+     .remote_host = "mx00.gmx.com",
+     .implied_class = 4},
+    {.name = "lmtp_tls_not_offered_before_next_server",
+     // smtp_proto.c smtp_start_tls() reason, as the lmtp client logs it for a server that is not the last
+     .line = "Dec  1 10:00:00 mx postfix/lmtp[12]: 3F2A01234: TLS is required, but was not offered by host "
+             "store1.example.com[192.0.2.7]",
+     .direction = Direction::local,
+     .agent_text = "TLS is required, but was not offered by host store1.example.com[192.0.2.7]",
+     .remote_host = "store1.example.com",
+     .implied_class = 4},
     {.name = "smtp_host_said_before_next_mx",
      // postfix-exporters.log
      .line = "Dec 29 02:54:09 mail postfix/smtp[7648]: 732BB407C3: host mail.domain.com[1.1.1.1] said: 451 DT:SPM 163 "
@@ -697,6 +722,17 @@ INSTANTIATE_TEST_SUITE_P(
         QuietCase{"smtpd_connect", "",
                   // postfix-blockbadip.log
                   "Feb 11 06:26:15 t postfix/smtpd[22191]: connect from unknown[188.126.223.106]"},
+        QuietCase{"smtp_lost_connection_without_queue_id", "",
+                  // not the client's note before the next server, which has the queue id
+                  "Dec  1 10:00:00 mx postfix/smtp[12]: lost connection with mx1.example.com[192.0.2.1] while "
+                  "receiving the initial server greeting"},
+        QuietCase{"smtp_connect_failed", "",
+                  // logged for every address, the last one's also as the delivery line's reason
+                  "Dec  1 10:00:00 mx postfix/smtp[12]: connect to mx1.example.com[192.0.2.1]:25: Connection "
+                  "refused"},
+        QuietCase{"smtp_lost_connection_in_a_note_of_another_daemon", "",
+                  "Dec  1 10:00:00 mx postfix/cleanup[12]: 3F2A01234: lost connection with mx1.example.com[192.0.2.1] "
+                  "while receiving the initial server greeting"},
         QuietCase{"smtpd_lost_connection", "",
                   // postfix-blockbadip.log: the client went away, smtpd sent nothing
                   "Feb 12 12:00:23 t postfix/smtpd[2820]: lost connection after DATA (0 bytes) from "
@@ -862,6 +898,24 @@ TEST(PostfixHeaderlessTest, RefusedToTalkIsReadFromTheMessage) {
             ParseOutcome::event);
   EXPECT_EQ(event.reply, "450 4.3.2 try again later");
   EXPECT_EQ(event.stage, Stage::connect);
+}
+
+TEST(PostfixHeaderlessTest, FailureWithOneServerIsReadFromTheMessage) {
+  SmtpEvent event;
+  // postfix-grok-patterns.log
+  ASSERT_EQ(parse_log_line("745137AA: lost connection with hotmail-com.olc.protection.outlook.com[104.47.55.161] "
+                           "while sending RCPT TO",
+                           event),
+            ParseOutcome::event);
+  EXPECT_EQ(event.mta, Mta::postfix);
+  EXPECT_EQ(event.direction, Direction::outbound);
+  EXPECT_EQ(event.implied_class, 4);
+  EXPECT_EQ(event.remote_host, "hotmail-com.olc.protection.outlook.com");
+  // Without a queue id the text is some other program's, or a bounce's diagnostic.
+  EXPECT_NE(parse_log_line("lost connection with mx.example.com[192.0.2.1] while sending RCPT TO", event),
+            ParseOutcome::event);
+  EXPECT_FALSE(is_postfix_failure_with_one_server("3F2A01234: conversation with mx.example.com[192.0.2.1] went well"));
+  EXPECT_TRUE(is_postfix_failure_with_one_server("3F2A01234: mail for example.com loops back to myself"));
 }
 
 // --- anvil limits: smtpd refuses the client and logs only a warning -----------------------------------------
