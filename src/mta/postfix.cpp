@@ -480,16 +480,24 @@ bool is_routine_note(std::string_view body) {
 }
 
 // Postfix's own texts for a failure with one server (vdukhovni/postfix@17830e5c smtp_trouble.c smtp_stream_except(),
-// smtp_proto.c's smtp_site_fail() and smtp_misc_fail() reasons). The client logs one with the queue id only when the
-// failure is transient (or made so for a server that is not the last) and the next server is tried (smtp_bulk_fail(),
-// smtp_rcpt_fail(): "don't defer the recipients just yet"): a failed attempt that no delivery line reports.
+// smtp_proto.c's smtp_site_fail() and smtp_misc_fail() reasons). The client logs one with the queue id only where
+// smtp_bulk_fail() keeps the recipients for another try ("don't defer the recipients just yet"): the next server, or
+// the same one without TLS after opportunistic TLS failed. A try is what soft_bounce makes of a permanent failure too,
+// so the class is 4. Rarely the next servers are passed over without a reason of their own (an MTA-STS MX pattern
+// refuses them) and the delivery line repeats this reason: that attempt is counted twice.
 bool is_failure_with_one_server(std::string_view body) {
+  // Not smtp_proto.c's and smtp_connect.c's notes "Sender requested REQUIRETLS, but REQUIRETLS support was not
+  // offered by host %s" and "..., but my configured TLS security level ...", after which delivery goes on.
   static constexpr std::string_view whole_reasons[] = {"TLS is required, but ",
                                                        "Server certificate not verified",
                                                        "Cannot start TLS: handshake failure",
                                                        "client TLS configuration problem",
                                                        "unexpected server message",
-                                                       "Sender requested REQUIRETLS, but ",
+                                                       "Sender requested REQUIRETLS, but no server was found ",
+                                                       "Sender requested REQUIRETLS, but host ",
+                                                       "Sender requested REQUIRETLS, but TLS service was not offered ",
+                                                       "Sender requested REQUIRETLS, but no matching server ",
+                                                       "Sender requested REQUIRETLS, but no trusted server ",
                                                        "message requires SMTPUTF8, but no server"};
   for (const std::string_view reason : whole_reasons) {
     if (body.starts_with(reason)) return true;

@@ -19,8 +19,8 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event);
 // The message part alone, as journalctl -o cat prints it; an empty daemon is inferred from the text.
 ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view message, SmtpEvent& event);
 
-// "<queue id>: lost connection with mx[ip] while ...": the client's own text for a transient failure with one server
-// before it tries the next (no delivery line reports it), which names none of an outcome's usual marks.
+// "<queue id>: lost connection with mx[ip] while ...": the client's own text for a failure with one server before it
+// tries again (no delivery line reports it), which names none of an outcome's usual marks.
 bool is_postfix_failure_with_one_server(std::string_view message);
 
 }  // namespace mta

@@ -54,7 +54,7 @@ struct SmtpEvent {
   std::string_view client;     // the client we answered, as logged ("host[192.0.2.1]", "[192.0.2.1]")
   double delay_seconds = -1;   // negative when the line carries no delay
   // The class an event without a reply code, enhanced code or status has by the logic of the MTA that logged it
-  // (Postfix logs a failure with one MX host only when it is transient and the next host is tried); 0: none.
+  // (Postfix logs a failure with one server this way only when it tries again, with the next server); 0: none.
   std::uint8_t implied_class = 0;
 };
 

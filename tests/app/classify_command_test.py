@@ -160,11 +160,16 @@ class ClassifyJsonContract(unittest.TestCase):
         # Random text, and log lines whose header no parser took (the same words, but logged).
         rows = classify([b"hello world", b"the quick brown fox", b"Starting the mail system", b"12345",
                          b"Mar  4 00:00:00 mx1 sshd[7]: Connection closed by 192.0.2.1 port 22 [preauth]",
-                         b"B99FE3D: lost connection with mx.example.com[192.0.2.1] while sending RCPT TO",
                          b"warning: uid=0: File too large"])
         for row in rows:
             self.check_row(row)
             self.assertFalse(row["matched"], row)
+        # With a queue id the text is the Postfix client's own note of a transient failure with one server before
+        # it tries the next (smtp_trouble.c smtp_bulk_fail()): a logged attempt, of class 4.
+        [row] = classify([b"B99FE3D: lost connection with mx.example.com[192.0.2.1] while sending RCPT TO"])
+        self.check_row(row)
+        self.assertEqual((row["matched"], row["mta"], row["direction"], row["class"], row["cause"]),
+                         (True, "postfix", "outbound", "4xx", "connection"))
 
     def test_one_object_per_line_over_the_corpus(self):
         files = sorted(glob.glob(os.path.join(SHARED_DIR, "corpus/real/*")))

@@ -12,8 +12,8 @@ Debian 12 (bookworm) package versions these tests were written and run against:
 deploy/install-deps.sh installs and extracts them, and creates the system users the servers insist
 on; the test installs nothing, and fails, naming the piece, where one is missing.
 
-Every daemon listens on 127.0.0.1 only and relays only to sinks on 127.0.0.1 (smtp-sink, or the small
-SMTP responder below); every domain used is routed by configuration, so no DNS query leaves the
+Every daemon listens on 127.0.0.1 only and relays only to sinks on loopback addresses (smtp-sink, or the
+small SMTP responder below); every domain used is routed by configuration, so no DNS query leaves the
 machine. No wait depends on a daemon's own queue-run or retry timers: while the test waits for the
 deliveries it runs the daemon's queue itself. A test skips only where it cannot run here at all (not
 root, no mount namespaces), with the reason.
@@ -880,9 +880,9 @@ class OpenSmtpdTest(MtaTestCase):
         os.symlink("/run", os.path.join(var, "run"))
         os.makedirs(run)
         # OpenSMTPD keeps a route per remote address, not per port, and a new route (none before, or the
-        # last one's connections all closed) whose first connection fails before the remote's 220
-        # greeting (busy.test's 421, down.test's refusal) is disabled for 15 s or more (mta.c,
-        # mta_route_collect, mta_route_ok). Mail for another sink on that address then fails with
+        # last one's connections all closed) whose first connection fails before the session is ready
+        # (busy.test's 421 greeting, down.test's refusal) is disabled for 15 s or more (mta.c,
+        # mta_route_collect; mta_session.c calls mta_route_ok at MTA_READY). Mail for another sink on that address then fails with
         # "Network error on destination MXs" without a connection, and waits for the scheduler's retry
         # 400 s later: in a slow run busy.test's 421 kept down.test from ever connecting (and always
         # did with 15 s between the first mail and theirs). So each of the two has an address of its own.

@@ -133,8 +133,8 @@ const EventCase kEventCases[] = {
      .stage = Stage::connect,
      .reply = "450 4.3.2 try again later",
      .remote_host = "mg2.egov.bg"},
-    // Postfix's own texts for a transient failure with one server, logged with the queue id only when the next
-    // server is tried (smtp_trouble.c smtp_bulk_fail()): no delivery line reports them, and their class is 4.
+    // Postfix's own texts for a failure with one server, logged with the queue id only when the client tries again
+    // (smtp_trouble.c smtp_bulk_fail()): no delivery line reports them, and their class is 4.
     {.name = "smtp_lost_connection_before_next_mx",
      .program = "postfix/smtp",
      // postfix-grok-patterns.log (no syslog header)
@@ -726,6 +726,15 @@ INSTANTIATE_TEST_SUITE_P(
                   // not the client's note before the next server, which has the queue id
                   "Dec  1 10:00:00 mx postfix/smtp[12]: lost connection with mx1.example.com[192.0.2.1] while "
                   "receiving the initial server greeting"},
+        QuietCase{"smtp_requiretls_not_offered_note", "",
+                  // smtp_proto.c: a note, delivery goes on
+                  "Dec  1 10:00:00 mx postfix/smtp[12]: 3F2A01234: Sender requested REQUIRETLS, but REQUIRETLS "
+                  "support was not offered by host mx1.example.com[192.0.2.1]"},
+        QuietCase{"smtp_requiretls_tls_level_note", "",
+                  // smtp_connect.c: a note, delivery goes on
+                  "Dec  1 10:00:00 mx postfix/smtp[12]: 3F2A01234: Sender requested REQUIRETLS, but my configured TLS "
+                  "security level 'may' disables certificate matching. The last attempted server was "
+                  "mx1.example.com[192.0.2.1]"},
         QuietCase{"smtp_connect_failed", "",
                   // logged for every address, the last one's also as the delivery line's reason
                   "Dec  1 10:00:00 mx postfix/smtp[12]: connect to mx1.example.com[192.0.2.1]:25: Connection "
@@ -916,6 +925,9 @@ TEST(PostfixHeaderlessTest, FailureWithOneServerIsReadFromTheMessage) {
             ParseOutcome::event);
   EXPECT_FALSE(is_postfix_failure_with_one_server("3F2A01234: conversation with mx.example.com[192.0.2.1] went well"));
   EXPECT_TRUE(is_postfix_failure_with_one_server("3F2A01234: mail for example.com loops back to myself"));
+  EXPECT_TRUE(is_postfix_failure_with_one_server(
+      "3F2A01234: Sender requested REQUIRETLS, but host mx.example.com[192.0.2.1] refused to start TLS: 454 4.7.0 "
+      "TLS not available"));
 }
 
 // --- anvil limits: smtpd refuses the client and logs only a warning -----------------------------------------
