@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 #include <stdexcept>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "smtp/ascii.hpp"
@@ -312,12 +314,19 @@ void Knowledge::load_text_rules() {
   std::vector<std::string> strong_patterns;
   std::vector<std::string> weak_patterns;
   bool previous_has_conditions = false;
+  // A rule id is one cause: the lines of a run with one id are merged into one group, which takes the first's cause.
+  std::unordered_map<std::string, Cause> cause_of_id;
   for_each_data_line("text-rules.tsv", embedded::text_rules_tsv, [&](std::size_t line_number, std::string_view line) {
     if (take_source_line("text-rules.tsv", line_number, line)) return;
     const std::vector<std::string_view> fields = split(line, '\t');
     if (fields.size() < 3 || fields.size() > 4) data_error("text-rules.tsv", line_number, "expected 3 or 4 columns");
     const std::optional<Cause> cause = parse_cause(fields[1]);
     if (!cause) data_error("text-rules.tsv", line_number, "unknown cause " + std::string(fields[1]));
+    if (const auto [known, added] = cause_of_id.try_emplace(std::string(fields[0]), *cause);
+        !added && known->second != *cause) {
+      data_error("text-rules.tsv", line_number,
+                 "rule id " + std::string(fields[0]) + " already names cause " + std::string(to_string(known->second)));
+    }
     const Tier tier = fields[0].starts_with("T") ? Tier::strong_text : Tier::weak_text;
     const std::string pattern(fields[2]);
     if (const std::string error = pattern_syntax_error(pattern); !error.empty()) {

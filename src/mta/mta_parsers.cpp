@@ -82,7 +82,7 @@ ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
   record.message = line;
   if (opensmtpd_shaped(line)) return parse_opensmtpd(record, event);
   if (sendmail_shaped(line)) return parse_sendmail(record, event);
-  const ParseOutcome postfix = looks_like_smtp_outcome(line) || is_postfix_failure_with_one_server(line)
+  const ParseOutcome postfix = looks_like_smtp_outcome(line) || is_postfix_outcome_without_marks(line)
                                    ? parse_postfix_message({}, line, event)
                                    : ParseOutcome::ignored;
   if (postfix == ParseOutcome::event) return postfix;

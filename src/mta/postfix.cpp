@@ -402,10 +402,28 @@ ParseOutcome parse_limit_exceeded(std::string_view body, SmtpEvent& event) {
   return ParseOutcome::ignored;
 }
 
+struct PostscreenLimit {
+  std::string_view reason;
+  std::string_view reply;
+};
+constexpr PostscreenLimit kPostscreenLimits[] = {
+    {"COMMAND TIME LIMIT", "421 4.4.2 Error: timeout exceeded"},
+    {"COMMAND COUNT LIMIT", "421"},
+    {"COMMAND LENGTH LIMIT", "421"},
+};
+
+bool is_postscreen_limit(std::string_view body) {
+  return std::any_of(std::begin(kPostscreenLimits), std::end(kPostscreenLimits), [body](const PostscreenLimit& limit) {
+    return body.starts_with(limit.reason) && body.substr(limit.reason.size()).starts_with(" from [");
+  });
+}
+
 // "timeout after RCPT from host[ip]", "too many errors after DATA (0 bytes) from host[ip]" (since Postfix 3.x after a
 // queue id or NOQUEUE): smtpd ended the session with a reply its log leaves out (smtpd.c smtpd_proto()), where a
 // "lost connection after ..." had none to send. postscreen's "COMMAND TIME LIMIT from [ip]:port after CMD" ends with
-// its timeout reply (postscreen_smtpd.c psc_smtpd_time_event()).
+// its timeout reply, "COMMAND COUNT LIMIT" and "COMMAND LENGTH LIMIT" with psc_smtpd_421_reply, "421 <myhostname>
+// Service unavailable - try again later" (postscreen_smtpd.c): words that name no cause, so the event keeps the code
+// and the log's words say why (the classifier reads a text with a reply that is a code alone).
 ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
   struct SessionEnd {
     std::string_view reason;
@@ -415,15 +433,19 @@ ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
       {"timeout after ", "421 4.4.2 Error: timeout exceeded"},
       {"too many errors after ", "421 4.7.0 Error: too many errors"},
   };
-  constexpr std::string_view time_limit = "COMMAND TIME LIMIT from [";
   std::string_view command;
-  if (body.starts_with(time_limit)) {
-    const std::size_t after = body.find("]:");
-    const std::size_t pos = after == std::string_view::npos ? after : body.find(" after ", after);
+  const auto limit = std::find_if(std::begin(kPostscreenLimits), std::end(kPostscreenLimits),
+                                  [body](const PostscreenLimit& end) { return body.starts_with(end.reason); });
+  if (limit != std::end(kPostscreenLimits)) {
+    const std::string_view rest = body.substr(limit->reason.size());
+    if (!rest.starts_with(" from [")) return ParseOutcome::ignored;
+    const std::size_t after = rest.find("]:");
+    const std::size_t pos = after == std::string_view::npos ? after : rest.find(" after ", after);
     if (pos == std::string_view::npos) return ParseOutcome::ignored;
-    command = body.substr(pos + 7);
-    event.client = body.substr(time_limit.size() - 1, after + 2 - time_limit.size());
-    event.reply = ends[0].reply;
+    command = rest.substr(pos + 7);
+    event.client = rest.substr(6, after - 5);
+    event.reply = limit->reply;
+    if (event.reply.size() == 3) event.agent_text = limit->reason;
   } else {
     for (const SessionEnd& end : ends) {
       if (!body.starts_with(end.reason)) continue;
@@ -542,7 +564,8 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
   return parse_postfix_message(daemon == kSmtpdTestDriver ? "smtpd" : daemon, record.message, event);
 }
 
-bool is_postfix_failure_with_one_server(std::string_view message) {
+bool is_postfix_outcome_without_marks(std::string_view message) {
+  if (message.starts_with("COMMAND ")) return is_postscreen_limit(message);
   const std::string_view body = strip_queue_id(message);
   return body.size() != message.size() && is_failure_with_one_server(body);
 }

@@ -19,8 +19,9 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event);
 // The message part alone, as journalctl -o cat prints it; an empty daemon is inferred from the text.
 ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view message, SmtpEvent& event);
 
-// "<queue id>: lost connection with mx[ip] while ...": the client's own text for a failure with one server before it
-// tries again (no delivery line reports it), which names none of an outcome's usual marks.
-bool is_postfix_failure_with_one_server(std::string_view message);
+// Postfix's own texts of an outcome that name none of an outcome's usual marks (looks_like_smtp_outcome()):
+// "<queue id>: lost connection with mx[ip] while ...", the client's note of a failure with one server before it tries
+// again (no delivery line reports it), and postscreen's "COMMAND COUNT LIMIT from [ip]:port after CMD" and its kin.
+bool is_postfix_outcome_without_marks(std::string_view message);
 
 }  // namespace mta

@@ -755,6 +755,24 @@ TEST(ClassifierClassTest, ClassTheMtaImpliesWithoutCodesOrStatus) {
   EXPECT_EQ(classifier.classify(event).klass, 5);
 }
 
+TEST(ClassifierClassTest, TextExplainsAReplyThatIsACodeAlone) {
+  Classifier classifier;
+  SmtpEvent event;
+  event.reply = "421";
+  event.agent_text = "COMMAND LENGTH LIMIT";  // postfix-grok-patterns.log, postscreen's words for its generic 421
+  Verdict verdict = classifier.classify(event);
+  EXPECT_EQ(verdict.basic, 421);
+  EXPECT_EQ(verdict.cause, Cause::protocol);
+  event.agent_text = "COMMAND COUNT LIMIT";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::rate_limit);
+  // A reply with words of its own is read, whatever the MTA adds.
+  event.reply = "421 4.7.0 Error: too many connections";
+  event.agent_text = "COMMAND LENGTH LIMIT";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::rate_limit);
+  event.reply = "421 4.4.2 Error: timeout exceeded";
+  EXPECT_EQ(classifier.classify(event).cause, Cause::timeout);
+}
+
 TEST(ClassifierClassTest, NoCodeNoStatusGivesNoClass) {
   Classifier classifier;
   SmtpEvent event;

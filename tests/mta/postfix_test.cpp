@@ -573,6 +573,24 @@ const EventCase kEventCases[] = {
      .direction = Direction::inbound,
      .stage = Stage::connect,
      .reply = "421 4.4.2 Error: timeout exceeded"},
+    // postscreen answers both with "421 <myhostname> Service unavailable - try again later" (postscreen_smtpd.c
+    // psc_smtpd_421_reply): the code, and the log's words for why.
+    {.name = "postscreen_command_count_limit",
+     // postfix-fail2ban.log
+     .line = "Jun  8 23:14:54 proxy2 postfix/postscreen[473]: COMMAND COUNT LIMIT from [192.0.2.26]:15592 after RCPT",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "421",
+     .agent_text = "COMMAND COUNT LIMIT"},
+    {.name = "postscreen_command_length_limit",
+     // postfix-grok-patterns.log (no syslog header)
+     .line = "COMMAND LENGTH LIMIT from [182.246.250.243]:51796 after RCPT",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .reply = "421",
+     .agent_text = "COMMAND LENGTH LIMIT"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, PostfixEventTest, ::testing::ValuesIn(kEventCases), test::CaseName());
@@ -735,6 +753,12 @@ INSTANTIATE_TEST_SUITE_P(
                   "Dec  1 10:00:00 mx postfix/smtp[12]: 3F2A01234: Sender requested REQUIRETLS, but my configured TLS "
                   "security level 'may' disables certificate matching. The last attempted server was "
                   "mx1.example.com[192.0.2.1]"},
+        QuietCase{"postscreen_limit_without_client", "",
+                  "Mar 15 11:01:40 mx postfix/postscreen[4]: COMMAND COUNT LIMITS after RCPT"},
+        QuietCase{"postscreen_pipelining", "",
+                  // its reply depends on postscreen_pipelining_action: none at once with the default, enforce
+                  "Mar 15 11:01:40 mx postfix/postscreen[4]: COMMAND PIPELINING from [198.51.100.7]:4711 after EHLO: "
+                  "MAIL FROM:<a@example.com>"},
         QuietCase{"smtp_connect_failed", "",
                   // logged for every address, the last one's also as the delivery line's reason
                   "Dec  1 10:00:00 mx postfix/smtp[12]: connect to mx1.example.com[192.0.2.1]:25: Connection "
@@ -923,9 +947,9 @@ TEST(PostfixHeaderlessTest, FailureWithOneServerIsReadFromTheMessage) {
   // Without a queue id the text is some other program's, or a bounce's diagnostic.
   EXPECT_NE(parse_log_line("lost connection with mx.example.com[192.0.2.1] while sending RCPT TO", event),
             ParseOutcome::event);
-  EXPECT_FALSE(is_postfix_failure_with_one_server("3F2A01234: conversation with mx.example.com[192.0.2.1] went well"));
-  EXPECT_TRUE(is_postfix_failure_with_one_server("3F2A01234: mail for example.com loops back to myself"));
-  EXPECT_TRUE(is_postfix_failure_with_one_server(
+  EXPECT_FALSE(is_postfix_outcome_without_marks("3F2A01234: conversation with mx.example.com[192.0.2.1] went well"));
+  EXPECT_TRUE(is_postfix_outcome_without_marks("3F2A01234: mail for example.com loops back to myself"));
+  EXPECT_TRUE(is_postfix_outcome_without_marks(
       "3F2A01234: Sender requested REQUIRETLS, but host mx.example.com[192.0.2.1] refused to start TLS: 454 4.7.0 "
       "TLS not available"));
 }
@@ -1422,6 +1446,9 @@ const WhoCase kWhoCases[] = {
      "", "unknown[198.51.100.7]"},
     {"command_time_limit_client",
      "Mar 15 11:01:40 mx postfix/postscreen[4]: COMMAND TIME LIMIT from [198.51.100.7]:4711 after RCPT", "",
+     "[198.51.100.7]"},
+    {"command_count_limit_client",
+     "Mar 15 11:01:40 mx postfix/postscreen[4]: COMMAND COUNT LIMIT from [198.51.100.7]:4711 after RCPT", "",
      "[198.51.100.7]"},
     // No closing bracket: no client rather than a guess.
     {"client_without_closing_bracket",
