@@ -931,6 +931,15 @@ const ProviderReplyCase kProviderReplies[] = {
      Cause::message_too_large, "zoho"},
     {"zoho_virus", "mx.zoho.com", "552 5.7.1 virus Win.Test.EICAR_HDB-1 detected by Zoho Mail", Cause::content_rejected,
      "zoho"},
+    // The reply names Zoho; no host
+    {"zoho_virus_by_marker", "", "552 5.7.1 virus Win.Test.EICAR_HDB-1 detected by Zoho Mail", Cause::content_rejected,
+     "zoho"},
+    // An unknown address at Zoho's personal-account domain (domain zohomail.com, no host)
+    {"zohomail_address", "", "550 5.1.1 <someone@zohomail.com> User unknown", Cause::mailbox_unknown, "zoho"},
+    // Yandex's reply ends with a ya.cc link to its help (chatmail/provider-db#205); no host
+    {"yandex_by_ya_cc_link", "",
+     "554 5.7.1 [2] Message rejected under suspicion of SPAM; https://ya.cc/1IrBc 1631900360-h4Ajl35YEe-dK78OYi4",
+     Cause::spam, "yandex"},
     // Orange / La Poste codes with the texts quoted in sisimai/go-sisimai rhost/for-franceptt.go
     {"orange_ofr_201_try_later", "smtp-in.orange.fr", "421 Veuillez essayer plus tard. OFR004_201",
      Cause::server_unavailable, "orange"},
