@@ -464,22 +464,34 @@ bool tls_certificate_refused(std::string_view text) {
 // Sessions Exim ended on its own, each logged at the start of the line without the reply it sent (daemon.c,
 // smtp_in.c, receive.c, tls-openssl.c/tls-gnu.c): timeouts and lost connections get "421 ... closing connection" or
 // "421 Lost incoming connection", connection limits "421 Too many concurrent SMTP connections", and a client whose
-// TLS handshake failed "554 Security failure" to every further command.
+// TLS handshake failed "554 Security failure" to every further command. Where the reply is fixed and the client still
+// there to read it, the event carries it (without the host name Exim puts first): smtp_in.c
+// smtp_command_timeout_exit() "421 %s: SMTP command timeout - closing connection", smtp_data_timeout_exit() through
+// receive.c receive_bomb_out() "421 %s SMTP incoming data timeout - closing connection.", daemon.c "421 Too many
+// concurrent SMTP connections; please try again later." ("... connections from this IP address; ..." past
+// smtp_accept_max_per_host) and "421 Too much load; please try again later." (Exim/exim@13835a3c).
 ParseOutcome parse_session_end(std::string_view text, SmtpEvent& event) {
   struct Ending {
     std::string_view prefix;
     std::string_view marker;  // must follow the prefix somewhere in the line; empty: the prefix alone
     Status status;
     Stage stage;
+    std::string_view reply = {};  // the reply Exim sent, when fixed; else the text says what happened
   };
   static constexpr Ending endings[] = {
-      {"SMTP command timeout on ", "", Status::rejected_temporarily, Stage::unknown},
-      {"SMTP data timeout (message abandoned) on connection from ", "", Status::rejected_temporarily, Stage::data},
+      {"SMTP command timeout on ", "", Status::rejected_temporarily, Stage::unknown,
+       "421 SMTP command timeout - closing connection"},
+      {"SMTP data timeout (message abandoned) on connection from ", "", Status::rejected_temporarily, Stage::data,
+       "421 SMTP incoming data timeout - closing connection."},
       {"unexpected disconnection while reading SMTP command from ", "", Status::rejected_temporarily, Stage::unknown},
       {"unexpected EOF while reading SMTP command from ", "", Status::rejected_temporarily, Stage::unknown},
       {"SMTP connection ", " lost while reading message data", Status::rejected_temporarily, Stage::data},
-      {"Connection from ", " refused: too many connections", Status::rejected_temporarily, Stage::connect},
-      {"Connection from ", " refused: load average = ", Status::rejected_temporarily, Stage::connect},
+      {"Connection from ", " refused: too many connections from that IP address", Status::rejected_temporarily,
+       Stage::connect, "421 Too many concurrent SMTP connections from this IP address; please try again later."},
+      {"Connection from ", " refused: too many connections", Status::rejected_temporarily, Stage::connect,
+       "421 Too many concurrent SMTP connections; please try again later."},
+      {"Connection from ", " refused: load average = ", Status::rejected_temporarily, Stage::connect,
+       "421 Too much load; please try again later."},
       // A client's TLS handshake that failed (tls-gnu.c, tls-openssl.c: "(gnutls_handshake): ...", "(SSL_accept):
       // ...", "(tls lib accept fn): TCP connection closed by peer") ends the connection before any SMTP reply can reach
       // it, and a TLS set-up error on our side is answered "454 TLS currently unavailable" (smtp_in.c, rc DEFER): both
@@ -496,8 +508,8 @@ ParseOutcome parse_session_end(std::string_view text, SmtpEvent& event) {
     if (ending.prefix.starts_with("TLS error") && tls_certificate_refused(text)) event.status = Status::rejected;
     event.direction = Direction::inbound;
     event.stage = ending.stage;
-    // The sender a data timeout names (" F=<a> D=2m") is the client's to choose: the text ends before it.
-    event.agent_text = text.substr(0, find_unquoted(text, " F=<"));
+    event.reply = ending.reply;
+    if (event.reply.empty()) event.agent_text = text;
     // Each names the client after its first "from ": "... on connection from (helo) [ip]", "SMTP connection Ci=p1
     // from host [ip] lost ...".
     if (const std::size_t from = find_word(text, "from "); from != std::string_view::npos) {

@@ -545,19 +545,21 @@ const EventCase kEventCases[] = {
      .stage = Stage::connect,
      .agent_text = "refused connection from [127.0.0.1]: not in reserve list: connected=1 max=1 reserve=0"},
     {.name = "smtp_command_timeout",
-     // exim-testsuite-mainlog.log (smtp_in.c: "421 <host>: SMTP command timeout - closing connection")
+     // exim-testsuite-mainlog.log (smtp_in.c smtp_command_timeout_exit(): "421 <host>: SMTP command timeout - closing
+     // connection")
      .line = "1999-03-02 09:44:33 SMTP command timeout on TLS connection from [127.0.0.1] D=qqs",
      .status = Status::rejected_temporarily,
      .direction = Direction::inbound,
-     .agent_text = "SMTP command timeout on TLS connection from [127.0.0.1] D=qqs"},
-    {.name = "smtp_data_timeout_ends_before_sender",
-     // exim-testsuite-mainlog.log (smtp_in.c: "421 ... SMTP incoming data timeout")
+     .reply = "421 SMTP command timeout - closing connection"},
+    {.name = "smtp_data_timeout",
+     // exim-testsuite-mainlog.log (smtp_in.c smtp_data_timeout_exit(), receive.c receive_bomb_out(): "421 <host> SMTP
+     // incoming data timeout - closing connection.")
      .line = "1999-03-02 09:44:33 10HmbC-000000005vi-0000 SMTP data timeout (message abandoned) on connection from "
              "(tester) [127.0.0.1] F=<someone4@some.domain> D=qqs",
      .status = Status::rejected_temporarily,
      .direction = Direction::inbound,
      .stage = Stage::data,
-     .agent_text = "SMTP data timeout (message abandoned) on connection from (tester) [127.0.0.1]"},
+     .reply = "421 SMTP incoming data timeout - closing connection."},
     {.name = "lost_while_reading_message_data",
      // exim-testsuite-mainlog.log (receive.c: "421 Lost incoming connection")
      .line = "1999-03-02 09:44:33 10HmbD-000000005vi-0000 SMTP connection from (tester) [127.0.0.1] lost while "
@@ -578,14 +580,21 @@ const EventCase kEventCases[] = {
      .status = Status::rejected_temporarily,
      .direction = Direction::inbound,
      .stage = Stage::connect,
-     .agent_text = "Connection from [192.0.2.9]:51234 refused: too many connections"},
+     .reply = "421 Too many concurrent SMTP connections; please try again later."},
+    {.name = "connection_refused_too_many_from_that_address",
+     // daemon.c ("421 Too many concurrent SMTP connections from this IP address; please try again later.")
+     .line = "2024-03-02 09:44:33 Connection from [192.0.2.9]:51234 refused: too many connections from that IP address",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "421 Too many concurrent SMTP connections from this IP address; please try again later."},
     {.name = "connection_refused_load_average",
      // daemon.c ("421 Too much load; please try again later.")
      .line = "2024-03-02 09:44:33 Connection from [192.0.2.9] refused: load average = 12.50",
      .status = Status::rejected_temporarily,
      .direction = Direction::inbound,
      .stage = Stage::connect,
-     .agent_text = "Connection from [192.0.2.9] refused: load average = 12.50"},
+     .reply = "421 Too much load; please try again later."},
     {.name = "smtp_syntax_error",
      // exim-testsuite-mainlog.log (smtp_in.c synprot_error: answered 501)
      .line = "1999-03-02 09:44:33 SMTP syntax error in \"auth a%b\" U=CALLER invalid character in authentication "
