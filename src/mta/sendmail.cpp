@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "mta/log_fields.hpp"
 #include "mta/mta_parsers.hpp"
@@ -383,6 +384,16 @@ ParseOutcome parse_expiry(std::string_view body, SmtpEvent& event) {
   return ParseOutcome::ignored;
 }
 
+// Sendmail's own notes on an address that are no refusal, as its verbose transcript (sendmail -v) shows them:
+// deliver.c message("Connecting to %s via %s..."), "Sent" and "Sent (%s)", "queued"; srvrsmtp.c "250 2.1.0 %s...
+// Sender ok", "250 2.1.5 %s... Recipient ok" (freebsd/freebsd-src contrib/sendmail/src).
+bool is_progress_note(std::string_view text) {
+  if (text == "Sent" || text == "queued") return true;
+  static constexpr std::string_view notes[] = {"Connecting to ", "Sent (", "Sender ok", "Recipient ok"};
+  return std::any_of(std::begin(notes), std::end(notes),
+                     [text](std::string_view note) { return text.starts_with(note); });
+}
+
 }  // namespace
 
 bool is_sendmail_program(std::string_view program) {
@@ -426,6 +437,7 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
   if (body.starts_with("<")) {
     // "<a@example.com>... User unknown": a recipient refused during the SMTP session.
     if (const std::size_t end = find_unquoted(body, ">... "); end != std::string_view::npos) {
+      if (is_progress_note(body.substr(end + 5))) return ParseOutcome::ignored;
       event.status = Status::rejected;
       event.direction = Direction::inbound;
       event.stage = Stage::rcpt;

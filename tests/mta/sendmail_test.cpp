@@ -280,6 +280,14 @@ const EventCase kEventCases[] = {
      .direction = Direction::inbound,
      .stage = Stage::rcpt,
      .agent_text = "User unknown"},
+    {.name = "recipient_refusal_whose_word_starts_like_a_note",
+     // a text that begins with "Sent" but is no deliver.c "Sent" or "Sent (...)"
+     .line = "Feb 26 13:32:05 server1 sendmail[1837]: 21QCW5qo001837: <the@server1.alsoft.org>... Sentinel: recipient "
+             "refused",
+     .status = Status::rejected,
+     .direction = Direction::inbound,
+     .stage = Stage::rcpt,
+     .agent_text = "Sentinel: recipient refused"},
     {.name = "pre_greeting_traffic",
      // sendmail-fail2ban.log
      .line = "Feb 27 10:53:07 strange sm-mta[18001]: u9A0GtpL018001: rejecting commands from example.com [1.2.3.4] "
@@ -683,6 +691,16 @@ const IgnoredCase kIgnored[] = {
     {"sender_notify_warning",
      "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: 21QBRGdY006005: sender notify: Warning: could not "
      "send message for past 4 hours"},
+    // deliver.c and srvrsmtp.c notes on an address that refuse nothing (a verbose transcript's)
+    {"address_connecting",
+     "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... Connecting to mx.example.com. via "
+     "esmtp..."},
+    {"address_sent",
+     "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... Sent (Ok: queued as 1234)"},
+    {"address_sent_bare", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... Sent"},
+    {"address_queued", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... queued"},
+    {"address_recipient_ok", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... Recipient ok"},
+    {"address_sender_ok", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <a@example.org>... Sender ok"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, SendmailIgnoredTest, ::testing::ValuesIn(kIgnored), test::CaseName());
