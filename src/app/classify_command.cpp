@@ -181,8 +181,12 @@ void print_explanation(std::ostream& out, std::string_view input, const Classifi
     if (!event.remote_host.empty()) out << "remote host:    " << event.remote_host << '\n';
   }
   out << "reply:          " << (event.reply.empty() ? event.agent_text : event.reply)
-      << (line.codeless ? " (no reply code: the text rules decide)" : "") << '\n'
-      << "class:          " << (verdict.klass != 0 ? class_label(verdict.klass) : "not stated (no reply code)")
+      << (line.codeless ? " (no reply code: the text rules decide)" : "") << '\n';
+  // A reply logged as its code alone is explained by the MTA's own words, which the rules read.
+  if (!event.reply.empty() && text_to_classify(event) != event.reply) {
+    out << "mta text:       " << text_to_classify(event) << '\n';
+  }
+  out << "class:          " << (verdict.klass != 0 ? class_label(verdict.klass) : "not stated (no reply code)")
       << (verdict.class_mismatch ? " (basic and enhanced code disagree)" : "") << '\n';
   if (verdict.basic != 0) {
     const CodeMeaning* meaning = knowledge.basic_meaning(verdict.basic);

@@ -314,11 +314,7 @@ Verdict Classifier::classify(const SmtpEvent& event) {
     verdict.provider_from_host = verdict.provider > kOtherProvider;
     return verdict;
   }
-  // A reply that is a code alone is one the MTA sent but logged without its words, or whose words name no cause
-  // (postscreen's "421 <host> Service unavailable - try again later" for a client over its command limits): the MTA's
-  // own text, when it logged one, says why.
-  const bool code_alone = event.reply.size() == 3 && !event.agent_text.empty();
-  const std::string_view text = event.reply.empty() || code_alone ? event.agent_text : event.reply;
+  const std::string_view text = text_to_classify(event);
   normalized_ = normalizer_.normalize(text, verdict.basic, verdict.enhanced);
   const TextKey key(normalized_, event.stage);
   identify_provider(event, key, verdict);

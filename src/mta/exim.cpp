@@ -394,6 +394,20 @@ Stage synchronization_stage(std::string_view text) {
   return what.starts_with("\"") ? stage_of_client_command(what.substr(1)) : Stage::unknown;
 }
 
+// smtp_in.c: a client turned away so that connections stay free for the reserve hosts, "temporarily refused connection
+// from %s: not in reserve list: connected=...", is answered "421 %s: Too many concurrent SMTP connections; please try
+// again later", and one turned away for the load, "...: not in reserve list and load average = %.2f", "421 %s: Too
+// much load; please try again later" (Exim/exim@13835a3c). The client (its address and ident; no HELO yet) comes
+// first, so the words are looked for from the end.
+std::string_view reserve_list_reply(std::string_view text) {
+  const std::size_t pos = text.rfind(": not in reserve list");
+  if (pos == std::string_view::npos) return {};
+  const std::string_view rest = text.substr(pos + 21);
+  if (rest.starts_with(" and load average = ")) return "421 Too much load; please try again later";
+  if (rest.starts_with(": connected=")) return "421 Too many concurrent SMTP connections; please try again later";
+  return {};
+}
+
 // Sessions Exim refused or dropped as a whole; it answers them with 421, 503 or 554, unlogged. Only a
 // marker before `end` (where an ACL reject's "rejected" stands) counts.
 ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpEvent& event) {
@@ -435,7 +449,10 @@ ParseOutcome parse_session_refusal(std::string_view text, std::size_t end, SmtpE
     } else if (refusal.marker == "SMTP protocol synchronization error") {
       event.stage = synchronization_stage(text.substr(pos));
     }
-    event.agent_text = text.substr(pos);
+    if (refusal.marker == "refused connection from " && event.status == Status::rejected_temporarily) {
+      event.reply = reserve_list_reply(text.substr(pos));
+    }
+    if (event.reply.empty()) event.agent_text = text.substr(pos);
     // "... H=(helo) [ip] ...", or host_and_ident() without "H=" after a "from " up to the marker's end: "SMTP call
     // from (helo) [ip] dropped: ...", "SMTP connection from host [ip]:port closed by DROP in ACL", "refused connection
     // from [ip] (host_reject_connection)".

@@ -384,12 +384,15 @@ ParseOutcome parse_expiry(std::string_view body, SmtpEvent& event) {
   return ParseOutcome::ignored;
 }
 
-// Sendmail's own notes on an address that are no refusal, as its verbose transcript (sendmail -v) shows them:
-// deliver.c message("Connecting to %s via %s..."), "Sent" and "Sent (%s)", "queued"; srvrsmtp.c "250 2.1.0 %s...
-// Sender ok", "250 2.1.5 %s... Recipient ok" (freebsd/freebsd-src contrib/sendmail/src).
+// Sendmail's own notes on an address that are no refusal, as its verbose transcript (sendmail -v) shows them
+// (freebsd/freebsd-src contrib/sendmail/src): deliver.c "Connecting to %s via %s...", "Using cached ESMTP connection to
+// %s via %s..." (and its SMTP/LPC and LMTP kin), "Sent" and "Sent (%s)"; queue.c "queued" and "quarantined"; alias.c
+// "aliased to %s"; recipient.c "duplicate suppressed" and "sending to login name %s"; srvrsmtp.c "Sender ok" and
+// "Recipient ok".
 bool is_progress_note(std::string_view text) {
-  if (text == "Sent" || text == "queued") return true;
-  static constexpr std::string_view notes[] = {"Connecting to ", "Sent (", "Sender ok", "Recipient ok"};
+  if (text == "Sent" || text == "queued" || text == "quarantined" || text == "duplicate suppressed") return true;
+  static constexpr std::string_view notes[] = {"Connecting to ",         "Using cached ", "Sent (",      "aliased to ",
+                                               "sending to login name ", "Sender ok",     "Recipient ok"};
   return std::any_of(std::begin(notes), std::end(notes),
                      [text](std::string_view note) { return text.starts_with(note); });
 }

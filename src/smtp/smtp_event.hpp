@@ -45,7 +45,7 @@ struct SmtpEvent {
   Status status = Status::none;
   Stage stage = Stage::unknown;
   std::string_view reply;        // the remote (or our own) SMTP reply, multi-line replies joined
-  std::string_view agent_text;   // the MTA's own explanation when there is no reply
+  std::string_view agent_text;   // the MTA's own explanation when there is no reply, or the reply is a code alone
   std::string_view dsn;          // the MTA's own enhanced code (Postfix dsn=)
   std::string_view remote_host;  // relay or MX host name, for the provider label
   std::string_view mechanism;    // SASL mechanism of an AUTH failure
@@ -57,6 +57,14 @@ struct SmtpEvent {
   // (Postfix logs a failure with one server this way only when it tries again, with the next server); 0: none.
   std::uint8_t implied_class = 0;
 };
+
+// The text a verdict reads: the reply, or the MTA's own words where there is no reply or the reply is a code alone
+// (one sent but logged without its words, or whose words name no cause: postscreen's "421 <host> Service unavailable
+// - try again later" for a client over its command limits).
+inline std::string_view text_to_classify(const SmtpEvent& event) {
+  const bool code_alone = event.reply.size() == 3 && !event.agent_text.empty();
+  return event.reply.empty() || code_alone ? event.agent_text : event.reply;
+}
 
 std::string_view to_string(Mta);
 std::string_view to_string(Direction);

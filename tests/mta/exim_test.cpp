@@ -537,13 +537,22 @@ const EventCase kEventCases[] = {
      .stage = Stage::mail,
      .agent_text = "rejected MAIL command U=CALLER: too many messages in one connection"},
     {.name = "temporarily_refused_connection",
-     // smtp_in.c (answered "421 ...: Too many concurrent SMTP connections")
+     // smtp_in.c (answered "421 <host>: Too many concurrent SMTP connections; please try again later")
      .line = "1999-03-02 09:44:33 temporarily refused connection from [127.0.0.1]: not in reserve list: connected=1 "
              "max=1 reserve=0",
      .status = Status::rejected_temporarily,
      .direction = Direction::inbound,
      .stage = Stage::connect,
-     .agent_text = "refused connection from [127.0.0.1]: not in reserve list: connected=1 max=1 reserve=0"},
+     .reply = "421 Too many concurrent SMTP connections; please try again later"},
+    {.name = "temporarily_refused_connection_for_load",
+     // smtp_in.c (answered "421 <host>: Too much load; please try again later")
+     .line =
+         "1999-03-02 09:44:33 temporarily refused connection from [127.0.0.1]: not in reserve list and load average "
+         "= 12.50",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::connect,
+     .reply = "421 Too much load; please try again later"},
     {.name = "smtp_command_timeout",
      // exim-testsuite-mainlog.log (smtp_in.c smtp_command_timeout_exit(): "421 <host>: SMTP command timeout - closing
      // connection")

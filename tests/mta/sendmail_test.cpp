@@ -701,6 +701,13 @@ const IgnoredCase kIgnored[] = {
     {"address_queued", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... queued"},
     {"address_recipient_ok", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... Recipient ok"},
     {"address_sender_ok", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <a@example.org>... Sender ok"},
+    {"address_cached_connection",
+     "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... Using cached ESMTP connection to "
+     "mx.example.com. via esmtp..."},
+    {"address_quarantined", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... quarantined"},
+    {"address_aliased", "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <root@example.com>... aliased to bob"},
+    {"address_duplicate",
+     "Jun  1 10:00:00 host sendmail[123]: x51A00001234: <bob@example.com>... duplicate suppressed"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Lines, SendmailIgnoredTest, ::testing::ValuesIn(kIgnored), test::CaseName());
