@@ -400,9 +400,10 @@ Stage synchronization_stage(std::string_view text) {
 // much load; please try again later" (Exim/exim@13835a3c). The client (its address and ident; no HELO yet) comes
 // first, so the words are looked for from the end.
 std::string_view reserve_list_reply(std::string_view text) {
-  const std::size_t pos = text.rfind(": not in reserve list");
+  constexpr std::string_view marker = ": not in reserve list";
+  const std::size_t pos = text.rfind(marker);
   if (pos == std::string_view::npos) return {};
-  const std::string_view rest = text.substr(pos + 21);
+  const std::string_view rest = text.substr(pos + marker.size());
   if (rest.starts_with(" and load average = ")) return "421 Too much load; please try again later";
   if (rest.starts_with(": connected=")) return "421 Too many concurrent SMTP connections; please try again later";
   return {};

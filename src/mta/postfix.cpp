@@ -423,7 +423,7 @@ bool is_postscreen_limit(std::string_view body) {
 // "lost connection after ..." had none to send. postscreen's "COMMAND TIME LIMIT from [ip]:port after CMD" ends with
 // its timeout reply, "COMMAND COUNT LIMIT" and "COMMAND LENGTH LIMIT" with psc_smtpd_421_reply, "421 <myhostname>
 // Service unavailable - try again later" (postscreen_smtpd.c): words that name no cause, so the event keeps the code
-// and the log's words say why (the classifier reads a text with a reply that is a code alone).
+// and the log's words say why (smtp_event.hpp text_to_classify()).
 ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
   struct SessionEnd {
     std::string_view reason;
@@ -434,8 +434,9 @@ ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
       {"too many errors after ", "421 4.7.0 Error: too many errors"},
   };
   std::string_view command;
-  const auto limit = std::find_if(std::begin(kPostscreenLimits), std::end(kPostscreenLimits),
-                                  [body](const PostscreenLimit& end) { return body.starts_with(end.reason); });
+  const auto limit =
+      std::find_if(std::begin(kPostscreenLimits), std::end(kPostscreenLimits),
+                   [body](const PostscreenLimit& candidate) { return body.starts_with(candidate.reason); });
   if (limit != std::end(kPostscreenLimits)) {
     const std::string_view rest = body.substr(limit->reason.size());
     if (!rest.starts_with(" from [")) return ParseOutcome::ignored;
