@@ -613,6 +613,15 @@ const CauseCase kCases[] = {
      .reply = "502 5.7.0 Sorry, we do not allow this operation",
      .cause = Cause::policy,
      .klass = 5},
+    // Taxonomy sections 4 and 5: a blocked sending IP is the specific cause, the local policy the generic one (T83)
+    {.name = "blocked_ip_over_local_policy",
+     .reply = "550 5.7.1 Message rejected due to local policy. IP address is blocked.",
+     .cause = Cause::blocklist,
+     .klass = 5},
+    {.name = "blocked_ip_for_too_many_messages_is_a_rate_limit",
+     .reply = "550 Your IP has been blocked for sending too many messages",
+     .cause = Cause::rate_limit,
+     .klass = 5},
 };
 
 class ClassifierCauseTest : public ::testing::TestWithParam<CauseCase> {};
