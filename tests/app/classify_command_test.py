@@ -1,5 +1,6 @@
 """Contract tests of `mta_exporter classify --json`: exactly one JSON object per input line, with the
-keys of the product contract, for log lines, bare replies, and lines without an SMTP event."""
+keys of the product contract, for log lines, bare replies, and lines without an SMTP event; and of
+`classify --explain`, which names the deciding rule, its tier and its source, in English and Turkish."""
 
 import glob
 import json
@@ -25,6 +26,55 @@ def classify(lines):
     result = subprocess.run([BINARY, "classify", "--json"], input=data, capture_output=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return [json.loads(row) for row in result.stdout.decode().splitlines()]
+
+
+def explain(line, lang=None):
+    argv = [BINARY, "classify", "--explain"] + (["--lang", lang] if lang else [])
+    result = subprocess.run(argv, input=line + b"\n", capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    fields = {}
+    for row in result.stdout.decode().splitlines():
+        key, _, value = row.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+TAXONOMY_SOURCE = "cause-taxonomy.md section 7 (../shared/reference)"
+
+
+class ClassifyExplain(unittest.TestCase):
+    # Issue 10 item 5. The taxonomy's rules cite the taxonomy, not the @source of a block written above them
+    # (text-rules.tsv: a source line applies to every rule below it until the next).
+    def test_names_rule_tier_and_source(self):
+        for line, rule, cause in (
+                (b"550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in virtual mailbox table",
+                 "T19", "mailbox_unknown"),
+                (b"554 5.7.1 <a@example.org>: Relay access denied", "T13", "relay_denied"),
+                (b"550 5.7.1 Unauthenticated email is not accepted from this domain due to DMARC policy", "T02",
+                 "dmarc")):
+            with self.subTest(rule=rule):
+                fields = explain(line)
+                self.assertEqual(fields["cause"], cause)
+                self.assertEqual(fields["decided by"], f"{rule} (strong text tier)")
+                self.assertTrue(fields["source"].startswith(TAXONOMY_SOURCE), fields["source"])
+                turkish = explain(line, "tr")
+                self.assertEqual(turkish["karar veren"], f"{rule} (güçlü metin katmanı)")
+                self.assertTrue(turkish["kaynak"].startswith(TAXONOMY_SOURCE), turkish["kaynak"])
+
+    def test_an_mtas_own_rule_cites_its_source(self):
+        fields = explain(b"530 5.5.1 Invalid command: Must issue an AUTH command first")
+        self.assertEqual((fields["cause"], fields["decided by"]), ("auth_required", "T80 (strong text tier)"))
+        self.assertIn("OpenSMTPD/OpenSMTPD@", fields["source"])
+
+    # postscreen's 421 names no cause: the MTA's own words beside it do, and are shown.
+    def test_a_reply_that_is_a_code_alone_shows_the_mtas_words(self):
+        fields = explain(b"Jun  8 23:14:54 proxy2 postfix/postscreen[473]: COMMAND LENGTH LIMIT from [192.0.2.26]:15592 "
+                         b"after RCPT")
+        self.assertEqual((fields["reply"], fields["mta text"]), ("421", "COMMAND LENGTH LIMIT"))
+        self.assertEqual((fields["cause"], fields["decided by"]), ("protocol", "W44 (weak text tier)"))
+
+    def test_a_line_without_an_event_says_so(self):
+        self.assertEqual(explain(b"hello world")["result"], "no SMTP event in this line")
 
 
 class ClassifyJsonContract(unittest.TestCase):
