@@ -412,10 +412,12 @@ constexpr PostscreenLimit kPostscreenLimits[] = {
     {"COMMAND LENGTH LIMIT", "421"},
 };
 
-bool is_postscreen_limit(std::string_view body) {
-  return std::any_of(std::begin(kPostscreenLimits), std::end(kPostscreenLimits), [body](const PostscreenLimit& limit) {
-    return body.starts_with(limit.reason) && body.substr(limit.reason.size()).starts_with(" from [");
-  });
+// The limit "COMMAND ... LIMIT from [ip]:port after CMD" names, or nullptr.
+const PostscreenLimit* postscreen_limit(std::string_view body) {
+  for (const PostscreenLimit& limit : kPostscreenLimits) {
+    if (body.starts_with(limit.reason) && body.substr(limit.reason.size()).starts_with(" from [")) return &limit;
+  }
+  return nullptr;
 }
 
 // "timeout after RCPT from host[ip]", "too many errors after DATA (0 bytes) from host[ip]" (since Postfix 3.x after a
@@ -434,12 +436,8 @@ ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
       {"too many errors after ", "421 4.7.0 Error: too many errors"},
   };
   std::string_view command;
-  const auto limit =
-      std::find_if(std::begin(kPostscreenLimits), std::end(kPostscreenLimits),
-                   [body](const PostscreenLimit& candidate) { return body.starts_with(candidate.reason); });
-  if (limit != std::end(kPostscreenLimits)) {
+  if (const PostscreenLimit* limit = postscreen_limit(body)) {
     const std::string_view rest = body.substr(limit->reason.size());
-    if (!rest.starts_with(" from [")) return ParseOutcome::ignored;
     const std::size_t after = rest.find("]:");
     const std::size_t pos = after == std::string_view::npos ? after : rest.find(" after ", after);
     if (pos == std::string_view::npos) return ParseOutcome::ignored;
@@ -566,7 +564,7 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
 }
 
 bool is_postfix_outcome_without_marks(std::string_view message) {
-  if (message.starts_with("COMMAND ")) return is_postscreen_limit(message);
+  if (message.starts_with("COMMAND ")) return postscreen_limit(message) != nullptr;
   const std::string_view body = strip_queue_id(message);
   return body.size() != message.size() && is_failure_with_one_server(body);
 }
