@@ -158,6 +158,7 @@ std::string_view tier_name(Tier tier, bool turkish) {
     case Tier::weak_text: return turkish ? "zayıf metin katmanı" : "weak text tier";
     case Tier::generic_code: return turkish ? "genel kod katmanı" : "generic code tier";
     case Tier::basic_code: return turkish ? "temel kod katmanı" : "basic code tier";
+    case Tier::failure_statement: return turkish ? "başarısızlık bildirimi katmanı" : "failure statement tier";
   }
   return "";
 }

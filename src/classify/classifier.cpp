@@ -248,7 +248,9 @@ int Classifier::deciding_group(Tier tier, Stage stage) const {
 }
 
 bool Classifier::decide_by_text_rules(Tier tier, const TextKey& key, Verdict& verdict) {
-  const TextFact fact = tier == Tier::strong_text ? TextFact::strong_text_group : TextFact::weak_text_group;
+  const TextFact fact = tier == Tier::strong_text         ? TextFact::strong_text_group
+                        : tier == Tier::failure_statement ? TextFact::failure_statement_group
+                                                          : TextFact::weak_text_group;
   int found = memo_.find(key, fact);
   if (found == TextFactsMemo::kUnknown) {
     found = deciding_group(tier, key.stage);
@@ -270,7 +272,10 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   const TextKey key(normalized_, Stage::unknown);
   const bool decided =
       decide_by_text_rules(Tier::strong_text, key, verdict) || decide_by_text_rules(Tier::weak_text, key, verdict);
-  if (!decided || (verdict.rule.starts_with('V') && !states_failure(normalized_))) {
+  // A topic word alone, in a text that does not say it failed, is no diagnostic; a text that says only that the
+  // delivery failed is one, of cause other.
+  if ((!decided || (verdict.rule.starts_with('V') && !states_failure(normalized_))) &&
+      !decide_by_text_rules(Tier::failure_statement, key, verdict)) {
     verdict.cause = Cause::other;
     verdict.rule = {};
     verdict.source = {};

@@ -113,6 +113,7 @@ std::string_view to_string(Tier tier) {
     case Tier::weak_text: return "weak_text";
     case Tier::generic_code: return "generic_code";
     case Tier::basic_code: return "basic_code";
+    case Tier::failure_statement: return "failure_statement";
   }
   return "";
 }
@@ -313,6 +314,7 @@ void Knowledge::load_text_rules() {
   // Patterns become groups: a new group starts with a new rule id or where a pattern has conditions.
   std::vector<std::string> strong_patterns;
   std::vector<std::string> weak_patterns;
+  std::vector<std::string> statement_patterns;
   bool previous_has_conditions = false;
   // A rule id is one cause: the lines of a run with one id are merged into one group, which takes the first's cause.
   std::unordered_map<std::string, Cause> cause_of_id;
@@ -327,7 +329,12 @@ void Knowledge::load_text_rules() {
       data_error("text-rules.tsv", line_number,
                  "rule id " + std::string(fields[0]) + " already names cause " + std::string(to_string(known->second)));
     }
-    const Tier tier = fields[0].starts_with("T") ? Tier::strong_text : Tier::weak_text;
+    const Tier tier = fields[0].starts_with("T")   ? Tier::strong_text
+                      : fields[0].starts_with("F") ? Tier::failure_statement
+                                                   : Tier::weak_text;
+    if (tier == Tier::failure_statement && *cause != Cause::other) {
+      data_error("text-rules.tsv", line_number, "a failure statement (F...) names no cause: its cause is other");
+    }
     const std::string pattern(fields[2]);
     if (const std::string error = pattern_syntax_error(pattern); !error.empty()) {
       data_error("text-rules.tsv", line_number, error);
@@ -352,8 +359,12 @@ void Knowledge::load_text_rules() {
       group.outside_quotes = std::make_unique<RE2>(pattern, text_regex_options());
     }
     const bool has_conditions = group.unless != nullptr || group.stages != 0 || group.outside_quotes != nullptr;
-    std::vector<TextRuleGroup>& groups = tier == Tier::strong_text ? strong_groups_ : weak_groups_;
-    std::vector<std::string>& patterns = tier == Tier::strong_text ? strong_patterns : weak_patterns;
+    std::vector<TextRuleGroup>& groups = tier == Tier::strong_text         ? strong_groups_
+                                         : tier == Tier::failure_statement ? statement_groups_
+                                                                           : weak_groups_;
+    std::vector<std::string>& patterns = tier == Tier::strong_text         ? strong_patterns
+                                         : tier == Tier::failure_statement ? statement_patterns
+                                                                           : weak_patterns;
     if (!groups.empty() && groups.back().id == group.id && groups.back().source == group.source && !has_conditions &&
         !previous_has_conditions) {
       patterns.back() += "|(?:" + pattern + ")";
@@ -366,6 +377,7 @@ void Knowledge::load_text_rules() {
   });
   strong_index_ = FirstMatchIndex(strong_patterns, text_regex_options(), true);
   weak_index_ = FirstMatchIndex(weak_patterns, text_regex_options(), true);
+  statement_index_ = FirstMatchIndex(statement_patterns, text_regex_options());
   // One alternation per run of markers of one provider, in file order; the wording index leaves the links out.
   const auto build_marker_index = [this](bool with_links) {
     ProviderMarkerIndex built;
@@ -388,10 +400,12 @@ void Knowledge::load_text_rules() {
 }
 
 const std::vector<TextRuleGroup>& Knowledge::text_groups(Tier tier) const {
+  if (tier == Tier::failure_statement) return statement_groups_;
   return tier == Tier::strong_text ? strong_groups_ : weak_groups_;
 }
 
 const FirstMatchIndex& Knowledge::text_index(Tier tier) const {
+  if (tier == Tier::failure_statement) return statement_index_;
   return tier == Tier::strong_text ? strong_index_ : weak_index_;
 }
 

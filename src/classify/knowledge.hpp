@@ -38,7 +38,19 @@ struct CodeMeaning {
   std::string description;
 };
 
-enum class Tier : std::uint8_t { site, provider, strong_text, specific_code, weak_text, generic_code, basic_code };
+// failure_statement comes after every other tier and only for a code-less text given on its own
+// (Classifier::classify_codeless_text): words that say a delivery failed without saying why (a bounce's "your message
+// could not be delivered"), cause other.
+enum class Tier : std::uint8_t {
+  site,
+  provider,
+  strong_text,
+  specific_code,
+  weak_text,
+  generic_code,
+  basic_code,
+  failure_statement
+};
 std::string_view to_string(Tier tier);
 
 // One pattern line of text-rules.tsv.
@@ -136,7 +148,7 @@ class Knowledge {
   ProviderId find_provider(std::string_view name) const;
 
   const std::vector<TextRule>& text_rules() const { return text_rules_; }
-  // Groups of one text tier (strong_text or weak_text) in priority order, and their index.
+  // Groups of one text tier (strong_text, weak_text or failure_statement) in priority order, and their index.
   const std::vector<TextRuleGroup>& text_groups(Tier tier) const;
   const FirstMatchIndex& text_index(Tier tier) const;
   // The provider named by a marker in the (normalised) text, or kNoProvider. `with_links`: also the
@@ -197,8 +209,10 @@ class Knowledge {
   std::vector<TextRule> text_rules_;
   std::vector<TextRuleGroup> strong_groups_;
   std::vector<TextRuleGroup> weak_groups_;
+  std::vector<TextRuleGroup> statement_groups_;
   FirstMatchIndex strong_index_;
   FirstMatchIndex weak_index_;
+  FirstMatchIndex statement_index_;
   ProviderMarkerIndex marker_index_;
   ProviderMarkerIndex wording_index_;  // the markers without the links
   std::vector<CodeRule> code_rules_;

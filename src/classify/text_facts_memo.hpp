@@ -19,8 +19,14 @@
 namespace mta {
 
 // What is remembered of a text: a text tier's deciding group (-1: none decides), or a provider id.
-enum class TextFact : std::uint8_t { strong_text_group, weak_text_group, provider_by_wording, provider_by_marker };
-inline constexpr std::size_t kTextFactCount = 4;
+enum class TextFact : std::uint8_t {
+  strong_text_group,
+  weak_text_group,
+  failure_statement_group,
+  provider_by_wording,
+  provider_by_marker
+};
+inline constexpr std::size_t kTextFactCount = 5;
 inline constexpr int kTextFactUnknown = -2;  // not remembered
 
 // A normalised text at the stage of its reply (stage conditions make a text decide differently at another

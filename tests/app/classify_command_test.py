@@ -73,6 +73,14 @@ class ClassifyExplain(unittest.TestCase):
         self.assertEqual((fields["reply"], fields["mta text"]), ("421", "COMMAND LENGTH LIMIT"))
         self.assertEqual((fields["cause"], fields["decided by"]), ("protocol", "W44 (weak text tier)"))
 
+    # A bounce's opening sentence says only that the delivery failed: cause other, by the last tier.
+    def test_a_failure_statement_names_its_tier(self):
+        line = b"I'm sorry to have to inform you that your message could not be delivered to one or more recipients."
+        fields = explain(line)
+        self.assertEqual((fields["cause"], fields["decided by"]), ("other", "F01 (failure statement tier)"))
+        self.assertIn("postfix/src/bounce/bounce_templates.c", fields["source"])
+        self.assertEqual(explain(line, "tr")["karar veren"], "F01 (başarısızlık bildirimi katmanı)")
+
     def test_a_line_without_an_event_says_so(self):
         self.assertEqual(explain(b"hello world")["result"], "no SMTP event in this line")
 

@@ -1500,6 +1500,44 @@ TEST(VocabularyTest, CodelessTextMustStateAFailure) {
   }
 }
 
+// A text that says only that a delivery failed (a bounce's opening sentence) is a diagnostic of cause other, told by
+// the failure statement tier after every other; its class only where it states permanence.
+TEST(FailureStatementTest, CodelessTextThatOnlySaysItFailedIsOther) {
+  Classifier classifier;
+  struct Statement {
+    std::string_view text;
+    std::string_view rule;
+    int klass;
+  };
+  for (const Statement& statement : {
+           Statement{"A message that you sent could not be delivered to one or more of its recipients. This is a "
+                     "permanent error. The following address(es) failed:",
+                     "F01", 5},
+           Statement{"I'm afraid I wasn't able to deliver your message to the following addresses.", "F01", 0},
+           Statement{"Delivery has failed to these recipients or groups:", "F02", 0},
+           Statement{"Transaction failed. Please report this error to your system administrator (223E)", "F02", 0},
+           Statement{"El mensaje NO HA PODIDO ser entregado por causas ajenas a nuestros sistemas.", "F03", 0},
+           Statement{"Ваше письмо не может быть отправлено одному или нескольким адресатам.", "F03", 0},
+           Statement{"Twoja wiadomość nie została dostarczona na adres: a@example.com", "F03", 0},
+       }) {
+    const Verdict verdict = classifier.classify_codeless_text(statement.text);
+    EXPECT_EQ(verdict.cause, Cause::other) << statement.text;
+    EXPECT_EQ(verdict.tier, Tier::failure_statement) << statement.text;
+    EXPECT_EQ(verdict.rule, statement.rule) << statement.text;
+    EXPECT_FALSE(verdict.source.empty()) << statement.text;
+    EXPECT_EQ(verdict.klass, statement.klass) << statement.text;
+  }
+  // A text that also says why is told by that reason's rule, and a delivery that succeeded states no failure.
+  EXPECT_EQ(classifier.classify_codeless_text("Your message could not be delivered: mailbox full").cause, Cause::quota);
+  EXPECT_TRUE(classifier.classify_codeless_text("Your message was delivered to the recipient.").rule.empty());
+}
+
+// The tier reads only code-less texts on their own: a reply with a code keeps the verdict of its code and words.
+TEST(FailureStatementTest, RepliesWithACodeAreNotReadByIt) {
+  EXPECT_EQ(verdict_on("550 5.1.1 Your message could not be delivered").cause, Cause::mailbox_unknown);
+  EXPECT_EQ(verdict_on("451 4.3.0 Transaction failed").cause, Cause::server_unavailable);
+}
+
 TEST(CodelessTextTest, SourceNamesTheMtaDocument) {
   Classifier classifier;
   EXPECT_NE(classifier.classify_codeless_text("Sorry, I couldn't find any host named x.example. (#5.1.2)")

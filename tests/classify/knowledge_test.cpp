@@ -94,7 +94,7 @@ TEST(KnowledgeTest, BuiltinLoads) {
   EXPECT_EQ(knowledge->provider_name(kNoProvider), "");
   EXPECT_EQ(knowledge->provider_name(kOtherProvider), "other");
   // Every text rule belongs to a group of its tier, and each group is searchable.
-  for (Tier tier : {Tier::strong_text, Tier::weak_text}) {
+  for (Tier tier : {Tier::strong_text, Tier::weak_text, Tier::failure_statement}) {
     EXPECT_FALSE(knowledge->text_groups(tier).empty());
     EXPECT_FALSE(knowledge->text_index(tier).empty());
   }
@@ -173,6 +173,18 @@ TEST(KnowledgeTest, EachTextRuleIdGivesOneCause) {
     const auto known = cause_of_id.emplace(rule.id, rule.cause).first;
     EXPECT_EQ(known->second, rule.cause) << rule.id << " " << rule.pattern;
   }
+}
+
+// A failure statement says that a delivery failed, never why: the loader refuses any other cause for an F rule.
+TEST(KnowledgeTest, FailureStatementsNameNoCause) {
+  std::size_t statements = 0;
+  for (const TextRule& rule : Knowledge::builtin().text_rules()) {
+    if (rule.tier != Tier::failure_statement) continue;
+    ++statements;
+    EXPECT_TRUE(rule.id.starts_with("F")) << rule.id;
+    EXPECT_EQ(rule.cause, Cause::other) << rule.id << " " << rule.pattern;
+  }
+  EXPECT_GT(statements, 0u);
 }
 
 TEST(KnowledgeRegistryTest, EveryNumericEnhancedCodeIsKnown) {
