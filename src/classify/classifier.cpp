@@ -270,18 +270,26 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   verdict.enhanced = find_enhanced_code(text);
   normalized_ = normalizer_.normalize(text, 0, verdict.enhanced);
   const TextKey key(normalized_, Stage::unknown);
-  const bool decided =
+  const bool failure_code = verdict.enhanced.klass == 4 || verdict.enhanced.klass == 5;
+  bool decided =
       decide_by_text_rules(Tier::strong_text, key, verdict) || decide_by_text_rules(Tier::weak_text, key, verdict);
-  // A topic word alone, in a text that does not say it failed, is no diagnostic; a text that says only that the
-  // delivery failed is one, of cause other.
-  if ((!decided || (verdict.rule.starts_with('V') && !states_failure(normalized_))) &&
-      !decide_by_text_rules(Tier::failure_statement, key, verdict)) {
+  // A topic word alone, in a text that neither says it failed nor carries a failure code, is no diagnostic.
+  if (decided && verdict.rule.starts_with('V') && !failure_code && !states_failure(normalized_)) decided = false;
+  // Where no words tell the cause, an enhanced code the text carries does, as in a reply (qmail's "(#5.1.2)" after
+  // wording no rule knows); a text that says only that the delivery failed is a diagnostic of cause other.
+  if (!decided && failure_code) {
+    SmtpEvent codeless;
+    codeless.reply = text;
+    const CodeFacts facts{0, verdict.enhanced, 0, {}, verdict.enhanced.klass};
+    decided = decide_by_code_rules(Tier::specific_code, facts, codeless, verdict) ||
+              decide_by_code_rules(Tier::generic_code, facts, codeless, verdict);
+  }
+  if (!decided && !decide_by_text_rules(Tier::failure_statement, key, verdict)) {
     verdict.cause = Cause::other;
     verdict.rule = {};
     verdict.source = {};
     return verdict;
   }
-  const bool failure_code = verdict.enhanced.klass == 4 || verdict.enhanced.klass == 5;
   verdict.klass = failure_code ? verdict.enhanced.klass : class_stated_in_words(normalized_);
   // A diagnostic on its own has no host field: the host it failed with is named in its words ("lost connection with
   // mx2.qq.com[...]"); without a reply code it is the reporting MTA's text, whose help links may be its own

@@ -1334,6 +1334,11 @@ const CodelessCase kCodelessCases[] = {
     {"aliyun_mailbox_space", "mail box space not enough", Cause::quota},
     {"winmail_filter_rule", "delivery failure: the message matches up to the filter rule(level: system, name:x)",
      Cause::policy},
+    // Where no words decide, the enhanced code the text carries does (tenth dev pass: qmail's text typed without
+    // its apostrophe), as in a reply; a generic one gives other.
+    {"qmail_enhanced_code_decides", "Sorry, I couldnt find any hostnamed XXX.com. (#5.1.2)", Cause::domain_not_found,
+     5},
+    {"generic_enhanced_code", "Something odd happened (#5.0.0)", Cause::other, 5},
     // Class words
     {"permanent_words", "permanent error: mailbox is full", Cause::quota, 5},
     {"transient_words", "temporary failure: mailbox is full", Cause::quota, 4},
@@ -1519,6 +1524,7 @@ TEST(FailureStatementTest, CodelessTextThatOnlySaysItFailedIsOther) {
            Statement{"El mensaje NO HA PODIDO ser entregado por causas ajenas a nuestros sistemas.", "F03", 0},
            Statement{"Ваше письмо не может быть отправлено одному или нескольким адресатам.", "F03", 0},
            Statement{"Twoja wiadomość nie została dostarczona na adres: a@example.com", "F03", 0},
+           Statement{"Connected to remote host, but failed after I sent the message.", "F01", 0},
        }) {
     const Verdict verdict = classifier.classify_codeless_text(statement.text);
     EXPECT_EQ(verdict.cause, Cause::other) << statement.text;
@@ -1530,6 +1536,20 @@ TEST(FailureStatementTest, CodelessTextThatOnlySaysItFailedIsOther) {
   // A text that also says why is told by that reason's rule, and a delivery that succeeded states no failure.
   EXPECT_EQ(classifier.classify_codeless_text("Your message could not be delivered: mailbox full").cause, Cause::quota);
   EXPECT_TRUE(classifier.classify_codeless_text("Your message was delivered to the recipient.").rule.empty());
+}
+
+// Receivers' words that end the strong tier (tenth dev pass): each names a cause the reply's code alone would not.
+TEST(StrongTierEndTest, ReceiversOwnWords) {
+  EXPECT_EQ(verdict_on("421 user-PC You talk too soon").cause, Cause::protocol);
+  EXPECT_EQ(verdict_on("550 CoremailSys:Your message was blocked by NetEase AntiSpam+").cause, Cause::spam);
+  EXPECT_EQ(
+      verdict_on("571 a@example.com... from mail01j.rapidsite.net You are banned, contact yourlocal admin.").cause,
+      Cause::policy);
+  EXPECT_EQ(verdict_on("550 5.0.0 > <a@example.net> : Mail originating from that domain is not welcome here").cause,
+            Cause::policy);
+  EXPECT_EQ(verdict_on("550 5.7.1 message rejected due to content restrictions").cause, Cause::content_rejected);
+  // A more specific word in the same reply still decides first.
+  EXPECT_EQ(verdict_on("554 Your IP is listed at zen.spamhaus.org and not welcome here").cause, Cause::blocklist);
 }
 
 // The tier reads only code-less texts on their own: a reply with a code keeps the verdict of its code and words.
