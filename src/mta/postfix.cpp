@@ -1,6 +1,7 @@
 #include "mta/postfix.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <utility>
 
@@ -33,29 +34,48 @@ bool is_postfix_daemon(std::string_view name) {
 // smtpd_check, the test driver of smtpd's access restrictions (postfix/src/smtpd/smtpd_check.c), prints
 // exactly what smtpd logs, with the placeholder "<queue id>" where smtpd names the queue file.
 constexpr std::string_view kSmtpdTestDriver = "smtpd_check";
-constexpr std::string_view kTestDriverQueueId = "<queue id>";
+constexpr std::string_view kTestDriverQueueId = "<queue id>: ";
 
-bool is_short_id_char(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
+// The characters of queue ids, one table look-up a byte: a short id (the default) is upper-case hexadecimal; a long
+// one (enable_long_queue_ids) uses digits and consonants only, so no word is mistaken for one.
+enum QueueIdChar : unsigned char { kShortIdChar = 1, kLongIdChar = 2, kAlnumChar = 4 };
 
-// Long queue ids (enable_long_queue_ids) use digits and consonants only, so no word is mistaken for one.
-bool is_long_id_char(char c) {
-  const bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-  return alnum && std::string_view("AEIOUaeiou").find(c) == std::string_view::npos;
-}
-
-bool is_queue_id(std::string_view token) {
-  if (token == "NOQUEUE" || token == kTestDriverQueueId) return true;
-  if (token.size() >= 6 && std::all_of(token.begin(), token.end(), is_short_id_char)) return true;
-  return token.size() >= 10 && std::all_of(token.begin(), token.end(), is_long_id_char);
-}
-
-// Removes a leading "4PbqCh5Cjrz3tG3: ", "A3EF4405DD14: " or "NOQUEUE: ".
-std::string_view strip_queue_id(std::string_view message) {
-  const std::size_t colon = message.substr(0, 22).find(": ");  // a queue ID is at most 20 characters
-  if (colon != std::string_view::npos && is_queue_id(message.substr(0, colon))) {
-    return message.substr(colon + 2);
+constexpr std::array<unsigned char, 256> kQueueIdChars = [] {
+  std::array<unsigned char, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    const bool digit = c >= '0' && c <= '9';
+    const bool upper = c >= 'A' && c <= 'Z';
+    const bool alnum = digit || upper || (c >= 'a' && c <= 'z');
+    if (!alnum) continue;
+    const bool vowel = std::string_view("AEIOUaeiou").find(static_cast<char>(c)) != std::string_view::npos;
+    classes[static_cast<std::size_t>(c)] = static_cast<unsigned char>(
+        kAlnumChar | (digit || (c >= 'A' && c <= 'F') ? kShortIdChar : 0) | (vowel ? 0 : kLongIdChar));
   }
-  return message;
+  return classes;
+}();
+
+// Removes a leading "4PbqCh5Cjrz3tG3: ", "A3EF4405DD14: " or "NOQUEUE: ". Every Postfix line passes here: one scan
+// of the letters and digits before the colon, at most 20 (the longest queue id).
+std::string_view strip_queue_id(std::string_view message) {
+  for (const std::string_view marker : {std::string_view("NOQUEUE: "), kTestDriverQueueId}) {
+    if (message.starts_with(marker)) return message.substr(marker.size());
+  }
+  constexpr std::size_t kLongestQueueId = 20;
+  const std::size_t limit = std::min(message.size(), kLongestQueueId + 1);
+  unsigned char all = kShortIdChar | kLongIdChar;  // the kinds of id every character so far can belong to
+  std::size_t length = 0;
+  for (; length < limit; ++length) {
+    const unsigned char kind = kQueueIdChars[static_cast<unsigned char>(message[length])];
+    if (kind == 0) break;
+    all &= kind;
+  }
+  if (length > kLongestQueueId || length + 1 >= message.size() || message[length] != ':' ||
+      message[length + 1] != ' ') {
+    return message;
+  }
+  const bool short_id = (all & kShortIdChar) != 0 && length >= 6;
+  const bool long_id = (all & kLongIdChar) != 0 && length >= 10;
+  return short_id || long_id ? message.substr(length + 2) : message;
 }
 
 // Index just past the '>' that closes the address opening at text[open] == '<'. Postfix quotes a local

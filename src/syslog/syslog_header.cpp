@@ -71,17 +71,17 @@ bool take_tag(std::string_view& rest, SyslogRecord& record) {
   if (pos == 0 || pos >= rest.size()) return false;
   record.program = rest.substr(0, pos);
   if (rest[pos] == '[') {
-    const std::size_t close = rest.find(']', pos);
-    const std::size_t space = rest.find(' ', pos);
-    if (close == std::string_view::npos || close > space) {
+    // The pid is a few digits: a loop of its own costs less than a call of memchr for ']' and another for ' '.
+    std::size_t close = pos + 1;
+    while (close < rest.size() && rest[close] != ']' && rest[close] != ' ') ++close;
+    if (close == rest.size()) return false;
+    if (rest[close] == ' ') {
       // RFC 3164 allows 32 characters of TAG and rsyslog's default forward format cuts there:
       // "postfix/submission/smtpd[1139278 warning: ..." keeps the program and the message intact.
-      const std::string_view digits = rest.substr(pos + 1, space - pos - 1);
-      if (space == std::string_view::npos || digits.find_first_not_of("0123456789") != std::string_view::npos) {
-        return false;
-      }
+      const std::string_view digits = rest.substr(pos + 1, close - pos - 1);
+      if (digits.find_first_not_of("0123456789") != std::string_view::npos) return false;
       record.pid = digits;
-      record.message = rest.substr(space + 1);
+      record.message = rest.substr(close + 1);
       return true;
     }
     record.pid = rest.substr(pos + 1, close - pos - 1);
@@ -158,12 +158,15 @@ void drop_solaris_message_id(std::string_view& message) {
 
 // The host is optional in some local writers; a token ending in ':' or holding '[' is the tag.
 bool take_host_and_tag(std::string_view rest, SyslogRecord& record) {
-  const std::size_t space = rest.find(' ');
+  // One pass over the first token, a host name or a tag of a few characters.
+  std::size_t space = 0;
+  bool bracket = false;
+  for (; space < rest.size() && rest[space] != ' '; ++space) bracket = bracket || rest[space] == '[';
   const std::string_view first = rest.substr(0, space);
-  const bool first_is_tag = first.ends_with(':') || first.find('[') != std::string_view::npos;
+  const bool first_is_tag = first.ends_with(':') || bracket;
   if (!first_is_tag) {
     record.host = first;
-    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+    rest = space == rest.size() ? std::string_view{} : rest.substr(space + 1);
   }
   if (!take_tag(rest, record)) return false;
   drop_solaris_message_id(record.message);
@@ -215,12 +218,5 @@ bool parse_partial_syslog_line(std::string_view line, SyslogRecord& record) {
   take_spaced_timestamp(rest, record.timestamp);
   return take_host_and_tag(rest, record);
 }
-
-std::string_view daemon_name(std::string_view program) {
-  const std::size_t slash = program.rfind('/');
-  return slash == std::string_view::npos ? program : program.substr(slash + 1);
-}
-
-std::string_view program_family(std::string_view program) { return program.substr(0, program.find('/')); }
 
 }  // namespace mta
