@@ -228,11 +228,17 @@ Stage command_stage(std::string_view command) {
 // Sessions the server side ended without logging the reply it sent:
 //   "lost input channel from [ip] to MTA after rcpt": the client went away or timed out; answered "421 4.4.1 <host>
 //     Lost input channel from <client>" (srvrsmtp.c; logged when a transaction was open);
-//   "collect: unexpected close on connection from [ip], sender=<a>" (also "I/O error", "read timeout"): the message
-//     was cut off; answered "421 4.4.1 collect: ..." (collect.c; older releases 451).
+//   "collect: unexpected close on connection from [ip], sender=<a>": the message was cut off; answered "421 4.4.1
+//     collect: ..." (collect.c; older releases 451). A read time-out or an I/O error is logged only by syserr(), the
+//     reply's code left out: "SYSERR(root): collect: read timeout on connection from <client>, from=<a>".
 // "timeout waiting for input from H during server cmd read / message collect / client RCPT" (util.c sfgets) comes
 // before one of these, or before the message's to= line on the client side, and is not counted again.
 ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
+  if (body.starts_with("SYSERR(")) {
+    const std::size_t close = body.find("): collect: ");
+    if (close == std::string_view::npos || close > 40) return ParseOutcome::ignored;
+    body.remove_prefix(close + 3);
+  }
   constexpr std::string_view lost = "lost input channel from ";
   constexpr std::string_view on_connection = " on connection from ";
   Stage stage = Stage::unknown;
@@ -496,7 +502,8 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
   // Not outcomes: "DSN: User unknown" names the bounce created for a to= line that is counted;
   // "STARTTLS=client, ..., verify=FAIL" is followed by the delivery's own line; "timeout waiting for input" by the
   // line above that ends the session; "did not issue MAIL/EXPN/VRFY/ETRN", "collect: premature EOM" (before its
-  // "collect: ... on connection from" line), "Losing ./qf..." and "SYSERR(...)" are the server's own bookkeeping.
+  // "collect: ... on connection from" line), "Losing ./qf..." and the other "SYSERR(...)" are the server's own
+  // bookkeeping.
   if (body.starts_with("DSN: ") || body.starts_with("timeout waiting for input from ") ||
       body.ends_with(" tempfailed (due to previous checks)") ||
       body.ends_with(": Possible SMTP RCPT flood, throttling.") || body.starts_with("STARTTLS=") ||

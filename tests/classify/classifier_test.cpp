@@ -1339,6 +1339,7 @@ const CodelessCase kCodelessCases[] = {
     {"qmail_enhanced_code_decides", "Sorry, I couldnt find any hostnamed XXX.com. (#5.1.2)", Cause::domain_not_found,
      5},
     {"generic_enhanced_code", "Something odd happened (#5.0.0)", Cause::other, 5},
+    {"qmail_local_nfs", "NFS failure in qmail-local.", Cause::server_unavailable},
     // Class words
     {"permanent_words", "permanent error: mailbox is full", Cause::quota, 5},
     {"transient_words", "temporary failure: mailbox is full", Cause::quota, 4},
@@ -1548,6 +1549,11 @@ TEST(StrongTierEndTest, ReceiversOwnWords) {
   EXPECT_EQ(verdict_on("550 5.0.0 > <a@example.net> : Mail originating from that domain is not welcome here").cause,
             Cause::policy);
   EXPECT_EQ(verdict_on("550 5.7.1 message rejected due to content restrictions").cause, Cause::content_rejected);
+  // Eleventh dev pass.
+  EXPECT_EQ(verdict_on("550 Sorry, no access for this ip").cause, Cause::policy);
+  EXPECT_EQ(verdict_on("451 From:domain must resolve").cause, Cause::sender_rejected);
+  EXPECT_EQ(verdict_on("501 MAIL FROM: unrecognized address: <hermes>").cause, Cause::sender_rejected);
+  EXPECT_EQ(verdict_on("550 \"Daily limit has been exceeded for a@example.com\"").cause, Cause::rate_limit);
   // A more specific word in the same reply still decides first.
   EXPECT_EQ(verdict_on("554 Your IP is listed at zen.spamhaus.org and not welcome here").cause, Cause::blocklist);
 }

@@ -397,6 +397,15 @@ const EventCase kEventCases[] = {
      .direction = Direction::inbound,
      .stage = Stage::data,
      .agent_text = "collect: unexpected close on connection from [10.20.36.5]"},
+    {.name = "collect_read_timeout_through_syserr",
+     // collect.c logs a read time-out only through syserr(), which drops the "421 4.4.1 " it sends (eleventh dev
+     // pass, access.redhat.com/solutions/106773)
+     .line = "Jan 24 10:00:43 relay sendmail[363]: XXX: SYSERR(root): collect: read timeout on connection from "
+             "client.example.com, from=<a@example.com>",
+     .status = Status::rejected_temporarily,
+     .direction = Direction::inbound,
+     .stage = Stage::data,
+     .agent_text = "collect: read timeout on connection from client.example.com, from=<a@example.com>"},
     // --- forms read from sendmail's sources, second pass (hrs-allbsd/sendmail tags sendmail-8.12.11 to 8.18.0.2:
     // srvrsmtp.c, milter.c, collect.c, parseaddr.c rscheck(), savemail.c, envelope.c, deliver.c) -----------------
     {.name = "milter_helo_reject",
