@@ -271,19 +271,22 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   normalized_ = normalizer_.normalize(text, 0, verdict.enhanced);
   const TextKey key(normalized_, Stage::unknown);
   const bool failure_code = verdict.enhanced.klass == 4 || verdict.enhanced.klass == 5;
-  bool decided =
-      decide_by_text_rules(Tier::strong_text, key, verdict) || decide_by_text_rules(Tier::weak_text, key, verdict);
-  // A topic word alone, in a text that neither says it failed nor carries a failure code, is no diagnostic.
-  if (decided && verdict.rule.starts_with('V') && !failure_code && !states_failure(normalized_)) decided = false;
-  // Where no words tell the cause, an enhanced code the text carries does, as in a reply (qmail's "(#5.1.2)" after
-  // wording no rule knows); a text that says only that the delivery failed is a diagnostic of cause other.
-  if (!decided && failure_code) {
-    SmtpEvent codeless;
-    codeless.reply = text;
-    const CodeFacts facts{0, verdict.enhanced, 0, {}, verdict.enhanced.klass};
-    decided = decide_by_code_rules(Tier::specific_code, facts, codeless, verdict) ||
-              decide_by_code_rules(Tier::generic_code, facts, codeless, verdict);
+  // An enhanced code the text carries decides in its tiers, as in a reply (qmail's "(#5.1.2)" after wording no rule
+  // knows): strong text, specific code, weak text, generic code.
+  SmtpEvent codeless;
+  codeless.reply = text;
+  const CodeFacts facts{0, verdict.enhanced, 0, {}, verdict.enhanced.klass};
+  bool decided = decide_by_text_rules(Tier::strong_text, key, verdict) ||
+                 (failure_code && decide_by_code_rules(Tier::specific_code, facts, codeless, verdict)) ||
+                 decide_by_text_rules(Tier::weak_text, key, verdict);
+  // A topic word alone is no diagnostic: the text must also say that it failed, in words, in a failure code or in a
+  // failure statement ("Undelivered Mail: TLS").
+  if (decided && verdict.rule.starts_with('V') && !failure_code && !states_failure(normalized_) &&
+      deciding_group(Tier::failure_statement, key.stage) < 0) {
+    decided = false;
   }
+  if (!decided && failure_code) decided = decide_by_code_rules(Tier::generic_code, facts, codeless, verdict);
+  // A text that says only that the delivery failed is a diagnostic of cause other.
   if (!decided && !decide_by_text_rules(Tier::failure_statement, key, verdict)) {
     verdict.cause = Cause::other;
     verdict.rule = {};

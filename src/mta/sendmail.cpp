@@ -263,8 +263,9 @@ ParseOutcome parse_session_end(std::string_view body, SmtpEvent& event) {
   event.direction = Direction::inbound;
   event.stage = stage;
   event.client = client_named(client);
-  // The sender that "collect: ..." names (", sender=<a>") is the client's to choose: the text ends before it.
-  event.agent_text = body.substr(0, find_unquoted(body, ", sender="));
+  // The sender that "collect: ..." names (", sender=<a>"; ", from=<a>" in syserr's text and before 8.12) is the
+  // client's to choose: the text ends before it.
+  event.agent_text = body.substr(0, std::min(find_unquoted(body, ", sender="), find_unquoted(body, ", from=")));
   return ParseOutcome::event;
 }
 

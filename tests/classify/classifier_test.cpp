@@ -1559,9 +1559,42 @@ TEST(StrongTierEndTest, ReceiversOwnWords) {
 }
 
 // The tier reads only code-less texts on their own: a reply with a code keeps the verdict of its code and words.
-TEST(FailureStatementTest, RepliesWithACodeAreNotReadByIt) {
-  EXPECT_EQ(verdict_on("550 5.1.1 Your message could not be delivered").cause, Cause::mailbox_unknown);
-  EXPECT_EQ(verdict_on("451 4.3.0 Transaction failed").cause, Cause::server_unavailable);
+TEST(FailureStatementTest, LogEventsAreNotReadByIt) {
+  Classifier classifier;
+  SmtpEvent bounced;  // a delivery line's code-less text: its status gives the class, no rule the cause
+  bounced.mta = Mta::postfix;
+  bounced.direction = Direction::outbound;
+  bounced.status = Status::bounced;
+  bounced.reply = "Your message could not be delivered";
+  const Verdict verdict = classifier.classify(bounced);
+  EXPECT_EQ(verdict.klass, 5);
+  EXPECT_EQ(verdict.cause, Cause::other);
+  EXPECT_NE(verdict.tier, Tier::failure_statement);
+  EXPECT_TRUE(verdict.rule.empty()) << verdict.rule;
+}
+
+// Narrow enough not to read sentences that report no failure; the apostrophe may be typographic.
+TEST(FailureStatementTest, OnlyStatementsOfAFailure) {
+  Classifier classifier;
+  for (std::string_view text : {std::string_view("Delayed mail notifications are enabled"),
+                                std::string_view("Your returned mail has been processed"),
+                                std::string_view("Messages that cannot be sent are kept in the outbox")}) {
+    EXPECT_TRUE(classifier.classify_codeless_text(text).rule.empty()) << text;
+  }
+  EXPECT_EQ(classifier.classify_codeless_text("Your message couldn\u2019t be delivered").rule, "F01");
+  EXPECT_EQ(classifier.classify_codeless_text("Le message n\u2019a pas pu \u00eatre remis").rule, "F03");
+  // A topic word counts where a failure statement says the text failed.
+  EXPECT_EQ(classifier.classify_codeless_text("Undelivered Mail: TLS").cause, Cause::tls);
+}
+
+// Without words of failure, a topic word counts only with a failure code; a success code does not make it one.
+TEST(VocabularyTest, CodelessTopicCountsWithAFailureCode) {
+  Classifier classifier;
+  EXPECT_TRUE(classifier.classify_codeless_text("TLS").rule.empty());
+  EXPECT_EQ(classifier.classify_codeless_text("TLS (#4.0.0)").cause, Cause::tls);
+  EXPECT_TRUE(classifier.classify_codeless_text("TLS (#2.0.0)").rule.empty());
+  // The code tiers keep their place among the text tiers, as in a reply: a specific code before the weak words.
+  EXPECT_EQ(classifier.classify_codeless_text("Sorry, rejected (#5.1.1)").cause, Cause::mailbox_unknown);
 }
 
 TEST(CodelessTextTest, SourceNamesTheMtaDocument) {

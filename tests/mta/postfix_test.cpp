@@ -845,6 +845,28 @@ TEST(PostfixParseTest, EventIsResetBeforeParsing) {
   EXPECT_DOUBLE_EQ(event.delay_seconds, -1);
 }
 
+// A queue id is 6 or more upper-case hexadecimal digits, or 10 or more letters and digits without vowels
+// (enable_long_queue_ids), at most 20 characters: only then does "<id>: to=<..>" read as a delivery.
+TEST(PostfixQueueIdTest, LengthsAndAlphabets) {
+  const auto delivery_with_id = [](std::string_view id) {
+    SmtpEvent event;
+    const std::string line = "Mar  4 00:00:01 mx1 postfix/smtp[1]: " + std::string(id) +
+                             ": to=<a@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1, "
+                             "delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)";
+    return parse_log_line(line, event) == ParseOutcome::event;
+  };
+  EXPECT_FALSE(delivery_with_id("ABCDE"));
+  EXPECT_TRUE(delivery_with_id("ABCDEF"));
+  EXPECT_FALSE(delivery_with_id("ABCDEG"));  // G is no hexadecimal digit, and six characters are too few for a long id
+  EXPECT_FALSE(delivery_with_id("4PbqCh5Cj"));
+  EXPECT_TRUE(delivery_with_id("4PbqCh5Cjr"));
+  EXPECT_FALSE(delivery_with_id("4PbqCh5Cja"));             // a vowel
+  EXPECT_TRUE(delivery_with_id("4PbqCh5Cjrz3tG3xyZ0p"));    // 20 characters
+  EXPECT_FALSE(delivery_with_id("4PbqCh5Cjrz3tG3xyZ0pq"));  // 21
+  EXPECT_TRUE(delivery_with_id("0123456789ABCDEF0123"));
+  EXPECT_FALSE(delivery_with_id("0123456789ABCDEF01234"));
+}
+
 // --- messages without a syslog header (journalctl -o cat, log shippers) ----------------------------------
 
 TEST(PostfixHeaderlessTest, RemoteDeliveryIsReadFromTheMessage) {

@@ -405,7 +405,7 @@ const EventCase kEventCases[] = {
      .status = Status::rejected_temporarily,
      .direction = Direction::inbound,
      .stage = Stage::data,
-     .agent_text = "collect: read timeout on connection from client.example.com, from=<a@example.com>"},
+     .agent_text = "collect: read timeout on connection from client.example.com"},
     // --- forms read from sendmail's sources, second pass (hrs-allbsd/sendmail tags sendmail-8.12.11 to 8.18.0.2:
     // srvrsmtp.c, milter.c, collect.c, parseaddr.c rscheck(), savemail.c, envelope.c, deliver.c) -----------------
     {.name = "milter_helo_reject",
