@@ -1554,6 +1554,12 @@ TEST(StrongTierEndTest, ReceiversOwnWords) {
   EXPECT_EQ(verdict_on("451 From:domain must resolve").cause, Cause::sender_rejected);
   EXPECT_EQ(verdict_on("501 MAIL FROM: unrecognized address: <hermes>").cause, Cause::sender_rejected);
   EXPECT_EQ(verdict_on("550 \"Daily limit has been exceeded for a@example.com\"").cause, Cause::rate_limit);
+  // Yahoo's own 4.16.5x after "temporarily deferred" (its postmaster help: spam-like mail or complaints), and not
+  // the same code with other words.
+  const Verdict yahoo = verdict_on("421 Message from (192.0.2.1) temporarily deferred - 4.16.50");
+  EXPECT_EQ(yahoo.cause, Cause::reputation);
+  EXPECT_EQ(yahoo.rule, "C-yahoo-deferred");
+  EXPECT_NE(verdict_on("421 4.16.50 Service closing").rule, "C-yahoo-deferred");
   // A more specific word in the same reply still decides first.
   EXPECT_EQ(verdict_on("554 Your IP is listed at zen.spamhaus.org and not welcome here").cause, Cause::blocklist);
 }
