@@ -312,9 +312,7 @@ bool Knowledge::take_source_line(std::string_view file, std::size_t line_number,
 void Knowledge::load_text_rules() {
   current_source_ = kNoSource;
   // Patterns become groups: a new group starts with a new rule id or where a pattern has conditions.
-  std::vector<std::string> strong_patterns;
-  std::vector<std::string> weak_patterns;
-  std::vector<std::string> statement_patterns;
+  std::array<std::vector<std::string>, 3> patterns_of_tier;  // in the order of text_tiers_
   bool previous_has_conditions = false;
   // A rule id is one cause: the lines of a run with one id are merged into one group, which takes the first's cause.
   std::unordered_map<std::string, Cause> cause_of_id;
@@ -353,18 +351,15 @@ void Knowledge::load_text_rules() {
       data_error("text-rules.tsv", line_number, "fourth column must be unless=PATTERN or stage=LIST");
     }
     if (fields[0].starts_with("V")) {
-      if (!weak_groups_.empty() && weak_groups_.back().id == group.id) {
+      if (const std::vector<TextRuleGroup>& weak = text_tiers_[text_tier_slot(Tier::weak_text)].groups;
+          !weak.empty() && weak.back().id == group.id) {
         data_error("text-rules.tsv", line_number, "a vocabulary rule id (V...) must be one line");
       }
       group.outside_quotes = std::make_unique<RE2>(pattern, text_regex_options());
     }
     const bool has_conditions = group.unless != nullptr || group.stages != 0 || group.outside_quotes != nullptr;
-    std::vector<TextRuleGroup>& groups = tier == Tier::strong_text         ? strong_groups_
-                                         : tier == Tier::failure_statement ? statement_groups_
-                                                                           : weak_groups_;
-    std::vector<std::string>& patterns = tier == Tier::strong_text         ? strong_patterns
-                                         : tier == Tier::failure_statement ? statement_patterns
-                                                                           : weak_patterns;
+    std::vector<TextRuleGroup>& groups = text_tiers_[text_tier_slot(tier)].groups;
+    std::vector<std::string>& patterns = patterns_of_tier[text_tier_slot(tier)];
     if (!groups.empty() && groups.back().id == group.id && groups.back().source == group.source && !has_conditions &&
         !previous_has_conditions) {
       patterns.back() += "|(?:" + pattern + ")";
@@ -375,9 +370,11 @@ void Knowledge::load_text_rules() {
     previous_has_conditions = has_conditions;
     text_rules_.push_back(TextRule{tier, std::string(fields[0]), *cause, pattern});
   });
-  strong_index_ = FirstMatchIndex(strong_patterns, text_regex_options(), true);
-  weak_index_ = FirstMatchIndex(weak_patterns, text_regex_options(), true);
-  statement_index_ = FirstMatchIndex(statement_patterns, text_regex_options());
+  for (std::size_t slot = 0; slot < text_tiers_.size(); ++slot) {
+    // The failure statements are read only by classify: a tree of their few patterns, no RE2::Set to compile at start.
+    const bool with_set = slot != text_tier_slot(Tier::failure_statement);
+    text_tiers_[slot].index = FirstMatchIndex(patterns_of_tier[slot], text_regex_options(), with_set);
+  }
   // One alternation per run of markers of one provider, in file order; the wording index leaves the links out.
   const auto build_marker_index = [this](bool with_links) {
     ProviderMarkerIndex built;
@@ -400,14 +397,10 @@ void Knowledge::load_text_rules() {
 }
 
 const std::vector<TextRuleGroup>& Knowledge::text_groups(Tier tier) const {
-  if (tier == Tier::failure_statement) return statement_groups_;
-  return tier == Tier::strong_text ? strong_groups_ : weak_groups_;
+  return text_tiers_[text_tier_slot(tier)].groups;
 }
 
-const FirstMatchIndex& Knowledge::text_index(Tier tier) const {
-  if (tier == Tier::failure_statement) return statement_index_;
-  return tier == Tier::strong_text ? strong_index_ : weak_index_;
-}
+const FirstMatchIndex& Knowledge::text_index(Tier tier) const { return text_tiers_[text_tier_slot(tier)].index; }
 
 ProviderId Knowledge::provider_for_text(std::string_view text, bool with_links) const {
   const ProviderMarkerIndex& markers = with_links ? marker_index_ : wording_index_;

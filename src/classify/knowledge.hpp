@@ -207,12 +207,16 @@ class Knowledge {
   std::vector<ProviderMarker> provider_markers_;
   std::vector<ProviderDomain> provider_domains_;
   std::vector<TextRule> text_rules_;
-  std::vector<TextRuleGroup> strong_groups_;
-  std::vector<TextRuleGroup> weak_groups_;
-  std::vector<TextRuleGroup> statement_groups_;
-  FirstMatchIndex strong_index_;
-  FirstMatchIndex weak_index_;
-  FirstMatchIndex statement_index_;
+  // The groups of one text tier in priority order, and the index that finds them.
+  struct TextTierRules {
+    std::vector<TextRuleGroup> groups;
+    FirstMatchIndex index;
+  };
+  // strong_text, weak_text, failure_statement, at text_tier_slot().
+  static std::size_t text_tier_slot(Tier tier) {
+    return tier == Tier::strong_text ? 0 : tier == Tier::weak_text ? 1 : 2;
+  }
+  std::array<TextTierRules, 3> text_tiers_;
   ProviderMarkerIndex marker_index_;
   ProviderMarkerIndex wording_index_;  // the markers without the links
   std::vector<CodeRule> code_rules_;

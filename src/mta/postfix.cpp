@@ -38,6 +38,7 @@ constexpr std::string_view kTestDriverQueueId = "<queue id>: ";
 
 // The characters of queue ids, one table look-up a byte: a short id (the default) is upper-case hexadecimal; a long
 // one (enable_long_queue_ids) uses digits and consonants only, so no word is mistaken for one.
+// kAlnumChar: any letter or digit, which keeps the scan going even where it fits neither kind ("connect from").
 enum QueueIdChar : unsigned char { kShortIdChar = 1, kLongIdChar = 2, kAlnumChar = 4 };
 
 constexpr std::array<unsigned char, 256> kQueueIdChars = [] {
