@@ -142,6 +142,25 @@ bool skips_generic_tier(int basic) {
   return basic == 530 || basic == 534 || basic == 535 || basic == 538 || basic == 556;
 }
 
+// Everything the code and text rules read of a reply besides its text and stage, in one integer: the enhanced code
+// (bits 0-31), the basic code (32-41), the class (42-44), whether the enhanced code is the MTA's own dsn= (45), the
+// MTA (46-49), the direction (50-51) and the provider (52-59); bit 63 is set, so that no context is 0.
+DecisionContext decision_context(const SmtpEvent& event, const Verdict& verdict) {
+  static_assert(sizeof(ProviderId) == 1);
+  return DecisionContext{1} << 63 | static_cast<DecisionContext>(verdict.provider) << 52 |
+         static_cast<DecisionContext>(event.direction) << 50 | static_cast<DecisionContext>(event.mta) << 46 |
+         static_cast<DecisionContext>(verdict.enhanced_from_dsn) << 45 |
+         static_cast<DecisionContext>(verdict.klass) << 42 | static_cast<DecisionContext>(verdict.basic) << 32 |
+         verdict.enhanced.packed();
+}
+
+void apply(const Decision& decision, Verdict& verdict) {
+  verdict.cause = decision.cause;
+  verdict.tier = decision.tier;
+  verdict.rule = decision.rule;
+  verdict.source = decision.source;
+}
+
 }  // namespace
 
 Classifier::Classifier(const Knowledge& knowledge, const SiteRules* site_rules)
@@ -301,6 +320,26 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   return verdict;
 }
 
+// The first rule that decides, tier by tier in the order of cause-taxonomy.md section 5; else cause other, no rule.
+void Classifier::decide_by_tiers(const SmtpEvent& event, const CodeFacts& facts, const TextKey& key, Verdict& verdict) {
+  if (decide_by_code_rules(Tier::provider, facts, event, verdict) ||
+      decide_by_text_rules(Tier::strong_text, key, verdict) ||
+      decide_by_code_rules(Tier::specific_code, facts, event, verdict) ||
+      decide_by_text_rules(Tier::weak_text, key, verdict)) {
+    return;
+  }
+  // A generic code the MTA derived itself (Postfix logs dsn=5.0.0 for a bare "550") says less than
+  // the basic code with its stage.
+  const bool generic_tier = !skips_generic_tier(verdict.basic) && !(verdict.enhanced_from_dsn && verdict.basic != 0);
+  if ((generic_tier && decide_by_code_rules(Tier::generic_code, facts, event, verdict)) ||
+      decide_by_code_rules(Tier::basic_code, facts, event, verdict)) {
+    return;
+  }
+  verdict.cause = Cause::other;
+  verdict.rule = {};
+  verdict.source = {};
+}
+
 Verdict Classifier::classify(const SmtpEvent& event) {
   Verdict verdict;
   normalized_ = {};
@@ -335,23 +374,24 @@ Verdict Classifier::classify(const SmtpEvent& event) {
   const TextKey key(normalized_, event.stage);
   identify_provider(event, key, verdict);
 
-  const CodeFacts facts{verdict.basic, verdict.enhanced, orange_number(normalized_), cox_code(normalized_),
-                        verdict.klass};
-  if (decide_by_site_rules(event, facts, verdict)) return verdict;
-  if (decide_by_code_rules(Tier::provider, facts, event, verdict)) return verdict;
-  if (decide_by_text_rules(Tier::strong_text, key, verdict)) return verdict;
-  if (decide_by_code_rules(Tier::specific_code, facts, event, verdict)) return verdict;
-  if (decide_by_text_rules(Tier::weak_text, key, verdict)) return verdict;
-  // A generic code the MTA derived itself (Postfix logs dsn=5.0.0 for a bare "550") says less than
-  // the basic code with its stage.
-  const bool generic_tier = !skips_generic_tier(verdict.basic) && !(verdict.enhanced_from_dsn && verdict.basic != 0);
-  if (generic_tier && decide_by_code_rules(Tier::generic_code, facts, event, verdict)) {
+  std::optional<CodeFacts> facts;
+  const auto code_facts = [&]() -> const CodeFacts& {
+    if (!facts)
+      facts =
+          CodeFacts{verdict.basic, verdict.enhanced, orange_number(normalized_), cox_code(normalized_), verdict.klass};
+    return *facts;
+  };
+  // The administrator's rules may read what the memo's key does not (the addresses the text echoes).
+  if (site_rules_ != nullptr && !site_rules_->empty() && decide_by_site_rules(event, code_facts(), verdict)) {
     return verdict;
   }
-  if (decide_by_code_rules(Tier::basic_code, facts, event, verdict)) return verdict;
-  verdict.cause = Cause::other;
-  verdict.rule = {};
-  verdict.source = {};
+  const DecisionContext context = decision_context(event, verdict);
+  if (const Decision* known = memo_.find_decision(key, context)) {
+    apply(*known, verdict);
+    return verdict;
+  }
+  decide_by_tiers(event, code_facts(), key, verdict);
+  memo_.remember_decision(key, context, Decision{verdict.cause, verdict.tier, verdict.rule, verdict.source});
   return verdict;
 }
 

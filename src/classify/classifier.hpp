@@ -48,6 +48,7 @@ class Classifier {
 
  private:
   bool decide_by_site_rules(const SmtpEvent& event, const CodeFacts& facts, Verdict& verdict) const;
+  void decide_by_tiers(const SmtpEvent& event, const CodeFacts& facts, const TextKey& key, Verdict& verdict);
   bool decide_by_code_rules(Tier tier, const CodeFacts& facts, const SmtpEvent& event, Verdict& verdict) const;
   bool decide_by_text_rules(Tier tier, const TextKey& key, Verdict& verdict);
   int deciding_group(Tier tier, Stage stage) const;

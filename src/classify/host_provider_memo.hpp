@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "classify/knowledge.hpp"
 
@@ -31,7 +32,7 @@ class HostProviderMemo {
   }
 
  private:
-  static constexpr std::size_t kEntries = 64;
+  static constexpr std::size_t kEntries = 1024;  // 84 KiB: a queue of mail to many domains meets hundreds of MX hosts
   static constexpr std::size_t kLongestHost = 80;
 
   struct Entry {
@@ -39,7 +40,7 @@ class HostProviderMemo {
     ProviderId provider = kNoProvider;
     std::array<char, kLongestHost> host{};
   };
-  std::array<Entry, kEntries> entries_{};
+  std::vector<Entry> entries_ = std::vector<Entry>(kEntries);
 };
 
 }  // namespace mta

@@ -514,7 +514,10 @@ const CodeMeaning* Knowledge::enhanced_meaning(EnhancedCode code) const {
   return nullptr;
 }
 
-bool Knowledge::is_registered_basic(int code) const { return basic_meaning(code) != nullptr; }
+bool Knowledge::is_registered_basic(int code) const {
+  return code >= 0 && static_cast<std::size_t>(code) < registered_basics_.size() &&
+         registered_basics_.test(static_cast<std::size_t>(code));
+}
 
 const CodeMeaning* Knowledge::basic_meaning(int code) const {
   for (const auto& [registered, meaning] : basic_registry_) {
@@ -548,10 +551,16 @@ const std::vector<CodeRuleEntry>& Knowledge::code_rules(Tier tier, ProviderId pr
 }
 
 void Knowledge::index_label_codes() {
+  for (const auto& [code, meaning] : basic_registry_) {
+    if (code >= 0 && static_cast<std::size_t>(code) < registered_basics_.size()) {
+      registered_basics_.set(static_cast<std::size_t>(code));
+    }
+  }
+  provider_label_codes_.assign(provider_names_.size(), {});
   for (std::uint8_t klass : {2, 4, 5}) {
     for (const auto& [registered, meaning] : enhanced_registry_) {
       if (registered.klass == 0 || registered.klass == klass) {
-        label_codes_.insert(EnhancedCode{klass, registered.subject, registered.detail}.packed());
+        label_codes_.insert(EnhancedCode{klass, registered.subject, registered.detail});
       }
     }
     for (const CodeRule& rule : code_rules_) {
@@ -561,17 +570,15 @@ void Knowledge::index_label_codes() {
         continue;
       }
       for (int detail = spec.detail_low; detail <= spec.detail_high; ++detail) {
-        const std::uint32_t code = EnhancedCode{klass, spec.subject, static_cast<std::uint16_t>(detail)}.packed();
-        provider_label_codes_.insert(static_cast<std::uint64_t>(rule.provider) << 32 | code);
+        provider_label_codes_[rule.provider].insert(
+            EnhancedCode{klass, spec.subject, static_cast<std::uint16_t>(detail)});
       }
     }
   }
 }
 
 bool Knowledge::has_exact_label(EnhancedCode code, ProviderId provider) const {
-  return label_codes_.contains(code.packed()) ||
-         (provider > kOtherProvider &&
-          provider_label_codes_.contains(static_cast<std::uint64_t>(provider) << 32 | code.packed()));
+  return label_codes_.contains(code) || (provider > kOtherProvider && provider_label_codes_[provider].contains(code));
 }
 
 }  // namespace mta

@@ -6,16 +6,17 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "classify/cause.hpp"
+#include "classify/enhanced_code_set.hpp"
 #include "classify/first_match_index.hpp"
 #include "smtp/reply.hpp"
 #include "smtp/smtp_event.hpp"
@@ -229,8 +230,9 @@ class Knowledge {
   std::vector<std::string> sources_;
   std::vector<std::pair<EnhancedCode, CodeMeaning>> enhanced_registry_;  // klass 0 = any class
   std::vector<std::pair<int, CodeMeaning>> basic_registry_;
-  std::unordered_set<std::uint32_t> label_codes_;
-  std::unordered_set<std::uint64_t> provider_label_codes_;  // provider << 32 | packed code
+  std::bitset<1000> registered_basics_;  // every reply counted tests its basic code
+  EnhancedCodeSet label_codes_;
+  std::vector<EnhancedCodeSet> provider_label_codes_;  // by provider
   static constexpr std::string_view kLanguages[] = {"en", "tr"};
   std::vector<Remedy> remedies_;  // cause-major, then language
 };

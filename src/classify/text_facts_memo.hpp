@@ -1,10 +1,10 @@
 #pragma once
 // Remembers what the classifier learnt from the last few thousand reply texts: the group of each text tier that
-// decided, and the provider a marker in the text names. A mail log repeats its replies (one refusal for every
-// recipient, one deferral on every queue run), and each fact costs a scan of the text against every rule or marker;
-// a repeat then costs one hash and one compare for all of them. Fixed memory, allocated once: short texts in one
-// table, the long ones (Gmail's and Microsoft's run to 300-400 characters, and cost the most to search) in a
-// smaller one of wider slots; longer texts are not remembered.
+// decided, the provider a marker in the text names, and the rule that decided the reply's cause in the context of its
+// last line. A mail log repeats its replies (one refusal for every recipient, one deferral on every queue run), and
+// each fact costs a scan of the text against every rule or marker; a repeat then costs one hash and one compare. Fixed
+// memory, allocated once: short texts in one table, the long ones (Gmail's and Microsoft's run to 300-400 characters,
+// and cost the most to search) in a smaller one of wider slots; longer texts are not remembered.
 
 #include <array>
 #include <cstddef>
@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "classify/cause.hpp"
+#include "classify/knowledge.hpp"
 #include "smtp/smtp_event.hpp"
 
 namespace mta {
@@ -28,6 +30,16 @@ enum class TextFact : std::uint8_t {
 };
 inline constexpr std::size_t kTextFactCount = 5;
 inline constexpr int kTextFactUnknown = -2;  // not remembered
+
+// The rule that decided a reply's cause (empty when none did), and everything else the rules read besides the
+// text and its stage (codes, class, MTA, direction, provider), packed by the classifier; 0 is no context.
+struct Decision {
+  Cause cause = Cause::other;
+  Tier tier = Tier::basic_code;
+  std::string_view rule;
+  std::string_view source;
+};
+using DecisionContext = std::uint64_t;
 
 // A normalised text at the stage of its reply (stage conditions make a text decide differently at another
 // stage), hashed once for every fact looked up about it.
@@ -56,20 +68,20 @@ class TextFactsTable {
   }
 
   void remember(const TextKey& key, TextFact fact, int value) {
-    std::size_t slot = slot_holding(key);
-    if (slot == kEntries) {
-      const std::size_t set = key.hash % kSets;
-      slot = set * kWays + next_victim_[set];
-      next_victim_[set] = static_cast<std::uint8_t>((next_victim_[set] + 1) % kWays);
-      Entry& entry = entries_[slot];
-      entry.used = true;
-      entry.hash = key.hash;
-      entry.length = static_cast<std::uint16_t>(key.text.size());
-      entry.stage = key.stage;
-      entry.facts.fill(kTextFactUnknown);
-      std::memcpy(entry.text.data(), key.text.data(), key.text.size());
-    }
-    entries_[slot].facts[static_cast<std::size_t>(fact)] = static_cast<std::int16_t>(value);
+    entry_for(key).facts[static_cast<std::size_t>(fact)] = static_cast<std::int16_t>(value);
+  }
+
+  const Decision* find_decision(const TextKey& key, DecisionContext context) const {
+    const std::size_t slot = slot_holding(key);
+    if (slot == kEntries || entries_[slot].decision_context != context) return nullptr;
+    return &entries_[slot].decision;
+  }
+
+  // A text keeps one decision: a reply that several providers send, or one MTA at several stages, keeps the last.
+  void remember_decision(const TextKey& key, DecisionContext context, const Decision& decision) {
+    Entry& entry = entry_for(key);
+    entry.decision_context = context;
+    entry.decision = decision;
   }
 
  private:
@@ -82,8 +94,26 @@ class TextFactsTable {
     Stage stage = Stage::unknown;
     bool used = false;
     std::array<std::int16_t, kTextFactCount> facts{};
+    DecisionContext decision_context = 0;
+    Decision decision;
     std::array<char, kMaxText> text{};
   };
+
+  // The entry that holds the key's text, else a slot of its set given to it (round robin) with nothing known.
+  Entry& entry_for(const TextKey& key) {
+    if (const std::size_t slot = slot_holding(key); slot != kEntries) return entries_[slot];
+    const std::size_t set = key.hash % kSets;
+    Entry& entry = entries_[set * kWays + next_victim_[set]];
+    next_victim_[set] = static_cast<std::uint8_t>((next_victim_[set] + 1) % kWays);
+    entry.used = true;
+    entry.hash = key.hash;
+    entry.length = static_cast<std::uint16_t>(key.text.size());
+    entry.stage = key.stage;
+    entry.facts.fill(kTextFactUnknown);
+    entry.decision_context = 0;
+    std::memcpy(entry.text.data(), key.text.data(), key.text.size());
+    return entry;
+  }
 
   // The slot of the set that holds the key's text at its stage, or kEntries.
   std::size_t slot_holding(const TextKey& key) const {
@@ -121,8 +151,23 @@ class TextFactsMemo {
     }
   }
 
+  // The decision remembered for the key's text and stage in `context`, or nullptr.
+  const Decision* find_decision(const TextKey& key, DecisionContext context) const {
+    if (key.text.size() <= ShortTexts::kLongest) return short_.find_decision(key, context);
+    if (key.text.size() <= LongTexts::kLongest) return long_.find_decision(key, context);
+    return nullptr;
+  }
+
+  void remember_decision(const TextKey& key, DecisionContext context, const Decision& decision) {
+    if (key.text.size() <= ShortTexts::kLongest) {
+      short_.remember_decision(key, context, decision);
+    } else if (key.text.size() <= LongTexts::kLongest) {
+      long_.remember_decision(key, context, decision);
+    }
+  }
+
  private:
-  // 4096 slots of 256 bytes (1 MiB) and 256 of 1 KiB: a busy server's distinct failure replies at a time.
+  // 4096 slots of 304 bytes (1.2 MiB) and 256 of 1 KiB: a busy server's distinct failure replies at a time.
   // The dev set's 666 failure lines (tests/bench/throughput.py --mix real-failures) thrashed 512 and 2048
   // direct-mapped slots, and sets of 4 ways, where more texts met in a set than it had ways.
   using ShortTexts = TextFactsTable<4096, 8, 232>;

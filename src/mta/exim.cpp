@@ -8,6 +8,7 @@
 #include "smtp/ascii.hpp"
 #include "smtp/remote_error.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/text_search.hpp"
 
 namespace mta {
 namespace {
@@ -83,7 +84,7 @@ std::string_view field(std::string_view text, std::string_view key) {
   const std::size_t pos = find_word(text, key);
   if (pos == std::string_view::npos) return {};
   const std::string_view value = text.substr(pos + key.size());
-  return value.substr(0, value.find_first_of(" :"));
+  return value.substr(0, find_any_of(value, " :"));
 }
 
 // The client Exim names from the start of `text` on (host_and_ident(): "host [ip]", "(helo) [ip]", "host (helo) [ip]",

@@ -1,6 +1,7 @@
 #include "mta/generic.hpp"
 
 #include "smtp/reply.hpp"
+#include "smtp/text_search.hpp"
 
 namespace mta {
 namespace {
@@ -44,7 +45,7 @@ ParseOutcome parse_generic(std::string_view message, SmtpEvent& event) {
     const int basic = basic_code(candidate);
     if (basic == 0) continue;
     const std::string_view rest = candidate.substr(4);
-    const EnhancedCode enhanced = parse_enhanced_code(rest.substr(0, rest.find_first_of(" ;,)\"'")));
+    const EnhancedCode enhanced = parse_enhanced_code(rest.substr(0, find_any_of(rest, " ;,)\"'")));
     if (!enhanced.present() || enhanced.klass != basic / 100) continue;
     event = {};
     event.mta = Mta::generic;

@@ -7,6 +7,7 @@
 #include "mta/mta_parsers.hpp"
 #include "smtp/ascii.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/text_search.hpp"
 
 namespace mta {
 namespace {
@@ -110,7 +111,7 @@ std::string_view relay_name(std::string_view relay) {
     const std::size_t close = relay.find(')', open);
     if (close != std::string_view::npos) return relay.substr(open + 2, close - open - 2);
   }
-  return relay.substr(0, relay.find_first_of(" ,"));
+  return relay.substr(0, find_any_of(relay, " ,"));
 }
 
 // "... mta delivery evpid=.. to=<a> relay="192.0.2.1 (mx.example.com)" delay=1s result="Ok" stat="250 2.0.0 Ok""

@@ -161,7 +161,7 @@ Status delivery_status(std::string_view word) {
 }
 
 // "bounced (text)" -> "bounced"; "expired, returned to sender" -> "expired".
-std::string_view status_word(std::string_view text) { return text.substr(0, text.find_first_of(" ,")); }
+std::string_view status_word(std::string_view text) { return text.substr(0, find_any_of(text, " ,")); }
 
 // Without a program name, the relay tells a remote delivery from a local one.
 std::string_view delivery_daemon_from_relay(std::string_view body) {
@@ -265,10 +265,14 @@ std::size_t envelope_address_end(std::string_view text, std::size_t open) {
     }
     ++i;
   }
+  static constexpr std::array<bool, 256> kEndsAddress = [] {
+    std::array<bool, 256> ends{};
+    for (const char c : {'>', ' ', '"', '\\', ';', ',', '<'}) ends[static_cast<unsigned char>(c)] = true;
+    return ends;
+  }();
   for (; i < text.size(); ++i) {
-    if (text[i] == '>') return i + 1;
     const char c = text[i];
-    if (c == ' ' || c == '"' || c == '\\' || c == ';' || c == ',' || c == '<') break;
+    if (kEndsAddress[static_cast<unsigned char>(c)]) return c == '>' ? i + 1 : std::string_view::npos;
   }
   return std::string_view::npos;
 }
@@ -301,7 +305,7 @@ Envelope read_envelope(std::string_view text, std::size_t start, std::size_t hel
       proto = true;
     } else if (key == "helo=<") {
       if (helo_end == std::string_view::npos || helo_end < value) return {};
-      plain_helo = text.substr(value, helo_end - value).find_first_of("\">") == std::string_view::npos;
+      plain_helo = find_any_of(text.substr(value, helo_end - value), "\">") == std::string_view::npos;
       pos = helo_end + 1;
     } else {
       pos = envelope_address_end(text, value - 1);
@@ -330,8 +334,8 @@ Envelope find_envelope(std::string_view text, std::size_t from, bool before_text
                                : text.ends_with('>') ? text.size() - 1
                                                      : std::string_view::npos;
   Envelope best;
-  for (std::size_t pos = text.rfind(';'); pos != std::string_view::npos && pos >= from;
-       pos = pos == 0 ? std::string_view::npos : text.rfind(';', pos - 1)) {
+  for (std::size_t pos = rfind_byte(text, ';'); pos != std::string_view::npos && pos >= from;
+       pos = pos == 0 ? std::string_view::npos : rfind_byte(text, ';', pos - 1)) {
     const Envelope envelope = read_envelope(text, pos, helo_end, before_text);
     if (envelope.rank > best.rank) best = envelope;
     if (best.rank == kSurestEnvelope) break;  // no earlier one can outrank it

@@ -897,6 +897,60 @@ TEST(ClassifierProviderTest, ProviderRuleNeedsThatProvider) {
   EXPECT_EQ(classifier.classify(event).cause, Cause::spf);
 }
 
+// --- the memo of decisions ------------------------------------------------------------------------------------
+
+// The same words in several contexts: other codes, providers, MTAs, directions and stages. Whatever the memo learnt
+// from the others, each is decided as a classifier that never saw them decides it.
+TEST(ClassifierMemoTest, ARepeatedTextIsDecidedAsIfFirstSeenInEachContext) {
+  struct Context {
+    std::string_view reply;
+    std::string_view host;
+    Mta mta;
+    Direction direction;
+    Stage stage;
+    std::string_view dsn;
+  };
+  const Context contexts[] = {
+      {"421 4.7.27 Sender address has null MX", "mx.example.net", Mta::postfix, Direction::outbound, Stage::rcpt, ""},
+      {"421 4.7.27 Sender address has null MX", kGmail, Mta::postfix, Direction::outbound, Stage::rcpt, ""},
+      {"550 5.1.1 Sender address has null MX", kGmail, Mta::postfix, Direction::outbound, Stage::rcpt, ""},
+      {"550 Sender address has null MX", kGmail, Mta::postfix, Direction::outbound, Stage::rcpt, ""},
+      {"550 Sender address has null MX", kGmail, Mta::postfix, Direction::outbound, Stage::rcpt, "5.7.27"},
+      {"550 5.7.606 Go away", kMicrosoft, Mta::postfix, Direction::outbound, Stage::rcpt, ""},
+      {"550 5.7.606 Go away", "mx.example.net", Mta::postfix, Direction::outbound, Stage::rcpt, ""},
+      {"550 5.7.606 Go away", "", Mta::exim, Direction::inbound, Stage::rcpt, ""},
+      {"550 Go away", "", Mta::exim, Direction::inbound, Stage::helo, ""},
+      {"550 Go away", "", Mta::exim, Direction::inbound, Stage::mail, ""},
+      {"550 Go away", "", Mta::postfix, Direction::inbound, Stage::mail, ""},
+      {"450 Go away", "", Mta::postfix, Direction::inbound, Stage::mail, ""},
+  };
+  const auto event_of = [](const Context& context) {
+    SmtpEvent event;
+    event.reply = context.reply;
+    event.remote_host = context.host;
+    event.mta = context.mta;
+    event.direction = context.direction;
+    event.stage = context.stage;
+    event.dsn = context.dsn;
+    return event;
+  };
+  Classifier shared;
+  std::set<std::string_view> rules;
+  for (int round = 0; round < 3; ++round) {
+    for (const Context& context : contexts) {
+      const SmtpEvent event = event_of(context);
+      const Verdict verdict = shared.classify(event);
+      const Verdict first_sight = Classifier().classify(event);
+      EXPECT_EQ(verdict.cause, first_sight.cause) << context.reply << " " << context.host;
+      EXPECT_EQ(verdict.rule, first_sight.rule) << context.reply << " " << context.host;
+      EXPECT_EQ(verdict.tier, first_sight.tier) << context.reply << " " << context.host;
+      EXPECT_EQ(verdict.source, first_sight.source) << context.reply << " " << context.host;
+      rules.insert(verdict.rule);
+    }
+  }
+  EXPECT_GE(rules.size(), 5u);  // the contexts are decided by different rules: the test can tell a stale decision
+}
+
 // --- rules and tiers ------------------------------------------------------------------------------------------
 
 TEST(ClassifierRuleTest, ReportsTheDecidingRule) {

@@ -8,6 +8,8 @@
 namespace mta {
 namespace {
 
+using std::string_view_literals::operator""sv;
+
 TEST(NeedleTest, FindsWhatStringViewFindFinds) {
   constexpr Needle kSaid(" said: ");
   const std::string line = "host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command) said: again";
@@ -42,6 +44,27 @@ TEST(NeedleTest, AgreesWithStringViewFindAndRfindOnRandomTexts) {
         ASSERT_EQ(needle.rfind_in(text, from), std::string_view(text).rfind(needle.text(), from))
             << '"' << text << "\" \"" << needle.text() << "\" at most " << from;
       }
+    }
+  }
+}
+
+TEST(FindAnyOfTest, AgreesWithStringViewOnRandomTexts) {
+  std::mt19937 random(11);
+  const std::string alphabet = " a,>\"x";
+  for (int round = 0; round < 5000; ++round) {
+    std::string text(random() % 30, ' ');
+    for (char& c : text) c = alphabet[random() % alphabet.size()];
+    const std::string_view view(text);
+    for (const std::string_view set : {" ,"sv, "\">"sv, "x"sv, ""sv}) {
+      for (std::size_t from = 0; from <= text.size() + 1; ++from) {
+        ASSERT_EQ(find_any_of(view, set, from), view.find_first_of(set, from)) << '"' << text << "\" from " << from;
+      }
+    }
+    for (const char c : {';', 'a', ' '}) {
+      for (std::size_t at_most = 0; at_most <= text.size() + 1; ++at_most) {
+        ASSERT_EQ(rfind_byte(view, c, at_most), view.rfind(c, at_most)) << '"' << text << "\" at most " << at_most;
+      }
+      ASSERT_EQ(rfind_byte(view, c), view.rfind(c)) << '"' << text << '"';
     }
   }
 }
