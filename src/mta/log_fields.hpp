@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "smtp/text_search.hpp"
+
 namespace mta {
 
 // The first `pattern` at or after `from` that is not inside double quotes ("..." with backslash escapes). MTAs log
@@ -38,7 +40,7 @@ inline std::string_view comma_field(std::string_view text, std::string_view key)
     if (pos != 0 && !(pos >= 2 && text.substr(pos - 2, 2) == ", ")) continue;
     if (pos + key.size() >= text.size() || text[pos + key.size()] != '=') continue;
     const std::string_view value = text.substr(pos + key.size() + 1);
-    return value.substr(0, value.find(", "));
+    return value.substr(0, find_comma_space(value));
   }
   return {};
 }

@@ -1,8 +1,5 @@
 #include "mta/mta_parsers.hpp"
 
-#include <algorithm>
-#include <iterator>
-
 #include "mta/courier.hpp"
 #include "mta/dovecot.hpp"
 #include "mta/exim.hpp"
@@ -93,9 +90,16 @@ ParseOutcome parse_headerless(std::string_view line, SmtpEvent& event) {
 }  // namespace
 
 bool looks_like_smtp_outcome(std::string_view text) {
-  static constexpr Needle marks[] = {
-      ", status=", "reject: ", " said: ", " refused to talk to me: ", "authentication failed"};
-  return std::any_of(std::begin(marks), std::end(marks), [text](const Needle& mark) { return mark.found_in(text); });
+  // Three marks end in ": ": one pass over the colons finds them all (a search each stopped at every colon).
+  for (std::size_t colon = text.find(": "); colon != std::string_view::npos; colon = text.find(": ", colon + 1)) {
+    const std::string_view before = text.substr(0, colon);
+    if (before.ends_with("reject") || before.ends_with(" said") || before.ends_with(" refused to talk to me")) {
+      return true;
+    }
+  }
+  static constexpr Needle status(", status=");
+  static constexpr Needle auth_failed("authentication failed");
+  return status.found_in(text) || auth_failed.found_in(text);
 }
 
 ParseOutcome parse_mta_record(const SyslogRecord& record, SmtpEvent& event) {

@@ -110,7 +110,7 @@ FirstAddress first_address(std::string_view body, std::string_view key) {
     if (end == std::string_view::npos) return {};
     return {body.substr(value + 1, end - value - 2), end};
   }
-  const std::size_t end = body.find(", ", value);
+  const std::size_t end = find_comma_space(body, value);
   if (end == std::string_view::npos) return {};
   return {body.substr(value, end - value), end};
 }
@@ -199,6 +199,15 @@ void read_delivery_text(std::string_view text, SmtpEvent& event) {
   }
 }
 
+// As fields.find(", status="): the first ", " that "status=" follows.
+std::size_t find_status_field(std::string_view fields) {
+  for (std::size_t pos = find_comma_space(fields); pos != std::string_view::npos;
+       pos = find_comma_space(fields, pos + 2)) {
+    if (fields.substr(pos + 2).starts_with("status=")) return pos;
+  }
+  return std::string_view::npos;
+}
+
 // The fields Postfix writes between the addresses and the status of a delivery line, ", relay=R, delay=D,
 // delays=a/b/c/d, dsn=X": one pass reads the three we use. Only Postfix writes them, but a rewritten log may hold an
 // address without brackets there (orig_to="a, relay=x"@b), so a line with quotes is split outside them.
@@ -212,7 +221,8 @@ DeliveryFields delivery_fields(std::string_view head) {
   DeliveryFields found;
   const bool quoted = head.find('"') != std::string_view::npos;
   for (std::size_t pos = 0; pos < head.size();) {
-    const std::size_t end = std::min(quoted ? find_unquoted(head, ", ", pos) : head.find(", ", pos), head.size());
+    const std::size_t end =
+        std::min(quoted ? find_unquoted(head, ", ", pos) : find_comma_space(head, pos), head.size());
     const std::string_view field = head.substr(pos, end - pos);
     for (auto [key, value] :
          {std::pair{"relay="sv, &found.relay}, std::pair{"delay="sv, &found.delay}, std::pair{"dsn="sv, &found.dsn}}) {
@@ -225,7 +235,7 @@ DeliveryFields delivery_fields(std::string_view head) {
 
 // `fields`: what follows the addresses of a "to=<..>" line (envelope_end).
 ParseOutcome parse_delivery(std::string_view fields, std::string_view daemon, SmtpEvent& event) {
-  const std::size_t status_pos = fields.find(", status=");
+  const std::size_t status_pos = find_status_field(fields);
   if (status_pos == std::string_view::npos) return ParseOutcome::unmatched;
   std::string_view after_status = fields.substr(status_pos + 9);
   const std::string_view word = status_word(after_status);
@@ -563,7 +573,7 @@ ParseOutcome parse_queue_expiry(std::string_view body, SmtpEvent& event) {
   const std::size_t end = envelope_end(body, first_address(body, "from"));
   if (end == std::string_view::npos) return ParseOutcome::ignored;
   const std::string_view fields = body.substr(end);
-  const std::size_t pos = fields.find(", status=");
+  const std::size_t pos = find_status_field(fields);
   if (pos == std::string_view::npos || delivery_status(status_word(fields.substr(pos + 9))) != Status::expired) {
     return ParseOutcome::ignored;
   }

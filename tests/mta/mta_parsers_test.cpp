@@ -272,6 +272,11 @@ const OutcomeMarkCase kOutcomeMarks[] = {
     // postfix-grok-patterns.log (status= without the ", " before it)
     {"status_word_without_separator", "status=spam", false},
     {"empty", "", false},
+    // The marks that end in ": " after other colons, at the end of the text, and without the blank.
+    {"mark_after_other_colons", "warning: 12: host mx[192.0.2.1] said: 550 no", true},
+    {"mark_at_end", "ABC: reject: ", true},
+    {"colon_without_blank", "host mx[192.0.2.1] said:550 no", false},
+    {"word_ending_in_reject", "ABC: noreject: x", true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Texts, LooksLikeOutcomeTest, ::testing::ValuesIn(kOutcomeMarks), test::CaseName());

@@ -48,7 +48,7 @@ TEST(NeedleTest, AgreesWithStringViewFindAndRfindOnRandomTexts) {
   }
 }
 
-TEST(FindAnyOfTest, AgreesWithStringViewOnRandomTexts) {
+TEST(ByteSearchTest, AgreesWithStringViewOnRandomTexts) {
   std::mt19937 random(11);
   const std::string alphabet = " a,>\"x";
   for (int round = 0; round < 5000; ++round) {
@@ -59,6 +59,9 @@ TEST(FindAnyOfTest, AgreesWithStringViewOnRandomTexts) {
       for (std::size_t from = 0; from <= text.size() + 1; ++from) {
         ASSERT_EQ(find_any_of(view, set, from), view.find_first_of(set, from)) << '"' << text << "\" from " << from;
       }
+    }
+    for (std::size_t from = 0; from <= text.size() + 1; ++from) {
+      ASSERT_EQ(find_comma_space(view, from), view.find(", ", from)) << '"' << text << "\" from " << from;
     }
     for (const char c : {';', 'a', ' '}) {
       for (std::size_t at_most = 0; at_most <= text.size() + 1; ++at_most) {
