@@ -66,12 +66,27 @@ std::size_t code_prefix_length(std::string_view token, int basic, EnhancedCode e
   return enhanced.present() && parse_enhanced_code(rest) == enhanced ? token.size() : 0;
 }
 
+// " - gsmtp" as a word, where Gmail's reply ends.
+bool is_gmail_tag(std::string_view rest) {
+  constexpr std::string_view tag = " - gsmtp";
+  return rest.starts_with(tag) && (rest.size() == tag.size() || !is_alnum(rest[tag.size()]));
+}
+
+// Longer than the mask: masking never lengthens the text.
+constexpr std::ptrdiff_t kShortestMessageId = 8;
+
+// Writes "hexid" over the token at `token`; returns the new end of the output.
+char* write_mask(char* token) {
+  constexpr std::string_view mask = "hexid";
+  return std::copy(mask.begin(), mask.end(), token);
+}
+
 // A per-message identifier a server adds to its reply (Gmail ends every reply with one: "... 8297cd94e6.170 -
 // gsmtp"): a token of at least 8 hexadecimal digits and full stops, two of them digits and two letters at least.
 // It names no cause, and would make every reply a text of its own that the classifier's memo never sees again; it
 // becomes "hexid". Returns the new end of the output.
 char* mask_message_id(char* token, char* end) {
-  if (end - token < 8) return end;
+  if (end - token < kShortestMessageId) return end;
   int digits = 0;
   int letters = 0;
   for (const char* c = token; c != end; ++c) {
@@ -84,9 +99,7 @@ char* mask_message_id(char* token, char* end) {
     }
   }
   if (digits < 2 || letters < 2) return end;
-  constexpr std::string_view mask = "hexid";
-  std::copy(mask.begin(), mask.end(), token);
-  return token + mask.size();
+  return write_mask(token);
 }
 
 // The number of digits (at most three) at `at`, which must end a group of a dotted quad.
@@ -234,6 +247,9 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
       *out++ = text[pos++];
     }
     out = mask_message_id(token_out, out);
+    // Gmail ends every reply with the message's id before " - gsmtp" ("... ?p=NoSuchUser z188si121582qkc.400 -
+    // gsmtp"), letters and digits that the hexadecimal test misses: unmasked, no Gmail reply was ever seen twice.
+    if (out - token_out >= kShortestMessageId && is_gmail_tag(text.substr(pos))) out = write_mask(token_out);
   }
   if ((outside_ascii & 0x80) != 0) lower_two_byte_letters(start, out);
   with_ip_addresses_ = {start, static_cast<std::size_t>(out - start)};

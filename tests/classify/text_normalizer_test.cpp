@@ -149,6 +149,22 @@ TEST(TextNormalizerMaskingTest, MasksPerMessageIdentifiers) {
   EXPECT_EQ(normalizer.normalize("id=a1b2c3d4e5 (a1b2c3d4e5f6)", 0, {}), "id=a1b2c3d4e5 (a1b2c3d4e5f6)");
 }
 
+// Gmail's own ids are letters and digits, not hexadecimal (../shared/corpus/real: "z188si121582qkc.400 - gsmtp",
+// "z9-20020adfdf89000000b001e9e1228238si2585300wrl.340 - gsmtp"): the token before " - gsmtp" is the id. A token
+// shorter than the mask stays, and so do ids elsewhere.
+TEST(TextNormalizerMaskingTest, MasksGmailsMessageIdBeforeItsTag) {
+  TextNormalizer normalizer;
+  EXPECT_EQ(normalizer.normalize("550 5.1.1 https://support.google.com/mail/?p=NoSuchUser z188si121582qkc.400 - gsmtp",
+                                 550, EnhancedCode{5, 1, 1}),
+            "https://support.google.com/mail/?p=nosuchuser hexid - gsmtp");
+  EXPECT_EQ(normalizer.normalize("452 4.2.2 Over quota z9-20020adfdf89000000b001e9e1228238si2585300wrl.340 - gsmtp",
+                                 452, EnhancedCode{4, 2, 2}),
+            "over quota hexid - gsmtp");
+  EXPECT_EQ(normalizer.normalize("421 4.7.0 Try again x1 - gsmtp", 421, EnhancedCode{4, 7, 0}), "try again x1 - gsmtp");
+  EXPECT_EQ(normalizer.normalize("421 z188si121582qkc.400 - gsmtpx z188si121582qkc.400 - smtp", 421, {}),
+            "z188si121582qkc.400 - gsmtpx z188si121582qkc.400 - smtp");
+}
+
 // A client's or server's IPv4 address becomes "0.0.0.0" wherever it stands (in brackets, after a slash, before a
 // port), so that one refusal is one text whichever client it refused; a DNSBL's loopback answer code stays, and so
 // do dotted numbers that are no address (enhanced codes, three-part versions, five groups, a group of four digits;
