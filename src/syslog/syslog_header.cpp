@@ -1,11 +1,38 @@
 #include "syslog/syslog_header.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
 
 namespace mta {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The first position at or after `from` of `a`, `b` or `c`, or the text's size: eight bytes a step (a word's bytes
+// that equal one are found without a branch each), then a byte at a time. A tag's program name ("postfix/smtpd") is a
+// dozen bytes, and a loop of a byte a step mispredicted its end on nearly every line.
+std::size_t find_first_of3(std::string_view text, std::size_t from, char a, char b, char c) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  std::size_t pos = from;
+  for (; pos + 8 <= text.size(); pos += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + pos, 8);
+    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+    // A byte of x is 0 where the word's byte equals t; the lowest flagged byte is always a real one.
+    const auto equal_bytes = [word](char t) {
+      const std::uint64_t x = word ^ (kOnes * static_cast<unsigned char>(t));
+      return (x - kOnes) & ~x & kHighs;
+    };
+    if (const std::uint64_t found = equal_bytes(a) | equal_bytes(b) | equal_bytes(c); found != 0) {
+      return pos + static_cast<std::size_t>(std::countr_zero(found)) / 8;
+    }
+  }
+  while (pos < text.size() && text[pos] != a && text[pos] != b && text[pos] != c) ++pos;
+  return pos;
+}
 
 // Consumes characters up to the next space; returns the token and advances `rest` past the space.
 std::string_view take_token(std::string_view& rest) {
@@ -66,14 +93,11 @@ bool take_iso_timestamp(std::string_view& rest, std::string_view& timestamp) {
 
 // "prog[pid]: " or "prog: "; the tag may contain '/', '-', '.', '_' and similar, never a space.
 bool take_tag(std::string_view& rest, SyslogRecord& record) {
-  std::size_t pos = 0;
-  while (pos < rest.size() && rest[pos] != '[' && rest[pos] != ':' && rest[pos] != ' ') ++pos;
+  std::size_t pos = find_first_of3(rest, 0, '[', ':', ' ');
   if (pos == 0 || pos >= rest.size()) return false;
   record.program = rest.substr(0, pos);
   if (rest[pos] == '[') {
-    // The pid is a few digits: a loop of its own costs less than a call of memchr for ']' and another for ' '.
-    std::size_t close = pos + 1;
-    while (close < rest.size() && rest[close] != ']' && rest[close] != ' ') ++close;
+    const std::size_t close = find_first_of3(rest, pos + 1, ']', ' ', ' ');
     if (close == rest.size()) return false;
     if (rest[close] == ' ') {
       // RFC 3164 allows 32 characters of TAG and rsyslog's default forward format cuts there:

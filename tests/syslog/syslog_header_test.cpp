@@ -181,6 +181,29 @@ TEST(SyslogHeaderTest, TagCutAt32CharactersKeepsProgramAndMessage) {
   EXPECT_EQ(record.message, "warning: hello");
 }
 
+// The tag's program and pid are scanned eight bytes a step: each of its ends ('[', ':', ' ', ']') is found at every
+// length and wherever it falls in a step, and one that a step's later byte repeats does not hide the first.
+TEST(SyslogHeaderTest, TagEndsAreFoundAtEveryLength) {
+  SyslogRecord record;
+  for (std::size_t length = 1; length <= 24; ++length) {
+    const std::string program = "p/" + std::string(length - 1, 'x');
+    const std::string pid = std::string(length % 9 + 1, '7');
+    for (const std::string& line :
+         {"Mar  4 00:00:00 mx1 " + program + "[" + pid + "]: a: [b] c", "Mar  4 00:00:00 mx1 " + program + ": a[1]: b",
+          "Mar  4 00:00:00 mx1 " + program + "[" + pid + " a] b"}) {
+      ASSERT_TRUE(parse_syslog_line(line, record)) << line;
+      EXPECT_EQ(record.program, program) << line;
+      EXPECT_EQ(record.pid, line.find(program + "[") != std::string::npos ? pid : "") << line;
+    }
+    ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + "[" + pid + "]: a: [b] c", record));
+    EXPECT_EQ(record.message, "a: [b] c");
+    ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + ": a[1]: b", record));
+    EXPECT_EQ(record.message, "a[1]: b");
+    ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + "[" + pid + " a] b", record));
+    EXPECT_EQ(record.message, "a] b");
+  }
+}
+
 // Solaris's syslogd writes "[ID <msgid> <facility>.<priority>] " before the text (log.conf msgid=1): dropped, so the
 // MTA parsers read the message as on any other system. A bracket that is no message ID stays.
 TEST(SyslogHeaderTest, SolarisMessageIdIsDropped) {
