@@ -578,7 +578,8 @@ void Knowledge::index_label_codes() {
 }
 
 bool Knowledge::has_exact_label(EnhancedCode code, ProviderId provider) const {
-  return label_codes_.contains(code) || (provider > kOtherProvider && provider_label_codes_[provider].contains(code));
+  return label_codes_.contains(code) || (provider > kOtherProvider && provider < provider_label_codes_.size() &&
+                                         provider_label_codes_[provider].contains(code));
 }
 
 }  // namespace mta

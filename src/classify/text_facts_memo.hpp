@@ -1,10 +1,11 @@
 #pragma once
 // Remembers what the classifier learnt from the last few thousand reply texts: the group of each text tier that
-// decided, the provider a marker in the text names, and the rule that decided the reply's cause in the context of its
-// last line. A mail log repeats its replies (one refusal for every recipient, one deferral on every queue run), and
-// each fact costs a scan of the text against every rule or marker; a repeat then costs one hash and one compare. Fixed
-// memory, allocated once: short texts in one table, the long ones (Gmail's and Microsoft's run to 300-400 characters,
-// and cost the most to search) in a smaller one of wider slots; longer texts are not remembered.
+// decided, the provider a marker in the text names, and the rule that decided the cause of the last reply with that
+// text, with the context it was decided in. A mail log repeats its replies (one refusal for every recipient, one
+// deferral on every queue run), and each fact costs a scan of the text against every rule or marker; a repeat then
+// costs one hash and one compare. Fixed memory, allocated once: short texts in one table, the long ones (Gmail's and
+// Microsoft's run to 300-400 characters, and cost the most to search) in a smaller one of wider slots; longer texts are
+// not remembered.
 
 #include <array>
 #include <cstddef>

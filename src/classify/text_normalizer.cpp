@@ -75,6 +75,17 @@ bool is_gmail_tag(std::string_view rest) {
 // Longer than the mask: masking never lengthens the text.
 constexpr std::ptrdiff_t kShortestMessageId = 8;
 
+// Gmail's id of a message, as lowered in [token, end): letters, digits and hyphens, a full stop, digits
+// ("z188si121582qkc.400", "z9-20020adfdf89000000b001e9e1228238si2585300wrl.340"). A word or a help link before the tag
+// ("rejected message. - gsmtp", "?p=NoSuchUser - gsmtp") is no id.
+bool is_gmail_message_id(const char* token, const char* end) {
+  if (end - token < kShortestMessageId) return false;
+  const char* dot = end;
+  while (dot > token && is_digit(dot[-1])) --dot;
+  if (dot == end || dot - 1 <= token || dot[-1] != '.') return false;
+  return std::all_of(token, dot - 1, [](char c) { return is_alnum(c) || c == '-'; });
+}
+
 // Writes "hexid" over the token at `token`; returns the new end of the output.
 char* write_mask(char* token) {
   constexpr std::string_view mask = "hexid";
@@ -249,7 +260,7 @@ std::string_view TextNormalizer::normalize(std::string_view text, int basic, Enh
     out = mask_message_id(token_out, out);
     // Gmail ends every reply with the message's id before " - gsmtp" ("... ?p=NoSuchUser z188si121582qkc.400 -
     // gsmtp"), letters and digits that the hexadecimal test misses: unmasked, no Gmail reply was ever seen twice.
-    if (out - token_out >= kShortestMessageId && is_gmail_tag(text.substr(pos))) out = write_mask(token_out);
+    if (is_gmail_tag(text.substr(pos)) && is_gmail_message_id(token_out, out)) out = write_mask(token_out);
   }
   if ((outside_ascii & 0x80) != 0) lower_two_byte_letters(start, out);
   with_ip_addresses_ = {start, static_cast<std::size_t>(out - start)};

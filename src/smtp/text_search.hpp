@@ -103,7 +103,8 @@ inline std::size_t rfind_byte(std::string_view text, char c, std::size_t at_most
 // As text.find(", ", from), a byte at a time: the fields of a log line ("relay=R, delay=D, ...") are shorter than a
 // call of memchr for the ',' costs, and find() calls it once a field.
 constexpr std::size_t find_comma_space(std::string_view text, std::size_t from = 0) {
-  for (std::size_t pos = from; pos + 1 < text.size(); ++pos) {
+  if (text.size() < 2) return std::string_view::npos;
+  for (std::size_t pos = from; pos < text.size() - 1; ++pos) {
     if (text[pos] == ',' && text[pos + 1] == ' ') return pos;
   }
   return std::string_view::npos;

@@ -909,6 +909,7 @@ TEST(ClassifierMemoTest, ARepeatedTextIsDecidedAsIfFirstSeenInEachContext) {
     Direction direction;
     Stage stage;
     std::string_view dsn;
+    Status status = Status::none;  // the class of a reply without codes
   };
   const Context contexts[] = {
       {"421 4.7.27 Sender address has null MX", "mx.example.net", Mta::postfix, Direction::outbound, Stage::rcpt, ""},
@@ -923,6 +924,9 @@ TEST(ClassifierMemoTest, ARepeatedTextIsDecidedAsIfFirstSeenInEachContext) {
       {"550 Go away", "", Mta::exim, Direction::inbound, Stage::mail, ""},
       {"550 Go away", "", Mta::postfix, Direction::inbound, Stage::mail, ""},
       {"450 Go away", "", Mta::postfix, Direction::inbound, Stage::mail, ""},
+      // No code at all: only the class, from the status, differs.
+      {"Go away", "", Mta::exim, Direction::inbound, Stage::helo, "", Status::rejected},
+      {"Go away", "", Mta::exim, Direction::inbound, Stage::helo, "", Status::rejected_temporarily},
   };
   const auto event_of = [](const Context& context) {
     SmtpEvent event;
@@ -932,6 +936,7 @@ TEST(ClassifierMemoTest, ARepeatedTextIsDecidedAsIfFirstSeenInEachContext) {
     event.direction = context.direction;
     event.stage = context.stage;
     event.dsn = context.dsn;
+    event.status = context.status;
     return event;
   };
   Classifier shared;
@@ -945,6 +950,7 @@ TEST(ClassifierMemoTest, ARepeatedTextIsDecidedAsIfFirstSeenInEachContext) {
       EXPECT_EQ(verdict.rule, first_sight.rule) << context.reply << " " << context.host;
       EXPECT_EQ(verdict.tier, first_sight.tier) << context.reply << " " << context.host;
       EXPECT_EQ(verdict.source, first_sight.source) << context.reply << " " << context.host;
+      EXPECT_EQ(verdict.klass, first_sight.klass) << context.reply << " " << context.host;
       rules.insert(verdict.rule);
     }
   }

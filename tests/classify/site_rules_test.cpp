@@ -44,6 +44,12 @@ TEST(SiteRulesTest, TextSeesIpAddresses) {
   Classifier classifier(Knowledge::builtin(), &rules);
   EXPECT_EQ(classifier.classify(outbound("550 5.7.1 relay [10.1.2.3] refused you")).rule, "our-relay");
   EXPECT_NE(classifier.classify(outbound("550 5.7.1 relay [10.1.2.4] refused you")).rule, "our-relay");
+  // The other way round: the two texts are one once their addresses are masked, and the classifier remembers how the
+  // first was decided; the site rules still see the second first.
+  Classifier reversed(Knowledge::builtin(), &rules);
+  EXPECT_NE(reversed.classify(outbound("550 5.7.1 relay [10.1.2.4] refused you")).rule, "our-relay");
+  EXPECT_EQ(reversed.classify(outbound("550 5.7.1 relay [10.1.2.3] refused you")).rule, "our-relay");
+  EXPECT_NE(reversed.classify(outbound("550 5.7.1 relay [10.1.2.4] refused you")).rule, "our-relay");
 }
 
 TEST(SiteRulesTest, AllConditionsMustHold) {

@@ -150,8 +150,8 @@ TEST(TextNormalizerMaskingTest, MasksPerMessageIdentifiers) {
 }
 
 // Gmail's own ids are letters and digits, not hexadecimal (../shared/corpus/real: "z188si121582qkc.400 - gsmtp",
-// "z9-20020adfdf89000000b001e9e1228238si2585300wrl.340 - gsmtp"): the token before " - gsmtp" is the id. A token
-// shorter than the mask stays, and so do ids elsewhere.
+// "z9-20020adfdf89000000b001e9e1228238si2585300wrl.340 - gsmtp"): a token of that shape before " - gsmtp" is the id.
+// Other tokens there stay (a word, a help link, a short token), and so do ids elsewhere.
 TEST(TextNormalizerMaskingTest, MasksGmailsMessageIdBeforeItsTag) {
   TextNormalizer normalizer;
   EXPECT_EQ(normalizer.normalize("550 5.1.1 https://support.google.com/mail/?p=NoSuchUser z188si121582qkc.400 - gsmtp",
@@ -161,6 +161,17 @@ TEST(TextNormalizerMaskingTest, MasksGmailsMessageIdBeforeItsTag) {
                                  452, EnhancedCode{4, 2, 2}),
             "over quota hexid - gsmtp");
   EXPECT_EQ(normalizer.normalize("421 4.7.0 Try again x1 - gsmtp", 421, EnhancedCode{4, 7, 0}), "try again x1 - gsmtp");
+  EXPECT_EQ(normalizer.normalize("421 4.7.0 Try again ab1.234 - gsmtp", 421, EnhancedCode{4, 7, 0}),
+            "try again ab1.234 - gsmtp");
+  EXPECT_EQ(normalizer.normalize("421 4.7.0 Temporarily rejected message. - gsmtp", 421, EnhancedCode{4, 7, 0}),
+            "temporarily rejected message. - gsmtp");
+  EXPECT_EQ(normalizer.normalize("550 5.1.1 https://support.google.com/mail/?p=NoSuchUser - gsmtp", 550,
+                                 EnhancedCode{5, 1, 1}),
+            "https://support.google.com/mail/?p=nosuchuser - gsmtp");
+  EXPECT_EQ(normalizer.normalize("550 5.1.1 No such user 12345678. - gsmtp", 550, EnhancedCode{5, 1, 1}),
+            "no such user 12345678. - gsmtp");
+  EXPECT_EQ(normalizer.normalize("550 5.1.1 No such user x_y12345.678 - gsmtp", 550, EnhancedCode{5, 1, 1}),
+            "no such user x_y12345.678 - gsmtp");
   EXPECT_EQ(normalizer.normalize("421 z188si121582qkc.400 - gsmtpx z188si121582qkc.400 - smtp", 421, {}),
             "z188si121582qkc.400 - gsmtpx z188si121582qkc.400 - smtp");
 }

@@ -63,6 +63,8 @@ TEST(ByteSearchTest, AgreesWithStringViewOnRandomTexts) {
     for (std::size_t from = 0; from <= text.size() + 1; ++from) {
       ASSERT_EQ(find_comma_space(view, from), view.find(", ", from)) << '"' << text << "\" from " << from;
     }
+    ASSERT_EQ(find_comma_space(view, std::string_view::npos), std::string_view::npos) << '"' << text << '"';
+    ASSERT_EQ(find_any_of(view, " ,", std::string_view::npos), std::string_view::npos) << '"' << text << '"';
     for (const char c : {';', 'a', ' '}) {
       for (std::size_t at_most = 0; at_most <= text.size() + 1; ++at_most) {
         ASSERT_EQ(rfind_byte(view, c, at_most), view.rfind(c, at_most)) << '"' << text << "\" at most " << at_most;

@@ -182,7 +182,8 @@ TEST(SyslogHeaderTest, TagCutAt32CharactersKeepsProgramAndMessage) {
 }
 
 // The tag's program and pid are scanned eight bytes a step: each of its ends ('[', ':', ' ', ']') is found at every
-// length and wherever it falls in a step, and one that a step's later byte repeats does not hide the first.
+// length (programs of 2 to 25 bytes) and wherever it falls in a step, and one that a step's later byte repeats does not
+// hide the first.
 TEST(SyslogHeaderTest, TagEndsAreFoundAtEveryLength) {
   SyslogRecord record;
   for (std::size_t length = 1; length <= 24; ++length) {
@@ -201,6 +202,10 @@ TEST(SyslogHeaderTest, TagEndsAreFoundAtEveryLength) {
     EXPECT_EQ(record.message, "a[1]: b");
     ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + "[" + pid + " a] b", record));
     EXPECT_EQ(record.message, "a] b");
+    // A tag that ends at a blank is no tag; one that never ends is none either, whatever its length.
+    EXPECT_FALSE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + " message", record));
+    EXPECT_FALSE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program, record));
+    EXPECT_FALSE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + "[" + pid, record));
   }
 }
 
