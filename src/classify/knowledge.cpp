@@ -316,6 +316,7 @@ void Knowledge::load_text_rules() {
   bool previous_has_conditions = false;
   // A rule id is one cause: the lines of a run with one id are merged into one group, which takes the first's cause.
   std::unordered_map<std::string, Cause> cause_of_id;
+  std::vector<std::pair<std::size_t, std::string>> line_of_pattern;  // to name the line of a pattern that is wrong
   for_each_data_line("text-rules.tsv", embedded::text_rules_tsv, [&](std::size_t line_number, std::string_view line) {
     if (take_source_line("text-rules.tsv", line_number, line)) return;
     const std::vector<std::string_view> fields = split(line, '\t');
@@ -334,9 +335,7 @@ void Knowledge::load_text_rules() {
       data_error("text-rules.tsv", line_number, "a failure statement (F...) names no cause: its cause is other");
     }
     const std::string pattern(fields[2]);
-    if (const std::string error = pattern_syntax_error(pattern); !error.empty()) {
-      data_error("text-rules.tsv", line_number, error);
-    }
+    line_of_pattern.emplace_back(line_number, pattern);
     TextRuleGroup group{tier, std::string(fields[0]), *cause, current_source_, nullptr, 0, nullptr};
     if (fields.size() == 4 && fields[3].starts_with("unless=")) {
       group.unless = std::make_unique<RE2>(fields[3].substr(7), text_regex_options());
@@ -373,7 +372,18 @@ void Knowledge::load_text_rules() {
   for (std::size_t slot = 0; slot < text_tiers_.size(); ++slot) {
     // The failure statements are read only by classify: a tree of their few patterns, no RE2::Set to compile at start.
     const bool with_set = slot != text_tier_slot(Tier::failure_statement);
-    text_tiers_[slot].index = FirstMatchIndex(patterns_of_tier[slot], text_regex_options(), with_set);
+    try {
+      text_tiers_[slot].index = FirstMatchIndex(patterns_of_tier[slot], text_regex_options(), with_set);
+    } catch (const std::runtime_error&) {
+      // Each pattern is parsed once, by the index (a parse of its own cost a tenth of the start); only a failure
+      // looks for the line to name.
+      for (const auto& [line_number, pattern] : line_of_pattern) {
+        if (const std::string error = pattern_syntax_error(pattern); !error.empty()) {
+          data_error("text-rules.tsv", line_number, error);
+        }
+      }
+      throw;
+    }
   }
   // One alternation per run of markers of one provider, in file order; the wording index leaves the links out.
   const auto build_marker_index = [this](bool with_links) {
