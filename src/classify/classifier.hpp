@@ -61,6 +61,7 @@ class Classifier {
   TextNormalizer normalizer_;
   std::string_view normalized_;
   TextFactsMemo memo_;
+  TextFacts* text_facts_ = nullptr;  // the memo's facts of the text being classified; nullptr when it is too long
   HostProviderMemo host_providers_;
   mutable std::vector<int> matches_;  // deciding_group's scratch: the groups whose patterns match
   mutable std::string unquoted_;      // deciding_group's scratch: the text without its quoted strings

@@ -56,6 +56,26 @@ struct TextKey {
   std::uint64_t hash;
 };
 
+// What is known of one text at one stage.
+struct TextFacts {
+  std::array<std::int16_t, kTextFactCount> values{};  // kTextFactUnknown until learnt
+  DecisionContext decision_context = 0;
+  Decision decision;
+
+  int find(TextFact fact) const { return values[static_cast<std::size_t>(fact)]; }
+  void remember(TextFact fact, int value) { values[static_cast<std::size_t>(fact)] = static_cast<std::int16_t>(value); }
+
+  // The decision remembered in `context`, or nullptr.
+  const Decision* decision_in(DecisionContext context) const {
+    return decision_context == context ? &decision : nullptr;
+  }
+  // A text keeps one decision: a reply that several providers send, or one MTA at several stages, keeps the last.
+  void remember_decision(DecisionContext context, const Decision& decided) {
+    decision_context = context;
+    decision = decided;
+  }
+};
+
 // A set-associative table: a text may sit in any of the kWays slots of its set, so that a few frequent
 // replies whose hashes meet do not evict each other on every line (round robin picks the one to replace).
 template <std::size_t kEntries, std::size_t kWays, std::size_t kMaxText>
@@ -63,26 +83,25 @@ class TextFactsTable {
  public:
   static constexpr std::size_t kLongest = kMaxText;
 
-  int find(const TextKey& key, TextFact fact) const {
+  const TextFacts* find(const TextKey& key) const {
     const std::size_t slot = slot_holding(key);
-    return slot != kEntries ? entries_[slot].facts[static_cast<std::size_t>(fact)] : kTextFactUnknown;
+    return slot != kEntries ? &entries_[slot].facts : nullptr;
   }
 
-  void remember(const TextKey& key, TextFact fact, int value) {
-    entry_for(key).facts[static_cast<std::size_t>(fact)] = static_cast<std::int16_t>(value);
-  }
-
-  const Decision* find_decision(const TextKey& key, DecisionContext context) const {
-    const std::size_t slot = slot_holding(key);
-    if (slot == kEntries || entries_[slot].decision_context != context) return nullptr;
-    return &entries_[slot].decision;
-  }
-
-  // A text keeps one decision: a reply that several providers send, or one MTA at several stages, keeps the last.
-  void remember_decision(const TextKey& key, DecisionContext context, const Decision& decision) {
-    Entry& entry = entry_for(key);
-    entry.decision_context = context;
-    entry.decision = decision;
+  // The facts of the key's text, else a slot of its set given to it (round robin) with nothing known.
+  TextFacts& facts_of(const TextKey& key) {
+    if (const std::size_t slot = slot_holding(key); slot != kEntries) return entries_[slot].facts;
+    const std::size_t set = key.hash % kSets;
+    Entry& entry = entries_[set * kWays + next_victim_[set]];
+    next_victim_[set] = static_cast<std::uint8_t>((next_victim_[set] + 1) % kWays);
+    entry.used = true;
+    entry.hash = key.hash;
+    entry.length = static_cast<std::uint16_t>(key.text.size());
+    entry.stage = key.stage;
+    entry.facts.values.fill(kTextFactUnknown);
+    entry.facts.decision_context = 0;
+    std::memcpy(entry.text.data(), key.text.data(), key.text.size());
+    return entry.facts;
   }
 
  private:
@@ -94,27 +113,9 @@ class TextFactsTable {
     std::uint16_t length = 0;
     Stage stage = Stage::unknown;
     bool used = false;
-    std::array<std::int16_t, kTextFactCount> facts{};
-    DecisionContext decision_context = 0;
-    Decision decision;
+    TextFacts facts;
     std::array<char, kMaxText> text{};
   };
-
-  // The entry that holds the key's text, else a slot of its set given to it (round robin) with nothing known.
-  Entry& entry_for(const TextKey& key) {
-    if (const std::size_t slot = slot_holding(key); slot != kEntries) return entries_[slot];
-    const std::size_t set = key.hash % kSets;
-    Entry& entry = entries_[set * kWays + next_victim_[set]];
-    next_victim_[set] = static_cast<std::uint8_t>((next_victim_[set] + 1) % kWays);
-    entry.used = true;
-    entry.hash = key.hash;
-    entry.length = static_cast<std::uint16_t>(key.text.size());
-    entry.stage = key.stage;
-    entry.facts.fill(kTextFactUnknown);
-    entry.decision_context = 0;
-    std::memcpy(entry.text.data(), key.text.data(), key.text.size());
-    return entry;
-  }
 
   // The slot of the set that holds the key's text at its stage, or kEntries.
   std::size_t slot_holding(const TextKey& key) const {
@@ -137,34 +138,19 @@ class TextFactsMemo {
  public:
   static constexpr int kUnknown = kTextFactUnknown;
 
-  // The value remembered for the key's text and stage, or kUnknown.
-  int find(const TextKey& key, TextFact fact) const {
-    if (key.text.size() <= ShortTexts::kLongest) return short_.find(key, fact);
-    if (key.text.size() <= LongTexts::kLongest) return long_.find(key, fact);
-    return kUnknown;
-  }
-
-  void remember(const TextKey& key, TextFact fact, int value) {
-    if (key.text.size() <= ShortTexts::kLongest) {
-      short_.remember(key, fact, value);
-    } else if (key.text.size() <= LongTexts::kLongest) {
-      long_.remember(key, fact, value);
-    }
-  }
-
-  // The decision remembered for the key's text and stage in `context`, or nullptr.
-  const Decision* find_decision(const TextKey& key, DecisionContext context) const {
-    if (key.text.size() <= ShortTexts::kLongest) return short_.find_decision(key, context);
-    if (key.text.size() <= LongTexts::kLongest) return long_.find_decision(key, context);
+  // What is remembered of the key's text and stage, or nullptr.
+  const TextFacts* find(const TextKey& key) const {
+    if (key.text.size() <= ShortTexts::kLongest) return short_.find(key);
+    if (key.text.size() <= LongTexts::kLongest) return long_.find(key);
     return nullptr;
   }
 
-  void remember_decision(const TextKey& key, DecisionContext context, const Decision& decision) {
-    if (key.text.size() <= ShortTexts::kLongest) {
-      short_.remember_decision(key, context, decision);
-    } else if (key.text.size() <= LongTexts::kLongest) {
-      long_.remember_decision(key, context, decision);
-    }
+  // The facts of the key's text and stage, which a new text is given with nothing known (and another text loses);
+  // nullptr for a text too long to remember. One look-up for every fact a reply needs.
+  TextFacts* facts_of(const TextKey& key) {
+    if (key.text.size() <= ShortTexts::kLongest) return &short_.facts_of(key);
+    if (key.text.size() <= LongTexts::kLongest) return &long_.facts_of(key);
+    return nullptr;
   }
 
  private:

@@ -8,11 +8,21 @@ namespace mta {
 namespace {
 
 int find(const TextFactsMemo& memo, const std::string& text, Stage stage, TextFact fact) {
-  return memo.find(TextKey(text, stage), fact);
+  const TextFacts* facts = memo.find(TextKey(text, stage));
+  return facts != nullptr ? facts->find(fact) : TextFactsMemo::kUnknown;
 }
 
 void remember(TextFactsMemo& memo, const std::string& text, Stage stage, TextFact fact, int value) {
-  memo.remember(TextKey(text, stage), fact, value);
+  if (TextFacts* facts = memo.facts_of(TextKey(text, stage))) facts->remember(fact, value);
+}
+
+const Decision* find_decision(const TextFactsMemo& memo, const TextKey& key, DecisionContext context) {
+  const TextFacts* facts = memo.find(key);
+  return facts != nullptr ? facts->decision_in(context) : nullptr;
+}
+
+void remember_decision(TextFactsMemo& memo, const TextKey& key, DecisionContext context, const Decision& decision) {
+  if (TextFacts* facts = memo.facts_of(key)) facts->remember_decision(context, decision);
 }
 
 TEST(TextFactsMemoTest, RemembersEachFactOfATextAtItsStage) {
@@ -40,28 +50,28 @@ TEST(TextFactsMemoTest, RemembersADecisionInItsContextOnly) {
   TextFactsMemo memo;
   const std::string text = "<addr>: recipient address rejected: user unknown";
   const TextKey key(text, Stage::rcpt);
-  EXPECT_EQ(memo.find_decision(key, 1), nullptr);
-  memo.remember_decision(key, 1, Decision{Cause::mailbox_unknown, Tier::strong_text, "T19", "taxonomy"});
-  const Decision* found = memo.find_decision(key, 1);
+  EXPECT_EQ(find_decision(memo, key, 1), nullptr);
+  remember_decision(memo, key, 1, Decision{Cause::mailbox_unknown, Tier::strong_text, "T19", "taxonomy"});
+  const Decision* found = find_decision(memo, key, 1);
   ASSERT_NE(found, nullptr);
   EXPECT_EQ(found->cause, Cause::mailbox_unknown);
   EXPECT_EQ(found->tier, Tier::strong_text);
   EXPECT_EQ(found->rule, "T19");
   EXPECT_EQ(found->source, "taxonomy");
-  EXPECT_EQ(memo.find_decision(key, 2), nullptr);                               // another context
-  EXPECT_EQ(memo.find_decision(TextKey(text, Stage::mail), 1), nullptr);        // another stage
-  EXPECT_EQ(memo.find_decision(TextKey(text + "!", Stage::rcpt), 1), nullptr);  // another text
+  EXPECT_EQ(find_decision(memo, key, 2), nullptr);                               // another context
+  EXPECT_EQ(find_decision(memo, TextKey(text, Stage::mail), 1), nullptr);        // another stage
+  EXPECT_EQ(find_decision(memo, TextKey(text + "!", Stage::rcpt), 1), nullptr);  // another text
   // The text keeps the last context's decision, and its other facts.
-  memo.remember(key, TextFact::strong_text_group, 4);
-  memo.remember_decision(key, 2, Decision{Cause::other, Tier::basic_code, {}, {}});
-  EXPECT_EQ(memo.find_decision(key, 1), nullptr);
-  ASSERT_NE(memo.find_decision(key, 2), nullptr);
-  EXPECT_EQ(memo.find_decision(key, 2)->rule, "");
-  EXPECT_EQ(memo.find(key, TextFact::strong_text_group), 4);
+  remember(memo, text, Stage::rcpt, TextFact::strong_text_group, 4);
+  remember_decision(memo, key, 2, Decision{Cause::other, Tier::basic_code, {}, {}});
+  EXPECT_EQ(find_decision(memo, key, 1), nullptr);
+  ASSERT_NE(find_decision(memo, key, 2), nullptr);
+  EXPECT_EQ(find_decision(memo, key, 2)->rule, "");
+  EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::strong_text_group), 4);
   // A text too long for the memo is never remembered.
   const std::string longest(1001, 'z');
-  memo.remember_decision(TextKey(longest, Stage::rcpt), 1, Decision{});
-  EXPECT_EQ(memo.find_decision(TextKey(longest, Stage::rcpt), 1), nullptr);
+  remember_decision(memo, TextKey(longest, Stage::rcpt), 1, Decision{});
+  EXPECT_EQ(find_decision(memo, TextKey(longest, Stage::rcpt), 1), nullptr);
 }
 
 TEST(TextFactsMemoTest, ATextTakingASlotBringsNoDecisionOfTheOldOne) {
@@ -69,16 +79,16 @@ TEST(TextFactsMemoTest, ATextTakingASlotBringsNoDecisionOfTheOldOne) {
   const auto key = [](const std::string& text) { return TextKey(text, Stage::rcpt); };
   for (int i = 0; i < 20000; ++i) {
     const std::string text = "reply " + std::to_string(i);
-    memo.remember_decision(key(text), 7, Decision{Cause::quota, Tier::strong_text, "T15", {}});
+    remember_decision(memo, key(text), 7, Decision{Cause::quota, Tier::strong_text, "T15", {}});
   }
   // Texts that only learn facts take every slot over: none of them has a decision.
   for (int i = 20000; i < 40000; ++i) {
     const std::string text = "reply " + std::to_string(i);
-    memo.remember(key(text), TextFact::weak_text_group, 1);
+    remember(memo, text, Stage::rcpt, TextFact::weak_text_group, 1);
   }
   for (int i = 20000; i < 40000; ++i) {
     const std::string text = "reply " + std::to_string(i);
-    EXPECT_EQ(memo.find_decision(key(text), 7), nullptr) << i;
+    EXPECT_EQ(find_decision(memo, key(text), 7), nullptr) << i;
   }
 }
 
