@@ -344,6 +344,7 @@ void Classifier::decide_by_tiers(const SmtpEvent& event, const CodeFacts& facts,
 Verdict Classifier::classify(const SmtpEvent& event) {
   Verdict verdict;
   normalized_ = {};
+  text_facts_ = nullptr;
   verdict.basic = basic_code(event.reply);
   if (verdict.basic / 100 == 3) verdict.basic = 0;  // 334/354 are intermediate, never an outcome
   if (!event.reply.empty()) {

@@ -175,6 +175,22 @@ TEST(KnowledgeTest, EachTextRuleIdGivesOneCause) {
   }
 }
 
+// The loader parses the patterns only as the groups it joins them into ("(?:a)|(?:b)"), where a pattern that closes a
+// group too many and opens one ("a)|(?:b") reads as valid: each must be valid on its own.
+TEST(KnowledgeTest, EveryTextRulePatternIsValidOnItsOwn) {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  options.set_log_errors(false);
+  options.set_never_capture(true);
+  std::size_t patterns = 0;
+  for (const TextRule& rule : Knowledge::builtin().text_rules()) {
+    const RE2 alone(rule.pattern, options);
+    EXPECT_TRUE(alone.ok()) << rule.id << " " << rule.pattern << ": " << alone.error();
+    ++patterns;
+  }
+  EXPECT_GT(patterns, 1000u);
+}
+
 // A failure statement says that a delivery failed, never why: every F rule of the built-in data gives other.
 TEST(KnowledgeTest, FailureStatementsNameNoCause) {
   std::size_t statements = 0;

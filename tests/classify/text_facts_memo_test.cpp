@@ -68,8 +68,13 @@ TEST(TextFactsMemoTest, RemembersADecisionInItsContextOnly) {
   ASSERT_NE(find_decision(memo, key, 2), nullptr);
   EXPECT_EQ(find_decision(memo, key, 2)->rule, "");
   EXPECT_EQ(find(memo, text, Stage::rcpt, TextFact::strong_text_group), 4);
-  // A text too long for the memo is never remembered.
+  // Asking again for a text's facts keeps what is known of it.
+  ASSERT_NE(memo.facts_of(key), nullptr);
+  EXPECT_EQ(memo.facts_of(key)->find(TextFact::strong_text_group), 4);
+  ASSERT_NE(memo.facts_of(key)->decision_in(2), nullptr);
+  // A text too long for the memo has no facts and is never remembered.
   const std::string longest(1001, 'z');
+  EXPECT_EQ(memo.facts_of(TextKey(longest, Stage::rcpt)), nullptr);
   remember_decision(memo, TextKey(longest, Stage::rcpt), 1, Decision{});
   EXPECT_EQ(find_decision(memo, TextKey(longest, Stage::rcpt), 1), nullptr);
 }
