@@ -185,27 +185,28 @@ TEST(SyslogHeaderTest, TagCutAt32CharactersKeepsProgramAndMessage) {
 // length (programs of 2 to 25 bytes) and wherever it falls in a step, and one that a step's later byte repeats does not
 // hide the first.
 TEST(SyslogHeaderTest, TagEndsAreFoundAtEveryLength) {
+  struct Expected {
+    std::string line;  // the record views it
+    std::string_view pid;
+    std::string_view message;
+  };
   SyslogRecord record;
   for (std::size_t length = 1; length <= 24; ++length) {
     const std::string program = "p/" + std::string(length - 1, 'x');
-    const std::string pid = std::string(length % 9 + 1, '7');
-    for (const std::string& line :
-         {"Mar  4 00:00:00 mx1 " + program + "[" + pid + "]: a: [b] c", "Mar  4 00:00:00 mx1 " + program + ": a[1]: b",
-          "Mar  4 00:00:00 mx1 " + program + "[" + pid + " a] b"}) {
-      ASSERT_TRUE(parse_syslog_line(line, record)) << line;
-      EXPECT_EQ(record.program, program) << line;
-      EXPECT_EQ(record.pid, line.find(program + "[") != std::string::npos ? pid : "") << line;
+    const std::string pid(length % 9 + 1, '7');
+    const std::string head = "Mar  4 00:00:00 mx1 " + program;
+    for (const Expected& expected :
+         {Expected{head + "[" + pid + "]: a: [b] c", pid, "a: [b] c"}, Expected{head + ": a[1]: b", "", "a[1]: b"},
+          Expected{head + "[" + pid + " a] b", pid, "a] b"}}) {
+      ASSERT_TRUE(parse_syslog_line(expected.line, record)) << expected.line;
+      EXPECT_EQ(record.program, program) << expected.line;
+      EXPECT_EQ(record.pid, expected.pid) << expected.line;
+      EXPECT_EQ(record.message, expected.message) << expected.line;
     }
-    ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + "[" + pid + "]: a: [b] c", record));
-    EXPECT_EQ(record.message, "a: [b] c");
-    ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + ": a[1]: b", record));
-    EXPECT_EQ(record.message, "a[1]: b");
-    ASSERT_TRUE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + "[" + pid + " a] b", record));
-    EXPECT_EQ(record.message, "a] b");
     // A tag that ends at a blank is no tag; one that never ends is none either, whatever its length.
-    EXPECT_FALSE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + " message", record));
-    EXPECT_FALSE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program, record));
-    EXPECT_FALSE(parse_syslog_line("Mar  4 00:00:00 mx1 " + program + "[" + pid, record));
+    for (const std::string& line : {head + " message", head, head + "[" + pid}) {
+      EXPECT_FALSE(parse_syslog_line(line, record)) << line;
+    }
   }
 }
 
