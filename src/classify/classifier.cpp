@@ -197,12 +197,18 @@ ProviderId Classifier::provider_named_in_text(const Verdict& verdict, const Text
   return kNoProvider;
 }
 
+TextFacts& Classifier::facts_for(const TextKey& key) {
+  if (TextFacts* remembered = memo_.facts_of(key)) return *remembered;
+  unremembered_.forget();
+  return unremembered_;
+}
+
 ProviderId Classifier::provider_of_marker(const TextKey& key, bool with_links) {
   const TextFact fact = with_links ? TextFact::provider_by_marker : TextFact::provider_by_wording;
-  int provider = text_facts_ != nullptr ? text_facts_->find(fact) : TextFactsMemo::kUnknown;
+  int provider = text_facts_->find(fact);
   if (provider == TextFactsMemo::kUnknown) {
     provider = knowledge_.provider_for_text(key.text, with_links);
-    if (text_facts_ != nullptr) text_facts_->remember(fact, provider);
+    text_facts_->remember(fact, provider);
   }
   return static_cast<ProviderId>(provider);
 }
@@ -270,10 +276,10 @@ bool Classifier::decide_by_text_rules(Tier tier, const TextKey& key, Verdict& ve
   const TextFact fact = tier == Tier::strong_text         ? TextFact::strong_text_group
                         : tier == Tier::failure_statement ? TextFact::failure_statement_group
                                                           : TextFact::weak_text_group;
-  int found = text_facts_ != nullptr ? text_facts_->find(fact) : TextFactsMemo::kUnknown;
+  int found = text_facts_->find(fact);
   if (found == TextFactsMemo::kUnknown) {
     found = deciding_group(tier, key.stage);
-    if (text_facts_ != nullptr) text_facts_->remember(fact, found);
+    text_facts_->remember(fact, found);
   }
   if (found < 0) return false;
   const TextRuleGroup& group = knowledge_.text_groups(tier)[static_cast<std::size_t>(found)];
@@ -289,7 +295,7 @@ Verdict Classifier::classify_codeless_text(std::string_view text) {
   verdict.enhanced = find_enhanced_code(text);
   normalized_ = normalizer_.normalize(text, 0, verdict.enhanced);
   const TextKey key(normalized_, Stage::unknown);
-  text_facts_ = memo_.facts_of(key);
+  text_facts_ = &facts_for(key);
   const bool failure_code = verdict.enhanced.klass == 4 || verdict.enhanced.klass == 5;
   // An enhanced code the text carries decides in its tiers, as in a reply (qmail's "(#5.1.2)" after wording no rule
   // knows): strong text, specific code, weak text, generic code.
@@ -374,7 +380,7 @@ Verdict Classifier::classify(const SmtpEvent& event) {
   const std::string_view text = text_to_classify(event);
   normalized_ = normalizer_.normalize(text, verdict.basic, verdict.enhanced);
   const TextKey key(normalized_, event.stage);
-  text_facts_ = memo_.facts_of(key);
+  text_facts_ = &facts_for(key);
   identify_provider(event, key, verdict);
 
   std::optional<CodeFacts> facts;
@@ -389,14 +395,12 @@ Verdict Classifier::classify(const SmtpEvent& event) {
     return verdict;
   }
   const DecisionContext context = decision_context(event, verdict);
-  if (const Decision* known = text_facts_ != nullptr ? text_facts_->decision_in(context) : nullptr) {
+  if (const Decision* known = text_facts_->decision_in(context)) {
     apply(*known, verdict);
     return verdict;
   }
   decide_by_tiers(event, code_facts(), key, verdict);
-  if (text_facts_ != nullptr) {
-    text_facts_->remember_decision(context, Decision{verdict.cause, verdict.tier, verdict.rule, verdict.source});
-  }
+  text_facts_->remember_decision(context, Decision{verdict.cause, verdict.tier, verdict.rule, verdict.source});
   return verdict;
 }
 

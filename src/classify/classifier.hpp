@@ -55,13 +55,16 @@ class Classifier {
   void identify_provider(const SmtpEvent& event, const TextKey& key, Verdict& verdict);
   ProviderId provider_named_in_text(const Verdict& verdict, const TextKey& key, bool no_remote_host, bool with_links);
   ProviderId provider_of_marker(const TextKey& key, bool with_links);
+  // The memo's facts of the key's text, or, for a text too long for the memo, facts kept for this reply only.
+  TextFacts& facts_for(const TextKey& key);
 
   const Knowledge& knowledge_;
   const SiteRules* site_rules_;
   TextNormalizer normalizer_;
   std::string_view normalized_;
   TextFactsMemo memo_;
-  TextFacts* text_facts_ = nullptr;  // the memo's facts of the text being classified; nullptr when it is too long
+  TextFacts* text_facts_ = nullptr;  // facts_for() the text being classified
+  TextFacts unremembered_;           // facts_for() a text too long for the memo
   HostProviderMemo host_providers_;
   mutable std::vector<int> matches_;  // deciding_group's scratch: the groups whose patterns match
   mutable std::string unquoted_;      // deciding_group's scratch: the text without its quoted strings

@@ -62,6 +62,12 @@ struct TextFacts {
   DecisionContext decision_context = 0;
   Decision decision;
 
+  // Nothing known: the state of a text new to the memo.
+  void forget() {
+    values.fill(kTextFactUnknown);
+    decision_context = 0;
+  }
+
   int find(TextFact fact) const { return values[static_cast<std::size_t>(fact)]; }
   void remember(TextFact fact, int value) { values[static_cast<std::size_t>(fact)] = static_cast<std::int16_t>(value); }
 
@@ -98,8 +104,7 @@ class TextFactsTable {
     entry.hash = key.hash;
     entry.length = static_cast<std::uint16_t>(key.text.size());
     entry.stage = key.stage;
-    entry.facts.values.fill(kTextFactUnknown);
-    entry.facts.decision_context = 0;
+    entry.facts.forget();
     std::memcpy(entry.text.data(), key.text.data(), key.text.size());
     return entry.facts;
   }

@@ -957,6 +957,32 @@ TEST(ClassifierMemoTest, ARepeatedTextIsDecidedAsIfFirstSeenInEachContext) {
   EXPECT_GE(rules.size(), 5u);  // the contexts are decided by different rules: the test can tell a stale decision
 }
 
+// A reply too long for the memo is decided anew each time, in its own context.
+TEST(ClassifierMemoTest, AReplyTooLongForTheMemoIsDecidedInEachContext) {
+  const std::string padding(1200, 'x');
+  const std::string quota = "552 5.2.2 Mailbox full " + padding;
+  const std::string greylisted = "450 4.7.1 Greylisted, try again later " + padding;
+  Classifier shared;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& reply : {quota, greylisted}) {
+      for (const Direction direction : {Direction::outbound, Direction::inbound}) {
+        SmtpEvent event;
+        event.reply = reply;
+        event.direction = direction;
+        const Verdict verdict = shared.classify(event);
+        const Verdict first_sight = Classifier().classify(event);
+        EXPECT_EQ(verdict.cause, first_sight.cause) << reply.substr(0, 40);
+        EXPECT_EQ(verdict.rule, first_sight.rule) << reply.substr(0, 40);
+      }
+    }
+  }
+  SmtpEvent event;
+  event.reply = quota;
+  EXPECT_EQ(shared.classify(event).cause, Cause::quota);
+  event.reply = greylisted;
+  EXPECT_EQ(shared.classify(event).cause, Cause::greylist);
+}
+
 // --- rules and tiers ------------------------------------------------------------------------------------------
 
 TEST(ClassifierRuleTest, ReportsTheDecidingRule) {
