@@ -31,6 +31,7 @@ void write_json_string(std::ostream& out, std::string_view text) {
 
 struct Classified {
   bool matched = false;
+  bool counted = true;  // false: a failed try that the counters leave to the outcome's line (--explain says so)
   bool bare = false;
   bool codeless = false;  // a bare diagnostic without any reply code, told by the text rules alone
   SmtpEvent event;
@@ -40,7 +41,10 @@ struct Classified {
 Classified classify_line(std::string_view line, Classifier& classifier) {
   Classified result;
   // A reply given on its own reads better as one (stage, host) than through the generic fallback.
-  const bool logged = parse_log_line(line, result.event) == ParseOutcome::event;
+  // A failed try that the counters leave to the outcome's line is still described.
+  const ParseOutcome outcome = parse_log_line(line, result.event);
+  const bool logged = outcome == ParseOutcome::event || outcome == ParseOutcome::attempt;
+  result.counted = outcome != ParseOutcome::attempt;
   if (!logged || result.event.mta == Mta::generic) {
     SmtpEvent bare;
     if (read_bare_reply(line, bare)) {
@@ -213,6 +217,11 @@ void print_explanation(std::ostream& out, std::string_view input, const Classifi
         << '\n';
   }
   if (!classifier.normalized_text().empty()) out << "rule text:      " << classifier.normalized_text() << '\n';
+  if (!line.counted) {
+    out << (turkish ? "sayılmaz:       tek bir başarısız deneme; sonucu taşıyan satır sayılır ya da yanıt gönderilmedi"
+                    : "not counted:    one failed try; the line with the outcome is counted, or no reply was sent")
+        << '\n';
+  }
   if (const Remedy* remedy = knowledge.remedy(verdict.cause, language)) {
     out << "meaning:        " << remedy->meaning << '\n' << "remedy:         " << remedy->action << '\n';
   }

@@ -154,6 +154,7 @@ MetricsRecorder::MetricsRecorder(MetricFamilies& families, const Knowledge& know
 }
 
 void MetricsRecorder::count_line(ParseOutcome outcome) {
+  if (outcome == ParseOutcome::attempt) outcome = ParseOutcome::ignored;
   line_counters_[static_cast<std::size_t>(outcome)]->Increment();
 }
 

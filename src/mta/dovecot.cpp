@@ -185,6 +185,15 @@ ParseOutcome parse_proxy(std::string_view text, SmtpEvent& event) {
   return ParseOutcome::event;
 }
 
+// An LMTP transaction that failed before any recipient's result: the LMTP process died ("Fatal: master:
+// service(lmtp): child 25980 returned error 83 (Out of memory ...)", any Fatal ends the process and its sessions), or
+// it could not spool the message (commands.c / lmtp-commands.c cmd_data: "Temp file creation to %s failed: %m",
+// answered "451 4.3.0 Temporary internal failure"; dovecot/core@f28b5a92). The MTA that sent the message logs the
+// deferral: an attempt.
+bool failed_lmtp_transaction(std::string_view text, Level level) {
+  return level == Level::fatal || (level == Level::error && text.starts_with("Temp file creation to "));
+}
+
 // After "lmtp(user)<pid><session>: [Info: ][session: ][sieve: ]": "msgid=<id>: saved mail to INBOX"
 // (deliver_log_format, by default "msgid=%{msgid}: %{message}"). The outcome ends the line; the sender's
 // Message-ID (and Subject or From in other formats) before it may hold any outcome's words. So the outcome is
@@ -304,6 +313,12 @@ ParseOutcome parse_delivery(std::string_view text, Level level, bool lda, SmtpEv
       }
       break;
     }
+  }
+  if (found == nullptr && !lda && failed_lmtp_transaction(text, level)) {
+    event.direction = Direction::local;
+    event.agent_text = text;
+    event.implied_class = 4;
+    return ParseOutcome::attempt;
   }
   if (found == nullptr || found->status == Status::none) return ParseOutcome::ignored;
   std::string_view detail = text.substr(found_pos);

@@ -661,6 +661,87 @@ ParseOutcome parse_fake_reject(std::string_view text, SmtpEvent& event) {
   return ParseOutcome::event;
 }
 
+// One server tried for a message and failed, logged with the message's id before its delivery lines (deliver.c,
+// transports/smtp.c; Exim/exim@13835a3c): "H=mx.example [192.0.2.1] Connection refused", "H=mx.example [192.0.2.1]:
+// SMTP timeout after EHLO me.example: Connection timed out", "H=mx.example [192.0.2.1]: SMTP error from remote mail
+// server after RCPT TO:<a@b.example>: 451 ...", "mx.example [192.0.2.1] Network is unreachable" (without "H=" before
+// 4.90), "DANE attempt failed; TLS connection to mx.example [192.0.2.1]: ...", the specification's "Failed to connect
+// to mx.example [192.0.2.1]: Connection refused" ("Deferred deliveries"). The ==/** lines carry the last server's
+// failure for each recipient, so this is an attempt; the words after the address must be one of those failures
+// (an ACL's "H=client [192.0.2.1] Warning: ..." is none).
+ParseOutcome parse_host_attempt(std::string_view text, SmtpEvent& event) {
+  static constexpr std::string_view failures[] = {"Connection refused",
+                                                  "Connection timed out",
+                                                  "Connection reset by peer",
+                                                  "No route to host",
+                                                  "Network is unreachable",
+                                                  "Host is unreachable",
+                                                  "SMTP timeout after ",
+                                                  "Malformed SMTP reply",
+                                                  "Remote host closed connection",
+                                                  "TLS error on connection",
+                                                  "SMTP error from remote mail server after "};
+  // Where the words before the host say what failed, the whole line is the failure.
+  std::string_view host = text;
+  bool whole_line = false;
+  for (const std::string_view prefix : {"DANE attempt failed; TLS connection to ", "Failed to connect to "}) {
+    if (text.starts_with(prefix)) {
+      host = text.substr(prefix.size());
+      whole_line = true;
+    }
+  }
+  if (host.starts_with("H=")) host.remove_prefix(2);
+  const std::size_t open = host.find(" [");
+  const std::size_t close = host.find(']');
+  if (open == std::string_view::npos || open == 0 || close < open ||
+      host.substr(0, open).find(' ') != std::string_view::npos) {
+    return ParseOutcome::ignored;
+  }
+  std::string_view failure = host.substr(close + 1);
+  if (failure.starts_with(':') && failure.size() > 1 && is_digit(failure[1])) {  // ":port"
+    failure.remove_prefix(1);
+    while (!failure.empty() && is_digit(failure.front())) failure.remove_prefix(1);
+  }
+  failure = failure.starts_with(": ")  ? failure.substr(2)
+            : failure.starts_with(' ') ? failure.substr(1)
+                                       : std::string_view{};
+  if (failure.empty() ||
+      (!whole_line && std::none_of(std::begin(failures), std::end(failures),
+                                   [failure](std::string_view known) { return failure.starts_with(known); }))) {
+    return ParseOutcome::ignored;
+  }
+  event.direction = Direction::outbound;
+  event.remote_host = host.substr(0, open);
+  event.implied_class = 4;
+  read_failure_text(whole_line ? text : failure, event);
+  return ParseOutcome::attempt;
+}
+
+// A client that connected and left without a transaction (smtp_in.c, log_selector smtp_no_mail: "no MAIL in [TFO ]SMTP
+// connection from host [192.0.2.1] D=11s C=HELO,AUTH,QUIT"): nothing was refused, an attempt.
+ParseOutcome parse_no_mail(std::string_view text, SmtpEvent& event) {
+  const std::size_t from = text.find(" connection from ");
+  if (from == std::string_view::npos) return ParseOutcome::ignored;
+  event.direction = Direction::inbound;
+  event.stage = Stage::connect;
+  event.client = client_address(text.substr(from + 17));
+  event.agent_text = text.substr(0, from + 11);
+  event.implied_class = 4;
+  return ParseOutcome::attempt;
+}
+
+// A client's sender that failed verification (acl.c: "H=client [192.0.2.1] sender verify fail for <a@b.example>:
+// Unrouteable address", "... sender verify defer for ..."), logged before the refusal that names the ACL's message:
+// an attempt.
+ParseOutcome parse_sender_verify(std::string_view text, std::size_t pos, SmtpEvent& event) {
+  event.direction = Direction::inbound;
+  event.stage = Stage::mail;
+  event.client = client_of(text);
+  event.agent_text = text.substr(pos);
+  event.implied_class = text.substr(pos).starts_with("sender verify defer") ? 4 : 5;
+  return ParseOutcome::attempt;
+}
+
 // Exim splits what it sends to syslog at each newline and after 870 characters, each part led by "[n/m] " (split for
 // length) or "[n\m] " (at a newline); the reject log's header lines, the sender's to write, come as parts too (spec
 // "Logging to syslog"). Returns the part number, 0 for a message that is no part, and takes the marker off.
@@ -702,6 +783,10 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
       pos != std::string_view::npos) {
     return parse_cutthrough_deferral(text, pos, event);
   }
+  if (has_message_id) {
+    if (const ParseOutcome tried = parse_host_attempt(text, event); tried != ParseOutcome::ignored) return tried;
+  }
+  if (text.starts_with("no MAIL in ")) return parse_no_mail(text, event);
   const std::size_t rejected = find_word(text, "rejected ");
   if (const ParseOutcome session = parse_session_refusal(text, rejected, event); session != ParseOutcome::ignored) {
     return session;
@@ -715,13 +800,19 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
   }
   if (find_unquoted(text, "SMTP error from remote mail server after ") != std::string_view::npos) {
     // With a message id this is the host-level copy of a reply that the message's ==/** lines carry
-    // per recipient; counting it too would count the reply twice.
+    // per recipient (parse_host_attempt()); counting it too would count the reply twice.
     if (has_message_id) return ParseOutcome::ignored;
     // Without one it answers a callout (sender or recipient verification) during an SMTP session.
     event.direction = Direction::outbound;
     event.remote_host = field(text, "H=");
     read_failure_text(text, event);
     return event.reply.empty() ? ParseOutcome::unmatched : ParseOutcome::event;
+  }
+  // After the callout's reply above, which is counted where the line quotes it.
+  for (const std::string_view verify : {"sender verify fail for <", "sender verify defer for <"}) {
+    if (const std::size_t pos = find_word(text, verify); pos != std::string_view::npos) {
+      return parse_sender_verify(text, pos, event);
+    }
   }
   return looks_like_smtp_outcome(text) ? ParseOutcome::unmatched : ParseOutcome::ignored;
 }

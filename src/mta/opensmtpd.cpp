@@ -135,13 +135,19 @@ ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event
 
 // mta_session.c mta_error(): "BANNER rejected: 421 4.3.2 System not accepting network messages", "EHLO rejected:
 // 550 ...", "AUTH rejected: 535 ...": a remote server refused us; the message's envelopes are retried, so only the
-// reply is counted. Errors without a reply ("Connection timeout", "IO Error: ...") are followed by the delivery line.
+// reply is counted. Errors without a reply ("Connection timeout", "IO Error: ...", "Connection closed unexpectedly")
+// are followed by the delivery line, which counts them: an attempt.
 ParseOutcome parse_mta_error(std::string_view error, SmtpEvent& event) {
   constexpr std::string_view kRejected = " rejected: ";
   const std::size_t rejected = error.find(kRejected);
   if (rejected == std::string_view::npos || rejected == 0 ||
       error.substr(0, rejected).find(' ') != std::string_view::npos) {
-    return ParseOutcome::ignored;
+    // "opportunistic TLS failed, downgrading to plain": the session goes on without TLS.
+    if (error.empty() || error.ends_with(", downgrading to plain")) return ParseOutcome::ignored;
+    event.direction = Direction::outbound;
+    event.agent_text = error;
+    event.implied_class = 4;
+    return ParseOutcome::attempt;
   }
   const std::string_view reply = error.substr(rejected + kRejected.size());
   if (basic_code(reply) == 0) return ParseOutcome::ignored;

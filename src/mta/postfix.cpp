@@ -598,6 +598,56 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
   return parse_postfix_message(daemon == kSmtpdTestDriver ? "smtpd" : daemon, record.message, event);
 }
 
+// One failed try that the counters leave to another line (ParseOutcome::attempt), in Postfix's words
+// (vdukhovni/postfix@17830e5c): the client's "connect to mx.example[192.0.2.1]:25: Connection timed out" and
+// "SSL_connect error to mx.example[192.0.2.1]:25: ..." (smtp_connect.c, tls_client.c: logged for every server tried,
+// and the delivery line repeats the last server's failure), the server's "lost connection after DATA (0 bytes) from
+// client[192.0.2.1]" (smtpd.c: the client left, nothing was answered), its failed handshakes "SSL_accept error from
+// client[192.0.2.1]: ..." (tls_server.c), and tlsproxy's "TLS handshake failed for service=smtpd
+// peer=[192.0.2.1]:port". A TLS library's own complaint ("warning: TLS library problem: ...", tls_misc.c) precedes one
+// of those.
+ParseOutcome parse_attempt(std::string_view daemon, std::string_view body, SmtpEvent& event) {
+  const bool client = daemon == "smtp" || daemon == "lmtp";
+  const bool server = daemon == "smtpd";
+  std::string_view peer;
+  if (client && (body.starts_with("connect to ") || body.starts_with("SSL_connect error to "))) {
+    // A server's name and address: "connect to subsystem private/defer: ..." is Postfix's own.
+    const std::string_view host = body.substr(body.find(" to ") + 4);
+    const std::size_t open = host.find('[');
+    if (open == std::string_view::npos || open == 0 || host.substr(0, open).find(' ') != std::string_view::npos) {
+      return ParseOutcome::ignored;
+    }
+    event.remote_host = host.substr(0, open);
+    event.stage = body.starts_with("connect") ? Stage::connect : Stage::starttls;
+    event.direction = delivery_direction(daemon);
+  } else if (server && body.starts_with("lost connection after ")) {
+    const std::string_view rest = body.substr(22);
+    const std::size_t from = rest.find(" from ");
+    if (from == std::string_view::npos) return ParseOutcome::ignored;
+    event.stage = stage_from_command(rest.substr(0, std::min(from, rest.find(" ("))));
+    peer = rest.substr(from + 6);
+    event.direction = Direction::inbound;
+  } else if (server && body.starts_with("SSL_accept error from ")) {
+    peer = body.substr(22);
+    event.stage = Stage::starttls;
+    event.direction = Direction::inbound;
+  } else if (daemon == "tlsproxy" && body.starts_with("TLS handshake failed for service=smtpd peer=")) {
+    peer = body.substr(44);
+    event.stage = Stage::starttls;
+    event.direction = Direction::inbound;
+  } else if ((client || server) && body.starts_with("warning: TLS library problem: ")) {
+    event.stage = Stage::starttls;
+    event.direction = server ? Direction::inbound : delivery_direction(daemon);
+  } else {
+    return ParseOutcome::ignored;
+  }
+  const std::size_t peer_end = peer.find(']');
+  event.client = peer_end == std::string_view::npos ? peer : peer.substr(0, peer_end + 1);
+  event.agent_text = body.starts_with("warning: ") ? body.substr(9) : body;
+  event.implied_class = 4;
+  return ParseOutcome::attempt;
+}
+
 bool is_postfix_outcome_without_marks(std::string_view message) {
   if (message.starts_with("COMMAND ")) return postscreen_limit(message) != nullptr;
   const std::string_view body = strip_queue_id(message);
@@ -654,6 +704,7 @@ ParseOutcome parse_postfix_message(std::string_view daemon, std::string_view mes
   if (daemon == "smtpd" || daemon == "postscreen" || unknown_daemon) {
     if (const ParseOutcome ended = parse_session_end(body, event); ended != ParseOutcome::ignored) return ended;
   }
+  if (const ParseOutcome tried = parse_attempt(daemon, body, event); tried != ParseOutcome::ignored) return tried;
   if (body.starts_with("> ") || body.starts_with("< ")) return ParseOutcome::ignored;  // debug_peer dumps
   if (body.starts_with("warning: ")) return ParseOutcome::ignored;
   return looks_like_smtp_outcome(body) ? ParseOutcome::unmatched : ParseOutcome::ignored;

@@ -396,6 +396,31 @@ ParseOutcome parse_expiry(std::string_view body, SmtpEvent& event) {
 // %s via %s..." (and its SMTP/LPC and LMTP kin), "Sent" and "Sent (%s)"; queue.c "queued" and "quarantined"; alias.c
 // "aliased to %s"; recipient.c "duplicate suppressed" and "sending to login name %s"; srvrsmtp.c "Sender ok" and
 // "Recipient ok".
+// A client that failed without a reply of its own, which the counters leave alone (ParseOutcome::attempt), in
+// sendmail's words (freebsd/freebsd-src@9832f538 contrib/sendmail/src/srvrsmtp.c): "<client> did not issue
+// MAIL/EXPN/VRFY/ETRN during connection to <daemon>" (it connected and left), and checksmtpattack()'s "<client>:
+// possible SMTP attack: command=AUTH, count=5" (AUTH repeated past its limit, each refused, before sendmail slows
+// the session down).
+ParseOutcome parse_attempt(std::string_view body, SmtpEvent& event) {
+  constexpr std::string_view no_mail = " did not issue MAIL/EXPN/VRFY/ETRN during connection to ";
+  constexpr std::string_view auth_attack = ": possible SMTP attack: command=AUTH, count=";
+  std::size_t client_end = body.find(no_mail);
+  if (client_end != std::string_view::npos) {
+    event.stage = Stage::connect;
+    event.implied_class = 4;
+    event.agent_text = body.substr(client_end + 1);
+  } else if (client_end = body.find(auth_attack); client_end != std::string_view::npos) {
+    event.stage = Stage::auth;
+    event.implied_class = 5;
+    event.agent_text = body.substr(client_end + 2);
+  } else {
+    return ParseOutcome::ignored;
+  }
+  event.direction = Direction::inbound;
+  event.client = client_named(body.substr(0, client_end));
+  return ParseOutcome::attempt;
+}
+
 bool is_progress_note(std::string_view text) {
   if (text == "Sent" || text == "queued" || text == "quarantined" || text == "duplicate suppressed") return true;
   static constexpr std::string_view notes[] = {"Connecting to ",         "Using cached ", "Sent (",      "aliased to ",
@@ -500,16 +525,16 @@ ParseOutcome parse_sendmail(const SyslogRecord& record, SmtpEvent& event) {
     }
     return ParseOutcome::ignored;
   }
+  if (const ParseOutcome tried = parse_attempt(body, event); tried != ParseOutcome::ignored) return tried;
   // Not outcomes: "DSN: User unknown" names the bounce created for a to= line that is counted;
   // "STARTTLS=client, ..., verify=FAIL" is followed by the delivery's own line; "timeout waiting for input" by the
-  // line above that ends the session; "did not issue MAIL/EXPN/VRFY/ETRN", "collect: premature EOM" (before its
+  // line above that ends the session; "collect: premature EOM" (before its
   // "collect: ... on connection from" line), "Losing ./qf..." and the other "SYSERR(...)" are the server's own
   // bookkeeping.
   if (body.starts_with("DSN: ") || body.starts_with("timeout waiting for input from ") ||
       body.ends_with(" tempfailed (due to previous checks)") ||
       body.ends_with(": Possible SMTP RCPT flood, throttling.") || body.starts_with("STARTTLS=") ||
-      body.starts_with("SYSERR") || body.starts_with("Losing ") || body.starts_with("collect: premature EOM") ||
-      body.find("did not issue MAIL/EXPN/VRFY/ETRN") != std::string_view::npos) {
+      body.starts_with("SYSERR") || body.starts_with("Losing ") || body.starts_with("collect: premature EOM")) {
     return ParseOutcome::ignored;
   }
   return looks_like_smtp_outcome(body) || body.find("stat=") != std::string_view::npos ? ParseOutcome::unmatched

@@ -84,6 +84,17 @@ class ClassifyExplain(unittest.TestCase):
     def test_a_line_without_an_event_says_so(self):
         self.assertEqual(explain(b"hello world")["result"], "no SMTP event in this line")
 
+    # One failed try that the delivery line repeats is described, and said to be left to that line.
+    def test_a_failed_try_is_described_not_counted(self):
+        line = (b"Aug 12 22:38:25 mx postfix/smtp[2861]: connect to ASPMX.L.GOOGLE.COM[64.233.188.27]:25: Operation "
+                b"timed out")
+        self.assertEqual(classify([line])[0], {"mta": "postfix", "direction": "outbound", "status": "", "class": "4xx",
+                                                "code": "", "enhanced_code": "", "cause": "timeout",
+                                                "provider": "google", "matched": True})
+        self.assertTrue(explain(line)["not counted"].startswith("one failed try"))
+        self.assertTrue(explain(line, "tr")["sayılmaz"].startswith("tek bir başarısız deneme"))
+        self.assertNotIn("not counted", explain(b"550 5.7.1 Service unavailable; client [192.0.2.1] blocked"))
+
 
 class ClassifyJsonContract(unittest.TestCase):
     def check_row(self, row):

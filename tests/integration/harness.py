@@ -3,6 +3,7 @@ port, an agent process that is always stopped, polling instead of sleeping, a fa
 missing piece of the test machine, and main() for the exit codes ctest reads."""
 
 import gzip
+import json
 import os
 import re
 import shutil
@@ -176,6 +177,27 @@ class TempFolder:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def counted_replies(lines, env=None):
+    """For each line, whether `classify` finds a reply the counters count: --json's verdict with a class, unless
+    --explain says the line is "not counted" (one failed try whose outcome another line carries). An independent
+    count of what report and serve add up."""
+    text = "\n".join(lines) + "\n"
+    verdicts = [json.loads(row) for row in subprocess.run([BINARY, "classify", "--json"], input=text,
+                                                          capture_output=True, text=True, check=True,
+                                                          env=env).stdout.splitlines()]
+    assert len(verdicts) == len(lines)
+    uncounted = set()
+    number = -1
+    for row in subprocess.run([BINARY, "classify", "--explain"], input=text, capture_output=True, text=True,
+                              check=True, env=env).stdout.splitlines():
+        if row.startswith("input:"):
+            number += 1
+        elif row.startswith("not counted:"):
+            uncounted.add(number)
+    return [bool(verdict["matched"] and verdict["class"]) and number not in uncounted
+            for number, verdict in enumerate(verdicts)]
 
 
 def gunzip(data):

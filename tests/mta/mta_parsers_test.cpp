@@ -79,11 +79,11 @@ const DispatchCase kByProgram[] = {
      "Aug 29 03:17:18 server dovecot: submission-login: Client has quit the connection (auth failed, 1 attempts in 2 "
      "secs): user=<user1>, method=LOGIN, rip=192.0.2.133, lip=0.0.0.0",
      ParseOutcome::event, Mta::dovecot, Status::auth_failed},
-    {"exim_syslog_ignored_line_stays_with_exim",
+    {"exim_syslog_attempt_stays_with_exim",
      // exim-crowdsec.log
      "Jun 29 15:47:21 server exim[1234]: H=tata.test.biz [1.2.3.4]:41584 sender verify fail for <toto@test.biz>: The "
      "mail server does not recognize toto@test.biz as a valid sender.",
-     ParseOutcome::ignored, Mta::exim, Status::none},
+     ParseOutcome::attempt, Mta::exim, Status::none},
     {"opensmtpd_bookkeeping_ignored",
      // opensmtpd-ossec.log
      "Aug 17 01:26:02 ix smtpd[22704]: smtp-in: Closing session 08d856b172f69c5c", ParseOutcome::ignored,
@@ -412,6 +412,185 @@ TEST_P(HostileDispatchTest, ReachesTheParserOfTheCleanLine) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Lines, HostileDispatchTest, ::testing::ValuesIn(kHostileDispatch), test::CaseName());
+
+// --- one failed try: described by classify, counted by no counter (ParseOutcome::attempt) ------------------------
+
+struct AttemptCase {
+  const char* name;
+  std::string_view line;
+  Mta mta;
+  Direction direction;
+  Stage stage;
+  int implied_class;
+  std::string_view peer;  // the client, or the server for our own tries
+  std::string_view text;  // what the rules read: the reply, else the MTA's words
+};
+
+void PrintTo(const AttemptCase& c, std::ostream* os) { *os << c.name; }
+
+class AttemptTest : public ::testing::TestWithParam<AttemptCase> {};
+
+TEST_P(AttemptTest, IsReadButLeftToTheOutcome) {
+  const AttemptCase& c = GetParam();
+  SmtpEvent event;
+  ASSERT_EQ(parse_log_line(c.line, event), ParseOutcome::attempt) << c.line;
+  EXPECT_EQ(event.mta, c.mta);
+  EXPECT_EQ(event.direction, c.direction);
+  EXPECT_EQ(event.status, Status::none);
+  EXPECT_EQ(event.stage, c.stage);
+  EXPECT_EQ(event.implied_class, c.implied_class);
+  EXPECT_EQ(c.direction == Direction::inbound ? event.client : event.remote_host, c.peer);
+  EXPECT_EQ(text_to_classify(event), c.text);
+}
+
+const AttemptCase kAttempts[] = {
+    {"postfix_connect_failed",
+     // logged for every address, the last one's also as the delivery line's reason
+     "Dec  1 10:00:00 mx postfix/smtp[12]: connect to mx1.example.com[192.0.2.1]:25: Connection refused", Mta::postfix,
+     Direction::outbound, Stage::connect, 4, "mx1.example.com",
+     "connect to mx1.example.com[192.0.2.1]:25: Connection refused"},
+    {"postfix_lmtp_connect_failed",
+     "Dec  1 10:00:00 mx postfix/lmtp[12]: connect to mail.example.com[192.0.2.9]:24: Connection refused", Mta::postfix,
+     Direction::local, Stage::connect, 4, "mail.example.com",
+     "connect to mail.example.com[192.0.2.9]:24: Connection refused"},
+    {"postfix_smtpd_lost_connection",
+     // postfix-blockbadip.log: the client went away, smtpd sent nothing
+     "Feb 12 12:00:23 t postfix/smtpd[2820]: lost connection after DATA (0 bytes) from "
+     "elasmtp-curtail.atl.sa.earthlink.net[209.86.89.64]",
+     Mta::postfix, Direction::inbound, Stage::data, 4, "elasmtp-curtail.atl.sa.earthlink.net[209.86.89.64]",
+     "lost connection after DATA (0 bytes) from elasmtp-curtail.atl.sa.earthlink.net[209.86.89.64]"},
+    {"postfix_smtpd_tls_library_problem",
+     // postfix-blockbadip.log
+     "Feb 12 11:28:13 t postfix/smtps/smtpd[30557]: warning: TLS library problem: error:140760FC:SSL "
+     "routines:SSL23_GET_CLIENT_HELLO:unknown protocol:s23_srvr.c:640:",
+     Mta::postfix, Direction::inbound, Stage::starttls, 4, "",
+     "TLS library problem: error:140760FC:SSL routines:SSL23_GET_CLIENT_HELLO:unknown protocol:s23_srvr.c:640:"},
+    {"postfix_ssl_accept_error",
+     // postfix-blockbadip.log
+     "Feb 11 20:44:59 t postfix/smtps/smtpd[8147]: SSL_accept error from unknown[107.170.231.79]: lost connection",
+     Mta::postfix, Direction::inbound, Stage::starttls, 4, "unknown[107.170.231.79]",
+     "SSL_accept error from unknown[107.170.231.79]: lost connection"},
+    {"postfix_tlsproxy_handshake_failed",
+     // postfix-pixelpark-2023-03-15.log
+     "2023-03-15T04:28:47.219091+01:00 helga postfix/tlsproxy[420867]: TLS handshake failed for service=smtpd "
+     "peer=[121.232.50.247]:55812",
+     Mta::postfix, Direction::inbound, Stage::starttls, 4, "[121.232.50.247]",
+     "TLS handshake failed for service=smtpd peer=[121.232.50.247]:55812"},
+    {"exim_host_connection_timed_out",
+     // exim-exporter-gvengel.log
+     "2020-06-19 04:54:02 1jmFYj-00039V-QX H=null.corp [6.6.6.6] Connection timed out", Mta::exim, Direction::outbound,
+     Stage::unknown, 4, "null.corp", "Connection timed out"},
+    {"exim_host_unreachable_without_h",
+     // exim-ddgrey-mainlog.log (before Exim 4.90 the host had no "H=")
+     "2020-02-22 01:31:25 1j5IhX-0006pK-Rt gmail-smtp-in.l.google.com [2a00:1450:400c:c0c::1b] Network is "
+     "unreachable",
+     Mta::exim, Direction::outbound, Stage::unknown, 4, "gmail-smtp-in.l.google.com", "Network is unreachable"},
+    {"exim_host_tls_error",
+     // exim-testsuite-mainlog.log (the client's TLS failure at a remote host; the == line carries the result)
+     "1999-03-02 09:44:33 10HmbC-000000005vi-0000 H=ip4.ip4.ip4.ip4 [ip4.ip4.ip4.ip4] TLS error on connection (recv): "
+     "A TLS fatal alert has been received: No supported application protocol could be negotiated",
+     Mta::exim, Direction::outbound, Stage::unknown, 4, "ip4.ip4.ip4.ip4",
+     "TLS error on connection (recv): A TLS fatal alert has been received: No supported application protocol could "
+     "be negotiated"},
+    {"exim_dane_attempt_failed",
+     // exim-testsuite-mainlog.log
+     "1999-03-02 09:44:33 10HmbR-000000005vi-0000 DANE attempt failed; TLS connection to danebroken2.test.ex "
+     "[127.0.0.1]: (SSL_connect): error:xxxxxxxx:SSL routines:ssl3_get_server_certificate:certificate verify failed",
+     Mta::exim, Direction::outbound, Stage::unknown, 4, "danebroken2.test.ex",
+     "DANE attempt failed; TLS connection to danebroken2.test.ex [127.0.0.1]: (SSL_connect): "
+     "error:xxxxxxxx:SSL routines:ssl3_get_server_certificate:certificate verify failed"},
+    {"exim_failed_to_connect",
+     // Exim's specification, "Deferred deliveries": the per-host line before the == line that carries the deferral
+     "2002-12-19 16:20:23 16aiQz-0002Q5-00 Failed to connect to mail1.endrest.example [192.168.239.239]: Connection "
+     "refused",
+     Mta::exim, Direction::outbound, Stage::unknown, 4, "mail1.endrest.example",
+     "Failed to connect to mail1.endrest.example [192.168.239.239]: Connection refused"},
+    {"exim_no_mail_with_helo_only",
+     // Exim's specification, log_selector smtp_no_mail: C= lists the client's commands
+     "2026-12-06 10:00:00 +0100 [4711] no MAIL in SMTP connection from (test) [192.0.2.1]:5555 I=[192.0.2.9]:25 "
+     "D=0.123s C=EHLO,QUIT",
+     Mta::exim, Direction::inbound, Stage::connect, 4, "[192.0.2.1]", "no MAIL in SMTP connection"},
+    {"exim_sender_verify_fail",
+     // exim-crowdsec.log (the refusal follows on its own line)
+     "2022-06-29 15:47:21 H=tata.test.biz [1.2.3.4]:41584 sender verify fail for <toto@test.biz>: The mail server "
+     "does not recognize toto@test.biz as a valid sender.",
+     Mta::exim, Direction::inbound, Stage::mail, 5, "tata.test.biz [1.2.3.4]",
+     "sender verify fail for <toto@test.biz>: The mail server does not recognize toto@test.biz as a valid sender."},
+    {"exim_sender_verify_defer",
+     // exim-testsuite-mainlog.log
+     "1999-03-02 09:44:33 U=CALLER sender verify defer for <x@host.test.again.dns>: host lookup did not complete",
+     Mta::exim, Direction::inbound, Stage::mail, 4, "",
+     "sender verify defer for <x@host.test.again.dns>: host lookup did not complete"},
+    {"exim_no_mail_in_connection",
+     // fail2ban/fail2ban#1886 (tests/accuracy/cases.jsonl)
+     "2017-09-06 08:45:54 [16069] no MAIL in SMTP connection from 191-242-0-1.example.net (FAKE.SERVER.NAME) "
+     "[191.242.0.1]:53131 I=[192.0.2.25]:25 D=11s C=HELO,AUTH,QUIT",
+     // with a HELO name, the client is its address alone (client_address(): the name is the client's to choose)
+     Mta::exim, Direction::inbound, Stage::connect, 4, "[191.242.0.1]", "no MAIL in SMTP connection"},
+    {"sendmail_did_not_issue_mail",
+     // sendmail-fail2ban.log
+     "Mar  6 16:55:28 s192-168-0-1 sm-mta[20949]: v26LtRA0020949: some-host-24.example.org [192.0.2.194] did not "
+     "issue MAIL/EXPN/VRFY/ETRN during connection to MTA",
+     Mta::sendmail, Direction::inbound, Stage::connect, 4, "some-host-24.example.org [192.0.2.194]",
+     "did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA"},
+    {"sendmail_repeated_auth",
+     // sendmail-fail2ban.log
+     "Feb 24 12:10:15 kismet sm-acceptingconnections[32053]: s1OHA28u032053: 211-75-6-133.HINET-IP.hinet.net "
+     "[211.75.6.133]: possible SMTP attack: command=AUTH, count=6",
+     Mta::sendmail, Direction::inbound, Stage::auth, 5, "211-75-6-133.HINET-IP.hinet.net [211.75.6.133]",
+     "possible SMTP attack: command=AUTH, count=6"},
+    {"opensmtpd_error_on_session",
+     // OpenSMTPD issue #195: the delivery line that follows carries the outcome
+     "Apr 25 12:48:01 lx2 transfer[4603]: smtp-out: Error on session 00000016486029f7: Connection closed "
+     "unexpectedly",
+     Mta::opensmtpd, Direction::outbound, Stage::unknown, 4, "", "Connection closed unexpectedly"},
+    {"opensmtpd_mta_error",
+     // mta_session.c mta_error(s, "Connection timeout") since 6.4
+     "Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta error reason=Connection timeout", Mta::opensmtpd,
+     Direction::outbound, Stage::unknown, 4, "", "Connection timeout"},
+    {"opensmtpd_mta_event_error",
+     // mta_session.c mta_error(s, "IO Error: %s", ...) in 6.0
+     "Jul  6 06:01:46 ams-1 smtpd[75295]: 5df87c9b982c840c mta event=error reason=IO Error: Connection reset by peer",
+     Mta::opensmtpd, Direction::outbound, Stage::unknown, 4, "", "IO Error: Connection reset by peer"},
+    {"dovecot_lmtp_spool_failed",
+     // mailcow/mailcow#733 (tests/accuracy/cases.jsonl)
+     "Jan 11 18:55:17 mail dovecot: lmtp(19672): Error: Temp file creation to /tmp/dovecot.lmtp.mail.19672. failed: "
+     "No such file or directory",
+     Mta::dovecot, Direction::local, Stage::unknown, 4, "",
+     "Temp file creation to /tmp/dovecot.lmtp.mail.19672. failed: No such file or directory"},
+    {"dovecot_lmtp_fatal",
+     // docker-mailserver/docker-mailserver#974 (tests/accuracy/cases.jsonl)
+     "May 17 17:23:20 mail dovecot: lmtp(xx@example.org): Fatal: master: service(lmtp): child 25980 returned error 83 "
+     "(Out of memory)",
+     Mta::dovecot, Direction::local, Stage::unknown, 4, "",
+     "master: service(lmtp): child 25980 returned error 83 (Out of memory)"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Lines, AttemptTest, ::testing::ValuesIn(kAttempts), test::CaseName());
+
+// Look-alikes of a failed try that are none: Postfix's own subsystems, an ACL's warning with a message id, a command
+// other than AUTH past its limit.
+TEST(AttemptTest, LookAlikesAreNoAttempts) {
+  for (const std::string_view line : {
+           std::string_view("Feb 26 11:54:49 server1 postfix/smtp[30124]: connect to subsystem private/defer: "
+                            "Connection refused"),
+           std::string_view("Feb 26 11:54:49 server1 postfix/cleanup[30124]: connect to mx1.example.com[192.0.2.1]:25: "
+                            "Connection refused"),
+           std::string_view("1999-03-02 09:44:33 10HmaX-000000005vi-0000 H=(helo) [192.0.2.1] Warning: Sender rate "
+                            "12.3 / 1h"),
+           std::string_view("Feb 16 23:33:20 smtp1 sm-mta[5133]: s1GNXHYB005133: [190.5.230.178]: possible SMTP "
+                            "attack: command=NOOP, count=20"),
+           std::string_view("Apr 25 12:48:01 lx2 smtpd[4603]: smtp-out: Error on session 00000016486029f7: "
+                            "opportunistic TLS failed, downgrading to plain"),
+           // an LMTP error that fails no transaction (the indexer's), and the LDA's Fatal, a counted deferral
+           std::string_view("May 17 17:23:20 mail dovecot: lmtp(u@example.org): Error: fts_solr: Indexing failed: "
+                            "Timeout"),
+           std::string_view("May 17 17:23:20 mail dovecot: lda(u@example.org): Fatal: setgid(5000) failed"),
+       }) {
+    SmtpEvent event;
+    EXPECT_NE(parse_log_line(line, event), ParseOutcome::attempt) << line;
+  }
+}
 
 }  // namespace
 }  // namespace mta

@@ -608,15 +608,6 @@ const IgnoredCase kIgnored[] = {
      "queueing@01:00:00"},
     // sendmail-infohtreasure.log (the DSN sendmail sends; the failure itself was logged with stat=)
     {"dsn_notice", "Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: 21QBRGdY006005: DSN: User unknown"},
-    // sendmail-fail2ban.log
-    {"did_not_issue_mail",
-     "Mar  6 16:55:28 s192-168-0-1 sm-mta[20949]: v26LtRA0020949: some-host-24.example.org "
-     "[192.0.2.194] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA"},
-    // sendmail-fail2ban.log
-    {"possible_smtp_attack",
-     "Feb 24 12:10:15 kismet sm-acceptingconnections[32053]: s1OHA28u032053: "
-     "211-75-6-133.HINET-IP.hinet.net [211.75.6.133]: possible SMTP attack: command=AUTH, "
-     "count=6"},
     // util.c sfgets: the timeout is counted from the line that ends the session ("lost input channel", "collect:
     // ... on connection from", or the message's to= line on the client side)
     {"timeout_waiting_server",
@@ -638,10 +629,10 @@ const IgnoredCase kIgnored[] = {
      "SSL_error=1, errno=0, retry=-1, relay=[192.0.2.1]"},
     // sendmail-fail2ban.log (srvrsmtp.c answers a refused VRFY "252 2.5.2 Cannot VRFY user; try RCPT ...")
     {"vrfy_rejected", "Feb 13 01:16:50 batman sm-mta[25815]: s1D0GoSs025815: [217.193.142.180]: vrfy info [rejected]"},
-    // sendmail-fail2ban.log (srvrsmtp.c checksmtpattack only slows the client down)
-    {"possible_smtp_attack_auth",
-     "Feb 16 23:33:20 smtp1 sm-mta[5133]: s1GNXHYB005133: [190.5.230.178]: possible SMTP attack: command=AUTH, "
-     "count=5"},
+    // srvrsmtp.c checksmtpattack() for a command other than AUTH: a client repeating NOOP or RSET has failed nothing
+    {"possible_smtp_attack_noop",
+     "Feb 16 23:33:20 smtp1 sm-mta[5133]: s1GNXHYB005133: [190.5.230.178]: possible SMTP attack: command=NOOP, "
+     "count=20"},
     // savemail.c / err.c: the server's own trouble
     {"losing_queue_file",
      "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: Losing ./qf21QBRGdX006005: savemail panic"},
