@@ -693,7 +693,7 @@ ParseOutcome parse_host_attempt(std::string_view text, SmtpEvent& event) {
   if (host.starts_with("H=")) host.remove_prefix(2);
   const std::size_t open = host.find(" [");
   const std::size_t close = host.find(']');
-  if (open == std::string_view::npos || open == 0 || close < open ||
+  if (open == std::string_view::npos || open == 0 || close == std::string_view::npos || close < open ||
       host.substr(0, open).find(' ') != std::string_view::npos) {
     return ParseOutcome::ignored;
   }
@@ -732,13 +732,23 @@ ParseOutcome parse_no_mail(std::string_view text, SmtpEvent& event) {
 
 // A client's sender that failed verification (acl.c: "H=client [192.0.2.1] sender verify fail for <a@b.example>:
 // Unrouteable address", "... sender verify defer for ..."), logged before the refusal that names the ACL's message:
-// an attempt.
+// an attempt. The rules read Exim's words, not the address, which is the client's to choose: a failure is the
+// sender's refusal whatever the callout's reason ("sender verify fail", T84), a deferral is told by its reason
+// ("host lookup did not complete").
 ParseOutcome parse_sender_verify(std::string_view text, std::size_t pos, SmtpEvent& event) {
+  constexpr std::string_view failed = "sender verify fail";
   event.direction = Direction::inbound;
   event.stage = Stage::mail;
   event.client = client_of(text);
-  event.agent_text = text.substr(pos);
-  event.implied_class = text.substr(pos).starts_with("sender verify defer") ? 4 : 5;
+  const std::string_view verdict = text.substr(pos);
+  if (verdict.starts_with("sender verify fail for")) {
+    event.agent_text = verdict.substr(0, failed.size());
+    event.implied_class = 5;
+  } else {
+    const std::size_t reason = find_unquoted(verdict, ">: ");
+    event.agent_text = reason == std::string_view::npos ? verdict : verdict.substr(reason + 3);
+    event.implied_class = 4;
+  }
   return ParseOutcome::attempt;
 }
 

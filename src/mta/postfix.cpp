@@ -610,6 +610,7 @@ ParseOutcome parse_attempt(std::string_view daemon, std::string_view body, SmtpE
   const bool client = daemon == "smtp" || daemon == "lmtp";
   const bool server = daemon == "smtpd";
   std::string_view peer;
+  std::string_view text = body;  // what the rules read: Postfix's words, without the name a client chose
   if (client && (body.starts_with("connect to ") || body.starts_with("SSL_connect error to "))) {
     // A server's name and address: "connect to subsystem private/defer: ..." is Postfix's own.
     const std::string_view host = body.substr(body.find(" to ") + 4);
@@ -626,9 +627,14 @@ ParseOutcome parse_attempt(std::string_view daemon, std::string_view body, SmtpE
     if (from == std::string_view::npos) return ParseOutcome::ignored;
     event.stage = stage_from_command(rest.substr(0, std::min(from, rest.find(" ("))));
     peer = rest.substr(from + 6);
+    text = body.substr(0, 22 + from);  // "lost connection after DATA (0 bytes)"
     event.direction = Direction::inbound;
   } else if (server && body.starts_with("SSL_accept error from ")) {
     peer = body.substr(22);
+    // The reason after the client: "lost connection", or the TLS library's return code ("-1", rule T88).
+    const std::size_t reason = peer.find("]: ");
+    if (reason == std::string_view::npos) return ParseOutcome::ignored;
+    text = peer.substr(reason + 3);
     event.stage = Stage::starttls;
     event.direction = Direction::inbound;
   } else if (daemon == "tlsproxy" && body.starts_with("TLS handshake failed for service=smtpd peer=")) {
@@ -643,7 +649,7 @@ ParseOutcome parse_attempt(std::string_view daemon, std::string_view body, SmtpE
   }
   const std::size_t peer_end = peer.find(']');
   event.client = peer_end == std::string_view::npos ? peer : peer.substr(0, peer_end + 1);
-  event.agent_text = body.starts_with("warning: ") ? body.substr(9) : body;
+  event.agent_text = text.starts_with("warning: ") ? text.substr(9) : text;
   event.implied_class = 4;
   return ParseOutcome::attempt;
 }

@@ -391,11 +391,6 @@ ParseOutcome parse_expiry(std::string_view body, SmtpEvent& event) {
   return ParseOutcome::ignored;
 }
 
-// Sendmail's own notes on an address that are no refusal, as its verbose transcript (sendmail -v) shows them
-// (freebsd/freebsd-src contrib/sendmail/src): deliver.c "Connecting to %s via %s...", "Using cached ESMTP connection to
-// %s via %s..." (and its SMTP/LPC and LMTP kin), "Sent" and "Sent (%s)"; queue.c "queued" and "quarantined"; alias.c
-// "aliased to %s"; recipient.c "duplicate suppressed" and "sending to login name %s"; srvrsmtp.c "Sender ok" and
-// "Recipient ok".
 // A client that failed without a reply of its own, which the counters leave alone (ParseOutcome::attempt), in
 // sendmail's words (freebsd/freebsd-src@9832f538 contrib/sendmail/src/srvrsmtp.c): "<client> did not issue
 // MAIL/EXPN/VRFY/ETRN during connection to <daemon>" (it connected and left), and checksmtpattack()'s "<client>:
@@ -404,23 +399,33 @@ ParseOutcome parse_expiry(std::string_view body, SmtpEvent& event) {
 ParseOutcome parse_attempt(std::string_view body, SmtpEvent& event) {
   constexpr std::string_view no_mail = " did not issue MAIL/EXPN/VRFY/ETRN during connection to ";
   constexpr std::string_view auth_attack = ": possible SMTP attack: command=AUTH, count=";
+  // Each marker follows the client (CurSmtpClient: "host [192.0.2.1]", "[192.0.2.1] (may be forged)"), which holds no
+  // ": ": a marker after one is inside other fields, such as a sender's address on a from= line.
+  const std::size_t first_colon = body.find(": ");
   std::size_t client_end = body.find(no_mail);
-  if (client_end != std::string_view::npos) {
+  if (client_end != std::string_view::npos && client_end < first_colon) {
     event.stage = Stage::connect;
     event.implied_class = 4;
     event.agent_text = body.substr(client_end + 1);
-  } else if (client_end = body.find(auth_attack); client_end != std::string_view::npos) {
+  } else if (client_end = body.find(auth_attack); client_end != std::string_view::npos && client_end == first_colon) {
     event.stage = Stage::auth;
     event.implied_class = 5;
     event.agent_text = body.substr(client_end + 2);
   } else {
     return ParseOutcome::ignored;
   }
+  const std::string_view client = body.substr(0, client_end);
+  if (client.find_first_of("=<\"") != std::string_view::npos) return ParseOutcome::ignored;  // a field, not a client
   event.direction = Direction::inbound;
-  event.client = client_named(body.substr(0, client_end));
+  event.client = client_named(client);
   return ParseOutcome::attempt;
 }
 
+// Sendmail's own notes on an address that are no refusal, as its verbose transcript (sendmail -v) shows them
+// (freebsd/freebsd-src contrib/sendmail/src): deliver.c "Connecting to %s via %s...", "Using cached ESMTP connection to
+// %s via %s..." (and its SMTP/LPC and LMTP kin), "Sent" and "Sent (%s)"; queue.c "queued" and "quarantined"; alias.c
+// "aliased to %s"; recipient.c "duplicate suppressed" and "sending to login name %s"; srvrsmtp.c "Sender ok" and
+// "Recipient ok".
 bool is_progress_note(std::string_view text) {
   if (text == "Sent" || text == "queued" || text == "quarantined" || text == "duplicate suppressed") return true;
   static constexpr std::string_view notes[] = {"Connecting to ",         "Using cached ", "Sent (",      "aliased to ",

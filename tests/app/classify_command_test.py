@@ -94,6 +94,16 @@ class ClassifyExplain(unittest.TestCase):
         self.assertTrue(explain(line)["not counted"].startswith("one failed try"))
         self.assertTrue(explain(line, "tr")["sayılmaz"].startswith("tek bir başarısız deneme"))
         self.assertNotIn("not counted", explain(b"550 5.7.1 Service unavailable; client [192.0.2.1] blocked"))
+        # The rules read Postfix's words, not the name the client's DNS gives ("rdns" would read as reverse_dns),
+        # and the TLS library's return code at the STARTTLS stage.
+        rows = classify([b"Dec  1 10:00:00 mx postfix/smtpd[1]: lost connection after AUTH from "
+                         b"198-51-100-7.rdns.example.net[198.51.100.7]",
+                         b"Feb 12 11:28:13 t postfix/smtps/smtpd[30557]: SSL_accept error from unknown[5.39.223.84]: -1",
+                         b"2013-06-02 15:06:18 H=(VM-WIN2K3-1562) [46.20.35.114] sender verify fail for "
+                         b"<\"spf x\"@example.com>: Unknown user"])
+        self.assertEqual([(row["direction"], row["class"], row["cause"]) for row in rows],
+                         [("inbound", "4xx", "connection"), ("inbound", "4xx", "tls"),
+                          ("inbound", "5xx", "sender_rejected")])
 
 
 class ClassifyJsonContract(unittest.TestCase):

@@ -186,12 +186,12 @@ def counted_replies(lines, env=None):
     text = "\n".join(lines) + "\n"
     verdicts = [json.loads(row) for row in subprocess.run([BINARY, "classify", "--json"], input=text,
                                                           capture_output=True, text=True, check=True,
-                                                          env=env).stdout.splitlines()]
+                                                          env=env).stdout.split("\n")[:-1]]
     assert len(verdicts) == len(lines)
     uncounted = set()
     number = -1
     for row in subprocess.run([BINARY, "classify", "--explain"], input=text, capture_output=True, text=True,
-                              check=True, env=env).stdout.splitlines():
+                              check=True, env=env).stdout.split("\n"):  # a log line may hold \x0c or \x1c
         if row.startswith("input:"):
             number += 1
         elif row.startswith("not counted:"):

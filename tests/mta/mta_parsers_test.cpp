@@ -458,7 +458,7 @@ const AttemptCase kAttempts[] = {
      "Feb 12 12:00:23 t postfix/smtpd[2820]: lost connection after DATA (0 bytes) from "
      "elasmtp-curtail.atl.sa.earthlink.net[209.86.89.64]",
      Mta::postfix, Direction::inbound, Stage::data, 4, "elasmtp-curtail.atl.sa.earthlink.net[209.86.89.64]",
-     "lost connection after DATA (0 bytes) from elasmtp-curtail.atl.sa.earthlink.net[209.86.89.64]"},
+     "lost connection after DATA (0 bytes)"},
     {"postfix_smtpd_tls_library_problem",
      // postfix-blockbadip.log
      "Feb 12 11:28:13 t postfix/smtps/smtpd[30557]: warning: TLS library problem: error:140760FC:SSL "
@@ -468,8 +468,11 @@ const AttemptCase kAttempts[] = {
     {"postfix_ssl_accept_error",
      // postfix-blockbadip.log
      "Feb 11 20:44:59 t postfix/smtps/smtpd[8147]: SSL_accept error from unknown[107.170.231.79]: lost connection",
-     Mta::postfix, Direction::inbound, Stage::starttls, 4, "unknown[107.170.231.79]",
-     "SSL_accept error from unknown[107.170.231.79]: lost connection"},
+     Mta::postfix, Direction::inbound, Stage::starttls, 4, "unknown[107.170.231.79]", "lost connection"},
+    {"postfix_ssl_accept_error_code",
+     // postfix-blockbadip.log
+     "Feb 12 11:28:13 t postfix/smtps/smtpd[30557]: SSL_accept error from unknown[5.39.223.84]: -1", Mta::postfix,
+     Direction::inbound, Stage::starttls, 4, "unknown[5.39.223.84]", "-1"},
     {"postfix_tlsproxy_handshake_failed",
      // postfix-pixelpark-2023-03-15.log
      "2023-03-15T04:28:47.219091+01:00 helga postfix/tlsproxy[420867]: TLS handshake failed for service=smtpd "
@@ -514,13 +517,16 @@ const AttemptCase kAttempts[] = {
      // exim-crowdsec.log (the refusal follows on its own line)
      "2022-06-29 15:47:21 H=tata.test.biz [1.2.3.4]:41584 sender verify fail for <toto@test.biz>: The mail server "
      "does not recognize toto@test.biz as a valid sender.",
-     Mta::exim, Direction::inbound, Stage::mail, 5, "tata.test.biz [1.2.3.4]",
-     "sender verify fail for <toto@test.biz>: The mail server does not recognize toto@test.biz as a valid sender."},
+     Mta::exim, Direction::inbound, Stage::mail, 5, "tata.test.biz [1.2.3.4]", "sender verify fail"},
     {"exim_sender_verify_defer",
      // exim-testsuite-mainlog.log
      "1999-03-02 09:44:33 U=CALLER sender verify defer for <x@host.test.again.dns>: host lookup did not complete",
-     Mta::exim, Direction::inbound, Stage::mail, 4, "",
-     "sender verify defer for <x@host.test.again.dns>: host lookup did not complete"},
+     Mta::exim, Direction::inbound, Stage::mail, 4, "", "host lookup did not complete"},
+    {"exim_host_reply_that_says_rejected",
+     // the host's reply holds "rejected ": before, taken for our own refusal and counted besides the ** line
+     "2024-03-01 10:00:00 1rZTNF-00000000Z3E-2mXo H=mx.example.net [192.0.2.1]: SMTP error from remote mail server "
+     "after MAIL FROM:<a@example.org> SIZE=1234: 550 5.7.1 Message rejected as spam",
+     Mta::exim, Direction::outbound, Stage::mail, 4, "mx.example.net", "550 5.7.1 Message rejected as spam"},
     {"exim_no_mail_in_connection",
      // fail2ban/fail2ban#1886 (tests/accuracy/cases.jsonl)
      "2017-09-06 08:45:54 [16069] no MAIL in SMTP connection from 191-242-0-1.example.net (FAKE.SERVER.NAME) "
@@ -582,6 +588,14 @@ TEST(AttemptTest, LookAlikesAreNoAttempts) {
                             "attack: command=NOOP, count=20"),
            std::string_view("Apr 25 12:48:01 lx2 smtpd[4603]: smtp-out: Error on session 00000016486029f7: "
                             "opportunistic TLS failed, downgrading to plain"),
+           // a sender address that holds a marker (a from= line), a host without its closing bracket
+           std::string_view("Feb 24 12:10:15 h sm-mta[32053]: s1OHA28u032053: from=<\"x: possible SMTP attack: "
+                            "command=AUTH, count=\"@example.com>, size=0, class=0, nrcpts=0, proto=ESMTP, "
+                            "relay=[192.0.2.1]"),
+           std::string_view("Feb 24 12:10:15 h sm-mta[32053]: s1OHA28u032053: from=<\"x did not issue "
+                            "MAIL/EXPN/VRFY/ETRN during connection to \"@example.com>, size=0, relay=[192.0.2.1]"),
+           std::string_view("2002-12-19 16:20:23 16aiQz-0002Q5-00 Failed to connect to :25 [192.0.2.1 Connection "
+                            "refused"),
            // an LMTP error that fails no transaction (the indexer's), and the LDA's Fatal, a counted deferral
            std::string_view("May 17 17:23:20 mail dovecot: lmtp(u@example.org): Error: fts_solr: Indexing failed: "
                             "Timeout"),
