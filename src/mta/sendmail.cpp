@@ -156,7 +156,8 @@ Stage ruleset_stage(std::string_view ruleset) {
 
 // The rulesets sendmail consults when it delivers (deliver.c): check_compat (sender and recipient), tls_server (the
 // remote server's certificate), tls_rcpt and try_tls. Their "reject=" refuses our own delivery, whose to= line
-// follows with the same text ("stat=Deferred: 403 4.7.0 TLS handshake failed.") and is counted.
+// follows with the same text ("stat=Deferred: 403 4.7.0 TLS handshake failed.") and is counted. The TLS rulesets'
+// refusal is described as an attempt with the server; check_compat's names no server.
 bool is_delivery_ruleset(std::string_view ruleset) {
   return ruleset == "check_compat" || ruleset == "tls_server" || ruleset == "tls_rcpt" || ruleset == "try_tls";
 }
@@ -185,9 +186,20 @@ ParseOutcome parse_reject(std::string_view body, std::size_t pos, SmtpEvent& eve
   event.direction = Direction::inbound;
   const std::string_view ruleset = comma_field(body, "ruleset");
   if (is_delivery_ruleset(ruleset)) {
-    event = {};
-    event.mta = Mta::sendmail;
-    return ParseOutcome::ignored;
+    if (ruleset == "check_compat") {
+      event = {};
+      event.mta = Mta::sendmail;
+      return ParseOutcome::ignored;
+    }
+    event.status = Status::none;
+    event.direction = Direction::outbound;
+    event.stage = Stage::starttls;
+    std::string_view server = comma_field(body.substr(0, pos), "relay");
+    server = server.substr(0, server.find(' '));  // "mx.example.net. [192.0.2.1]"
+    if (server.ends_with('.')) server.remove_suffix(1);
+    event.remote_host = server;
+    if (basic_code(event.reply) == 0) event.implied_class = 4;  // the to= line's deferral
+    return ParseOutcome::attempt;
   }
   event.stage = ruleset_stage(ruleset);
   // tls_client is asked after STARTTLS (arg2=STARTTLS) and again at MAIL (arg2=MAIL).

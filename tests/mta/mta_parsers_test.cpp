@@ -545,6 +545,12 @@ const AttemptCase kAttempts[] = {
      "[211.75.6.133]: possible SMTP attack: command=AUTH, count=6",
      Mta::sendmail, Direction::inbound, Stage::auth, 5, "211-75-6-133.HINET-IP.hinet.net [211.75.6.133]",
      "possible SMTP attack: command=AUTH, count=6"},
+    {"sendmail_tls_server_reject_of_our_delivery",
+     // parseaddr.c rscheck() for deliver.c's tls_server: the to= line with "stat=Deferred: 403 4.7.0 TLS handshake
+     // failed." follows and is counted; Solaris' syslogd writes its message id first (brandonhutchinson.com)
+     "Jan  2 19:58:51 mta sm-mta[29534]: [ID 702911 mail.notice] ruleset=tls_server, arg1=SOFTWARE, "
+     "relay=mx.example.net. [192.0.2.1], reject=403 4.7.0 TLS handshake failed.",
+     Mta::sendmail, Direction::outbound, Stage::starttls, 0, "mx.example.net", "403 4.7.0 TLS handshake failed."},
     {"opensmtpd_error_on_session",
      // OpenSMTPD issue #195: the delivery line that follows carries the outcome
      "Apr 25 12:48:01 lx2 transfer[4603]: smtp-out: Error on session 00000016486029f7: Connection closed "

@@ -673,11 +673,10 @@ const IgnoredCase kIgnored[] = {
     {"quarantined",
      "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: to=<a@example.org>, delay=00:00:00, mailer=esmtp, "
      "pri=30345, quarantine=held by milter, stat=quarantined"},
-    // parseaddr.c rscheck() for deliver.c's tls_server: the to= line with "stat=Deferred: 403 4.7.0 TLS handshake
-    // failed." follows and is counted
-    {"tls_server_reject_of_our_delivery",
-     "Feb 26 12:27:16 server1 sm-mta[6005]: ruleset=tls_server, arg1=SOFTWARE, relay=mx.example.net, reject=403 "
-     "4.7.0 TLS handshake failed."},
+    // parseaddr.c rscheck() for deliver.c's check_compat: the to= line follows with the same text and is counted
+    {"check_compat_reject_of_our_delivery",
+     "Feb 26 12:27:16 server1 sm-mta[6005]: 21QBRGdX006005: ruleset=check_compat, arg1=<a@example.org>, "
+     "arg2=<b@example.net>, relay=mx.example.net, reject=553 5.7.1 <b@example.net>... Not allowed"},
     // srvrsmtp.c at LogLevel 10 and up: a command refused after an earlier verdict that is counted ("Milter:
     // connect: .., temp failing commands", "Milter: helo=.., reject=451 ..")
     {"mail_tempfailed_after_previous_checks",
