@@ -737,6 +737,9 @@ ParseOutcome parse_no_mail(std::string_view text, SmtpEvent& event) {
 // ("host lookup did not complete").
 ParseOutcome parse_sender_verify(std::string_view text, std::size_t pos, SmtpEvent& event) {
   constexpr std::string_view failed = "sender verify fail";
+  // Exim's own line has the client's fields before the words ("H=host [192.0.2.1]:41584 U=user"); an ACL's logwrite
+  // ("H=... Warning: sender verify fail for ...") has its message.
+  if (text.substr(0, pos).find(": ") != std::string_view::npos) return ParseOutcome::ignored;
   event.direction = Direction::inbound;
   event.stage = Stage::mail;
   event.client = client_of(text);
@@ -748,6 +751,12 @@ ParseOutcome parse_sender_verify(std::string_view text, std::size_t pos, SmtpEve
     const std::size_t reason = find_unquoted(verdict, ">: ");
     event.agent_text = reason == std::string_view::npos ? verdict : verdict.substr(reason + 3);
     event.implied_class = 4;
+    // verify.c's callout answer "response to \"RCPT TO:<a>\" from mx.example [192.0.2.9] was: 451 ...": the reply,
+    // without the name of the sender domain's server, which the client chose with its sender.
+    if (const std::size_t was = find_unquoted(event.agent_text, " was: "); was != std::string_view::npos) {
+      event.reply = event.agent_text.substr(was + 6);
+      if (basic_code(event.reply) == 0) event.reply = {};
+    }
   }
   return ParseOutcome::attempt;
 }
@@ -797,6 +806,16 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
     if (const ParseOutcome tried = parse_host_attempt(text, event); tried != ParseOutcome::ignored) return tried;
   }
   if (text.starts_with("no MAIL in ")) return parse_no_mail(text, event);
+  // A sender verification's words may quote a callout's reply that says "rejected" ("... was: 451 4.7.1 Greylisted,
+  // rejected for now"): read before the refusals. The reply of a callout logged as "SMTP error from remote mail server
+  // after ..." is counted below.
+  if (find_unquoted(text, "SMTP error from remote mail server after ") == std::string_view::npos) {
+    for (const std::string_view verify : {"sender verify fail for <", "sender verify defer for <"}) {
+      if (const std::size_t pos = find_word(text, verify); pos != std::string_view::npos) {
+        return parse_sender_verify(text, pos, event);
+      }
+    }
+  }
   const std::size_t rejected = find_word(text, "rejected ");
   if (const ParseOutcome session = parse_session_refusal(text, rejected, event); session != ParseOutcome::ignored) {
     return session;
@@ -817,12 +836,6 @@ ParseOutcome parse_message(std::string_view message, SmtpEvent& event) {
     event.remote_host = field(text, "H=");
     read_failure_text(text, event);
     return event.reply.empty() ? ParseOutcome::unmatched : ParseOutcome::event;
-  }
-  // After the callout's reply above, which is counted where the line quotes it.
-  for (const std::string_view verify : {"sender verify fail for <", "sender verify defer for <"}) {
-    if (const std::size_t pos = find_word(text, verify); pos != std::string_view::npos) {
-      return parse_sender_verify(text, pos, event);
-    }
   }
   return looks_like_smtp_outcome(text) ? ParseOutcome::unmatched : ParseOutcome::ignored;
 }

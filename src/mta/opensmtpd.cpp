@@ -136,7 +136,7 @@ ParseOutcome parse_delivery(std::string_view text, bool remote, SmtpEvent& event
 // mta_session.c mta_error(): "BANNER rejected: 421 4.3.2 System not accepting network messages", "EHLO rejected:
 // 550 ...", "AUTH rejected: 535 ...": a remote server refused us; the message's envelopes are retried, so only the
 // reply is counted. Errors without a reply ("Connection timeout", "IO Error: ...", "Connection closed unexpectedly")
-// are followed by the delivery line, which counts them: an attempt.
+// are followed by the delivery line of a message in flight, which counts them: an attempt.
 ParseOutcome parse_mta_error(std::string_view error, SmtpEvent& event) {
   constexpr std::string_view kRejected = " rejected: ";
   const std::size_t rejected = error.find(kRejected);

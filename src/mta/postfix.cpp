@@ -598,6 +598,14 @@ ParseOutcome parse_postfix(const SyslogRecord& record, SmtpEvent& event) {
   return parse_postfix_message(daemon == kSmtpdTestDriver ? "smtpd" : daemon, record.message, event);
 }
 
+// The reason tls_server.c and tls_client.c log after "SSL_accept error from %s: " and "SSL_connect error to %s: ":
+// "lost connection", or the TLS library's return code ("-1", "0"), which says only that the handshake failed.
+std::string_view handshake_failure(std::string_view reason) {
+  const std::string_view code = reason.starts_with('-') ? reason.substr(1) : reason;
+  const bool number = !code.empty() && std::all_of(code.begin(), code.end(), is_digit);
+  return number ? std::string_view("TLS handshake failed") : reason;
+}
+
 // One failed try that the counters leave to another line (ParseOutcome::attempt), in Postfix's words
 // (vdukhovni/postfix@17830e5c): the client's "connect to mx.example[192.0.2.1]:25: Connection timed out" and
 // "SSL_connect error to mx.example[192.0.2.1]:25: ..." (smtp_connect.c, tls_client.c: logged for every server tried,
@@ -619,22 +627,27 @@ ParseOutcome parse_attempt(std::string_view daemon, std::string_view body, SmtpE
       return ParseOutcome::ignored;
     }
     event.remote_host = host.substr(0, open);
+    if (body.starts_with("SSL_connect")) {  // "mx.example[192.0.2.1]:25: -1"
+      const std::size_t close = host.find(']', open);
+      const std::size_t reason = close == std::string_view::npos ? close : host.find(": ", close);
+      text = reason == std::string_view::npos ? body : handshake_failure(host.substr(reason + 2));
+    }
     event.stage = body.starts_with("connect") ? Stage::connect : Stage::starttls;
     event.direction = delivery_direction(daemon);
   } else if (server && body.starts_with("lost connection after ")) {
     const std::string_view rest = body.substr(22);
     const std::size_t from = rest.find(" from ");
-    if (from == std::string_view::npos) return ParseOutcome::ignored;
+    // After END-OF-MESSAGE the message was taken (250): a client that did not say QUIT failed nothing.
+    if (from == std::string_view::npos || rest.starts_with("END-OF-MESSAGE")) return ParseOutcome::ignored;
     event.stage = stage_from_command(rest.substr(0, std::min(from, rest.find(" ("))));
     peer = rest.substr(from + 6);
     text = body.substr(0, 22 + from);  // "lost connection after DATA (0 bytes)"
     event.direction = Direction::inbound;
   } else if (server && body.starts_with("SSL_accept error from ")) {
     peer = body.substr(22);
-    // The reason after the client: "lost connection", or the TLS library's return code ("-1", rule T88).
     const std::size_t reason = peer.find("]: ");
     if (reason == std::string_view::npos) return ParseOutcome::ignored;
-    text = peer.substr(reason + 3);
+    text = handshake_failure(peer.substr(reason + 3));
     event.stage = Stage::starttls;
     event.direction = Direction::inbound;
   } else if (daemon == "tlsproxy" && body.starts_with("TLS handshake failed for service=smtpd peer=")) {

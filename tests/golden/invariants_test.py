@@ -40,6 +40,7 @@ BARE_PROGRAM = re.compile(r'^([^\s:\[]+)(?:\[\d+\])?: ')
 # share, so it is left out.
 PARSED_PROGRAM = re.compile(r'^(?:postfix[^/]*/.+|(?:.*/)?smtpd_check|exim4?|sendmail|sm-mta|sm-msp-queue|dovecot)$')
 REJECT = re.compile(r'\breject: ')
+OUTCOME_MARK = re.compile(r', status=|\breject: |\bmilter-reject: | (?:=>|->|\*\*|==) \S+@')
 
 
 def registered_specific_codes():
@@ -148,6 +149,11 @@ class GoldenInvariantsTest(unittest.TestCase):
                 # A line read as a text on its own (no program, "mta": "") is a bare diagnostic, never a log line
                 # the agent counts: a header-less fragment such as "connect to mx[192.0.2.1]:25: Connection refused".
                 attempts = self.uncounted_lines(path)
+                # What the binary calls a failed try must not be an outcome by its own marks: a delivery's status=,
+                # our refusal, an Exim delivery or bounce line.
+                marked = [f"{golden}:{number}: {lines[number - 1][:160]}" for number in sorted(attempts)
+                          if OUTCOME_MARK.search(lines[number - 1])]
+                self.assertEqual(marked, [], "outcome lines taken for a failed try")
                 by_line = collections.Counter((row["mta"], row["direction"]) for number, row in enumerate(rows, 1)
                                               if row.get("matched") is not False and row["mta"] != ""
                                               and number not in attempts)

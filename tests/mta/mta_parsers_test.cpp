@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "support/case_name.hpp"
 
@@ -472,7 +473,11 @@ const AttemptCase kAttempts[] = {
     {"postfix_ssl_accept_error_code",
      // postfix-blockbadip.log
      "Feb 12 11:28:13 t postfix/smtps/smtpd[30557]: SSL_accept error from unknown[5.39.223.84]: -1", Mta::postfix,
-     Direction::inbound, Stage::starttls, 4, "unknown[5.39.223.84]", "-1"},
+     Direction::inbound, Stage::starttls, 4, "unknown[5.39.223.84]", "TLS handshake failed"},
+    {"postfix_ssl_connect_error_code",
+     // tls_client.c: the reason is the TLS library's return code
+     "Feb 12 11:28:13 t postfix/smtp[30557]: SSL_connect error to mx.example.net[192.0.2.1]:25: -1", Mta::postfix,
+     Direction::outbound, Stage::starttls, 4, "mx.example.net", "TLS handshake failed"},
     {"postfix_tlsproxy_handshake_failed",
      // postfix-pixelpark-2023-03-15.log
      "2023-03-15T04:28:47.219091+01:00 helga postfix/tlsproxy[420867]: TLS handshake failed for service=smtpd "
@@ -522,6 +527,12 @@ const AttemptCase kAttempts[] = {
      // exim-testsuite-mainlog.log
      "1999-03-02 09:44:33 U=CALLER sender verify defer for <x@host.test.again.dns>: host lookup did not complete",
      Mta::exim, Direction::inbound, Stage::mail, 4, "", "host lookup did not complete"},
+    {"exim_sender_verify_defer_with_callout_reply",
+     // verify.c: the callout's answer quoted after "was:", whose words say "rejected": no refusal of ours
+     "2024-01-01 10:00:00 H=mail.example.org [192.0.2.1]:41584 sender verify defer for <a@example.org>: response to "
+     "\"RCPT TO:<a@example.org>\" from mx.example.org [192.0.2.9] was: 451 4.7.1 Greylisted, rejected for now",
+     Mta::exim, Direction::inbound, Stage::mail, 4, "mail.example.org [192.0.2.1]",
+     "451 4.7.1 Greylisted, rejected for now"},
     {"exim_host_reply_that_says_rejected",
      // the host's reply holds "rejected ": before, taken for our own refusal and counted besides the ** line
      "2024-03-01 10:00:00 1rZTNF-00000000Z3E-2mXo H=mx.example.net [192.0.2.1]: SMTP error from remote mail server "
@@ -580,35 +591,42 @@ const AttemptCase kAttempts[] = {
 
 INSTANTIATE_TEST_SUITE_P(Lines, AttemptTest, ::testing::ValuesIn(kAttempts), test::CaseName());
 
-// Look-alikes of a failed try that are none: Postfix's own subsystems, an ACL's warning with a message id, a command
-// other than AUTH past its limit.
+// Look-alikes of a failed try that are none: Postfix's own subsystems and another daemon's words, an ACL's warning,
+// a command other than AUTH past its limit, sender addresses that hold a marker, a host without its closing bracket,
+// a client that left after its message was taken, an LMTP error that fails no transaction (the indexer's), and the
+// LDA's Fatal, a counted deferral.
 TEST(AttemptTest, LookAlikesAreNoAttempts) {
-  for (const std::string_view line : {
-           std::string_view("Feb 26 11:54:49 server1 postfix/smtp[30124]: connect to subsystem private/defer: "
-                            "Connection refused"),
-           std::string_view("Feb 26 11:54:49 server1 postfix/cleanup[30124]: connect to mx1.example.com[192.0.2.1]:25: "
-                            "Connection refused"),
-           std::string_view("1999-03-02 09:44:33 10HmaX-000000005vi-0000 H=(helo) [192.0.2.1] Warning: Sender rate "
-                            "12.3 / 1h"),
-           std::string_view("Feb 16 23:33:20 smtp1 sm-mta[5133]: s1GNXHYB005133: [190.5.230.178]: possible SMTP "
-                            "attack: command=NOOP, count=20"),
-           std::string_view("Apr 25 12:48:01 lx2 smtpd[4603]: smtp-out: Error on session 00000016486029f7: "
-                            "opportunistic TLS failed, downgrading to plain"),
-           // a sender address that holds a marker (a from= line), a host without its closing bracket
-           std::string_view("Feb 24 12:10:15 h sm-mta[32053]: s1OHA28u032053: from=<\"x: possible SMTP attack: "
-                            "command=AUTH, count=\"@example.com>, size=0, class=0, nrcpts=0, proto=ESMTP, "
-                            "relay=[192.0.2.1]"),
-           std::string_view("Feb 24 12:10:15 h sm-mta[32053]: s1OHA28u032053: from=<\"x did not issue "
-                            "MAIL/EXPN/VRFY/ETRN during connection to \"@example.com>, size=0, relay=[192.0.2.1]"),
-           std::string_view("2002-12-19 16:20:23 16aiQz-0002Q5-00 Failed to connect to :25 [192.0.2.1 Connection "
-                            "refused"),
-           // an LMTP error that fails no transaction (the indexer's), and the LDA's Fatal, a counted deferral
-           std::string_view("May 17 17:23:20 mail dovecot: lmtp(u@example.org): Error: fts_solr: Indexing failed: "
-                            "Timeout"),
-           std::string_view("May 17 17:23:20 mail dovecot: lda(u@example.org): Fatal: setgid(5000) failed"),
-       }) {
+  const std::pair<std::string_view, ParseOutcome> cases[] = {
+      {"Feb 26 11:54:49 server1 postfix/smtp[30124]: connect to subsystem private/defer: Connection refused",
+       ParseOutcome::ignored},
+      {"Feb 26 11:54:49 server1 postfix/cleanup[30124]: connect to mx1.example.com[192.0.2.1]:25: Connection refused",
+       ParseOutcome::ignored},
+      {"Feb 12 12:00:23 t postfix/smtpd[2820]: lost connection after END-OF-MESSAGE from client.example[192.0.2.7]",
+       ParseOutcome::ignored},
+      {"1999-03-02 09:44:33 10HmaX-000000005vi-0000 H=(helo) [192.0.2.1] Warning: Sender rate 12.3 / 1h",
+       ParseOutcome::ignored},
+      {"2024-01-01 10:00:00 H=(x) [192.0.2.1] Warning: sender verify fail for <a@example.org>", ParseOutcome::ignored},
+      {"Feb 16 23:33:20 smtp1 sm-mta[5133]: s1GNXHYB005133: [190.5.230.178]: possible SMTP attack: command=NOOP, "
+       "count=20",
+       ParseOutcome::ignored},
+      {"Feb 24 12:10:15 h sm-mta[32053]: s1OHA28u032053: from=<\"x: possible SMTP attack: command=AUTH, "
+       "count=\"@example.com>, size=0, class=0, nrcpts=0, proto=ESMTP, relay=[192.0.2.1]",
+       ParseOutcome::ignored},
+      {"Feb 24 12:10:15 h sm-mta[32053]: s1OHA28u032053: from=<\"x did not issue MAIL/EXPN/VRFY/ETRN during "
+       "connection to \"@example.com>, size=0, relay=[192.0.2.1]",
+       ParseOutcome::ignored},
+      {"2002-12-19 16:20:23 16aiQz-0002Q5-00 Failed to connect to :25 [192.0.2.1 Connection refused",
+       ParseOutcome::ignored},
+      {"Apr 25 12:48:01 lx2 smtpd[4603]: smtp-out: Error on session 00000016486029f7: opportunistic TLS failed, "
+       "downgrading to plain",
+       ParseOutcome::ignored},
+      {"May 17 17:23:20 mail dovecot: lmtp(u@example.org): Error: fts_solr: Indexing failed: Timeout",
+       ParseOutcome::ignored},
+      {"May 17 17:23:20 mail dovecot: lda(u@example.org): Fatal: setgid(5000) failed", ParseOutcome::event},
+  };
+  for (const auto& [line, outcome] : cases) {
     SmtpEvent event;
-    EXPECT_NE(parse_log_line(line, event), ParseOutcome::attempt) << line;
+    EXPECT_EQ(parse_log_line(line, event), outcome) << line;
   }
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "metrics/exposition.hpp"
+#include "mta/mta_parsers.hpp"
 
 namespace mta {
 namespace {
@@ -171,6 +172,24 @@ TEST_F(LineProcessorTest, IgnoredAndUnmatchedLinesCountNoReplies) {
   EXPECT_EQ(lines(text, "ignored"), 3);
   EXPECT_EQ(lines(text, "unmatched"), 2);
   EXPECT_EQ(lines(text, "matched"), 0);
+}
+
+// One failed try (ParseOutcome::attempt), which classify describes: an ignored line, no reply, no delivery.
+TEST_F(LineProcessorTest, FailedTriesAreIgnoredLinesWithoutReplies) {
+  for (std::string_view line : {
+           "Dec  1 10:00:00 mx postfix/smtp[12]: connect to mx1.example.com[192.0.2.1]:25: Connection refused",
+           "Feb 12 12:00:23 t postfix/smtpd[2820]: lost connection after DATA (0 bytes) from client.example[192.0.2.7]",
+           "2020-06-19 04:54:02 1jmFYj-00039V-QX H=null.corp [6.6.6.6] Connection timed out",
+       }) {
+    SmtpEvent event;
+    ASSERT_EQ(parse_log_line(line, event), ParseOutcome::attempt) << line;
+    processor_.process(line);
+  }
+  const std::string text = render();
+  EXPECT_EQ(lines(text, "ignored"), 3) << text;
+  EXPECT_EQ(lines(text, "matched"), 0) << text;
+  EXPECT_EQ(count_series(text, "mta_smtp_replies_total"), 0) << text;
+  EXPECT_EQ(count_series(text, "mta_deliveries_total"), 0) << text;
 }
 
 TEST_F(LineProcessorTest, SourcesAreCountedApart) {
